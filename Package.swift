@@ -1,0 +1,38 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let package = Package(
+    name: "swift-vrrp",
+    platforms: [.macOS(.v15)],
+    products: [
+        .library(name: "VRRPCore", targets: ["VRRPCore"]),
+        .library(name: "VRRPConfig", targets: ["VRRPConfig"]),
+        .executable(name: "vrrpctl", targets: ["vrrpctl"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+    ],
+    targets: [
+        // Pure protocol: codec, timers, state machine. Standard library only.
+        .target(name: "VRRPCore"),
+        // Pure keepalived.conf front end: lexer, preprocessor, typed model, lint.
+        .target(name: "VRRPConfig", dependencies: ["VRRPCore"]),
+        // C shim for the Linux headers Glibc's module map lacks.
+        .target(name: "CVRRPLinux", linkerSettings: [.linkedLibrary("cap")]),
+        // Linux IO: raw VRRP sockets, AF_PACKET, rtnetlink.
+        .target(name: "VRRPLinux", dependencies: ["VRRPCore", "CVRRPLinux"]),
+        // Simulation and test helpers (tests only).
+        .target(name: "VRRPTestSupport", dependencies: ["VRRPCore"]),
+        .executableTarget(name: "vrrpctl", dependencies: [
+            "VRRPCore", "VRRPConfig",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .testTarget(name: "VRRPCoreTests", dependencies: ["VRRPCore", "VRRPTestSupport"],
+                    resources: [.copy("Fixtures")]),
+        .testTarget(name: "VRRPConfigTests", dependencies: ["VRRPConfig", "VRRPCore"],
+                    resources: [.copy("Fixtures")]),
+        .testTarget(name: "VRRPLinuxTests", dependencies: ["VRRPLinux", "VRRPCore"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

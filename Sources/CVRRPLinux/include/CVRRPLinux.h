@@ -1,0 +1,42 @@
+#ifndef CVRRPLINUX_H
+#define CVRRPLINUX_H
+
+// Headers that Swift's Glibc module map does not bring in, and static inline
+// wrappers for the function-like macros (CMSG_*, NLMSG_*, RTA_*) that never import.
+#include <sys/types.h>
+#include <sys/socket.h>
+#include <sys/capability.h>
+#include <sys/prctl.h>
+#include <sys/epoll.h>
+#include <sys/signalfd.h>
+#include <sys/timerfd.h>
+#include <sys/eventfd.h>
+#include <netinet/in.h>
+#include <netinet/ip.h>
+#include <netinet/icmp6.h>
+#include <net/if.h>
+#include <net/if_arp.h>
+#include <netpacket/packet.h>
+#include <net/ethernet.h>
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
+#include <linux/if_addr.h>
+#include <linux/if_link.h>
+#include <linux/filter.h>
+#include <linux/connector.h>
+#include <linux/cn_proc.h>
+
+static inline struct cmsghdr *cvrrp_cmsg_firsthdr(const struct msghdr *m) { return CMSG_FIRSTHDR(m); }
+static inline struct cmsghdr *cvrrp_cmsg_nxthdr(struct msghdr *m, struct cmsghdr *c) { return CMSG_NXTHDR(m, c); }
+static inline unsigned char *cvrrp_cmsg_data(struct cmsghdr *c) { return CMSG_DATA(c); }
+static inline size_t cvrrp_cmsg_space(size_t len) { return CMSG_SPACE(len); }
+static inline size_t cvrrp_cmsg_len(size_t len) { return CMSG_LEN(len); }
+
+/// Keeps only CAP_NET_ADMIN and CAP_NET_RAW (effective, permitted) through libcap.
+/// Returns 0 on success, -1 with errno set otherwise.
+int cvrrp_keep_net_capabilities(void);
+
+/// 1 if the calling process has the capability in its effective set, 0 if not, -1 on error.
+int cvrrp_has_capability(int cap);
+
+#endif
