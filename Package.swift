@@ -22,16 +22,19 @@ let package = Package(
         .target(name: "CVRRPLinux", linkerSettings: [.linkedLibrary("cap")]),
         // Linux IO: raw VRRP sockets, AF_PACKET, rtnetlink.
         .target(name: "VRRPLinux", dependencies: ["VRRPCore", "CVRRPLinux"]),
+        // Codable status snapshot, the status-socket line protocol and its client.
+        .target(name: "VRRPStatus"),
         // Simulation and test helpers (tests only).
         .target(name: "VRRPTestSupport", dependencies: ["VRRPCore"]),
         .executableTarget(name: "vrrpctl", dependencies: [
-            "VRRPCore", "VRRPConfig",
+            "VRRPCore", "VRRPConfig", "VRRPStatus",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .testTarget(name: "VRRPCoreTests", dependencies: ["VRRPCore", "VRRPTestSupport"],
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "VRRPConfigTests", dependencies: ["VRRPConfig", "VRRPCore"],
                     resources: [.copy("Fixtures")]),
+        .testTarget(name: "VRRPStatusTests", dependencies: ["VRRPStatus"]),
         .testTarget(name: "VRRPLinuxTests", dependencies: ["VRRPLinux", "VRRPCore"]),
     ],
     swiftLanguageModes: [.v6]

@@ -8,6 +8,10 @@ struct VRRPCtl: AsyncParsableCommand {
         version: "0.1.0",
         subcommands: [
             // Each subcommand lives in its own file.
+            StatusCommand.self,
+            WatchCommand.self,
+            IsMasterCommand.self,
+            ReloadCommand.self,
         ]
     )
 }

@@ -1,0 +1,102 @@
+import Foundation
+
+extension Snapshot {
+    /// The table `vrrpctl status` prints: one row per instance, read at a glance.
+    public func renderTable(now: Double) -> String {
+        var rows: [[String]] = [["INSTANCE", "VRID", "IF", "VER", "STATE", "SINCE", "PRIO", "MASTER", "VIPS", "LAST ADVERT"]]
+        for i in instances {
+            let vips = i.virtualAddresses.map { $0.address + ($0.installed ? "*" : "") }.joined(separator: ",")
+            let master: String
+            if i.state == "MASTER" {
+                master = "self"
+            } else if let m = i.master {
+                master = "\(m.address) (\(m.priority))"
+            } else {
+                master = "-"
+            }
+            let prio = i.effectivePriority == i.configuredPriority
+                ? "\(i.effectivePriority)" : "\(i.effectivePriority)/\(i.configuredPriority)"
+            let heard = i.lastAdvertisement.map { "\(formatAge(now - $0.at)) ago from \($0.from)" } ?? "never"
+            rows.append([i.name, "\(i.vrid)", i.interface, "v\(i.version)\(i.family == "IPv6" ? "/6" : "")",
+                         i.state, formatAge(now - i.stateSince), prio, master, vips.isEmpty ? "-" : vips, heard])
+        }
+        var out = renderColumns(rows)
+        for group in syncGroups {
+            let members = group.members.map { "\($0.instance)=\($0.state)" }.joined(separator: " ")
+            out += "sync group \(group.name): \(group.state) [\(members)]\n"
+        }
+        if let reload = daemon.lastReload, !reload.ok {
+            out += "last reload FAILED: \(reload.errors.joined(separator: "; "))\n"
+        }
+        return out
+    }
+
+    /// The SIGUSR1 text dump, in the spirit of keepalived's /tmp/keepalived.data.
+    public func renderDump(now: Double) -> String {
+        var out = "------< swift-vrrp \(daemon.version) pid \(daemon.pid) >------\n"
+        out += " Config file = \(daemon.configFile)\n"
+        if let r = daemon.lastReload {
+            out += " Last reload = \(r.ok ? "ok" : "FAILED") \(r.errors.joined(separator: "; "))\n"
+        }
+        for i in instances {
+            out += "------< VRRP Topology >------\n"
+            out += " VRRP Instance = \(i.name)\n"
+            out += "   State = \(i.state) (since \(formatAge(now - i.stateSince)), \(i.lastTransitionReason))\n"
+            out += "   Interface = \(i.interface)\n"
+            out += "   Virtual Router ID = \(i.vrid)\n"
+            out += "   Version = \(i.version), family \(i.family)\n"
+            out += "   Priority = \(i.configuredPriority), effective \(i.effectivePriority)\n"
+            out += "   Advert interval = \(i.advertIntervalConfigured) cs, learned \(i.advertIntervalLearned) cs\n"
+            if let src = i.sourceAddress { out += "   Source address = \(src)\n" }
+            if let m = i.master { out += "   Master = \(m.address) priority \(m.priority)\n" }
+            if let a = i.lastAdvertisement {
+                out += "   Last advert = \(formatAge(now - a.at)) ago from \(a.from) priority \(a.priority) interval \(a.interval) cs\n"
+            }
+            if i.foreignAdvertisements.count > 0 {
+                out += "   Foreign adverts = \(i.foreignAdvertisements.count), last from \(i.foreignAdvertisements.lastFrom ?? "?"): \(i.foreignAdvertisements.lastReason ?? "")\n"
+            }
+            if let t = i.lastTakeoverMilliseconds { out += "   Last takeover = \(String(format: "%.1f", t)) ms\n" }
+            out += "   Virtual IP = \(i.virtualAddresses.count)\n"
+            for v in i.virtualAddresses {
+                out += "     \(v.address) dev \(v.device)\(v.installed ? " (installed)" : "")\n"
+            }
+            if !i.unicastPeers.isEmpty { out += "   Unicast peers = \(i.unicastPeers.joined(separator: " "))\n" }
+            for t in i.tracked {
+                out += "   Tracked \(t.kind) \(t.name): \(t.status) weight \(t.weight) contributes \(t.contribution)\(t.reason.isEmpty ? "" : " (\(t.reason))")\n"
+            }
+            out += "   Statistics:\n"
+            for (name, value) in i.counters.all { out += "     \(name) = \(value)\n" }
+        }
+        for g in syncGroups {
+            out += "------< VRRP Sync groups >------\n"
+            out += " VRRP Sync Group = \(g.name), \(g.state)\n"
+            for m in g.members { out += "   monitor = \(m.instance) (\(m.state))\n" }
+        }
+        return out
+    }
+}
+
+func formatAge(_ seconds: Double) -> String {
+    let s = max(0, seconds)
+    if s < 60 { return String(format: "%.1fs", s) }
+    if s < 3600 { return "\(Int(s) / 60)m\(Int(s) % 60)s" }
+    if s < 86400 { return "\(Int(s) / 3600)h\((Int(s) % 3600) / 60)m" }
+    return "\(Int(s) / 86400)d\((Int(s) % 86400) / 3600)h"
+}
+
+func renderColumns(_ rows: [[String]]) -> String {
+    guard let first = rows.first else { return "" }
+    var widths = Array(repeating: 0, count: first.count)
+    for row in rows {
+        for (i, cell) in row.enumerated() where i < widths.count { widths[i] = max(widths[i], cell.count) }
+    }
+    var out = ""
+    for row in rows {
+        var line = ""
+        for (i, cell) in row.enumerated() {
+            line += i == row.count - 1 ? cell : cell.padding(toLength: widths[i] + 2, withPad: " ", startingAt: 0)
+        }
+        out += line + "\n"
+    }
+    return out
+}

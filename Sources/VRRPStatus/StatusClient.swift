@@ -1,0 +1,121 @@
+#if canImport(Glibc)
+@preconcurrency import Glibc
+#elseif canImport(Musl)
+@preconcurrency import Musl
+#endif
+
+/// The default path of the status socket.
+public let defaultStatusSocketPath = "/run/vrrpd/vrrpd.sock"
+
+public enum StatusClientError: Error, CustomStringConvertible, Equatable {
+    case notRunning(path: String)
+    case permissionDenied(path: String)
+    case connectFailed(path: String, errno: Int32)
+    case pathTooLong(String)
+    case closed
+    case malformedReply(String)
+    case daemon(String)
+
+    public var description: String {
+        switch self {
+        case .notRunning(let p):
+            "vrrpd is not running (no status socket at \(p)); start it, or give its socket with --socket"
+        case .permissionDenied(let p):
+            "permission denied on \(p): run as root or as a member of the socket's group"
+        case .connectFailed(let p, let e):
+            "cannot connect to \(p): \(String(cString: strerror(e)))"
+        case .pathTooLong(let p):
+            "socket path too long: \(p)"
+        case .closed:
+            "the daemon closed the connection"
+        case .malformedReply(let why):
+            "malformed reply from the daemon: \(why)"
+        case .daemon(let message):
+            message
+        }
+    }
+}
+
+/// A blocking client of the status socket, for vrrpctl and tests.
+public final class StatusClient {
+    private let fd: Int32
+    private var buffer = LineBuffer(maximumLineLength: 64 << 20)
+    private var lines: [[UInt8]] = []
+
+    public init(path: String = defaultStatusSocketPath) throws {
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        let bytes = Array(path.utf8)
+        let capacity = MemoryLayout.size(ofValue: address.sun_path)
+        guard bytes.count < capacity else { throw StatusClientError.pathTooLong(path) }
+        withUnsafeMutableBytes(of: &address.sun_path) { raw in
+            raw.copyBytes(from: bytes)
+            raw[bytes.count] = 0
+        }
+        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        guard fd >= 0 else { throw StatusClientError.connectFailed(path: path, errno: errno) }
+        let rc = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
+            }
+        }
+        if rc != 0 {
+            let err = errno
+            close(fd)
+            switch err {
+            case ENOENT, ECONNREFUSED: throw StatusClientError.notRunning(path: path)
+            case EACCES, EPERM: throw StatusClientError.permissionDenied(path: path)
+            default: throw StatusClientError.connectFailed(path: path, errno: err)
+            }
+        }
+        self.fd = fd
+    }
+
+    deinit { close(fd) }
+
+    public func send(_ request: StatusRequest) throws {
+        let bytes = Array((request.line + "\n").utf8)
+        var offset = 0
+        while offset < bytes.count {
+            let n = bytes[offset...].withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw StatusClientError.closed
+            }
+            offset += n
+        }
+    }
+
+    /// Reads the next reply line; throws `.closed` at end of stream.
+    public func nextReply() throws -> StatusReply {
+        while lines.isEmpty {
+            var chunk = [UInt8](repeating: 0, count: 65536)
+            let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw StatusClientError.closed
+            }
+            if n == 0 { throw StatusClientError.closed }
+            for output in buffer.append(chunk[0..<n]) {
+                switch output {
+                case .line(let l): lines.append(l)
+                case .overflow: throw StatusClientError.malformedReply("line too long")
+                }
+            }
+        }
+        let line = lines.removeFirst()
+        do {
+            return try StatusReply.decode(line: line)
+        } catch {
+            throw StatusClientError.malformedReply("\(error)")
+        }
+    }
+
+    /// Sends one request and returns its reply, turning a daemon error into a thrown error.
+    public func request(_ request: StatusRequest) throws -> StatusReply {
+        try send(request)
+        let reply = try nextReply()
+        if !reply.ok { throw StatusClientError.daemon(reply.error ?? "request failed") }
+        return reply
+    }
+}

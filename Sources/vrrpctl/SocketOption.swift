@@ -1,0 +1,45 @@
+import ArgumentParser
+import VRRPStatus
+
+/// `--socket PATH`, shared by every command that talks to the daemon.
+struct SocketOption: ParsableArguments {
+    @Option(name: .long, help: "The daemon's status socket.")
+    var socket: String = defaultStatusSocketPath
+
+    func connect() throws -> StatusClient {
+        do {
+            return try StatusClient(path: socket)
+        } catch let error as StatusClientError {
+            throw ValidationFailure(message: error.description)
+        }
+    }
+}
+
+/// An error printed as is, with exit status 2 (1 is kept for "not master" and "rejected").
+struct ValidationFailure: Error, CustomStringConvertible {
+    var message: String
+    var description: String { message }
+}
+
+func runClient<T>(_ body: () throws -> T) throws -> T {
+    do {
+        return try body()
+    } catch let error as StatusClientError {
+        printError("vrrpctl: \(error.description)")
+        throw ExitCode(2)
+    } catch let error as ValidationFailure {
+        printError("vrrpctl: \(error.message)")
+        throw ExitCode(2)
+    }
+}
+
+func printError(_ message: String) {
+    var stderr = StandardError()
+    print(message, to: &stderr)
+}
+
+struct StandardError: TextOutputStream {
+    mutating func write(_ string: String) {
+        FileHandleShim.writeStderr(string)
+    }
+}
