@@ -112,6 +112,7 @@ public enum AdvertisementRejection: Hashable, Sendable, Error, CustomStringConve
         case .invalidAuthType(let t): "invalid auth type \(t)"
         case .authTypeMismatch(let r, let e): "auth type \(r) does not match ours (\(e))"
         case .authFailure: "authentication failed (password mismatch)"
+        case .advertInterval(let r, _) where r.value == 0: "advertisement interval 0 is invalid (RFC 9568 §5.2.7)"
         case .advertInterval(let r, let e): "advertisement interval mismatch: received \(r), ours \(e)"
         }
     }

@@ -12,6 +12,7 @@ struct VRRPCtl: AsyncParsableCommand {
             WatchCommand.self,
             IsMasterCommand.self,
             ReloadCommand.self,
+            DecodeCommand.self,
         ]
     )
 }
