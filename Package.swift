@@ -24,6 +24,8 @@ let package = Package(
         .target(name: "VRRPLinux", dependencies: ["VRRPCore", "CVRRPLinux"]),
         // Simulation and test helpers (tests only).
         .target(name: "VRRPTestSupport", dependencies: ["VRRPCore"]),
+        // Network-namespace lab (root, Linux): LANs, hosts, processes, captures.
+        .target(name: "VRRPLab", dependencies: ["VRRPCore"]),
         .executableTarget(name: "vrrpctl", dependencies: [
             "VRRPCore", "VRRPConfig",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -33,6 +35,7 @@ let package = Package(
         .testTarget(name: "VRRPConfigTests", dependencies: ["VRRPConfig", "VRRPCore"],
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "VRRPLinuxTests", dependencies: ["VRRPLinux", "VRRPCore"]),
+        .testTarget(name: "VRRPLabTests", dependencies: ["VRRPLab"]),
     ],
     swiftLanguageModes: [.v6]
 )
