@@ -9,6 +9,13 @@ extension Lab {
         return try commands.execute(commands.inNamespace(host.namespace, argv), timeout: timeout)
     }
 
+    /// Runs `argv` inside a LAN's switch namespace (e.g. `bridge fdb show br br0`).
+    @discardableResult
+    public func run(in lan: LabLAN, _ argv: [String], timeout: Duration = .seconds(30)) throws -> ProcessResult {
+        try ensureLive()
+        return try commands.execute(commands.inNamespace(lan.namespace, argv), timeout: timeout)
+    }
+
     /// Like `run`, but throws `LabError.commandFailed` unless the command exits 0.
     @discardableResult
     public func runChecked(_ host: LabHost, _ argv: [String], timeout: Duration = .seconds(30)) throws -> ProcessResult {

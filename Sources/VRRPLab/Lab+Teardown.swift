@@ -40,6 +40,14 @@ extension Lab {
         }
     }
 
+    /// Leaves the lab up on purpose (for a tool such as `vrrp-lab up`): teardown and deinit
+    /// then do nothing, and the processes keep running after this process exits. Use it with
+    /// an explicit `prefix` (generated ones are reaped by `cleanupStale` once this process
+    /// dies) and remove the lab later with `Lab.remove(prefix:)`.
+    public func detach() {
+        state.withLock { $0.tornDown = true }
+    }
+
     /// Removes namespaces left by dead runs: every namespace named `<prefixStart><pid>-…` whose
     /// pid no longer exists. Processes inside are SIGKILLed by PID first. Lab directories are
     /// left for post-mortems. Labs with a generated prefix call this on creation.

@@ -217,3 +217,27 @@ func processExists(_ pid: Int32) -> Bool {
           let close = stat.lastIndex(of: ")") else { return false }
     return stat[stat.index(close, offsetBy: 2)] != "Z"
 }
+
+@Suite("Network-namespace lab, kept on purpose", .enabled(if: Lab.isSupported, "needs root and iproute2"))
+struct LabDetachTests {
+    @Test("a detached lab survives its Lab object and Lab.remove(prefix:) removes it, processes included")
+    func detachAndRemove() throws {
+        let prefix = "vt\(getpid())d"
+        var pid: Int32 = 0
+        defer { try? Lab.remove(prefix: prefix) }
+        do {
+            let lab = try Lab(prefix: prefix)
+            let lan = try lab.addLAN("lan")
+            let host = try lab.addHost("h1", on: [lan], ipv4: ["198.18.0.11/24"])
+            pid = try lab.spawn(host, ["sleep", "60"], name: "sleeper").pid
+            #expect(try lab.run(in: lan, ["bridge", "link", "show"]).stdout.contains("h1"))
+            lab.detach()
+        }   // the Lab is released here; deinit must not tear a detached lab down
+        #expect(try Set(Lab.namespaces(withPrefix: "\(prefix)-")) == ["\(prefix)-s-lan", "\(prefix)-h-h1"])
+        #expect(processExists(pid))
+        try Lab.remove(prefix: prefix)
+        #expect(try Lab.namespaces(withPrefix: "\(prefix)-").isEmpty)
+        try waitUntil("the sleeper to disappear", timeout: .seconds(10)) { !processExists(pid) }
+        #expect(!FileManager.default.fileExists(atPath: "/tmp/vrrplab-\(prefix)"))
+    }
+}
