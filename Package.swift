@@ -26,6 +26,8 @@ let package = Package(
         .target(name: "VRRPStatus"),
         // Simulation and test helpers (tests only).
         .target(name: "VRRPTestSupport", dependencies: ["VRRPCore"]),
+        // Network-namespace lab (root, Linux): LANs, hosts, processes, captures.
+        .target(name: "VRRPLab", dependencies: ["VRRPCore"]),
         .executableTarget(name: "vrrpctl", dependencies: [
             "VRRPCore", "VRRPConfig", "VRRPStatus",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -36,6 +38,7 @@ let package = Package(
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "VRRPStatusTests", dependencies: ["VRRPStatus"]),
         .testTarget(name: "VRRPLinuxTests", dependencies: ["VRRPLinux", "VRRPCore"]),
+        .testTarget(name: "VRRPLabTests", dependencies: ["VRRPLab"]),
     ],
     swiftLanguageModes: [.v6]
 )
