@@ -58,7 +58,8 @@ public struct InMemoryLAN: Sendable {
     public private(set) var eventsHandled = 0
     private var queue = EventQueue<Item>()
     private var rng: SeededGenerator
-    private var byVRID: [UInt8: [RouterID]] = [:]
+    /// Routers per (family, VRID): IPv4 and IPv6 VRRP never hear each other (RFC 5798 §5.1).
+    private var byVRID: [AddressFamily: [UInt8: [RouterID]]] = [:]
 
     public init(seed: UInt64 = 1, start: Instant = .zero, deliveryDelay: Interval = .milliseconds(1),
                 lossProbability: Double = 0, recordAdvertisements: Bool = false) {
@@ -78,7 +79,7 @@ public struct InMemoryLAN: Sendable {
         nodes.append(Node(router: VirtualRouter(configuration: configuration, localAddress: address),
                           address: address, isRunning: true, group: 0, holdsVirtualAddresses: false,
                           timers: [:], epoch: 0))
-        byVRID[configuration.vrid, default: []].append(id)
+        byVRID[configuration.family, default: [:]][configuration.vrid, default: []].append(id)
         return id
     }
 
@@ -183,7 +184,8 @@ public struct InMemoryLAN: Sendable {
         }
         let source = nodes[sender].address
         let destination: IPAddress = source.family == .ipv4 ? .v4(.vrrpMulticast) : .v6(.vrrpMulticast)
-        for receiver in byVRID[advertisement.vrid] ?? [] where receiver != sender {
+        let family = nodes[sender].router.configuration.family
+        for receiver in byVRID[family]?[advertisement.vrid] ?? [] where receiver != sender {
             guard nodes[receiver].isRunning, nodes[receiver].group == nodes[sender].group else { continue }
             if lossProbability > 0, Double.random(in: 0..<1, using: &rng) < lossProbability { continue }
             let received = ReceivedAdvertisement(advertisement: advertisement, source: source,
@@ -212,6 +214,6 @@ public struct InMemoryLAN: Sendable {
     /// Changes of one router, in order.
     public func history(of id: RouterID) -> [Transition] { history.filter { $0.router == id } }
 
-    /// The routers of one VRID.
-    public func routers(vrid: UInt8) -> [RouterID] { byVRID[vrid] ?? [] }
+    /// The routers of one VRID and family.
+    public func routers(vrid: UInt8, family: AddressFamily = .ipv4) -> [RouterID] { byVRID[family]?[vrid] ?? [] }
 }

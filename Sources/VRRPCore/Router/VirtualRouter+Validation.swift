@@ -2,14 +2,13 @@ extension VirtualRouter {
     /// The instance-level receive checks of RFC 5798 §7.1 / RFC 3768 §7.1 (checklist D19–D22),
     /// in FRR's order. The first failing check names the one counter to increment.
     func validate(_ received: ReceivedAdvertisement) -> AdvertisementRejection? {
-        let validators: [(VirtualRouter, ReceivedAdvertisement) -> AdvertisementRejection?] = [
-            Self.checkTTL, Self.checkVersion, Self.checkVRID, Self.checkAuthentication,
-            Self.checkInterval, Self.checkAddresses,
-        ]
-        for validator in validators {
-            if let rejection = validator(self, received) { return rejection }
-        }
-        return nil
+        // A plain chain (no array of closures): this runs for every advert.
+        if let r = Self.checkTTL(self, received) { return r }
+        if let r = Self.checkVersion(self, received) { return r }
+        if let r = Self.checkVRID(self, received) { return r }
+        if let r = Self.checkAuthentication(self, received) { return r }
+        if let r = Self.checkInterval(self, received) { return r }
+        return Self.checkAddresses(self, received)
     }
 
     /// RFC 5798 §7.1, RFC 3768 §7.1 (checklist A3, D19): TTL / hop limit must be 255.
@@ -72,7 +71,7 @@ extension VirtualRouter {
         if theirs.count != r.configuration.virtualAddresses.count {
             return .addressList("\(theirs.count) addresses, \(r.configuration.virtualAddresses.count) configured")
         }
-        if theirs.sorted() != r.configuration.virtualAddresses.sorted() {
+        if theirs != r.configuration.virtualAddresses, theirs.sorted() != r.configuration.virtualAddresses.sorted() {
             return .addressList("addresses differ from the configured ones")
         }
         return nil
