@@ -32,6 +32,10 @@ extension VirtualRouter {
         case faultCleared(String)
         /// The primary address of the interface changed (nil: the interface has none).
         case localAddressChanged(IPAddress?)
+        /// A sync group (keepalived `vrrp_sync_group`) asks this member to follow another member:
+        /// `.master` takes a Backup to Master, `.backup` takes a Master to Backup; anything else, or
+        /// a request for the current state, is ignored. Produced by ``SyncGroup``.
+        case syncGroupRequest(State, reason: String)
     }
 
     /// Why the router changed state (reported in `.transitioned`; the driver logs it).
@@ -51,6 +55,8 @@ extension VirtualRouter {
         case faultCleared
         /// → Initialize on Shutdown (RFC 5798 §6.4.2/§6.4.3).
         case shutdown
+        /// Master ↔ Backup because another member of the sync group moved (keepalived).
+        case syncGroup(String)
 
         public var description: String {
             switch self {
@@ -61,6 +67,7 @@ extension VirtualRouter {
             case .faultRaised(let r): "fault: \(r)"
             case .faultCleared: "fault cleared"
             case .shutdown: "shutdown"
+            case .syncGroup(let why): "sync group: \(why)"
             }
         }
     }

@@ -11,6 +11,7 @@ extension VirtualRouter {
         case .faultRaised(let reason): raiseFault(reason, now, &actions)
         case .faultCleared(let reason): clearFault(reason, now, &actions)
         case .localAddressChanged(let address): localAddressChanged(address, now, &actions)
+        case .syncGroupRequest(let target, let reason): syncGroupRequest(target, reason, now, &actions)
         }
         return actions
     }
@@ -270,6 +271,26 @@ extension VirtualRouter {
             raiseFault(Self.noLocalAddressFault, now, &actions)
         } else {
             clearFault(Self.noLocalAddressFault, now, &actions)
+        }
+    }
+
+    // MARK: Sync groups
+
+    /// keepalived `vrrp_sync_master` / `vrrp_sync_backup`: members follow each other.
+    private mutating func syncGroupRequest(_ target: State, _ reason: String, _ now: Instant,
+                                           _ actions: inout [Action]) {
+        switch (state, target) {
+        case (.backup, .master):
+            becomeMaster(now, &actions, reason: .syncGroup(reason))
+        case (.master, .backup):
+            cancelAllTimers(&actions)
+            actions.append(.removeVirtualAddresses)
+            transition(to: .backup, .syncGroup(reason), now, &actions)
+            masterAddress = nil
+            masterPriority = nil
+            startMasterDownTimer(after: masterDownInterval, now: now, &actions)
+        default:
+            return
         }
     }
 
