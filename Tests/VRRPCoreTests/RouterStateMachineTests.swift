@@ -309,6 +309,13 @@ struct RouterStateMachineTests {
         #expect(router.state == .master)
     }
 
+    @Test("Our own advert looped back is ignored (no answer storm, no counter)")
+    func ownAdvertIgnored() {
+        var (router, at) = master()
+        #expect(router.handle(rx(router, 100, from: me), at: at + .milliseconds(1)).isEmpty)
+        #expect(router.statistics.advertiseRcvd == 0)
+    }
+
     // RFC checklist F33
     @Test("F33: Master Shutdown cancels timers, sends priority 0, removes the VIPs, goes Initialize")
     func masterShutdown() {

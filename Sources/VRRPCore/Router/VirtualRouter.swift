@@ -3,6 +3,20 @@
 ///
 /// Sans-IO: ``handle(_:at:)`` takes an event and "now" and returns the actions the driver must
 /// carry out. It never reads a clock, touches a socket or logs.
+///
+/// ```
+///              startup (priority < 255)            master down timer / sync group
+///  INITIALIZE ─────────────────────────► BACKUP ───────────────────────────────► MASTER
+///      │  ▲   startup (priority 255)       ▲  ◄──────────────────────────────────  │
+///      │  └──────── shutdown ─────────── all states     preferred advert / sync     │
+///      └──────────────────────────────────────────────────────────────────────────►┘
+///  BACKUP/MASTER ── faultRaised ──► FAULT ── last faultCleared ──► BACKUP (owner: MASTER)
+/// ```
+///
+/// Timers are data: `.startTimer(kind, at:)` replaces any earlier deadline of that kind, and the
+/// router keeps the armed deadlines in ``timers`` so that a late or duplicate `.timerFired` is
+/// ignored. Every advertisement it processes (Backup, Master) increments exactly one counter:
+/// `advertiseRcvd` when valid, or the error counter of its `.rejected` reason.
 public struct VirtualRouter: Sendable {
     /// The protocol states (RFC 5798 §6.4) plus keepalived's FAULT.
     public enum State: String, Hashable, Sendable, CustomStringConvertible {
