@@ -171,6 +171,11 @@ struct SimulationTests {
         expectSingleMaster(net, 0)
         let flaps = net.history(of: 1).filter { $0.to == .master }.count
         #expect(flaps < 20)
+        // Loss really happened: the backup processed clearly fewer adverts than the master sent.
+        let sent = net.router(0).statistics.advertisementsSent
+        let heard = net.router(1).statistics.advertiseRcvd
+        #expect(heard < sent * 9 / 10)
+        #expect(heard > sent * 7 / 10)
     }
 
     @Test("Deterministic: the same seed gives the same history")
