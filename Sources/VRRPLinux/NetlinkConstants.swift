@@ -40,10 +40,9 @@ public enum RTNL {
     public static let iflaMTU: UInt16 = 4       // IFLA_MTU
     public static let iflaOperstate: UInt16 = 16  // IFLA_OPERSTATE
 
-    // linux/if.h: interface flags and operstate.
+    // linux/if.h: interface flags.
     public static let iffUp: UInt32 = 0x1        // IFF_UP
     public static let iffRunning: UInt32 = 0x40  // IFF_RUNNING
-    public static let operstateUp: UInt8 = 6     // IF_OPER_UP
 
     // linux/rtnetlink.h: multicast groups (numbers, not RTMGRP_ masks).
     public static let groupLink: UInt32 = 1        // RTNLGRP_LINK
