@@ -7,6 +7,7 @@ let package = Package(
     products: [
         .library(name: "VRRPCore", targets: ["VRRPCore"]),
         .library(name: "VRRPConfig", targets: ["VRRPConfig"]),
+        .library(name: "VRRPHealth", targets: ["VRRPHealth"]),
         .executable(name: "vrrpctl", targets: ["vrrpctl"]),
     ],
     dependencies: [
@@ -22,6 +23,8 @@ let package = Package(
         .target(name: "CVRRPLinux", linkerSettings: [.linkedLibrary("cap")]),
         // Linux IO: raw VRRP sockets, AF_PACKET, rtnetlink.
         .target(name: "VRRPLinux", dependencies: ["VRRPCore", "CVRRPLinux"]),
+        // Health checks (script, TCP, HTTP, AMQP, process, file): emit HealthEvent values only.
+        .target(name: "VRRPHealth", dependencies: ["VRRPCore", "CVRRPLinux"]),
         // Simulation and test helpers (tests only).
         .target(name: "VRRPTestSupport", dependencies: ["VRRPCore"]),
         .executableTarget(name: "vrrpctl", dependencies: [
@@ -33,6 +36,7 @@ let package = Package(
         .testTarget(name: "VRRPConfigTests", dependencies: ["VRRPConfig", "VRRPCore"],
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "VRRPLinuxTests", dependencies: ["VRRPLinux", "VRRPCore"]),
+        .testTarget(name: "VRRPHealthTests", dependencies: ["VRRPHealth", "VRRPCore"]),
     ],
     swiftLanguageModes: [.v6]
 )
