@@ -95,4 +95,8 @@ struct JoinableThread: @unchecked Sendable {
     func join() {
         pthread_join(handle, nil)
     }
+
+    func detach() {
+        pthread_detach(handle)
+    }
 }
