@@ -9,7 +9,7 @@ enum ScriptRunner {
         } catch {
             return .failure(ProcessStartErrorText("\(error)"))
         }
-        if check.enforceScriptSecurity && check.user == nil {
+        if check.enforceScriptSecurity {
             guard let path = ChildProcess.resolve(words[0]) else {
                 return .failure(ProcessStartErrorText("\(words[0]): not found in PATH"))
             }

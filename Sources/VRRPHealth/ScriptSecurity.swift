@@ -45,16 +45,24 @@ public enum ScriptSecurity {
 /// execs the script. setpriv is found in /usr/bin, /bin, /usr/sbin or /sbin.
 public enum RunAs {
     public static func wrap(_ argv: [String], user: String, group: String?) -> Result<[String], ProcessStartErrorText> {
-        guard let pw = getpwnam(user) else {
+        // getpwnam_r / getgrnam_r: checker threads may resolve users concurrently.
+        var buffer = [CChar](repeating: 0, count: 16 * 1024)
+        var pwd = passwd()
+        var pwResult: UnsafeMutablePointer<passwd>? = nil
+        getpwnam_r(user, &pwd, &buffer, buffer.count, &pwResult)
+        guard pwResult != nil else {
             return .failure(ProcessStartErrorText("unknown user \(user)"))
         }
-        let uid = pw.pointee.pw_uid
-        var gid = pw.pointee.pw_gid
+        let uid = pwd.pw_uid
+        var gid = pwd.pw_gid
         if let group {
-            guard let gr = getgrnam(group) else {
+            var grp = group_struct()
+            var grResult: UnsafeMutablePointer<group_struct>? = nil
+            getgrnam_r(group, &grp, &buffer, buffer.count, &grResult)
+            guard grResult != nil else {
                 return .failure(ProcessStartErrorText("unknown group \(group)"))
             }
-            gid = gr.pointee.gr_gid
+            gid = grp.gr_gid
         }
         let candidates = ["/usr/bin/setpriv", "/bin/setpriv", "/usr/sbin/setpriv", "/sbin/setpriv"]
         guard let setpriv = candidates.first(where: { access($0, X_OK) == 0 }) else {
@@ -63,6 +71,8 @@ public enum RunAs {
         return .success([setpriv, "--reuid=\(uid)", "--regid=\(gid)", "--init-groups", "--"] + argv)
     }
 }
+
+typealias group_struct = group
 
 public struct ProcessStartErrorText: Error, Hashable, Sendable, CustomStringConvertible {
     public var message: String

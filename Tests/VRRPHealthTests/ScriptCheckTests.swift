@@ -72,6 +72,19 @@ struct ScriptCheckTests {
         #expect(ScriptSecurity.insecurityReason(ofExecutable: "/bin/sh") == nil)
     }
 
+    @Test("A script with a user runs under that user's uid through setpriv",
+          .enabled(if: getpwnam("nobody") != nil))
+    func runAsUser() {
+        let nobody = getpwnam("nobody")!.pointee.pw_uid
+        let check = ScriptCheck(command: "/bin/sh -c '[ \"$(id -u)\" = \(nobody) ]'", user: "nobody")
+        #expect(HealthMonitor.runOnce(CheckSpec(name: "u", kind: .script(check))) == .ok("exit status 0"))
+        let asRoot = ScriptCheck(command: "/bin/sh -c '[ \"$(id -u)\" = \(nobody) ]'")
+        #expect(HealthMonitor.runOnce(CheckSpec(name: "u", kind: .script(asRoot))) == .failed("exit status 1"))
+        let unknown = ScriptCheck(command: "/bin/true", user: "vrrp-no-such-user")
+        #expect(HealthMonitor.runOnce(CheckSpec(name: "u", kind: .script(unknown)))
+                == .failed("cannot start: unknown user vrrp-no-such-user"))
+    }
+
     @Test("The monitor reports a failing script once, keeps others running, and stops a hung one promptly")
     func monitorThreads() {
         let dir = TempDir()
