@@ -7,6 +7,7 @@ let package = Package(
     products: [
         .library(name: "VRRPCore", targets: ["VRRPCore"]),
         .library(name: "VRRPConfig", targets: ["VRRPConfig"]),
+        .library(name: "VRRPHealth", targets: ["VRRPHealth"]),
         .executable(name: "vrrpctl", targets: ["vrrpctl"]),
     ],
     dependencies: [
@@ -24,6 +25,8 @@ let package = Package(
         .target(name: "VRRPLinux", dependencies: ["VRRPCore", "CVRRPLinux"]),
         // Codable status snapshot, the status-socket line protocol and its client.
         .target(name: "VRRPStatus"),
+        // Health checks (script, TCP, HTTP, AMQP, process, file): emit HealthEvent values only.
+        .target(name: "VRRPHealth", dependencies: ["VRRPCore", "CVRRPLinux"]),
         // Simulation and test helpers (tests only).
         .target(name: "VRRPTestSupport", dependencies: ["VRRPCore"]),
         // Network-namespace lab (root, Linux): LANs, hosts, processes, captures.
@@ -39,6 +42,7 @@ let package = Package(
         .testTarget(name: "VRRPStatusTests", dependencies: ["VRRPStatus"]),
         .testTarget(name: "VRRPLinuxTests", dependencies: ["VRRPLinux", "VRRPCore"]),
         .testTarget(name: "VRRPLabTests", dependencies: ["VRRPLab"]),
+        .testTarget(name: "VRRPHealthTests", dependencies: ["VRRPHealth", "VRRPCore"]),
     ],
     swiftLanguageModes: [.v6]
 )
