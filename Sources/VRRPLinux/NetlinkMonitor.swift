@@ -20,6 +20,7 @@ public final class NetlinkMonitor: Sendable {
 
     /// Drains every queued notification. Returns `.overflow` (once, last) if the kernel dropped
     /// events because the socket buffer was full (ENOBUFS); the caller should then re-dump.
+    /// A malformed datagram throws `NetlinkDecodeError`; the events after it stay queued.
     public func readEvents() throws -> [InterfaceEvent] {
         var events: [InterfaceEvent] = []
         while true {
