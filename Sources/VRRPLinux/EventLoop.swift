@@ -82,7 +82,8 @@ public final class EventLoop: @unchecked Sendable {
         handlers[fd] = onReadable
     }
 
-    /// Stops watching `fd`. Safe to call from that fd's own callback.
+    /// Stops watching `fd`. Safe to call from that fd's own callback. Call it before closing
+    /// `fd`: epoll_ctl on a closed descriptor is EBADF, which `syscall()` treats as a programmer error.
     public func unregister(fd: CInt) {
         assertOwner()
         guard handlers.removeValue(forKey: fd) != nil else { return }

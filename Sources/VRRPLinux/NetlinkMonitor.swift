@@ -20,6 +20,8 @@ public final class NetlinkMonitor: Sendable {
 
     /// Drains every queued notification. Returns `.overflow` (once, last) if the kernel dropped
     /// events because the socket buffer was full (ENOBUFS); the caller should then re-dump.
+    /// A malformed datagram throws `NetlinkDecodeError`: events already read in this call are
+    /// lost (treat it like `.overflow` and re-dump); later datagrams stay queued.
     public func readEvents() throws -> [InterfaceEvent] {
         var events: [InterfaceEvent] = []
         while true {
