@@ -9,6 +9,7 @@ let package = Package(
         .library(name: "VRRPConfig", targets: ["VRRPConfig"]),
         .library(name: "VRRPHealth", targets: ["VRRPHealth"]),
         .executable(name: "vrrpctl", targets: ["vrrpctl"]),
+        .executable(name: "vrrpd", targets: ["vrrpd"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -27,10 +28,20 @@ let package = Package(
         .target(name: "VRRPStatus"),
         // Health checks (script, TCP, HTTP, AMQP, process, file): emit HealthEvent values only.
         .target(name: "VRRPHealth", dependencies: ["VRRPCore", "CVRRPLinux"]),
+        // The driver: event loop, sockets, addresses, checks, status, reload.
+        .target(name: "VRRPRuntime", dependencies: [
+            "VRRPCore", "VRRPConfig", "VRRPLinux", "VRRPHealth", "VRRPStatus", "CVRRPLinux",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         // Simulation and test helpers (tests only).
         .target(name: "VRRPTestSupport", dependencies: ["VRRPCore"]),
         // Network-namespace lab (root, Linux): LANs, hosts, processes, captures.
         .target(name: "VRRPLab", dependencies: ["VRRPCore"]),
+        .executableTarget(name: "vrrpd", dependencies: [
+            "VRRPRuntime", "VRRPConfig", "VRRPLinux",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         .executableTarget(name: "vrrpctl", dependencies: [
             "VRRPCore", "VRRPConfig", "VRRPStatus",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),

@@ -55,4 +55,6 @@ int cvrrp_keep_net_capabilities(void);
 /// 1 if the calling process has the capability in its effective set, 0 if not, -1 on error.
 int cvrrp_has_capability(int cap);
 
+#include "cvrrp_syslog.h"
+
 #endif
