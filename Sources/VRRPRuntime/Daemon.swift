@@ -118,7 +118,6 @@ public final class Daemon: @unchecked Sendable {
             feed(d, .faultRaised(reason))
         }
         if let source = d.source { feed(d, .localAddressChanged(source)) }
-        log.info("(\(d.name)) Entering BACKUP STATE (init)", metadata: meta(d))
         feed(d, .startup)
     }
 
