@@ -54,6 +54,7 @@ let package = Package(
         .testTarget(name: "VRRPLinuxTests", dependencies: ["VRRPLinux", "VRRPCore"]),
         .testTarget(name: "VRRPLabTests", dependencies: ["VRRPLab"]),
         .testTarget(name: "VRRPHealthTests", dependencies: ["VRRPHealth", "VRRPCore"]),
+        .testTarget(name: "HealthIntegrationTests", dependencies: ["VRRPLab", "VRRPStatus", "VRRPCore"]),
     ],
     swiftLanguageModes: [.v6]
 )
