@@ -70,7 +70,8 @@ extension StatusIntegrationTests {
             #expect(try node.instance("VI_2").vrid == 52)
             #expect(try node.instance().state == "MASTER")
 
-            // Change VI_1's priority, through `vrrpctl reload`.
+            // Change VI_1's priority, through `vrrpctl reload`: applied in place, no restart.
+            let beforePriorityChange = try node.instance()
             try keepalivedConf(routerID: "p1", [InstanceSpec(priority: 120),
                                                 InstanceSpec(name: "VI_2", vrid: 52, priority: 150, vip: "198.18.0.101")])
                 .write(toFile: node.configPath, atomically: true, encoding: .utf8)
@@ -81,7 +82,11 @@ extension StatusIntegrationTests {
             #expect(changed.ok && changed.changed == ["VI_1"] && changed.unchanged == ["VI_2"])
             try node.waitUntil("VI_1's new priority") { try node.instance().configuredPriority == 120 }
             #expect(try node.instance().effectivePriority == 120)
-            #expect(try node.instance().state == "MASTER", "alone on the LAN, it stays MASTER")
+            let after = try node.instance()
+            #expect(after.state == "MASTER", "alone on the LAN, it stays MASTER")
+            #expect(after.stateSince == beforePriorityChange.stateSince, "a priority change does not restart the instance")
+            #expect(after.counters.becomeMaster == beforePriorityChange.counters.becomeMaster)
+            #expect(try node.addresses().contains("198.18.0.100"))
         }
     }
 
