@@ -47,7 +47,7 @@ extension StatusIntegrationTests {
         }
     }
 
-    @Test("a changed configuration is applied: a new instance appears, a new priority takes effect, the reply lists them")
+    @Test("a changed configuration is applied: an instance added, a priority changed in place, an instance removed, each listed")
     func reloadChangedConfiguration() async throws {
         try requireRootAndBinaries()
         try await withLab { lab in
@@ -86,6 +86,19 @@ extension StatusIntegrationTests {
             #expect(after.state == "MASTER", "alone on the LAN, it stays MASTER")
             #expect(after.stateSince == beforePriorityChange.stateSince, "a priority change does not restart the instance")
             #expect(after.counters.becomeMaster == beforePriorityChange.counters.becomeMaster)
+            #expect(try node.addresses().contains("198.18.0.100"))
+
+            // Remove VI_2 again (SIGHUP): it is listed as removed and releases its VIP.
+            try keepalivedConf(routerID: "p1", [InstanceSpec(priority: 120)])
+                .write(toFile: node.configPath, atomically: true, encoding: .utf8)
+            lab.signal(node.process, SIGHUP)
+            try node.waitUntil("the reload that removes VI_2") {
+                try node.status().daemon.lastReload?.removed == ["VI_2"]
+            }
+            let removed = try #require(try node.status().daemon.lastReload)
+            #expect(removed.ok && removed.unchanged == ["VI_1"] && removed.added.isEmpty && removed.changed.isEmpty)
+            #expect(try node.status().instances.map(\.name) == ["VI_1"])
+            try node.waitUntil("VI_2's VIP to leave p1") { try !node.addresses().contains("198.18.0.101") }
             #expect(try node.addresses().contains("198.18.0.100"))
         }
     }
