@@ -15,11 +15,17 @@ extension StatusIntegrationTests {
             let before = try node.instance()
             let previousReload = try node.status().daemon.lastReload?.at
 
-            // Watch every address change in p1. A sentinel address added before the reload
-            // proves the monitor is listening; one added after proves it has caught up.
+            // Watch every address change in p1. A sentinel address seen before the reload proves
+            // the monitor is listening (it subscribes some time after it starts, so sentinels are
+            // added until one shows up); one added after proves it has caught up.
             let monitor = try lab.spawn(node.host, ["/usr/sbin/ip", "-o", "monitor", "address"], name: "ip-monitor")
-            try lab.runChecked(node.host, ["/usr/sbin/ip", "addr", "add", "198.18.9.1/32", "dev", "lo"])
-            try node.waitUntil("ip monitor to see the first sentinel") { lab.log(monitor).contains("198.18.9.1/32") }
+            var attempt = 0
+            try node.waitUntil("ip monitor to see a sentinel address") {
+                attempt += 1
+                let sentinel = "198.18.\(9 + attempt / 250).\(attempt % 250 + 1)/32"
+                try lab.runChecked(node.host, ["/usr/sbin/ip", "addr", "add", sentinel, "dev", "lo"])
+                return lab.log(monitor).contains("inet 198.18.")
+            }
 
             lab.signal(node.process, SIGHUP)
             try node.waitUntil("the reload to be recorded") {
@@ -31,8 +37,8 @@ extension StatusIntegrationTests {
             #expect(reload.unchanged == ["VI_1"])
             #expect(reload.changed.isEmpty && reload.added.isEmpty && reload.removed.isEmpty)
 
-            try lab.runChecked(node.host, ["/usr/sbin/ip", "addr", "add", "198.18.9.2/32", "dev", "lo"])
-            try node.waitUntil("ip monitor to see the second sentinel") { lab.log(monitor).contains("198.18.9.2/32") }
+            try lab.runChecked(node.host, ["/usr/sbin/ip", "addr", "add", "198.18.20.1/32", "dev", "lo"])
+            try node.waitUntil("ip monitor to see the last sentinel") { lab.log(monitor).contains("198.18.20.1/32") }
             let deletions = lab.log(monitor).split(separator: "\n").filter {
                 $0.hasPrefix("Deleted") && $0.contains("198.18.0.100/")
             }
