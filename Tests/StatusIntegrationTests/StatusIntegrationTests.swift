@@ -199,6 +199,12 @@ extension StatusIntegrationTests {
             #expect(one.status == 0, "stderr: \(one.stderr)")
             let instance = try JSONDecoder().decode(InstanceSnapshot.self, from: Data(one.stdout.utf8))
             #expect(instance.name == "VI_1" && instance.state == "MASTER")
+
+            // One connection serves several requests; an unknown name is an error reply, not a hang-up.
+            let client = try StatusClient(path: master.socketPath)
+            #expect(try client.request(.status).snapshot?.instances.map(\.name) == ["VI_1"])
+            #expect(throws: StatusClientError.daemon("no instance named NO_SUCH")) { try client.request(.instance("NO_SUCH")) }
+            #expect(try client.request(.instance("VI_1")).instance?.state == "MASTER")
         }
     }
 }
