@@ -55,6 +55,7 @@ let package = Package(
         .testTarget(name: "VRRPLabTests", dependencies: ["VRRPLab"]),
         .testTarget(name: "VRRPHealthTests", dependencies: ["VRRPHealth", "VRRPCore"]),
         .testTarget(name: "HealthIntegrationTests", dependencies: ["VRRPLab", "VRRPStatus", "VRRPCore"]),
+        .testTarget(name: "StatusIntegrationTests", dependencies: ["VRRPLab", "VRRPStatus", "VRRPCore"]),
     ],
     swiftLanguageModes: [.v6]
 )
