@@ -6,6 +6,11 @@ import Foundation
 import Synchronization
 import VRRPLab
 
+/// "198.18.0.100" → "0xc6120064", for a pcap filter on the ARP sender address (gratuitous ARP).
+func hexIPv4(_ address: String) -> String {
+    "0x" + address.split(separator: ".").map { String(format: "%02x", Int($0) ?? 0) }.joined()
+}
+
 struct FailCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "fail",
@@ -38,8 +43,8 @@ struct FailCommand: ParsableCommand {
         let capture = Process()
         capture.executableURL = URL(fileURLWithPath: Shell.ip)
         capture.arguments = ["netns", "exec", client.namespace, "tcpdump", "-i", "eth0", "-l", "-n", "-tt",
-                             "--immediate-mode", "arp and host \(vipAddress)"]
-        FileManager.default.createFile(atPath: arpLog, contents: nil)
+                             "--immediate-mode", "arp and arp[14:4] = \(hexIPv4(vipAddress))"]
+        _ = FileManager.default.createFile(atPath: arpLog, contents: nil)
         let arpHandle = try FileHandle(forWritingTo: URL(fileURLWithPath: arpLog))
         capture.standardOutput = arpHandle
         let captureErr = Pipe()

@@ -54,8 +54,8 @@ enum Shell {
               let reply = try? client.request(.instance("VI_1")), let instance = reply.instance else {
             return ("DOWN", "vrrpd not answering")
         }
-        let master = instance.master.map { "master \($0.address) prio \($0.priority)" } ?? ""
-        return (instance.state, "vrrpd prio \(instance.effectivePriority) \(master)")
+        let master = instance.master.map { ", master \($0.address) prio \($0.priority)" } ?? ""
+        return (instance.state, "vrrpd prio \(instance.effectivePriority)\(master)")
     }
 
     static func instance(_ host: LabState.Host) -> InstanceSnapshot? {

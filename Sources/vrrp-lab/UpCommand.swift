@@ -33,8 +33,8 @@ struct UpCommand: ParsableCommand {
     static func build(name: String, nodes: Int, services: Set<String>, keepalivedPeer: Bool, binDir: String,
                       advertInterval: Double) throws -> LabState {
         let prefix = LabState.prefix(for: name)
-        if FileManager.default.fileExists(atPath: LabState.path(for: name))
-            || !(try Lab.namespaces(withPrefix: prefix + "-")).isEmpty {
+        let existing = try Lab.namespaces(withPrefix: prefix + "-")
+        if FileManager.default.fileExists(atPath: LabState.path(for: name)) || !existing.isEmpty {
             throw ValidationError("lab '\(name)' is already up: `vrrp-lab down --name \(name)` first")
         }
         let vrrpd = "\(binDir)/vrrpd"
@@ -86,6 +86,10 @@ struct UpCommand: ParsableCommand {
                 let process = try lab.spawn(mq, ["rabbitmq-server"], name: "rabbitmq", environment: [
                     "RABBITMQ_MNESIA_BASE": "\(mq.directory)/mnesia", "RABBITMQ_LOG_BASE": mq.directory,
                     "RABBITMQ_NODENAME": "rabbit@localhost", "RABBITMQ_NODE_IP_ADDRESS": "198.18.0.30",
+                    "RABBITMQ_FEATURE_FLAGS_FILE": "\(mq.directory)/feature_flags",
+                    "RABBITMQ_ENABLED_PLUGINS_FILE": "\(mq.directory)/enabled_plugins",
+                    "RABBITMQ_PID_FILE": "\(mq.directory)/rabbitmq.pid",
+                    "HOME": mq.directory, "ERL_CRASH_DUMP": "\(mq.directory)/erl_crash.dump",
                 ])
                 hosts.append(LabState.Host(name: mq.name, namespace: mq.namespace, directory: mq.directory,
                                            role: "rabbitmq", address: "198.18.0.30", daemonPID: process.pid,
