@@ -10,6 +10,7 @@ let package = Package(
         .library(name: "VRRPHealth", targets: ["VRRPHealth"]),
         .executable(name: "vrrpctl", targets: ["vrrpctl"]),
         .executable(name: "vrrpd", targets: ["vrrpd"]),
+        .executable(name: "vrrp-lab", targets: ["vrrp-lab"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -46,6 +47,11 @@ let package = Package(
             "VRRPCore", "VRRPConfig", "VRRPStatus",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
+        .executableTarget(name: "vrrp-lab", dependencies: [
+            "VRRPLab", "VRRPStatus", "VRRPCore",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .testTarget(name: "InteropTests", dependencies: ["VRRPLab", "VRRPStatus", "VRRPCore"]),
         .testTarget(name: "VRRPCoreTests", dependencies: ["VRRPCore", "VRRPTestSupport"],
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "VRRPConfigTests", dependencies: ["VRRPConfig", "VRRPCore"],

@@ -1,0 +1,149 @@
+import ArgumentParser
+import Foundation
+import VRRPLab
+
+struct UpCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "up",
+        abstract: "Build the lab: N proxies running vrrpd (VIP 198.18.0.100), a client, optional nginx/RabbitMQ.")
+
+    @OptionGroup var lab: LabName
+    @Option(help: "How many proxy hosts (p1…pN).") var nodes = 2
+    @Option(help: "Extra services: nginx, rabbitmq (comma-separated).") var with: String = ""
+    @Option(help: "Run this VRRP implementation on the last proxy instead of vrrpd: keepalived.") var peer: String?
+    @Option(help: "Directory holding vrrpd and vrrpctl (default: next to vrrp-lab).") var binDir: String?
+    @Option(help: "advert_int in seconds.") var advertInterval: Double = 1
+
+    func validate() throws {
+        guard (1...9).contains(nodes) else { throw ValidationError("--nodes must be 1…9") }
+        if let peer, peer != "keepalived" { throw ValidationError("--peer: only 'keepalived' is supported") }
+    }
+
+    func run() throws {
+        try requireRoot("up")
+        let state = try UpCommand.build(name: lab.name, nodes: nodes,
+                                        services: Set(with.split(separator: ",").map { String($0) }),
+                                        keepalivedPeer: peer != nil, binDir: binDir ?? defaultBinDir(),
+                                        advertInterval: advertInterval)
+        print("lab '\(state.name)' is up (\(state.directory))")
+        StatusCommand.show(state)
+    }
+
+    /// Builds the lab, starts everything, waits for a master, saves `lab.json`, detaches.
+    static func build(name: String, nodes: Int, services: Set<String>, keepalivedPeer: Bool, binDir: String,
+                      advertInterval: Double) throws -> LabState {
+        let prefix = LabState.prefix(for: name)
+        let existing = try Lab.namespaces(withPrefix: prefix + "-")
+        if FileManager.default.fileExists(atPath: LabState.path(for: name)) || !existing.isEmpty {
+            throw ValidationError("lab '\(name)' is already up: `vrrp-lab down --name \(name)` first")
+        }
+        let vrrpd = "\(binDir)/vrrpd"
+        guard FileManager.default.isExecutableFile(atPath: vrrpd) else {
+            throw ValidationError("no vrrpd in \(binDir): build it (`swift build --product vrrpd`) or pass --bin-dir")
+        }
+        if keepalivedPeer && Lab.keepalivedPath == nil {
+            throw ValidationError("--peer keepalived: keepalived is not installed (apt-get install keepalived)")
+        }
+        let wantNginx = services.contains("nginx")
+        if wantNginx && Shell.tool("nginx") == nil {
+            throw ValidationError("--with nginx: nginx is not installed (apt-get install nginx-light)")
+        }
+        var wantRabbit = services.contains("rabbitmq")
+        if wantRabbit && Shell.tool("rabbitmq-server") == nil {
+            printError("note: --with rabbitmq skipped: rabbitmq-server is not installed (apt-get install rabbitmq-server); the lab runs without it")
+            wantRabbit = false
+        }
+
+        try FileManager.default.createDirectory(atPath: LabState.root, withIntermediateDirectories: true)
+        let lab = try Lab(prefix: prefix, root: LabState.root, keepDirectory: true)
+        do {
+            let topology = try LabTopology(in: lab, proxies: nodes)
+            var hosts: [LabState.Host] = []
+            let vip = "198.18.0.100/24"
+            for (i, proxy) in topology.proxies.enumerated() {
+                var instance = LabVRRPInstance()
+                instance.priority = 150 - 25 * i
+                instance.advertInterval = advertInterval
+                instance.virtualAddresses = [vip]
+                let useKeepalived = keepalivedPeer && i == nodes - 1
+                let node = useKeepalived
+                    ? try lab.startKeepalived(proxy, config: instance.configuration(routerID: proxy.name))
+                    : try lab.startVRRPD(proxy, binary: vrrpd, config: instance.configuration(routerID: proxy.name))
+                var host = LabState.Host(name: proxy.name, namespace: proxy.namespace, directory: proxy.directory,
+                                         role: "proxy", address: proxy.ipv4Address ?? "", daemon: node.daemon.rawValue,
+                                         daemonPID: node.process.pid, daemonLog: node.process.logPath,
+                                         statusSocket: node.statusSocket, priority: instance.priority)
+                if wantNginx {
+                    host.nginxPID = try startNginx(lab, proxy).pid
+                }
+                hosts.append(host)
+            }
+            let client = topology.client
+            hosts.append(LabState.Host(name: client.name, namespace: client.namespace, directory: client.directory,
+                                       role: "client", address: client.ipv4Address ?? ""))
+            if wantRabbit {
+                let mq = try lab.addHost("mq", on: [topology.lan], ipv4: ["198.18.0.30/24"])
+                let process = try lab.spawn(mq, ["rabbitmq-server"], name: "rabbitmq", environment: [
+                    "RABBITMQ_MNESIA_BASE": "\(mq.directory)/mnesia", "RABBITMQ_LOG_BASE": mq.directory,
+                    "RABBITMQ_NODENAME": "rabbit@localhost", "RABBITMQ_NODE_IP_ADDRESS": "198.18.0.30",
+                    "RABBITMQ_FEATURE_FLAGS_FILE": "\(mq.directory)/feature_flags",
+                    "RABBITMQ_ENABLED_PLUGINS_FILE": "\(mq.directory)/enabled_plugins",
+                    "RABBITMQ_PID_FILE": "\(mq.directory)/rabbitmq.pid",
+                    "HOME": mq.directory, "ERL_CRASH_DUMP": "\(mq.directory)/erl_crash.dump",
+                ])
+                hosts.append(LabState.Host(name: mq.name, namespace: mq.namespace, directory: mq.directory,
+                                           role: "rabbitmq", address: "198.18.0.30", daemonPID: process.pid,
+                                           daemonLog: process.logPath))
+            }
+            let state = LabState(name: name, prefix: prefix, directory: lab.directory, vip: vip,
+                                 advertInterval: advertInterval, binDir: binDir, hosts: hosts)
+            try state.save()
+            try waitUntil("a master holding \(vip)", timeout: .seconds(20)) {
+                state.proxies.contains { Shell.state($0).state == "MASTER" && Shell.hasAddress($0, vip) }
+            }
+            lab.detach()
+            return state
+        } catch {
+            lab.teardown()
+            try? Lab.remove(prefix: prefix, root: LabState.root)
+            throw error
+        }
+    }
+
+    /// nginx in `host`, listening on port 80 of the host's addresses (the VIP included), answering
+    /// with a page that names the host.
+    static func startNginx(_ lab: Lab, _ host: LabHost) throws -> LabProcess {
+        let d = host.directory
+        let conf = """
+            daemon off;
+            master_process on;
+            worker_processes 1;
+            pid \(d)/nginx.pid;
+            error_log \(d)/nginx-error.log;
+            events { worker_connections 64; }
+            http {
+                access_log off;
+                client_body_temp_path \(d)/nginx-tmp;
+                proxy_temp_path \(d)/nginx-tmp;
+                fastcgi_temp_path \(d)/nginx-tmp;
+                uwsgi_temp_path \(d)/nginx-tmp;
+                scgi_temp_path \(d)/nginx-tmp;
+                server {
+                    listen 80 reuseport;
+                    location / { default_type text/plain; return 200 "served by \(host.name)\\n"; }
+                }
+            }
+
+            """
+        try FileManager.default.createDirectory(atPath: "\(d)/nginx-tmp", withIntermediateDirectories: true)
+        try conf.write(toFile: "\(d)/nginx.conf", atomically: true, encoding: .utf8)
+        return try lab.spawn(host, [Shell.tool("nginx") ?? "nginx", "-c", "\(d)/nginx.conf", "-e", "\(d)/nginx-error.log"],
+                             name: "nginx")
+    }
+}
+
+/// vrrpd and vrrpctl live next to the vrrp-lab executable unless --bin-dir says otherwise.
+func defaultBinDir() -> String {
+    let exe = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+    return URL(fileURLWithPath: exe).deletingLastPathComponent().path
+}
