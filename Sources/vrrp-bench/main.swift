@@ -1,0 +1,1 @@
+print("vrrp-bench: not yet")
