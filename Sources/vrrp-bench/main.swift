@@ -137,6 +137,13 @@ final class Bench {
 
     func hasVIP(_ host: LabHost) throws -> Bool { try lab.addresses(host, ifname: "eth0").contains(vip) }
 
+    /// Sleeps between one and two advert intervals, uniformly: the crash then falls at a
+    /// random phase of the master's advert timer, as a real crash does.
+    func settle() {
+        let interval = Double(scenario.advertCentiseconds) / 100
+        Thread.sleep(forTimeInterval: interval * Double.random(in: 1...2))
+    }
+
     func waitSteady(master: Daemon, backup: Daemon) throws {
         try waitUntil("p1 MASTER with the VIP, p2 BACKUP without it", timeout: .seconds(30)) {
             guard lab.isRunning(master.process), lab.isRunning(backup.process) else {
@@ -218,6 +225,8 @@ func runScenario(_ scenario: Scenario, options: Options) async throws -> Results
             // Crash: SIGKILL + cable pull.
             var master = try bench.start(bench.p1, priority: scenario.masterPriority)
             try bench.waitSteady(master: master, backup: backup)
+            // The master just sent its first advert: crash at a random phase of its interval.
+            bench.settle()
             let t0 = now()
             lab.signal(master.process, SIGKILL)
             try lab.setCable(bench.p1, on: bench.topology.lan, plugged: false)
@@ -240,6 +249,7 @@ func runScenario(_ scenario: Scenario, options: Options) async throws -> Results
             // Graceful: SIGTERM (priority 0).
             master = try bench.start(bench.p1, priority: scenario.masterPriority)
             try bench.waitSteady(master: master, backup: backup)
+            bench.settle()
             let t1 = now()
             lab.signal(master.process, SIGTERM)
             try waitUntil("p2 to take over after SIGTERM", timeout: .seconds(30)) {
@@ -276,7 +286,7 @@ func summary(_ values: [Double]) -> String {
     return "median \(seconds(median))   min \(seconds(sorted.first!))   max \(seconds(sorted.last!))"
 }
 
-func seconds(_ value: Double) -> String { String(format: "%6.3f s", value) }
+func seconds(_ value: Double) -> String { String(format: "%7.1f ms", value * 1000) }
 
 // MARK: Main
 
