@@ -18,6 +18,11 @@ struct ElectionTests {
             #expect(backup.master?.priority == 150)
             #expect(try lab.instance(high).virtualAddresses.allSatisfy(\.installed))
             try await lab.waitForPing(VIP.v4Address)
+            // vrrpctl shows what the socket shows.
+            let viaCtl = try lab.vrrpctlSnapshot(low).instance(named: "VI_1")
+            #expect(viaCtl?.state == "BACKUP")
+            #expect(viaCtl?.master?.address == p1.ipv4Address)
+            #expect(try lab.vrrpctlSnapshot(high).instance(named: "VI_1")?.state == "MASTER")
         }
     }
 

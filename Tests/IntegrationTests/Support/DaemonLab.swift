@@ -107,6 +107,15 @@ final class DaemonLab: Sendable {
         return snapshot
     }
 
+    /// The snapshot as `vrrpctl status --socket SOCK --json` prints it.
+    func vrrpctlSnapshot(_ daemon: Daemon) throws -> Snapshot {
+        let result = try lab.run(daemon.host, [try Binaries.vrrpctl, "status", "--socket", daemon.socketPath, "--json"])
+        guard result.succeeded else {
+            throw HarnessError.unexpected("vrrpctl status exited \(result.status): \(result.stderr)")
+        }
+        return try JSONDecoder().decode(Snapshot.self, from: Data(result.stdout.utf8))
+    }
+
     func instance(_ daemon: Daemon, _ name: String = "VI_1") throws -> InstanceSnapshot {
         guard let instance = try snapshot(daemon).instance(named: name) else {
             throw HarnessError.unexpected("\(daemon) has no instance \(name)")
