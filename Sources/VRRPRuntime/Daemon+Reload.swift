@@ -42,10 +42,15 @@ extension Daemon {
             if let d = instances.first(where: { $0.name == s.name }) {
                 if d.settings == s {
                     result.unchanged.append(s.name)
-                } else if d.settings.sameProtocol(as: s) {
-                    // Only tracking or notify settings changed: update in place, no transition.
+                } else if d.settings.sameProtocol(as: s, exceptPriority: true) {
+                    // Only the priority, tracking or notify settings changed: update in place, no
+                    // restart (keepalived keeps the instance's state across a reload). A new base
+                    // priority reaches the state machine as an effective-priority change, as a
+                    // tracking weight would (RFC 5798 §6.4.3: a master that drops below a backup
+                    // is preempted; a backup that now outranks the master preempts it).
                     d.settings = s
                     d.trackStatus = d.trackStatus.filter { name, _ in s.tracked.contains { $0.name == name } }
+                    applyTracking(d)
                     result.changed.append(s.name)
                 } else {
                     log.info("(\(d.name)) changed by reload; restarting it")
@@ -75,8 +80,14 @@ extension Daemon {
 
 extension InstanceSettings {
     /// True when everything the protocol and the addresses depend on is the same.
-    func sameProtocol(as other: InstanceSettings) -> Bool {
-        router == other.router && interface == other.interface && virtualAddresses == other.virtualAddresses
+    /// With `exceptPriority`, a different configured priority still counts as the same unless
+    /// either side is the address owner (255), whose startup and timers differ (RFC 5798 §6.4.1).
+    func sameProtocol(as other: InstanceSettings, exceptPriority: Bool = false) -> Bool {
+        var mine = router
+        if exceptPriority, mine.priority != 255, other.router.priority != 255 {
+            mine.priority = other.router.priority
+        }
+        return mine == other.router && interface == other.interface && virtualAddresses == other.virtualAddresses
             && excludedAddresses == other.excludedAddresses && unicastPeers == other.unicastPeers
             && sourceAddress == other.sourceAddress && multicastGroup == other.multicastGroup
             && v3ChecksumAsV2 == other.v3ChecksumAsV2 && dontTrackPrimary == other.dontTrackPrimary

@@ -195,7 +195,7 @@ public final class Daemon: @unchecked Sendable {
         statusServer?.publish(WatchEvent(at: wallClock(), kind: .transition, instance: d.name,
                                          from: from.keepalivedName, to: to.keepalivedName,
                                          reason: reason.description, priority: Int(d.router.effectivePriority)))
-        syncGroupMemberChanged(d, to: to)
+        syncGroupMemberChanged(d, from: from, to: to)
     }
 
     func meta(_ d: InstanceDriver) -> Logger.Metadata {

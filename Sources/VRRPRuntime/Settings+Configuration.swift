@@ -67,8 +67,18 @@ extension InstanceSettings {
                 tracked.append(TrackReference(name: t.name, kind: .interface, weight: t.weight ?? 0, reverse: t.weightReverse))
             }
             for t in group.trackScripts where !tracked.contains(where: { $0.name == t.name }) {
-                let kind: TrackReference.Kind = c.script(named: t.name) != nil ? .script : .tcp
+                let kind: TrackReference.Kind
+                switch c.nativeCheck(named: t.name)?.kind {
+                case .tcp?: kind = .tcp
+                case .http?: kind = .http
+                case .amqp?: kind = .amqp
+                case nil: kind = .script
+                }
                 tracked.append(TrackReference(name: t.name, kind: kind, weight: t.weight ?? 0, reverse: t.weightReverse))
+            }
+            // keepalived: a sync group's track_file applies to every member (weight 0 unless given).
+            for t in group.trackFiles where !tracked.contains(where: { $0.name == t.name }) && c.trackFile(named: t.name) != nil {
+                tracked.append(TrackReference(name: t.name, kind: .file, weight: t.weight ?? 0, reverse: t.weightReverse))
             }
         }
         let group: IPAddress = i.multicastDestination

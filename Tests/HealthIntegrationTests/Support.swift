@@ -1,0 +1,204 @@
+#if canImport(Glibc)
+@preconcurrency import Glibc
+#endif
+import Foundation
+import Testing
+import VRRPLab
+import VRRPStatus
+
+/// Where the tests find `vrrpd`: `$VRRP_BIN_DIR` if set, else the build directory this test
+/// bundle was built into (`swift test` builds every product first).
+enum Binaries {
+    static func path(_ name: String) throws -> String {
+        var candidates: [String] = []
+        if let dir = ProcessInfo.processInfo.environment["VRRP_BIN_DIR"] { candidates.append("\(dir)/\(name)") }
+        // The test bundle lives in .build/<triple>/debug/; so does vrrpd.
+        let bundle = Bundle.main.bundleURL.deletingLastPathComponent().path
+        candidates.append("\(bundle)/\(name)")
+        let package = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .deletingLastPathComponent().deletingLastPathComponent().path
+        candidates += ["\(package)/.build/debug/\(name)", "\(package)/.build/release/\(name)"]
+        guard let found = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
+            throw LabError.unexpectedOutput("\(name) not found (tried \(candidates)); run `swift build` first")
+        }
+        return found
+    }
+
+    static var vrrpd: String { get throws { try path("vrrpd") } }
+    static var packageRoot: String {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .deletingLastPathComponent().deletingLastPathComponent().path
+    }
+}
+
+/// True when the machine can run these tests: root, iproute2, nginx with its stream module.
+enum Services {
+    static let nginx = "/usr/sbin/nginx"
+    static let streamModule = "/usr/lib/nginx/modules/ngx_stream_module.so"
+    static let rabbitmq = "/usr/lib/rabbitmq/bin/rabbitmq-server"
+
+    static var haveNginx: Bool {
+        Lab.isSupported && FileManager.default.isExecutableFile(atPath: nginx)
+            && FileManager.default.fileExists(atPath: streamModule)
+    }
+    static var haveRabbitMQ: Bool { haveNginx && FileManager.default.isExecutableFile(atPath: rabbitmq) }
+}
+
+/// One vrrpd in a lab host, with its own config, pid file and status socket.
+struct Daemon {
+    let process: LabProcess
+    let host: LabHost
+    let socket: String
+
+    /// Writes `config` to the host directory and starts `vrrpd -f … -D` in the host.
+    static func start(_ lab: Lab, on host: LabHost, config: String, name: String = "vrrpd") throws -> Daemon {
+        let conf = "\(host.directory)/\(name).conf"
+        try config.write(toFile: conf, atomically: true, encoding: .utf8)
+        let socket = "\(host.directory)/\(name).sock"
+        let process = try lab.spawn(host, [try Binaries.vrrpd, "-f", conf, "--pid-file", "\(host.directory)/\(name).pid",
+                                           "--status-socket", socket, "--dump-dir", host.directory, "-D"],
+                                    name: name)
+        let daemon = Daemon(process: process, host: host, socket: socket)
+        try waitUntil("\(name) on \(host.name) to answer on its status socket", timeout: .seconds(15)) {
+            guard lab.isRunning(process) else {
+                throw LabError.unexpectedOutput("\(name) on \(host.name) exited:\n\(lab.log(process))")
+            }
+            return (try? daemon.snapshot()) != nil
+        }
+        return daemon
+    }
+
+    func snapshot() throws -> Snapshot {
+        let reply = try StatusClient(path: socket).request(.status)
+        guard let snapshot = reply.snapshot else { throw LabError.unexpectedOutput("no snapshot: \(reply)") }
+        return snapshot
+    }
+
+    func instance(_ name: String = "VI_1") throws -> InstanceSnapshot {
+        guard let i = try snapshot().instance(named: name) else {
+            throw LabError.unexpectedOutput("no instance \(name) on \(host.name)")
+        }
+        return i
+    }
+
+    func state(_ name: String = "VI_1") throws -> String { try instance(name).state }
+
+    /// The status ("ok", "failing", "unknown") of a tracked item.
+    func tracked(_ item: String, instance: String = "VI_1") throws -> String? {
+        try self.instance(instance).tracked.first { $0.name == item }?.status
+    }
+}
+
+extension Lab {
+    /// True when `address` is configured on any interface of `host`.
+    func hasAddress(_ host: LabHost, _ address: String) throws -> Bool {
+        let out = try runChecked(host, ["ip", "-o", "addr", "show"]).stdout
+        return out.split(separator: "\n").contains { line in
+            line.split(separator: " ").contains { $0.hasPrefix(address + "/") }
+        }
+    }
+
+    /// Sends the AMQP 0-9-1 protocol header to ADDRESS:PORT from `host` and returns true when
+    /// the first frame back is a Connection.Start (type 1, channel 0, class 10, method 10).
+    func amqpHandshake(from host: LabHost, _ address: String, port: Int = 5672) throws -> Bool {
+        let script = """
+            exec 3<>/dev/tcp/\(address)/\(port) || exit 2
+            printf 'AMQP\\000\\000\\011\\001' >&3
+            head -c 11 <&3 | od -An -v -tx1
+            """
+        let result = try run(host, ["timeout", "5", "bash", "-c", script], timeout: .seconds(10))
+        let bytes = result.stdout.split(whereSeparator: { $0 == " " || $0 == "\n" }).compactMap { UInt8($0, radix: 16) }
+        // Frame header: type 1 (method), channel 0, 4-byte size; payload: class 10, method 10.
+        return bytes.count == 11 && bytes[0] == 1 && bytes[1] == 0 && bytes[2] == 0
+            && bytes[7] == 0 && bytes[8] == 10 && bytes[9] == 0 && bytes[10] == 10
+    }
+
+    /// Starts nginx in `host` with its own prefix, config, pid and logs in the host directory:
+    /// `/health` answers 200 on port 80 and, with `upstream`, a `stream` proxy on the wildcard
+    /// 5672 (so it accepts on the VIP once the VIP arrives) forwards to `upstream`.
+    func startNginx(_ host: LabHost, upstream: String?, name: String = "nginx") throws -> LabProcess {
+        let dir = "\(host.directory)/nginx"
+        for sub in ["", "/tmp", "/logs"] {
+            try FileManager.default.createDirectory(atPath: dir + sub, withIntermediateDirectories: true)
+        }
+        var conf = """
+            daemon off;
+            master_process on;
+            worker_processes 1;
+            pid \(dir)/nginx.pid;
+            error_log \(dir)/logs/error.log;
+
+            """
+        if let upstream {
+            conf = "load_module \(Services.streamModule);\n" + conf + """
+                stream {
+                    server {
+                        listen 5672;
+                        proxy_connect_timeout 2s;
+                        proxy_pass \(upstream);
+                    }
+                }
+
+                """
+        }
+        conf += """
+            events { worker_connections 64; }
+            http {
+                access_log off;
+                client_body_temp_path \(dir)/tmp/body;
+                proxy_temp_path \(dir)/tmp/proxy;
+                fastcgi_temp_path \(dir)/tmp/fastcgi;
+                uwsgi_temp_path \(dir)/tmp/uwsgi;
+                scgi_temp_path \(dir)/tmp/scgi;
+                server {
+                    listen 80;
+                    location = /health { return 200 "ok\\n"; }
+                }
+            }
+
+            """
+        try conf.write(toFile: "\(dir)/nginx.conf", atomically: true, encoding: .utf8)
+        let process = try spawn(host, [Services.nginx, "-p", dir + "/", "-e", "\(dir)/logs/error.log",
+                                       "-c", "\(dir)/nginx.conf"], name: name)
+        try waitUntil("nginx on \(host.name) to answer /health", timeout: .seconds(10)) {
+            guard isRunning(process) else {
+                throw LabError.unexpectedOutput("nginx on \(host.name) exited:\n\(log(process))")
+            }
+            return try run(host, ["curl", "-fsS", "-m", "1", "http://127.0.0.1/health"]).succeeded
+        }
+        return process
+    }
+
+    /// Starts RabbitMQ in `host` (node rabbit@localhost, its files in the host directory,
+    /// epmd started by it inside the namespace, so teardown ends it by PID) and waits for
+    /// the AMQP handshake to work on 127.0.0.1:5672.
+    func startRabbitMQ(_ host: LabHost) throws -> LabProcess {
+        let dir = "\(host.directory)/rabbitmq"
+        for sub in ["", "/mnesia", "/log"] {
+            try FileManager.default.createDirectory(atPath: dir + sub, withIntermediateDirectories: true)
+        }
+        try """
+            listeners.tcp.default = 5672
+            loopback_users = none
+
+            """.write(toFile: "\(dir)/rabbitmq.conf", atomically: true, encoding: .utf8)
+        try "[].\n".write(toFile: "\(dir)/enabled_plugins", atomically: true, encoding: .utf8)
+        let process = try spawn(host, [Services.rabbitmq], name: "rabbitmq", environment: [
+            "HOME": dir,   // the Erlang cookie goes here, not into root's home
+            "RABBITMQ_MNESIA_BASE": "\(dir)/mnesia",
+            "RABBITMQ_LOG_BASE": "\(dir)/log",
+            "RABBITMQ_CONFIG_FILE": "\(dir)/rabbitmq.conf",
+            "RABBITMQ_PID_FILE": "\(dir)/rabbitmq.pid",
+            "RABBITMQ_ENABLED_PLUGINS_FILE": "\(dir)/enabled_plugins",
+            "RABBITMQ_NODENAME": "rabbit@localhost",
+            "RABBITMQ_USE_LONGNAME": "false",
+        ])
+        try waitUntil("RabbitMQ on \(host.name) to accept AMQP", timeout: .seconds(90), poll: .milliseconds(500)) {
+            guard isRunning(process) else {
+                throw LabError.unexpectedOutput("rabbitmq-server on \(host.name) exited:\n\(log(process))")
+            }
+            return try amqpHandshake(from: host, "127.0.0.1")
+        }
+        return process
+    }
+}

@@ -1,0 +1,153 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Foundation
+import Testing
+import VRRPLab
+import VRRPStatus
+
+/// A harness failure with what the operator needs to see (the daemon's log, the command's output).
+struct HarnessError: Error, CustomStringConvertible {
+    var description: String
+}
+
+/// Where `vrrpd` and `vrrpctl` are: `VRRP_BIN_DIR`, or this package's `.build/debug/`.
+enum Binaries {
+    /// The package root, derived from this file's path (Tests/StatusIntegrationTests/Support/…).
+    static let packageRoot: String = {
+        var url = URL(fileURLWithPath: #filePath)
+        for _ in 0..<4 { url.deleteLastPathComponent() }
+        return url.path
+    }()
+
+    static var directory: String {
+        ProcessInfo.processInfo.environment["VRRP_BIN_DIR"] ?? "\(packageRoot)/.build/debug"
+    }
+
+    static func path(_ name: String) throws -> String {
+        let path = "\(directory)/\(name)"
+        guard FileManager.default.isExecutableFile(atPath: path) else {
+            throw HarnessError(description: "\(path) is missing: run `swift build --product \(name)` first, or set VRRP_BIN_DIR")
+        }
+        return path
+    }
+}
+
+/// These tests need real namespaces: as CI runs them, as root. Not being root is a failure,
+/// never a silent pass.
+func requireRootAndBinaries() throws {
+    try #require(geteuid() == 0, "StatusIntegrationTests create network namespaces and must run as root (CI does)")
+    try #require(Lab.isSupported, "StatusIntegrationTests need iproute2's `ip`")
+    _ = try Binaries.path("vrrpd")
+    _ = try Binaries.path("vrrpctl")
+}
+
+/// One VRRP instance of a generated keepalived.conf.
+struct InstanceSpec {
+    var name = "VI_1"
+    var vrid = 51
+    var priority: Int
+    var vip = "198.18.0.100"
+    var interface = "eth0"
+
+    var text: String {
+        """
+        vrrp_instance \(name) {
+            state BACKUP
+            interface \(interface)
+            virtual_router_id \(vrid)
+            priority \(priority)
+            advert_int 1
+            virtual_ipaddress {
+                \(vip)/24
+            }
+        }
+
+        """
+    }
+}
+
+func keepalivedConf(routerID: String, _ instances: [InstanceSpec]) -> String {
+    "global_defs {\n    router_id \(routerID)\n}\n\n" + instances.map(\.text).joined()
+}
+
+/// A `vrrpd` running in a lab host, with its files in the host's private directory.
+struct DaemonNode {
+    let lab: Lab
+    let host: LabHost
+    let process: LabProcess
+    var configPath: String { "\(host.directory)/keepalived.conf" }
+    var socketPath: String { "\(host.directory)/vrrpd.sock" }
+    var dumpDirectory: String { "\(host.directory)/dump" }
+    var pidFile: String { "\(host.directory)/vrrpd.pid" }
+
+    /// Writes `config` and starts `vrrpd` in `host`; returns once the status socket answers.
+    static func start(_ lab: Lab, on host: LabHost, config: String, statusGroup: String = "root",
+                      metricsPort: Int? = nil) throws -> DaemonNode {
+        let configPath = "\(host.directory)/keepalived.conf"
+        try config.write(toFile: configPath, atomically: true, encoding: .utf8)
+        try FileManager.default.createDirectory(atPath: "\(host.directory)/dump", withIntermediateDirectories: true)
+        var argv = [try Binaries.path("vrrpd"), "-f", configPath,
+                    "--pid-file", "\(host.directory)/vrrpd.pid",
+                    "--status-socket", "\(host.directory)/vrrpd.sock",
+                    "--status-group", statusGroup,
+                    "--dump-dir", "\(host.directory)/dump", "-D"]
+        if let metricsPort { argv += ["--metrics-address", "127.0.0.1:\(metricsPort)"] }
+        let process = try lab.spawn(host, argv, name: "vrrpd")
+        let node = DaemonNode(lab: lab, host: host, process: process)
+        try node.waitUntil("the status socket of \(host.name) to answer", timeout: .seconds(20)) {
+            (try? node.status()) != nil
+        }
+        return node
+    }
+
+    /// The whole snapshot, over the status socket.
+    func status() throws -> Snapshot {
+        let reply = try StatusClient(path: socketPath).request(.status)
+        guard let snapshot = reply.snapshot else { throw HarnessError(description: "status reply without a snapshot") }
+        return snapshot
+    }
+
+    func instance(_ name: String = "VI_1") throws -> InstanceSnapshot {
+        guard let instance = try status().instance(named: name) else {
+            throw HarnessError(description: "no instance \(name) in the status of \(host.name)")
+        }
+        return instance
+    }
+
+    /// Waits for `condition`, failing early (with the log) if the daemon exits.
+    func waitUntil(_ what: String, timeout: Duration = .seconds(20), _ condition: () throws -> Bool) throws {
+        do {
+            try VRRPLab.waitUntil(what, timeout: timeout) {
+                guard lab.isRunning(process) else {
+                    throw HarnessError(description: "vrrpd on \(host.name) exited while waiting for \(what)")
+                }
+                return try condition()
+            }
+        } catch {
+            throw HarnessError(description: "\(error)\n--- vrrpd log on \(host.name) ---\n\(lab.log(process).suffix(4000))")
+        }
+    }
+
+    func waitForState(_ state: String, instance name: String = "VI_1", timeout: Duration = .seconds(20)) throws {
+        try waitUntil("\(name) on \(host.name) to be \(state)", timeout: timeout) {
+            (try? instance(name))?.state == state
+        }
+    }
+
+    /// Runs `vrrpctl ARGS… --socket SOCK` in the host (as root unless `asUser` wraps it).
+    func vrrpctl(_ args: [String], prefix: [String] = []) throws -> ProcessResult {
+        try lab.run(host, prefix + [try Binaries.path("vrrpctl")] + args + ["--socket", socketPath],
+                    timeout: .seconds(30))
+    }
+
+    /// The addresses on the instance interface, without prefix lengths.
+    func addresses(_ ifname: String = "eth0") throws -> [String] {
+        try lab.addresses(host, ifname: ifname).map { String($0.split(separator: "/")[0]) }
+    }
+}
+
+extension VirtualAddressStatus {
+    /// "198.18.0.100/24" → "198.18.0.100".
+    var bareAddress: String { String(address.split(separator: "/")[0]) }
+}
