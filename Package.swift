@@ -38,6 +38,8 @@ let package = Package(
         .target(name: "VRRPTestSupport", dependencies: ["VRRPCore"]),
         // Network-namespace lab (root, Linux): LANs, hosts, processes, captures.
         .target(name: "VRRPLab", dependencies: ["VRRPCore"]),
+        // Failover benchmark over the network-namespace lab (scripts/bench-failover).
+        .executableTarget(name: "vrrp-bench", dependencies: ["VRRPLab", "VRRPStatus", "VRRPCore"]),
         .executableTarget(name: "vrrpd", dependencies: [
             "VRRPRuntime", "VRRPConfig", "VRRPLinux",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -59,6 +61,7 @@ let package = Package(
         .testTarget(name: "VRRPStatusTests", dependencies: ["VRRPStatus"]),
         .testTarget(name: "VRRPLinuxTests", dependencies: ["VRRPLinux", "VRRPCore"]),
         .testTarget(name: "VRRPLabTests", dependencies: ["VRRPLab"]),
+        .testTarget(name: "IntegrationTests", dependencies: ["VRRPLab", "VRRPStatus", "VRRPCore"]),
         .testTarget(name: "VRRPHealthTests", dependencies: ["VRRPHealth", "VRRPCore"]),
         .testTarget(name: "HealthIntegrationTests", dependencies: ["VRRPLab", "VRRPStatus", "VRRPCore"]),
         .testTarget(name: "StatusIntegrationTests", dependencies: ["VRRPLab", "VRRPStatus", "VRRPCore"]),
