@@ -54,6 +54,8 @@ let package = Package(
         .testTarget(name: "VRRPLinuxTests", dependencies: ["VRRPLinux", "VRRPCore"]),
         .testTarget(name: "VRRPLabTests", dependencies: ["VRRPLab"]),
         .testTarget(name: "VRRPHealthTests", dependencies: ["VRRPHealth", "VRRPCore"]),
+        // Builds the .deb with packaging/build-deb.sh and inspects it (release build, cached).
+        .testTarget(name: "PackagingTests"),
     ],
     swiftLanguageModes: [.v6]
 )
