@@ -184,17 +184,21 @@ struct PackagingTests {
             _ = Shell.run(["chmod", "+x", "\(stubs)/\(name)"])
         }
         try stub("getent", "[ \"$GROUP_EXISTS\" = 1 ]")
-        for name in ["addgroup", "deb-systemd-helper", "deb-systemd-invoke", "systemctl"] {
+        // `deb-systemd-helper --quiet was-enabled` answers "no" unless WAS_ENABLED=1.
+        try stub("deb-systemd-helper", "[ \"$2\" != was-enabled ] || [ \"$WAS_ENABLED\" = 1 ]")
+        for name in ["addgroup", "deb-systemd-invoke", "systemctl"] {
             try stub(name, "exit 0")
         }
-        func run(_ script: String, _ args: [String], systemd: Bool, groupExists: Bool = false) -> [String] {
+        func run(_ script: String, _ args: [String], systemd: Bool, groupExists: Bool = false,
+                 wasEnabled: Bool = false) -> [String] {
             try? FileManager.default.removeItem(atPath: log)
             let dpkgRoot = p.work + (systemd ? "/with-systemd" : "/without-systemd")
             if systemd {
                 try? FileManager.default.createDirectory(atPath: dpkgRoot + "/run/systemd/system", withIntermediateDirectories: true)
             }
             let r = Shell.run(["env", "-i", "PATH=\(stubs):/usr/bin:/bin", "DPKG_ROOT=\(dpkgRoot)",
-                               "GROUP_EXISTS=\(groupExists ? 1 : 0)", p.control + "/" + script] + args)
+                               "GROUP_EXISTS=\(groupExists ? 1 : 0)", "WAS_ENABLED=\(wasEnabled ? 1 : 0)",
+                               p.control + "/" + script] + args)
             #expect(r.status == 0, "\(script) \(args): \(r.stderr)")
             return ((try? String(contentsOfFile: log, encoding: .utf8)) ?? "").split(separator: "\n").map(String.init)
         }
@@ -205,8 +209,11 @@ struct PackagingTests {
                 "no systemd running: \(fresh)")
         #expect(!fresh.contains("deb-systemd-helper enable vrrpd.service"), "not enabled on a first install: \(fresh)")
 
-        let upgrade = run("postinst", ["configure", "0.0.9"], systemd: true, groupExists: true)
+        #expect(fresh.contains("deb-systemd-helper update-state vrrpd.service"))
+
+        let upgrade = run("postinst", ["configure", "0.0.9"], systemd: true, groupExists: true, wasEnabled: true)
         #expect(!upgrade.contains { $0.hasPrefix("addgroup") })
+        #expect(upgrade.contains("deb-systemd-helper enable vrrpd.service"), "an enabled unit stays enabled: \(upgrade)")
         #expect(upgrade.contains("systemctl --system daemon-reload"))
         #expect(upgrade.contains("deb-systemd-invoke try-restart vrrpd.service"))
 
