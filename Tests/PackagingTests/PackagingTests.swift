@@ -261,8 +261,8 @@ enum Shell {
     static func run(_ argv: [String]) -> Result {
         let dir = NSTemporaryDirectory()
         let out = dir + "vrrp-pkg-out-\(UUID().uuidString)", err = dir + "vrrp-pkg-err-\(UUID().uuidString)"
-        FileManager.default.createFile(atPath: out, contents: nil)
-        FileManager.default.createFile(atPath: err, contents: nil)
+        _ = FileManager.default.createFile(atPath: out, contents: nil)
+        _ = FileManager.default.createFile(atPath: err, contents: nil)
         defer {
             try? FileManager.default.removeItem(atPath: out)
             try? FileManager.default.removeItem(atPath: err)
