@@ -151,6 +151,7 @@ struct PackagingTests {
         let p = try package()
         let unit = try String(contentsOfFile: p.tree + "/lib/systemd/system/vrrpd.service", encoding: .utf8)
         #expect(unit.contains("ExecStart=/usr/sbin/vrrpd "))
+        #expect(unit.contains("Type=notify"))
         #expect(unit.contains("ExecReload=/bin/kill -HUP $MAINPID"))
         #expect(unit.contains("--wait-for-interfaces"))
         #expect(unit.contains("--status-group vrrpd"))
@@ -166,7 +167,7 @@ struct PackagingTests {
         #expect(ok.status == 0 && (ok.stdout + ok.stderr).isEmpty,
                 "systemd-analyze verify: \(ok.status)\n\(ok.stdout)\(ok.stderr)")
         // systemd ignores unknown values with a message but exit 0: both must count.
-        let bad = good.replacingOccurrences(of: "Type=simple", with: "Type=simpel")
+        let bad = good.replacingOccurrences(of: "Type=notify", with: "Type=notifi")
         try bad.write(toFile: dir + "/bad/vrrpd.service", atomically: true, encoding: .utf8)
         let notOK = Shell.run(["systemd-analyze", "verify", "--man=no", dir + "/bad/vrrpd.service"])
         #expect(notOK.status != 0 || !(notOK.stdout + notOK.stderr).isEmpty, "a broken unit must be noticed")
