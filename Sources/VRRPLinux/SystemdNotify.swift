@@ -3,6 +3,9 @@
 #elseif canImport(Musl)
 @preconcurrency import Musl
 #endif
+// SOCK_DGRAM and SOCK_CLOEXEC: the release build (-c release --static-swift-stdlib) sees them
+// only through the shim's <sys/socket.h>, as the other socket files of this module do.
+import CVRRPLinux
 
 /// systemd's readiness protocol (sd_notify(3)) without libsystemd: one datagram such as
 /// `READY=1` sent to the Unix socket named by `$NOTIFY_SOCKET` (a path, or an abstract
@@ -27,9 +30,8 @@ public enum SystemdNotify {
         }
         // Abstract addresses are not NUL-terminated: the length ends them.
         let length = socklen_t(MemoryLayout<sa_family_t>.size + path.count + (path.first == 0 ? 0 : 1))
-        let fd = try syscall("socket(AF_UNIX, SOCK_DGRAM)") {
-            socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-        }
+        let type = CInt(SOCK_DGRAM.rawValue) | CInt(SOCK_CLOEXEC.rawValue)
+        let fd = try syscall("socket(AF_UNIX, SOCK_DGRAM)") { socket(AF_UNIX, type, 0) }
         defer { close(fd) }
         let message = Array(state.utf8)
         _ = try withSockAddr(&address) { pointer, _ in
