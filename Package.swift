@@ -65,6 +65,8 @@ let package = Package(
         .testTarget(name: "VRRPHealthTests", dependencies: ["VRRPHealth", "VRRPCore"]),
         .testTarget(name: "HealthIntegrationTests", dependencies: ["VRRPLab", "VRRPStatus", "VRRPCore"]),
         .testTarget(name: "StatusIntegrationTests", dependencies: ["VRRPLab", "VRRPStatus", "VRRPCore"]),
+        // Builds the .deb with packaging/build-deb.sh and inspects it (release build, cached).
+        .testTarget(name: "PackagingTests"),
     ],
     swiftLanguageModes: [.v6]
 )

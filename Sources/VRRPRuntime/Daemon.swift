@@ -98,6 +98,8 @@ public final class Daemon: @unchecked Sendable {
             }
         }
         log.info("Startup complete")
+        // systemd Type=notify (packaging/vrrpd.service): ready once sockets and instances are up.
+        do { try SystemdNotify.send("READY=1") } catch { log.warning("cannot notify systemd: \(error)") }
         try loop.run()
         health?.stop()
         statusServer?.close()
