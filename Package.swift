@@ -7,7 +7,9 @@ let package = Package(
     products: [
         .library(name: "VRRPCore", targets: ["VRRPCore"]),
         .library(name: "VRRPConfig", targets: ["VRRPConfig"]),
+        .library(name: "VRRPHealth", targets: ["VRRPHealth"]),
         .executable(name: "vrrpctl", targets: ["vrrpctl"]),
+        .executable(name: "vrrpd", targets: ["vrrpd"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -24,8 +26,22 @@ let package = Package(
         .target(name: "VRRPLinux", dependencies: ["VRRPCore", "CVRRPLinux"]),
         // Codable status snapshot, the status-socket line protocol and its client.
         .target(name: "VRRPStatus"),
+        // Health checks (script, TCP, HTTP, AMQP, process, file): emit HealthEvent values only.
+        .target(name: "VRRPHealth", dependencies: ["VRRPCore", "CVRRPLinux"]),
+        // The driver: event loop, sockets, addresses, checks, status, reload.
+        .target(name: "VRRPRuntime", dependencies: [
+            "VRRPCore", "VRRPConfig", "VRRPLinux", "VRRPHealth", "VRRPStatus", "CVRRPLinux",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         // Simulation and test helpers (tests only).
         .target(name: "VRRPTestSupport", dependencies: ["VRRPCore"]),
+        // Network-namespace lab (root, Linux): LANs, hosts, processes, captures.
+        .target(name: "VRRPLab", dependencies: ["VRRPCore"]),
+        .executableTarget(name: "vrrpd", dependencies: [
+            "VRRPRuntime", "VRRPConfig", "VRRPLinux",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         .executableTarget(name: "vrrpctl", dependencies: [
             "VRRPCore", "VRRPConfig", "VRRPStatus",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -36,6 +52,8 @@ let package = Package(
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "VRRPStatusTests", dependencies: ["VRRPStatus"]),
         .testTarget(name: "VRRPLinuxTests", dependencies: ["VRRPLinux", "VRRPCore"]),
+        .testTarget(name: "VRRPLabTests", dependencies: ["VRRPLab"]),
+        .testTarget(name: "VRRPHealthTests", dependencies: ["VRRPHealth", "VRRPCore"]),
     ],
     swiftLanguageModes: [.v6]
 )

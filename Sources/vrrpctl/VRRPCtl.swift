@@ -13,6 +13,7 @@ struct VRRPCtl: AsyncParsableCommand {
             IsMasterCommand.self,
             ReloadCommand.self,
             DecodeCommand.self,
+            LintCommand.self,
         ]
     )
 }

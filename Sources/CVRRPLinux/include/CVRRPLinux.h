@@ -32,11 +32,29 @@ static inline unsigned char *cvrrp_cmsg_data(struct cmsghdr *c) { return CMSG_DA
 static inline size_t cvrrp_cmsg_space(size_t len) { return CMSG_SPACE(len); }
 static inline size_t cvrrp_cmsg_len(size_t len) { return CMSG_LEN(len); }
 
+
+/// `struct in6_pktinfo` is only declared under _GNU_SOURCE; same layout as the kernel's.
+struct cvrrp_in6_pktinfo {
+    struct in6_addr ipi6_addr;
+    unsigned int ipi6_ifindex;
+};
+
+/// CLONE_NEWNET, for `cvrrp_setns` (sched.h needs _GNU_SOURCE).
+#define CVRRP_CLONE_NEWNET 0x40000000
+
+/// setns(2) for the calling thread; defined in shim.c where _GNU_SOURCE is on.
+int cvrrp_setns(int fd, int nstype);
+
+/// The calling thread's kernel thread id.
+int cvrrp_gettid(void);
+
 /// Keeps only CAP_NET_ADMIN and CAP_NET_RAW (effective, permitted) through libcap.
 /// Returns 0 on success, -1 with errno set otherwise.
 int cvrrp_keep_net_capabilities(void);
 
 /// 1 if the calling process has the capability in its effective set, 0 if not, -1 on error.
 int cvrrp_has_capability(int cap);
+
+#include "cvrrp_syslog.h"
 
 #endif

@@ -1,0 +1,262 @@
+import VRRPCore
+
+extension ConfigurationBuilder {
+    mutating func instance(_ name: String, _ location: SourceLocation, _ nodes: [ConfigNode]) {
+        let g = configuration.globals
+        var i = InstanceConfiguration(name: name, location: location)
+        i.version = g.vrrpVersion
+        i.garpMasterDelay = g.garpMasterDelay
+        i.garpMasterRepeat = g.garpMasterRepeat
+        i.garpMasterRefresh = g.garpMasterRefresh
+        i.garpMasterRefreshRepeat = g.garpMasterRefreshRepeat
+        var accept: Bool?
+        var advertInterval: (Interval, SourceLocation)?
+        var authNode: ConfigNode?
+        var nopreemptAt: SourceLocation?
+        let b = KeywordInfo.Block.instance
+
+        for node in nodes {
+            if notify(node, b, &i.notify) { continue }
+            switch node.keyword {
+            case "state":
+                if let v = string(node, b) {
+                    if let s = InitialState(rawValue: v.uppercased()) { i.initialState = s } else {
+                        error(node.arguments[0].location, "state takes MASTER or BACKUP, not `\(v)`: write `state BACKUP`")
+                    }
+                }
+            case "interface": if let v = string(node, b) { i.interface = v }
+            case "virtual_router_id":
+                if let arg = firstArgument(node, b) {
+                    // RFC 5798 §5.2.3: VRID 1-255.
+                    if let v = Int(arg.text), (1...255).contains(v) { i.virtualRouterID = UInt8(v) } else {
+                        error(arg.location, "virtual_router_id must be 1 to 255, not `\(arg.text)`: write `virtual_router_id 51` (the same on every node of this router)")
+                    }
+                }
+            case "priority":
+                if let arg = firstArgument(node, b) {
+                    // RFC 5798 §5.2.4: 255 is the owner, 0 is reserved for "leaving".
+                    if let v = Int(arg.text), (1...255).contains(v) {
+                        i.priority = UInt8(v)
+                        if v == 255 {
+                            warning(arg.location, "priority 255 marks the address owner (RFC 5798 §5.2.4): keep it only if the virtual addresses are this interface's own addresses, else write `priority 254` or lower")
+                        }
+                    } else {
+                        error(arg.location, "priority must be 1 to 255, not `\(arg.text)`: write `priority 100` (255 only for the address owner)")
+                    }
+                }
+            case "advert_int":
+                if let arg = firstArgument(node, b) {
+                    if let v = Self.parseSeconds(arg.text) { advertInterval = (v, arg.location) } else {
+                        error(arg.location, "advert_int takes seconds, not `\(arg.text)`: write `advert_int 1`")
+                    }
+                }
+            case "version":
+                if let v = integer(node, b, 2...3) { i.version = v == 3 ? .v3 : .v2 }
+            case "authentication":
+                if blockChildren(node, b) != nil { authNode = node }
+            case "virtual_ipaddress": i.virtualAddresses += virtualAddresses(node)
+            case "virtual_ipaddress_excluded": i.excludedVirtualAddresses += virtualAddresses(node)
+            case "virtual_routes":
+                i.virtualRoutes += (blockChildren(node, b) ?? []).map { ([$0.keyword] + $0.arguments.map(\.text)).joined(separator: " ") }
+            case "virtual_rules":
+                i.virtualRules += (blockChildren(node, b) ?? []).map { ([$0.keyword] + $0.arguments.map(\.text)).joined(separator: " ") }
+            case "unicast_src_ip": i.unicastSourceAddress = address(node, b)
+            case "unicast_peer":
+                for child in blockChildren(node, b) ?? [] {
+                    let arg = ConfigNode.Argument(text: child.keyword, location: child.location)
+                    if let a = address(arg, keyword: "unicast_peer", b) { i.unicastPeers.append(a) }
+                    if let extra = child.arguments.first {
+                        warning(extra.location, "per-peer options (`\(extra.text)` ...) are not supported; ignored")
+                    }
+                }
+            case "nopreempt":
+                i.preempt = false
+                nopreemptAt = node.location
+            case "preempt": i.preempt = true
+            case "preempt_delay":
+                // keepalived caps preempt_delay at 1000 s.
+                if let v = seconds(node, b, max: 1000) { i.preemptDelay = v }
+            case "accept": accept = true
+            case "no_accept": accept = false
+            case "garp_master_delay": if let v = integer(node, b, 0...Int(Int32.max)) { i.garpMasterDelay = v }
+            case "garp_master_repeat": if let v = integer(node, b, 1...Int(Int32.max)) { i.garpMasterRepeat = v }
+            case "garp_master_refresh":
+                if let v = integer(node, b, 0...Int(Int32.max)) { i.garpMasterRefresh = v == 0 ? nil : v }
+            case "garp_master_refresh_repeat": if let v = integer(node, b, 1...Int(Int32.max)) { i.garpMasterRefreshRepeat = v }
+            case "garp_lower_prio_delay": if let v = integer(node, b, 0...Int(Int32.max)) { i.garpLowerPriorityDelay = v }
+            case "garp_lower_prio_repeat": if let v = integer(node, b, 0...Int(Int32.max)) { i.garpLowerPriorityRepeat = v }
+            case "track_interface": i.trackInterfaces += trackedObjects(node, b)
+            case "track_script": i.trackScripts += trackedObjects(node, b)
+            case "track_file": i.trackFiles += trackedObjects(node, b)
+            case "track_process": i.trackProcesses += trackedObjects(node, b)
+            case "dont_track_primary": i.dontTrackPrimary = true
+            case "use_vmac":
+                i.useVirtualMAC = true
+                i.virtualMACInterfaceName = node.arguments.first?.text
+                warning(node.location, "use_vmac is accepted but not supported yet: the virtual addresses go on \(i.interface.isEmpty ? "the interface" : i.interface) with its own MAC")
+            case "mcast_src_ip": i.multicastSourceAddress = address(node, b)
+            case "unicast_ttl": if let v = integer(node, b, 1...255) { i.unicastTTL = UInt8(v) }
+            case "check_unicast_src": i.checkUnicastSource = true
+            case "mcast_dst_ip":
+                if let a = address(node, b) {
+                    let multicast = switch a {
+                    case .v4(let v4): v4.isMulticast
+                    case .v6(let v6): v6.isMulticast
+                    }
+                    if multicast { i.multicastDestination = a } else {
+                        error(node.arguments[0].location, "mcast_dst_ip must be a multicast address: write `mcast_dst_ip 224.0.0.18`")
+                    }
+                }
+            case "track_src_ip": i.trackSourceAddress = true
+            case "promote_secondaries": i.promoteSecondaries = true
+            case "lower_prio_no_advert": i.lowerPriorityNoAdvert = true
+            case "higher_prio_send_advert": i.higherPrioritySendAdvert = true
+            case "v3_checksum_as_v2": i.v3ChecksumAsV2 = true
+            case "smtp_alert": warning(node.location, "`smtp_alert` is ignored: vrrpd sends no mail (use notify scripts)")
+            default: unknown(node, in: b)
+            }
+        }
+
+        if i.interface.isEmpty {
+            error(location, "vrrp_instance \(name) has no interface: add `interface eth0` (the interface facing the peers)")
+        }
+        if !nodes.contains(where: { $0.keyword == "virtual_router_id" }) {
+            error(location, "vrrp_instance \(name) has no virtual_router_id: add `virtual_router_id 51` (1 to 255, the same on every node of this router)")
+        }
+        i.acceptMode = accept ?? !g.vrrpStrict
+        if let at = nopreemptAt, i.initialState == .master {
+            // keepalived: "nopreempt will not work with initial state MASTER".
+            warning(at, "nopreempt has no effect with `state MASTER`: write `state BACKUP` on every node to use nopreempt")
+        }
+        if let (value, at) = advertInterval { i.advertisementInterval = advertisementInterval(value, at, version: i.version) }
+        if let node = authNode { i.authentication = authentication(node, instance: i) }
+        configuration.instances.append(i)
+    }
+
+    /// RFC 3768 §5.3.7 (v2: whole seconds, 8 bits) and RFC 5798 §5.2.7 (v3: 12-bit centiseconds).
+    private mutating func advertisementInterval(_ value: Interval, _ at: SourceLocation, version: VRRPVersion) -> Centiseconds {
+        let cs = value.nanoseconds / 10_000_000
+        switch version {
+        case .v2:
+            guard value.nanoseconds >= 1_000_000_000, value.nanoseconds <= 255_000_000_000 else {
+                error(at, "advert_int for VRRPv2 must be 1 to 255 seconds: write `advert_int 1`, or `version 3` for sub-second intervals")
+                return .oneSecond
+            }
+            var seconds = value.nanoseconds / 1_000_000_000
+            if value.nanoseconds % 1_000_000_000 != 0 {
+                seconds += 1
+                warning(at, "VRRPv2 advertises whole seconds: advert_int rounded up to \(seconds) (write `version 3` for fractions)")
+            }
+            return Centiseconds(UInt16(seconds * 100))
+        case .v3:
+            guard cs >= 1, cs <= 4095, value.nanoseconds % 10_000_000 == 0 else {
+                error(at, "advert_int for VRRPv3 must be 0.01 to 40.95 seconds in steps of 0.01: write `advert_int 1`")
+                return .oneSecond
+            }
+            return Centiseconds(UInt16(cs))
+        }
+    }
+
+    private mutating func authentication(_ node: ConfigNode, instance: InstanceConfiguration) -> Authentication {
+        let b = KeywordInfo.Block.authentication
+        var type: String?
+        var pass: ConfigNode.Argument?
+        for child in node.children ?? [] {
+            switch child.keyword {
+            case "auth_type":
+                if let v = string(child, b) {
+                    if v == "PASS" || v == "AH" { type = v } else {
+                        error(child.arguments[0].location, "auth_type takes PASS or AH, not `\(v)`: write `auth_type PASS`")
+                    }
+                }
+            case "auth_pass": pass = firstArgument(child, b)
+            default: unknown(child, in: b)
+            }
+        }
+        if configuration.globals.vrrpStrict {
+            warning(node.location, "vrrp_strict forbids authentication (RFC 5798 has none); removed: delete the authentication block")
+            return .none
+        }
+        if instance.version == .v3 {
+            warning(node.location, "VRRPv3 has no authentication (RFC 5798 §9); ignored: delete the authentication block")
+            return .none
+        }
+        switch type {
+        case "AH":
+            return .ipAH
+        case "PASS":
+            guard let pass else {
+                error(node.location, "auth_type PASS needs a password: add `auth_pass secret` (8 characters at most)")
+                return .none
+            }
+            if pass.text.utf8.count > 8 {
+                // keepalived truncates to 8 octets (RFC 3768 §5.3.10 has 8 octets of data).
+                let kept = String(decoding: Array(pass.text.utf8.prefix(8)), as: UTF8.self)
+                warning(pass.location, "auth_pass is longer than 8 characters; truncated to `\(kept)` as keepalived does: write `auth_pass \(kept)`")
+            }
+            return .password(pass.text)
+        default:
+            if pass != nil { error(node.location, "authentication has auth_pass but no auth_type: add `auth_type PASS`") }
+            return .none
+        }
+    }
+
+    /// `ADDR[/PREFIX] [dev IF] [brd ADDR] [scope S] [label L] [no_track]` lines.
+    private mutating func virtualAddresses(_ node: ConfigNode) -> [VirtualAddress] {
+        let b = KeywordInfo.Block.instance
+        guard let children = blockChildren(node, b) else { return [] }
+        var out: [VirtualAddress] = []
+        for child in children {
+            var text = Substring(child.keyword)
+            var prefix: UInt8?
+            var prefixBad = false
+            if let slash = text.firstIndex(of: "/") {
+                let p = text[text.index(after: slash)...]
+                text = text[..<slash]
+                if let v = UInt8(p) { prefix = v } else { prefixBad = true }
+            }
+            guard let address = IPAddress(text) else {
+                error(child.location, "`\(child.keyword)` is not an address: write `198.18.0.10/24` or `2001:db8::10/64` in \(node.keyword)")
+                continue
+            }
+            let maxPrefix: UInt8 = address.family == .ipv4 ? 32 : 128
+            if prefixBad || (prefix ?? 0) > maxPrefix {
+                error(child.location, "`\(child.keyword)` has a bad prefix length: use 0 to \(maxPrefix), e.g. `\(address)/\(maxPrefix == 32 ? 24 : 64)`")
+                continue
+            }
+            var v = VirtualAddress(address: address, prefix: prefix)
+            var k = 0
+            let args = child.arguments
+            while k < args.count {
+                let option = args[k]
+                let value = k + 1 < args.count ? args[k + 1] : nil
+                switch option.text {
+                case "dev", "scope", "label", "brd", "broadcast":
+                    guard let value else {
+                        error(option.location, "`\(option.text)` needs a value: write `\(child.keyword) \(option.text) \(option.text == "brd" ? "198.18.0.255" : "eth0")`")
+                        k += 1
+                        continue
+                    }
+                    switch option.text {
+                    case "dev": v.dev = value.text
+                    case "scope": v.scope = value.text
+                    case "label": v.label = value.text
+                    default:
+                        if let a = IPv4Address(value.text), address.family == .ipv4 { v.broadcast = a } else {
+                            error(value.location, "brd takes an IPv4 broadcast address for an IPv4 virtual address, not `\(value.text)`")
+                        }
+                    }
+                    k += 2
+                case "no_track":
+                    v.noTrack = true
+                    k += 1
+                default:
+                    warning(option.location, "virtual address option `\(option.text)` is not supported; ignored")
+                    k += 1
+                }
+            }
+            out.append(v)
+        }
+        return out
+    }
+}

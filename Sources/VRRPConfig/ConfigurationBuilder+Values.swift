@@ -1,0 +1,178 @@
+import VRRPCore
+
+/// Argument readers: each reports a located error that says what to write, and returns nil.
+extension ConfigurationBuilder {
+    func example(_ block: KeywordInfo.Block, _ name: String) -> String {
+        KeywordTable.lookup(block, name).map { "`\($0.example)`" } ?? "`\(name) VALUE`"
+    }
+
+    mutating func firstArgument(_ node: ConfigNode, _ block: KeywordInfo.Block) -> ConfigNode.Argument? {
+        guard let arg = node.arguments.first else {
+            error(node.location, "`\(node.keyword)` needs a value: write \(example(block, node.keyword))")
+            return nil
+        }
+        return arg
+    }
+
+    mutating func string(_ node: ConfigNode, _ block: KeywordInfo.Block) -> String? {
+        firstArgument(node, block)?.text
+    }
+
+    /// The rest of the line as one command (keepalived joins unquoted words the same way).
+    mutating func command(_ node: ConfigNode, _ block: KeywordInfo.Block) -> String? {
+        guard firstArgument(node, block) != nil else { return nil }
+        return node.arguments.map(\.text).joined(separator: " ")
+    }
+
+    mutating func integer(_ node: ConfigNode, _ block: KeywordInfo.Block, _ range: ClosedRange<Int>) -> Int? {
+        guard let arg = firstArgument(node, block) else { return nil }
+        return integer(arg, keyword: node.keyword, block, range)
+    }
+
+    mutating func integer(_ arg: ConfigNode.Argument, keyword: String, _ block: KeywordInfo.Block,
+                          _ range: ClosedRange<Int>) -> Int? {
+        guard let value = Int(arg.text), range.contains(value) else {
+            error(arg.location, "`\(keyword)` takes an integer from \(range.lowerBound) to \(range.upperBound), not `\(arg.text)`: write \(example(block, keyword))")
+            return nil
+        }
+        return value
+    }
+
+    mutating func seconds(_ node: ConfigNode, _ block: KeywordInfo.Block, max: Int64 = 1_000_000) -> Interval? {
+        guard let arg = firstArgument(node, block) else { return nil }
+        guard let value = Self.parseSeconds(arg.text), value.nanoseconds <= max * 1_000_000_000 else {
+            error(arg.location, "`\(node.keyword)` takes seconds (fractions allowed, at most \(max)), not `\(arg.text)`: write \(example(block, node.keyword))")
+            return nil
+        }
+        return value
+    }
+
+    /// `12`, `0.5`, `1.25` as an exact interval; nil for anything else or absurd sizes.
+    static func parseSeconds(_ text: String) -> Interval? {
+        let bytes = Array(text.utf8)
+        guard !bytes.isEmpty, bytes.count <= 24 else { return nil }
+        var whole: Int64 = 0
+        var fraction: Int64 = 0
+        var fractionDigits = 0
+        var seenDot = false
+        var digits = 0
+        for b in bytes {
+            if b == UInt8(ascii: ".") {
+                guard !seenDot else { return nil }
+                seenDot = true
+                continue
+            }
+            guard b >= UInt8(ascii: "0"), b <= UInt8(ascii: "9") else { return nil }
+            digits += 1
+            let d = Int64(b - UInt8(ascii: "0"))
+            if seenDot {
+                guard fractionDigits < 9 else { continue }
+                fraction = fraction * 10 + d
+                fractionDigits += 1
+            } else {
+                guard whole < 10_000_000_000 else { return nil }
+                whole = whole * 10 + d
+            }
+        }
+        guard digits > 0 else { return nil }
+        while fractionDigits < 9 { fraction *= 10; fractionDigits += 1 }
+        return Interval(nanoseconds: whole * 1_000_000_000 + fraction)
+    }
+
+    mutating func address(_ node: ConfigNode, _ block: KeywordInfo.Block) -> IPAddress? {
+        guard let arg = firstArgument(node, block) else { return nil }
+        return address(arg, keyword: node.keyword, block)
+    }
+
+    mutating func address(_ arg: ConfigNode.Argument, keyword: String, _ block: KeywordInfo.Block) -> IPAddress? {
+        guard let a = IPAddress(arg.text) else {
+            error(arg.location, "`\(arg.text)` is not an IPv4 or IPv6 address: write \(example(block, keyword))")
+            return nil
+        }
+        return a
+    }
+
+    /// `weight W [reverse]` starting at `index` of the arguments (keepalived: -253..253).
+    mutating func weight(_ node: ConfigNode, at index: Int, _ block: KeywordInfo.Block) -> (Int, Bool)? {
+        guard index < node.arguments.count else {
+            error(node.location, "`weight` needs a number from -253 to 253: write `weight -20`")
+            return nil
+        }
+        let arg = node.arguments[index]
+        guard let w = Int(arg.text), (-253...253).contains(w) else {
+            error(arg.location, "weight takes an integer from -253 to 253, not `\(arg.text)`: write `weight -20`")
+            return nil
+        }
+        var reverse = false
+        if index + 1 < node.arguments.count {
+            let next = node.arguments[index + 1]
+            if next.text == "reverse" {
+                reverse = true
+            } else {
+                warning(next.location, "unexpected `\(next.text)` after the weight; ignored (only `reverse` may follow)")
+            }
+        }
+        return (w, reverse)
+    }
+
+    /// Entries of a list block (`track_script { NAME [weight W [reverse]] }`).
+    mutating func trackedObjects(_ node: ConfigNode, _ block: KeywordInfo.Block) -> [TrackedObject] {
+        guard let children = blockChildren(node, block) else { return [] }
+        var out: [TrackedObject] = []
+        for child in children {
+            var tracked = TrackedObject(name: child.keyword)
+            if let first = child.arguments.first {
+                if first.text == "weight" {
+                    if let (w, r) = weight(child, at: 1, block) {
+                        tracked.weight = w
+                        tracked.weightReverse = r
+                    }
+                } else {
+                    warning(first.location, "unexpected `\(first.text)` after `\(child.keyword)`; ignored (write `\(child.keyword) weight -10`)")
+                }
+            }
+            if child.children != nil {
+                error(child.location, "`\(child.keyword)` inside `\(node.keyword)` cannot open a block: remove the braces")
+            }
+            out.append(tracked)
+        }
+        return out
+    }
+
+    /// The statements of a `{ }` block, or an error when the braces are missing.
+    mutating func blockChildren(_ node: ConfigNode, _ block: KeywordInfo.Block) -> [ConfigNode]? {
+        guard let children = node.children else {
+            error(node.location, "`\(node.keyword)` needs a `{ ... }` block: write \(example(block, node.keyword))")
+            return nil
+        }
+        return children
+    }
+
+    /// A `vrrp_xxx NAME { ... }` block's name and statements.
+    mutating func namedBlock(_ node: ConfigNode) -> (String, [ConfigNode])? {
+        guard let name = node.arguments.first?.text else {
+            error(node.location, "`\(node.keyword)` needs a name: write `\(node.keyword) NAME { ... }`")
+            return nil
+        }
+        guard let children = node.children else {
+            error(node.location, "`\(node.keyword) \(name)` needs a `{ ... }` block after its name")
+            return nil
+        }
+        if node.arguments.count > 1 {
+            warning(node.arguments[1].location, "`\(node.keyword)` takes one name; `\(node.arguments[1].text)` and what follows are ignored")
+        }
+        return (name, children)
+    }
+
+    mutating func unknown(_ node: ConfigNode, in block: KeywordInfo.Block) {
+        warning(node.location, "unknown keyword `\(node.keyword)` in \(block.rawValue); ignored (keepalived ignores it too)")
+    }
+
+    mutating func error(_ location: SourceLocation, _ message: String) {
+        diagnostics.append(.error(location, message))
+    }
+
+    mutating func warning(_ location: SourceLocation, _ message: String) {
+        diagnostics.append(.warning(location, message))
+    }
+}

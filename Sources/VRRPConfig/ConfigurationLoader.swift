@@ -1,0 +1,50 @@
+/// The result of loading a configuration: the typed model when it is usable, and every
+/// warning and error with its location.
+public struct LoadResult: Hashable, Sendable {
+    /// nil when any diagnostic is an error.
+    public var configuration: Configuration?
+    public var diagnostics: [Diagnostic]
+
+    public init(configuration: Configuration?, diagnostics: [Diagnostic]) {
+        self.configuration = configuration
+        self.diagnostics = diagnostics
+    }
+
+    public var errors: [Diagnostic] { diagnostics.filter { $0.severity == .error } }
+    public var warnings: [Diagnostic] { diagnostics.filter { $0.severity == .warning } }
+}
+
+/// Reads a keepalived.conf (and its includes) into a `Configuration`.
+///
+///     let result = ConfigurationLoader(fileSystem: LocalFileSystem()).load(path: "/etc/keepalived/keepalived.conf")
+public struct ConfigurationLoader: Sendable {
+    public var fileSystem: any ConfigFileSystem
+    /// keepalived's `-i` config id, selecting `@ID` lines.
+    public var configID: String?
+
+    public init(fileSystem: any ConfigFileSystem, configID: String? = nil) {
+        self.fileSystem = fileSystem
+        self.configID = configID
+    }
+
+    public func load(path: String) -> LoadResult {
+        let (nodes, parseDiagnostics) = parseTree(path: path)
+        var builder = ConfigurationBuilder()
+        builder.diagnostics = parseDiagnostics
+        builder.build(nodes)
+        var configuration = builder.configuration
+        var diagnostics = builder.diagnostics
+        ConfigurationValidator.validate(&configuration, diagnostics: &diagnostics)
+        let usable = !diagnostics.contains { $0.severity == .error }
+        return LoadResult(configuration: usable ? configuration : nil, diagnostics: diagnostics)
+    }
+
+    /// The statement tree after includes, parameters and conditionals, without typing.
+    public func parseTree(path: String) -> (nodes: [ConfigNode], diagnostics: [Diagnostic]) {
+        var pre = Preprocessor(fileSystem: fileSystem, configID: configID)
+        pre.process(path: path, from: nil)
+        var diagnostics = pre.diagnostics
+        let nodes = TreeParser.parse(pre.tokens, diagnostics: &diagnostics)
+        return (nodes, diagnostics)
+    }
+}

@@ -1,0 +1,66 @@
+/// Splits a keepalived script line into argv, without a shell.
+///
+/// Words are separated by blanks (space, tab). Inside single quotes everything is literal;
+/// inside double quotes a backslash escapes `"` and `\`; outside quotes a backslash escapes
+/// the next character. Quotes join with adjacent text (`a"b c"` is one word `ab c`).
+/// keepalived's own splitter (`set_script_params_array`) also removes quotes this way.
+public enum ScriptLine {
+    public enum SplitError: Error, Equatable, CustomStringConvertible {
+        case unterminatedQuote(Character)
+        case empty
+
+        public var description: String {
+            switch self {
+            case .unterminatedQuote(let q): "unterminated \(q) quote in script line"
+            case .empty: "empty script line"
+            }
+        }
+    }
+
+    public static func split(_ line: String) throws(SplitError) -> [String] {
+        var words: [String] = []
+        var current = ""
+        var inWord = false
+        var quote: Character? = nil
+        var escaped = false
+        for ch in line {
+            if escaped {
+                current.append(ch)
+                escaped = false
+                continue
+            }
+            if let q = quote {
+                if ch == q {
+                    quote = nil
+                } else if ch == "\\" && q == "\"" {
+                    escaped = true
+                } else {
+                    current.append(ch)
+                }
+                continue
+            }
+            switch ch {
+            case " ", "\t", "\n", "\r":
+                if inWord {
+                    words.append(current)
+                    current = ""
+                    inWord = false
+                }
+            case "'", "\"":
+                quote = ch
+                inWord = true
+            case "\\":
+                escaped = true
+                inWord = true
+            default:
+                current.append(ch)
+                inWord = true
+            }
+        }
+        if let q = quote { throw .unterminatedQuote(q) }
+        if escaped { current.append("\\") }
+        if inWord { words.append(current) }
+        if words.isEmpty { throw .empty }
+        return words
+    }
+}

@@ -1,0 +1,261 @@
+#if canImport(Glibc)
+@preconcurrency import Glibc
+#elseif canImport(Musl)
+@preconcurrency import Musl
+#endif
+import CVRRPLinux
+import Synchronization
+import VRRPCore
+
+/// One epoll IO thread that owns all daemon state: fd readiness callbacks, timers (a min-heap
+/// behind one `timerfd` armed at the earliest deadline, so nanosecond resolution), signals (a
+/// `signalfd`) and a cross-thread job queue (an `eventfd` wakes the loop).
+///
+/// Threading contract (why this class is `@unchecked Sendable`):
+/// - `execute(_:)` and `stop()` may be called from any thread at any time; they go through a
+///   `Mutex`-protected inbox and the eventfd.
+/// - Everything else (`register`, `unregister`, `schedule`, `cancel`, `onSignal`) mutates
+///   loop-owned state with no lock, so it must be called on the loop thread (from a callback),
+///   or before `run()` starts / after it returns on the thread that owns the loop.
+///   A precondition traps a call from another thread while the loop is running.
+/// - Callbacks always run on the thread that called `run()`.
+public final class EventLoop: @unchecked Sendable {
+    private struct Inbox {
+        var jobs: [@Sendable () -> Void] = []
+        var stopRequested = false
+    }
+
+    private let epoll: FileDescriptor
+    private let wakeup: FileDescriptor
+    private let timer: FileDescriptor
+    private let inbox = Mutex(Inbox())
+    /// The thread inside `run()`, if any (pthread_t is an integer on Linux).
+    private let runningThread = Mutex<pthread_t?>(nil)
+
+    // Loop-owned state: see the threading contract above.
+    private var handlers: [CInt: () -> Void] = [:]
+    private var timers = TimerHeap<() -> Void>()
+    private var armedDeadline: Instant?
+    private var signalFD: FileDescriptor?
+    private var signalMask = sigset_t()
+    private var signalHandlers: [CInt: (CInt) -> Void] = [:]
+
+    public init() throws {
+        epoll = FileDescriptor(owning: try syscall("epoll_create1") { epoll_create1(CInt(EPOLL_CLOEXEC)) })
+        wakeup = FileDescriptor(owning: try syscall("eventfd") {
+            eventfd(0, CInt(EFD_CLOEXEC) | CInt(EFD_NONBLOCK))
+        })
+        timer = FileDescriptor(owning: try syscall("timerfd_create") {
+            timerfd_create(CLOCK_MONOTONIC, CInt(TFD_CLOEXEC) | CInt(TFD_NONBLOCK))
+        })
+        sigemptyset(&signalMask)
+        try add(wakeup.rawValue)
+        try add(timer.rawValue)
+    }
+
+    /// The monotonic clock (CLOCK_MONOTONIC) as a VRRPCore `Instant`.
+    public static func now() -> Instant {
+        var ts = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &ts)
+        return Instant(nanoseconds: Int64(ts.tv_sec) * 1_000_000_000 + Int64(ts.tv_nsec))
+    }
+
+    /// True when called on the thread currently inside `run()`.
+    public var inLoopThread: Bool {
+        runningThread.withLock { thread in thread.map { pthread_equal($0, pthread_self()) != 0 } ?? false }
+    }
+
+    private func assertOwner(_ function: StaticString = #function) {
+        let ok = runningThread.withLock { thread in thread.map { pthread_equal($0, pthread_self()) != 0 } ?? true }
+        precondition(ok, "EventLoop.\(function) called off the loop thread while the loop runs")
+    }
+
+    // MARK: File descriptors
+
+    /// Calls `onReadable` on the loop thread whenever `fd` is readable (level-triggered, so a
+    /// handler that leaves data behind is called again). The caller keeps owning `fd` and must
+    /// `unregister` it before closing it.
+    public func register(fd: CInt, onReadable: @escaping () -> Void) throws {
+        assertOwner()
+        precondition(handlers[fd] == nil, "fd \(fd) registered twice")
+        try add(fd)
+        handlers[fd] = onReadable
+    }
+
+    /// Stops watching `fd`. Safe to call from that fd's own callback. Call it before closing
+    /// `fd`: epoll_ctl on a closed descriptor is EBADF, which `syscall()` treats as a programmer error.
+    public func unregister(fd: CInt) {
+        assertOwner()
+        guard handlers.removeValue(forKey: fd) != nil else { return }
+        _ = try? syscall("epoll_ctl(DEL, \(fd))") { epoll_ctl(epoll.rawValue, CInt(EPOLL_CTL_DEL), fd, nil) }
+    }
+
+    private func add(_ fd: CInt) throws {
+        var event = epoll_event()
+        event.events = EPOLLIN.rawValue
+        event.data.fd = fd
+        try syscall("epoll_ctl(ADD, \(fd))") { epoll_ctl(epoll.rawValue, CInt(EPOLL_CTL_ADD), fd, &event) }
+    }
+
+    // MARK: Timers
+
+    /// Runs `body` on the loop thread once `now() >= deadline`. Timers with equal deadlines fire
+    /// in scheduling order.
+    @discardableResult
+    public func schedule(at deadline: Instant, _ body: @escaping () -> Void) -> TimerToken {
+        assertOwner()
+        return timers.schedule(at: deadline, body)
+    }
+
+    /// Convenience: `schedule(at: now() + delay, body)`.
+    @discardableResult
+    public func schedule(after delay: Interval, _ body: @escaping () -> Void) -> TimerToken {
+        schedule(at: Self.now() + delay, body)
+    }
+
+    /// Cancels a pending timer; returns false if it already fired or was cancelled.
+    @discardableResult
+    public func cancel(_ token: TimerToken) -> Bool {
+        assertOwner()
+        return timers.cancel(token)
+    }
+
+    /// Arms the timerfd at the earliest deadline (absolute CLOCK_MONOTONIC), or disarms it.
+    private func rearmTimer() throws {
+        let earliest = timers.earliestDeadline()
+        guard earliest != armedDeadline else { return }
+        var spec = itimerspec()
+        if let deadline = earliest {
+            // An all-zero it_value disarms, so a deadline at or before the epoch becomes 1 ns.
+            let ns = max(deadline.nanoseconds, 1)
+            spec.it_value.tv_sec = Int(ns / 1_000_000_000)
+            spec.it_value.tv_nsec = Int(ns % 1_000_000_000)
+        }
+        try syscall("timerfd_settime") { timerfd_settime(timer.rawValue, CInt(TFD_TIMER_ABSTIME), &spec, nil) }
+        armedDeadline = earliest
+    }
+
+    private func runDueTimers() {
+        var expirations: UInt64 = 0
+        _ = Glibc.read(timer.rawValue, &expirations, MemoryLayout<UInt64>.size)  // EAGAIN is fine
+        armedDeadline = nil
+        while let body = timers.popDue(now: Self.now()) { body() }
+    }
+
+    // MARK: Cross-thread jobs
+
+    /// Runs `body` on the loop thread soon. Thread-safe; jobs run in submission order.
+    public func execute(_ body: @escaping @Sendable () -> Void) {
+        inbox.withLock { $0.jobs.append(body) }
+        wake()
+    }
+
+    /// Makes `run()` return after the current iteration. Thread-safe.
+    public func stop() {
+        inbox.withLock { $0.stopRequested = true }
+        wake()
+    }
+
+    private func wake() {
+        var one: UInt64 = 1
+        // Only EAGAIN (counter saturated, so a wakeup is already pending) can fail here.
+        _ = Glibc.write(wakeup.rawValue, &one, MemoryLayout<UInt64>.size)
+    }
+
+    /// Runs queued jobs; returns true if a stop was requested.
+    private func drainInbox() -> Bool {
+        var counter: UInt64 = 0
+        _ = Glibc.read(wakeup.rawValue, &counter, MemoryLayout<UInt64>.size)
+        let (jobs, stop) = inbox.withLock { inbox in
+            defer { inbox.jobs.removeAll() }
+            return (inbox.jobs, inbox.stopRequested)
+        }
+        for job in jobs { job() }
+        return stop
+    }
+
+    // MARK: Signals
+
+    /// Blocks `signals` in the calling thread; threads created afterwards inherit the mask.
+    /// Call this first thing in `main`, before any other thread starts, so that no thread
+    /// takes a signal's default action instead of the loop's signalfd seeing it.
+    public static func blockSignals(_ signals: [CInt]) throws {
+        var set = sigset_t()
+        sigemptyset(&set)
+        for signal in signals { sigaddset(&set, signal) }
+        let rc = pthread_sigmask(SIG_BLOCK, &set, nil)
+        if rc != 0 { throw SystemError("pthread_sigmask", errno: rc) }
+    }
+
+    /// Delivers `signals` to `handler` on the loop thread through a signalfd. Blocks them in
+    /// the calling thread (and `run()` blocks them in the loop thread); see `blockSignals(_:)`
+    /// for the other threads.
+    public func onSignal(_ signals: [CInt], _ handler: @escaping (CInt) -> Void) throws {
+        assertOwner()
+        try Self.blockSignals(signals)
+        for signal in signals {
+            sigaddset(&signalMask, signal)
+            signalHandlers[signal] = handler
+        }
+        let existing = signalFD?.rawValue ?? -1
+        let fd = try syscall("signalfd") {
+            signalfd(existing, &signalMask, CInt(SFD_NONBLOCK) | CInt(SFD_CLOEXEC))
+        }
+        if signalFD == nil {
+            let owner = FileDescriptor(owning: fd)
+            signalFD = owner
+            try add(fd)
+        }
+    }
+
+    private func drainSignals(_ fd: CInt) {
+        while true {
+            var info = signalfd_siginfo()
+            let n = Glibc.read(fd, &info, MemoryLayout<signalfd_siginfo>.size)
+            guard n == MemoryLayout<signalfd_siginfo>.size else { return }
+            let signal = CInt(info.ssi_signo)
+            signalHandlers[signal]?(signal)
+        }
+    }
+
+    // MARK: Running
+
+    /// Runs the loop on the calling thread until `stop()`.
+    public func run() throws {
+        runningThread.withLock { thread in
+            precondition(thread == nil, "EventLoop.run() is already running")
+            thread = pthread_self()
+        }
+        defer {
+            runningThread.withLock { $0 = nil }
+            inbox.withLock { $0.stopRequested = false }
+        }
+        let rc = pthread_sigmask(SIG_BLOCK, &signalMask, nil)
+        if rc != 0 { throw SystemError("pthread_sigmask", errno: rc) }
+
+        var events = [epoll_event](repeating: epoll_event(), count: 64)
+        while true {
+            if drainInbox() { return }
+            try rearmTimer()
+            let count = try events.withUnsafeMutableBufferPointer { buffer in
+                try syscall("epoll_wait") { epoll_wait(epoll.rawValue, buffer.baseAddress, CInt(buffer.count), -1) }
+            }
+            var timerReady = false
+            for event in events.prefix(Int(count)) {
+                let fd = event.data.fd
+                if fd == wakeup.rawValue {
+                    continue  // drained at the top of the next iteration
+                } else if fd == timer.rawValue {
+                    timerReady = true
+                } else if let signalFD, fd == signalFD.rawValue {
+                    drainSignals(fd)
+                } else {
+                    handlers[fd]?()  // looked up now: an earlier callback may have unregistered it
+                }
+            }
+            if timerReady || timers.earliestDeadline().map({ $0 <= Self.now() }) == true {
+                runDueTimers()
+            }
+        }
+    }
+}

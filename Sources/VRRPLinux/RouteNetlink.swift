@@ -1,0 +1,137 @@
+#if canImport(Glibc)
+@preconcurrency import Glibc
+#elseif canImport(Musl)
+@preconcurrency import Musl
+#endif
+import Synchronization
+import VRRPCore
+
+/// rtnetlink requests: add and delete addresses, list links and addresses. Each call is one
+/// blocking request/response exchange (serialised by a lock, 5 s receive timeout), so run it
+/// off the event-loop thread or accept the short block.
+///
+/// Addresses we add carry IFA_PROTO = `addressProtocol` (Linux 6.1+), so a restart can find
+/// what a crashed run left (`[InterfaceAddress].leftovers(configured:)`).
+public final class RouteNetlink: Sendable {
+    /// Our IFA_PROTO value. The kernel defines 0–3 (unspec, loopback, RA, link-local); 86 ('V')
+    /// is ours.
+    public static let addressProtocol: UInt8 = 86
+
+    public enum AddResult: Hashable, Sendable {
+        case added
+        /// EEXIST: the address is already on the interface.
+        case alreadyExists
+    }
+
+    public enum DeleteResult: Hashable, Sendable {
+        case deleted
+        /// EADDRNOTAVAIL: the address was not on the interface.
+        case notPresent
+    }
+
+    private let socket: NetlinkSocket
+    /// The next sequence number; the lock is held for a whole exchange.
+    private let nextSequence: Mutex<UInt32>
+
+    /// - Parameter firstSequence: injectable for tests; defaults to a clock-derived value.
+    public init(firstSequence: UInt32 = UInt32(truncatingIfNeeded: EventLoop.now().nanoseconds / 1000)) throws {
+        socket = try NetlinkSocket(receiveTimeoutSeconds: 5)
+        nextSequence = Mutex(firstSequence)
+    }
+
+    /// `ip addr add` (see `NetlinkRequest.addAddress`).
+    public func addAddress(_ address: IPAddress, prefix: UInt8, ifindex: Int32, label: String? = nil,
+                           scope: AddressScope = .universe, broadcast: IPv4Address? = nil,
+                           noDAD: Bool = false) throws -> AddResult {
+        let errno = try acknowledged("RTM_NEWADDR \(address)/\(prefix) ifindex \(ifindex)") { sequence in
+            NetlinkRequest.addAddress(sequence: sequence, address: address, prefix: prefix, ifindex: ifindex,
+                                      label: label, scope: scope, broadcast: broadcast, noDAD: noDAD)
+        }
+        switch errno {
+        case 0: return .added
+        case EEXIST: return .alreadyExists
+        default: throw SystemError("RTM_NEWADDR \(address)/\(prefix) ifindex \(ifindex)", errno: errno)
+        }
+    }
+
+    /// `ip addr del`.
+    public func deleteAddress(_ address: IPAddress, prefix: UInt8, ifindex: Int32) throws -> DeleteResult {
+        let errno = try acknowledged("RTM_DELADDR \(address)/\(prefix) ifindex \(ifindex)") { sequence in
+            NetlinkRequest.deleteAddress(sequence: sequence, address: address, prefix: prefix, ifindex: ifindex)
+        }
+        switch errno {
+        case 0: return .deleted
+        case EADDRNOTAVAIL: return .notPresent
+        default: throw SystemError("RTM_DELADDR \(address)/\(prefix) ifindex \(ifindex)", errno: errno)
+        }
+    }
+
+    /// `ip link show`.
+    public func links() throws -> [LinkInfo] {
+        try dump("RTM_GETLINK", NetlinkRequest.dumpLinks).compactMap { message in
+            guard case .link(let link) = try message.body() else { return nil }
+            return LinkInfo(link)
+        }
+    }
+
+    /// `ip addr show`, both families.
+    public func addresses() throws -> [InterfaceAddress] {
+        try dump("RTM_GETADDR", NetlinkRequest.dumpAddresses).compactMap { message in
+            guard case .address(let address) = try message.body() else { return nil }
+            return InterfaceAddress(address)
+        }
+    }
+
+    // MARK: Exchanges
+
+    /// Sends a request with NLM_F_ACK and returns the errno of its NLMSG_ERROR (0 = ACK).
+    private func acknowledged(_ operation: String, _ build: (UInt32) -> NetlinkMessage) throws -> Int32 {
+        try nextSequence.withLock { next in
+            let sequence = next
+            next &+= 1
+            try socket.send(build(sequence).encode())
+            while true {
+                for message in try receiveMessages(operation) where message.sequence == sequence {
+                    if case .error(let error) = try message.body() { return error.errno }
+                }
+            }
+        }
+    }
+
+    /// Sends a dump request and collects the multipart reply up to NLMSG_DONE. A dump the
+    /// kernel marks interrupted (NLM_F_DUMP_INTR: the table changed meanwhile) is retried.
+    private func dump(_ operation: String, _ build: (UInt32) -> NetlinkMessage) throws -> [NetlinkMessage] {
+        try nextSequence.withLock { next in
+            attempts: for _ in 0..<5 {
+                let sequence = next
+                next &+= 1
+                try socket.send(build(sequence).encode())
+                var collected: [NetlinkMessage] = []
+                var interrupted = false
+                while true {
+                    for message in try receiveMessages(operation) where message.sequence == sequence {
+                        if message.flags & RTNL.dumpInterrupted != 0 { interrupted = true }
+                        switch try message.body() {
+                        case .done:
+                            if interrupted { continue attempts }
+                            return collected
+                        case .error(let error) where error.errno != 0:
+                            throw SystemError(operation, errno: error.errno)
+                        default:
+                            collected.append(message)
+                        }
+                    }
+                }
+            }
+            throw SystemError("\(operation): dump interrupted 5 times", errno: EBUSY)
+        }
+    }
+
+    private func receiveMessages(_ operation: String) throws -> [NetlinkMessage] {
+        do {
+            return try NetlinkMessage.decode(socket.receive())
+        } catch let error as SystemError where error.isWouldBlock {
+            throw SystemError("\(operation): no reply from the kernel", errno: ETIMEDOUT)
+        }
+    }
+}

@@ -1,0 +1,285 @@
+#if canImport(Glibc)
+@preconcurrency import Glibc
+#elseif canImport(Musl)
+@preconcurrency import Musl
+#endif
+import CVRRPLinux
+import VRRPCore
+
+/// One received VRRP datagram and what the kernel told us about it.
+public struct RawPacket: Hashable, Sendable {
+    /// IPv4: the whole IP datagram, IP header included (raw IPv4 sockets always deliver it;
+    /// the core reads TTL and header length there). IPv6: the VRRP payload only.
+    public var bytes: [UInt8]
+    public var source: IPAddress
+    /// The header destination (IP_PKTINFO ipi_addr / IPV6_PKTINFO).
+    public var destination: IPAddress
+    /// IPv4 TTL (IP_RECVTTL) or IPv6 hop limit (IPV6_HOPLIMIT); nil if the kernel gave none.
+    public var ttlOrHopLimit: UInt8?
+    /// The interface the packet arrived on.
+    public var ifindex: Int32
+
+    public init(bytes: [UInt8], source: IPAddress, destination: IPAddress, ttlOrHopLimit: UInt8?, ifindex: Int32) {
+        self.bytes = bytes
+        self.source = source
+        self.destination = destination
+        self.ttlOrHopLimit = ttlOrHopLimit
+        self.ifindex = ifindex
+    }
+}
+
+/// A raw IP protocol-112 socket for one interface and one address family, used both to
+/// receive and to send advertisements. Non-blocking; register `fileDescriptor` on the
+/// `EventLoop`. `send` may be called from any thread (the descriptor is immutable and
+/// sendmsg(2) is thread-safe).
+///
+/// IPv4 send path: the kernel builds the IP header (FRR's way, not keepalived's IP_HDRINCL).
+/// The source is fixed per packet with an IP_PKTINFO control message (`ipi_spec_dst`), not
+/// bind(2): a raw socket bound to an address only receives datagrams addressed to it, which
+/// would drop the 224.0.0.18 advertisements. The source must be an address of the host.
+/// TTL is 255 from IP_MULTICAST_TTL / IP_TTL (RFC 5798 §5.1.1.3).
+///
+/// IPv6: IPV6_CHECKSUM at offset 6 makes the kernel compute the VRRPv3 checksum over the
+/// pseudo-header on send and drop packets with a bad one on receive (RFC 5798 §5.2.8), so a
+/// decoder sees only datagrams whose checksum is valid. The source (a link-local address,
+/// RFC 5798 §5.1.2.1) is chosen per packet with an IPV6_PKTINFO control message.
+public final class VRRPSocket: Sendable {
+    public enum Mode: Hashable, Sendable {
+        /// Join the VRRP group (224.0.0.18 / ff02::12) and send to it.
+        case multicast
+        /// No group join; the caller sends to each peer (keepalived `unicast_peer`).
+        case unicast
+    }
+
+    /// IANA protocol number for VRRP (RFC 5798 §5.1.1.4).
+    public static let ipProtocol: CInt = 112
+    /// Offset of the checksum in the VRRP header (RFC 5798 §5.2.8).
+    static let checksumOffset: CInt = 6
+    static let receiveCapacity = 65_536
+
+    public let family: AddressFamily
+    public let interfaceName: String
+    public let ifindex: Int32
+    public let mode: Mode
+    private let fd: FileDescriptor
+
+    public var fileDescriptor: CInt { fd.rawValue }
+
+    /// - Parameters:
+    ///   - interface: the device name, for SO_BINDTODEVICE and error messages.
+    ///   - ifindex: the same device's index (from `RouteNetlink.links()`).
+    public init(family: AddressFamily, interface: String, ifindex: Int32, mode: Mode = .multicast) throws {
+        self.family = family
+        self.interfaceName = interface
+        self.ifindex = ifindex
+        self.mode = mode
+        let domain = family == .ipv4 ? AF_INET : AF_INET6
+        let type = CInt(SOCK_RAW.rawValue) | CInt(SOCK_CLOEXEC.rawValue) | CInt(SOCK_NONBLOCK.rawValue)
+        fd = FileDescriptor(owning: try syscall("socket(\(family), SOCK_RAW, 112) for \(interface)") {
+            socket(domain, type, Self.ipProtocol)
+        })
+        // Interface name bytes; the kernel NUL-terminates (keepalived passes strlen+1, FRR strlen).
+        let name = Array(interface.utf8)
+        try name.withUnsafeBytes { raw in
+            _ = try syscall("setsockopt(SO_BINDTODEVICE) on \(interface)") {
+                setsockopt(fd.rawValue, SOL_SOCKET, SO_BINDTODEVICE, raw.baseAddress, socklen_t(raw.count))
+            }
+        }
+        switch family {
+        case .ipv4: try configureIPv4()
+        case .ipv6: try configureIPv6()
+        }
+    }
+
+    private func option(_ level: CInt, _ name: CInt, _ label: String, _ value: CInt) throws {
+        try fd.setOption(level, name, int: value, "setsockopt(\(label)) on \(interfaceName)")
+    }
+
+    private func configureIPv4() throws {
+        let level = CInt(IPPROTO_IP)
+        if mode == .multicast {
+            var join = ip_mreqn()
+            join.imr_multiaddr = in_addr(IPv4Address.vrrpMulticast)
+            join.imr_ifindex = ifindex
+            try fd.setOption(level, IP_ADD_MEMBERSHIP, join, "setsockopt(IP_ADD_MEMBERSHIP) on \(interfaceName)")
+        }
+        var outgoing = ip_mreqn()
+        outgoing.imr_ifindex = ifindex
+        try fd.setOption(level, IP_MULTICAST_IF, outgoing, "setsockopt(IP_MULTICAST_IF) on \(interfaceName)")
+        try option(level, IP_MULTICAST_TTL, "IP_MULTICAST_TTL", 255)  // RFC 5798 §5.1.1.3
+        try option(level, IP_TTL, "IP_TTL", 255)                      // unicast peers too
+        try option(level, IP_MULTICAST_LOOP, "IP_MULTICAST_LOOP", 0)
+        // Without this a raw socket also sees groups joined by other sockets on the host.
+        try option(level, IP_MULTICAST_ALL, "IP_MULTICAST_ALL", 0)
+        try option(level, IP_PKTINFO, "IP_PKTINFO", 1)
+        try option(level, IP_RECVTTL, "IP_RECVTTL", 1)
+    }
+
+    private func configureIPv6() throws {
+        let level = CInt(IPPROTO_IPV6)
+        try option(level, IPV6_CHECKSUM, "IPV6_CHECKSUM", Self.checksumOffset)
+        if mode == .multicast {
+            var join = ipv6_mreq()
+            join.ipv6mr_multiaddr = in6_addr(IPv6Address.vrrpMulticast)
+            join.ipv6mr_interface = UInt32(bitPattern: ifindex)
+            try fd.setOption(level, IPV6_ADD_MEMBERSHIP, join, "setsockopt(IPV6_JOIN_GROUP) on \(interfaceName)")
+        }
+        try option(level, IPV6_MULTICAST_IF, "IPV6_MULTICAST_IF", ifindex)
+        try option(level, IPV6_MULTICAST_HOPS, "IPV6_MULTICAST_HOPS", 255)  // RFC 5798 §5.1.2.3
+        try option(level, IPV6_UNICAST_HOPS, "IPV6_UNICAST_HOPS", 255)
+        try option(level, IPV6_MULTICAST_LOOP, "IPV6_MULTICAST_LOOP", 0)
+        try option(level, IPV6_MULTICAST_ALL, "IPV6_MULTICAST_ALL", 0)
+        try option(level, IPV6_RECVHOPLIMIT, "IPV6_RECVHOPLIMIT", 1)
+        try option(level, IPV6_RECVPKTINFO, "IPV6_RECVPKTINFO", 1)
+    }
+
+    // MARK: Receive
+
+    /// Reads one datagram; nil when none is queued. Truncated data or control messages throw
+    /// (EMSGSIZE) after the datagram is consumed, so the caller can count and continue.
+    public func receive() throws -> RawPacket? {
+        var buffer = [UInt8](repeating: 0, count: Self.receiveCapacity)
+        var name = sockaddr_in6()  // large enough for either family
+        let control = UnsafeMutableRawBufferPointer.allocate(byteCount: 256, alignment: MemoryLayout<cmsghdr>.alignment)
+        defer { control.deallocate() }
+        control.initializeMemory(as: UInt8.self, repeating: 0)
+
+        var result: (length: Int, flags: CInt, destination: IPAddress?, hops: UInt8?, ifindex: Int32?)
+        do {
+            result = try buffer.withUnsafeMutableBytes { data in
+                var vector = iovec(iov_base: data.baseAddress, iov_len: data.count)
+                return try withUnsafeMutablePointer(to: &vector) { vectorPointer in
+                    try withSockAddr(&name) { namePointer, nameLength in
+                        var message = msghdr()
+                        message.msg_name = UnsafeMutableRawPointer(namePointer)
+                        message.msg_namelen = nameLength
+                        message.msg_iov = vectorPointer
+                        message.msg_iovlen = 1
+                        message.msg_control = control.baseAddress
+                        message.msg_controllen = control.count
+                        let length = try syscall("recvmsg on \(interfaceName)") { recvmsg(fd.rawValue, &message, 0) }
+                        // Control messages are parsed here, while their storage is alive.
+                        let info = Self.parseControl(&message)
+                        return (length, message.msg_flags, info.destination, info.hops, info.ifindex)
+                    }
+                }
+            }
+        } catch let error as SystemError where error.isWouldBlock {
+            return nil
+        }
+        if result.flags & CInt(MSG_TRUNC) != 0 {
+            throw SystemError("recvmsg on \(interfaceName): datagram truncated (MSG_TRUNC)", errno: EMSGSIZE)
+        }
+        if result.flags & CInt(MSG_CTRUNC) != 0 {
+            throw SystemError("recvmsg on \(interfaceName): control data truncated (MSG_CTRUNC)", errno: EMSGSIZE)
+        }
+        guard let source = Self.sourceAddress(name), let destination = result.destination else {
+            throw SystemError("recvmsg on \(interfaceName): no source or packet info", errno: EPROTO)
+        }
+        buffer.removeSubrange(result.length...)
+        return RawPacket(bytes: buffer, source: source, destination: destination, ttlOrHopLimit: result.hops,
+                         ifindex: result.ifindex ?? ifindex)
+    }
+
+    private static func sourceAddress(_ name: sockaddr_in6) -> IPAddress? {
+        var name = name
+        switch CInt(name.sin6_family) {
+        case AF_INET:
+            return withUnsafeBytes(of: &name) { .v4($0.loadUnaligned(as: sockaddr_in.self).sin_addr.address) }
+        case AF_INET6:
+            return .v6(name.sin6_addr.address)
+        default:
+            return nil
+        }
+    }
+
+    /// Walks the control messages of a received `msghdr`. The pointers never leave this call.
+    private static func parseControl(_ message: inout msghdr)
+        -> (destination: IPAddress?, hops: UInt8?, ifindex: Int32?) {
+        var destination: IPAddress?
+        var hops: UInt8?
+        var index: Int32?
+        var header = cvrrp_cmsg_firsthdr(&message)
+        while let current = header {
+            let level = current.pointee.cmsg_level
+            let type = current.pointee.cmsg_type
+            let data = UnsafeRawPointer(cvrrp_cmsg_data(current)!)
+            switch (level, type) {
+            case (CInt(IPPROTO_IP), IP_PKTINFO):
+                let info = data.loadUnaligned(as: in_pktinfo.self)
+                destination = .v4(info.ipi_addr.address)
+                index = info.ipi_ifindex
+            case (CInt(IPPROTO_IP), IP_TTL):
+                hops = UInt8(truncatingIfNeeded: data.loadUnaligned(as: CInt.self))
+            case (CInt(IPPROTO_IPV6), IPV6_PKTINFO):
+                let info = data.loadUnaligned(as: cvrrp_in6_pktinfo.self)
+                destination = .v6(info.ipi6_addr.address)
+                index = Int32(bitPattern: info.ipi6_ifindex)
+            case (CInt(IPPROTO_IPV6), IPV6_HOPLIMIT):
+                // An int, not a byte (FRR's one-byte read is wrong on big-endian).
+                hops = UInt8(truncatingIfNeeded: data.loadUnaligned(as: CInt.self))
+            default:
+                break
+            }
+            header = cvrrp_cmsg_nxthdr(&message, current)
+        }
+        return (destination, hops, index)
+    }
+
+    // MARK: Send
+
+    /// Sends one VRRP message (no IP header) from `source` to `destination` on this interface.
+    /// IPv4: `source` must be a local address (normally the interface's primary address).
+    /// IPv6: `source` must be a non-tentative address of this interface (its link-local one).
+    /// The kernel fills the IPv6 checksum; IPv4 checksums are the caller's (RFC 5798 §5.2.8).
+    public func send(_ vrrp: [UInt8], from source: IPAddress, to destination: IPAddress) throws {
+        let operation = "sendmsg \(source) -> \(destination) on \(interfaceName)"
+        let sent: Int
+        switch (source, destination) {
+        case (.v4(let from), .v4(let to)) where family == .ipv4:
+            var info = in_pktinfo()
+            info.ipi_ifindex = ifindex
+            info.ipi_spec_dst = in_addr(from)
+            var name = sockaddr_in(to)
+            sent = try sendMessage(vrrp, &name, level: CInt(IPPROTO_IP), type: IP_PKTINFO, info, operation)
+        case (.v6(let from), .v6(let to)) where family == .ipv6:
+            var info = cvrrp_in6_pktinfo()
+            info.ipi6_addr = in6_addr(from)
+            info.ipi6_ifindex = UInt32(bitPattern: ifindex)
+            var name = sockaddr_in6(to, scopeID: UInt32(bitPattern: ifindex))
+            sent = try sendMessage(vrrp, &name, level: CInt(IPPROTO_IPV6), type: IPV6_PKTINFO, info, operation)
+        default:
+            throw SystemError("\(operation): address family mismatch on a \(family) socket", errno: EAFNOSUPPORT)
+        }
+        guard sent == vrrp.count else { throw SystemError("\(operation): short send \(sent)", errno: EMSGSIZE) }
+    }
+
+    /// sendmsg with one control message; every pointer is scoped to this call.
+    private func sendMessage<Name, Info>(_ payload: [UInt8], _ name: inout Name, level: CInt, type: CInt,
+                                         _ info: Info, _ operation: String) throws -> Int {
+        let space = cvrrp_cmsg_space(MemoryLayout<Info>.size)
+        let control = UnsafeMutableRawBufferPointer.allocate(byteCount: space, alignment: MemoryLayout<cmsghdr>.alignment)
+        defer { control.deallocate() }
+        control.initializeMemory(as: UInt8.self, repeating: 0)
+        return try payload.withUnsafeBytes { data in
+            var vector = iovec(iov_base: UnsafeMutableRawPointer(mutating: data.baseAddress), iov_len: data.count)
+            return try withUnsafeMutablePointer(to: &vector) { vectorPointer in
+                try withSockAddr(&name) { namePointer, nameLength in
+                    var message = msghdr()
+                    message.msg_name = UnsafeMutableRawPointer(namePointer)
+                    message.msg_namelen = nameLength
+                    message.msg_iov = vectorPointer
+                    message.msg_iovlen = 1
+                    message.msg_control = control.baseAddress
+                    message.msg_controllen = space
+                    let header = cvrrp_cmsg_firsthdr(&message)!
+                    header.pointee.cmsg_level = level
+                    header.pointee.cmsg_type = type
+                    header.pointee.cmsg_len = cvrrp_cmsg_len(MemoryLayout<Info>.size)
+                    UnsafeMutableRawPointer(cvrrp_cmsg_data(header)!).storeBytes(of: info, as: Info.self)
+                    return try syscall(operation) { sendmsg(fd.rawValue, &message, 0) }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,103 @@
+import VRRPCore
+import VRRPLinux
+
+extension Daemon {
+    func ifindex(named name: String) -> Int32? {
+        links.values.first { $0.name == name }?.index
+    }
+
+    /// Adds every virtual address of the instance through rtnetlink (RTM_NEWADDR, ACK checked).
+    func installAddresses(_ d: InstanceDriver) {
+        for spec in d.settings.allAddresses where !d.installed.contains(spec.address) {
+            guard let index = ifindex(named: spec.device) else {
+                log.error("(\(d.name)) cannot add \(spec.text): interface \(spec.device) does not exist", metadata: meta(d))
+                continue
+            }
+            do {
+                // EEXIST (.alreadyExists) counts as installed: the address is there either way.
+                _ = try netlink.addAddress(spec.address, prefix: spec.prefix, ifindex: index, label: spec.label,
+                                           scope: AddressScope(rawValue: spec.scope), broadcast: spec.broadcast,
+                                           noDAD: true)
+                d.installed.insert(spec.address)
+            } catch {
+                log.error("(\(d.name)) cannot add \(spec.text) on \(spec.device): \(error)", metadata: meta(d))
+            }
+        }
+        if let armed = d.masterDownArmedAt, d.router.state == .master, d.lastTakeoverMilliseconds == nil {
+            d.lastTakeoverMilliseconds = (EventLoop.now() - armed).milliseconds
+        }
+    }
+
+    /// Removes every virtual address the instance installed (RTM_DELADDR, ACK checked).
+    func removeAddresses(_ d: InstanceDriver) {
+        for spec in d.settings.allAddresses where d.installed.contains(spec.address) {
+            d.installed.remove(spec.address)
+            guard let index = ifindex(named: spec.device) else { continue }
+            do {
+                _ = try netlink.deleteAddress(spec.address, prefix: spec.prefix, ifindex: index)
+            } catch {
+                log.error("(\(d.name)) cannot remove \(spec.text) from \(spec.device): \(error)", metadata: meta(d))
+            }
+        }
+    }
+
+    /// Startup: removes addresses that a crashed earlier run left behind: any address marked
+    /// with our netlink protocol tag, and any configured virtual address that is present.
+    func removeLeftoverAddresses(_ settings: [InstanceSettings]) {
+        let configured = Set(settings.flatMap { $0.allAddresses.map(\.address) })
+        for (index, list) in interfaceAddresses {
+            for a in list.leftovers(configured: configured) {
+                do {
+                    _ = try netlink.deleteAddress(a.address, prefix: a.prefix, ifindex: index)
+                    log.info("removed leftover address \(a.address)/\(a.prefix) from \(links[index]?.name ?? "?")")
+                } catch {
+                    log.warning("cannot remove leftover address \(a.address): \(error)")
+                }
+            }
+        }
+        interfaceAddresses = Dictionary(grouping: (try? netlink.addresses()) ?? [], by: \.ifindex)
+    }
+
+    /// Gratuitous ARP for every IPv4 virtual address and an unsolicited neighbour advertisement
+    /// for every IPv6 one, `count` times each (RFC 5798 §6.4.1, keepalived garp_master_repeat).
+    func announce(_ d: InstanceDriver, count: Int) {
+        for spec in d.settings.allAddresses where d.installed.contains(spec.address) {
+            guard let index = ifindex(named: spec.device), let link = links[index],
+                  let mac = MACAddress(bytes: link.mac), let packetSocket = packetSocket(ifindex: index) else { continue }
+            let frame: [UInt8]
+            switch spec.address {
+            case .v4(let a):
+                frame = GratuitousARP.frame(address: a, sourceMAC: mac)
+            case .v6(let a):
+                frame = UnsolicitedNeighborAdvertisement.frame(address: a, sourceMAC: mac, router: false)
+            }
+            for _ in 0..<max(1, count) {
+                do {
+                    try packetSocket.send(frame)
+                } catch {
+                    log.warning("(\(d.name)) cannot announce \(spec.address) on \(link.name): \(error)", metadata: meta(d))
+                    break
+                }
+            }
+        }
+        if count > 0 {
+            log.info("(\(d.name)) Sending/queueing gratuitous ARPs/NAs for \(d.settings.allAddresses.map(\.text).joined(separator: " "))",
+                     metadata: meta(d))
+        }
+    }
+}
+
+extension Daemon {
+    /// The AF_PACKET socket of an interface, opened on first use.
+    func packetSocket(ifindex: Int32) -> PacketSocket? {
+        if let s = packetSockets[ifindex] { return s }
+        do {
+            let s = try PacketSocket(ifindex: ifindex)
+            packetSockets[ifindex] = s
+            return s
+        } catch {
+            log.error("cannot open a packet socket on \(links[ifindex]?.name ?? "?"): \(error)")
+            return nil
+        }
+    }
+}

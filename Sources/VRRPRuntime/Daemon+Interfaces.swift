@@ -1,0 +1,180 @@
+import VRRPCore
+import VRRPLinux
+
+extension Daemon {
+    /// Reads every link and address from the kernel and starts the netlink monitor.
+    func refreshInterfaces() throws {
+        links = Dictionary(try netlink.links().map { ($0.index, $0) }, uniquingKeysWith: { $1 })
+        interfaceAddresses = Dictionary(grouping: try netlink.addresses(), by: \.ifindex)
+        if monitor == nil {
+            let m = try NetlinkMonitor()
+            monitor = m
+            try loop.register(fd: m.fileDescriptor) { [unowned self] in self.monitorReadable() }
+        }
+    }
+
+    /// Interfaces named by the configuration must exist, unless we were told to wait for them.
+    func checkInterfaces(_ settings: [InstanceSettings]) throws {
+        let names = Set(links.values.map(\.name))
+        var missing: [String] = []
+        for s in settings {
+            if !names.contains(s.interface) { missing.append("\(s.name): interface \(s.interface) does not exist") }
+            for t in s.tracked where t.kind == .interface && !names.contains(t.name) {
+                missing.append("\(s.name): tracked interface \(t.name) does not exist")
+            }
+        }
+        if !missing.isEmpty {
+            if options.waitForInterfaces {
+                for m in missing { log.warning("\(m); waiting for it (FAULT until it appears)") }
+            } else {
+                throw DaemonError.interface(missing.joined(separator: "\n")
+                    + "\n(create it, fix `interface`, or start with --wait-for-interfaces to wait for it at boot)")
+            }
+        }
+    }
+
+    /// The address adverts go out from: the configured one if present on the interface,
+    /// else the interface's primary IPv4 address (RFC 5798 §5.1.1.1) or its link-local
+    /// IPv6 address (§5.1.2.1). Never one of our own virtual addresses.
+    func chooseSource(_ d: InstanceDriver, ifindex: Int32) -> IPAddress? {
+        let present = (interfaceAddresses[ifindex] ?? []).filter { !$0.flags.contains(.tentative) }
+        if let configured = d.settings.sourceAddress {
+            return present.contains { $0.address == configured } ? configured : nil
+        }
+        let ours = Set(instances.flatMap { $0.settings.allAddresses.map(\.address) })
+        switch d.settings.family {
+        case .ipv4:
+            return present.first { if case .v4 = $0.address { !$0.flags.contains(.secondary) && !ours.contains($0.address) } else { false } }?.address
+        case .ipv6:
+            return present.first { if case .v6(let a) = $0.address { a.isLinkLocal } else { false } }?.address
+        }
+    }
+
+    func monitorReadable() {
+        guard let monitor else { return }
+        let events: [InterfaceEvent]
+        do {
+            events = try monitor.readEvents()
+        } catch {
+            log.error("netlink monitor: \(error); re-reading interfaces")
+            try? resync()
+            return
+        }
+        for e in events { apply(e) }
+    }
+
+    /// After a netlink overrun the event stream has gaps: read the whole state again.
+    func resync() throws {
+        links = Dictionary(try netlink.links().map { ($0.index, $0) }, uniquingKeysWith: { $1 })
+        interfaceAddresses = Dictionary(grouping: try netlink.addresses(), by: \.ifindex)
+        for d in instances { reevaluateInterface(d) }
+    }
+
+    func apply(_ event: InterfaceEvent) {
+        switch event {
+        case .link(let info):
+            let previous = links[info.index]
+            links[info.index] = info
+            if previous?.isUp != info.isUp || previous?.isRunning != info.isRunning || previous?.name != info.name {
+                log.info("Netlink reports \(info.name) \(info.isUp && info.isRunning ? "up" : "down")")
+                for d in instances { reevaluateInterface(d) }
+            }
+        case .overflow:
+            log.warning("netlink monitor overflowed; re-reading interfaces")
+            do { try resync() } catch { log.error("cannot re-read interfaces: \(error)") }
+        case .linkRemoved(let index):
+            if let info = links.removeValue(forKey: index) {
+                log.info("Netlink reports \(info.name) removed")
+                interfaceAddresses[index] = nil
+                closeSocket(ifindex: index)
+                packetSockets[index] = nil
+                for d in instances where d.ifindex == index { d.ifindex = nil }
+                for d in instances { reevaluateInterface(d) }
+            }
+        case .addressAdded(let a):
+            var list = interfaceAddresses[a.ifindex] ?? []
+            list.removeAll { $0.address == a.address }
+            list.append(a)
+            interfaceAddresses[a.ifindex] = list
+            for d in instances where d.ifindex == a.ifindex { reevaluateSource(d) }
+        case .addressRemoved(let a):
+            interfaceAddresses[a.ifindex]?.removeAll { $0.address == a.address }
+            for d in instances where d.ifindex == a.ifindex {
+                if d.installed.contains(a.address), d.router.state == .master, !shuttingDown {
+                    // Someone else deleted one of our addresses while we are master: put it back
+                    // and announce it (documented in docs/operations.md).
+                    log.warning("(\(d.name)) virtual address \(a.address) was removed by someone else; restoring it")
+                    d.installed.remove(a.address)
+                    installAddresses(d)
+                    announce(d, count: d.settings.router.garpMasterRepeat)
+                } else {
+                    d.installed.remove(a.address)
+                }
+                reevaluateSource(d)
+            }
+        }
+    }
+
+    /// Recomputes interface-related faults and tracked-interface weights for one instance.
+    func reevaluateInterface(_ d: InstanceDriver) {
+        if d.ifindex == nil || links[d.ifindex!] == nil || links[d.ifindex!]?.name != d.settings.interface {
+            bind(d)
+            if let ifindex = d.ifindex { ensureSocket(SocketKey(ifindex: ifindex, family: d.settings.family)) }
+        }
+        let name = d.settings.interface
+        setFault(d, missingInterfaceReason(name), d.ifindex == nil)
+        if let ifindex = d.ifindex, !d.settings.dontTrackPrimary {
+            let up = links[ifindex].map { $0.isUp && $0.isRunning } ?? false
+            setFault(d, interfaceDownReason(name), !up)
+        } else {
+            setFault(d, interfaceDownReason(name), false)
+        }
+        for t in d.settings.tracked where t.kind == .interface {
+            let link = links.values.first { $0.name == t.name }
+            let up = link.map { $0.isUp && $0.isRunning } ?? false
+            d.trackStatus[t.name] = up
+            d.trackReason[t.name] = link == nil ? "does not exist" : (up ? "up" : "down")
+        }
+        reevaluateSource(d)
+        applyTracking(d)
+    }
+
+    func reevaluateSource(_ d: InstanceDriver) {
+        let old = d.source
+        d.source = d.ifindex.flatMap { chooseSource(d, ifindex: $0) }
+        if d.source != old {
+            feed(d, .localAddressChanged(d.source))
+        }
+        setFault(d, noSourceReason(d), d.ifindex != nil && d.source == nil)
+    }
+
+    /// Raises or clears one fault reason, feeding the state machine only on a change.
+    func setFault(_ d: InstanceDriver, _ reason: String, _ on: Bool) {
+        if on, !d.faults.contains(reason) {
+            d.faults.insert(reason)
+            log.warning("(\(d.name)) \(reason)", metadata: meta(d))
+            feed(d, .faultRaised(reason))
+        } else if !on, d.faults.contains(reason) {
+            d.faults.remove(reason)
+            log.info("(\(d.name)) cleared: \(reason)", metadata: meta(d))
+            feed(d, .faultCleared(reason))
+        }
+    }
+
+    /// Applies tracked-item changes: weight-0 failures as faults, weights as priority.
+    func applyTracking(_ d: InstanceDriver) {
+        let wanted = d.trackedFaults
+        for reason in d.faults where reason.hasPrefix("tracked ") && !wanted.contains(String(reason.dropFirst(8))) {
+            setFault(d, reason, false)
+        }
+        for reason in wanted { setFault(d, "tracked " + reason, true) }
+        let priority = d.effectivePriority
+        if priority != d.router.effectivePriority {
+            log.info("(\(d.name)) Changing effective priority from \(d.router.effectivePriority) to \(priority)",
+                     metadata: meta(d))
+            feed(d, .priorityChanged(priority))
+            statusServer?.publish(.init(at: wallClock(), kind: .priority, instance: d.name,
+                                        reason: "effective priority \(priority)", priority: Int(priority)))
+        }
+    }
+}

@@ -1,0 +1,143 @@
+import VRRPCore
+import VRRPLinux
+
+extension Daemon {
+    /// Opens (once) the raw VRRP socket of an interface and family, joined to the group when
+    /// any instance on it uses multicast.
+    func ensureSocket(_ key: SocketKey) {
+        guard sockets[key] == nil, let link = links[key.ifindex] else { return }
+        let users = instances.filter { $0.ifindex == key.ifindex && $0.settings.family == key.family }
+        let group: IPAddress = key.family == .ipv4 ? .v4(.vrrpMulticast) : .v6(.vrrpMulticast)
+        let multicast = users.isEmpty || users.contains { !$0.settings.isUnicast }
+        do {
+            let socket = try VRRPSocket(family: key.family, interface: link.name, ifindex: key.ifindex,
+                                        mode: multicast ? .multicast : .unicast)
+            sockets[key] = socket
+            try loop.register(fd: socket.fileDescriptor) { [unowned self] in self.socketReadable(key) }
+            log.info("VRRP socket open on \(link.name) (\(key.family)\(multicast ? ", group \(group)" : ", unicast"))")
+        } catch {
+            log.error("cannot open the VRRP socket on \(link.name) (\(key.family)): \(error)")
+        }
+    }
+
+    func closeSocket(ifindex: Int32) {
+        for key in sockets.keys where key.ifindex == ifindex {
+            if let s = sockets.removeValue(forKey: key) { loop.unregister(fd: s.fileDescriptor) }
+        }
+    }
+
+    func socketReadable(_ key: SocketKey) {
+        guard let socket = sockets[key] else { return }
+        // Bounded per wakeup so one flooded interface cannot starve the others.
+        for _ in 0..<64 {
+            let packet: RawPacket?
+            do {
+                packet = try socket.receive()
+            } catch {
+                log.warning("receive on \(links[key.ifindex]?.name ?? "?"): \(error)")
+                return
+            }
+            guard let packet else { return }
+            handle(packet, key: key)
+        }
+    }
+
+    /// Decodes one packet and hands it to the instance of its VRID. Malformed packets are
+    /// counted on that instance (or on every instance of the socket when no VRID can be read)
+    /// and dropped; nothing here can trap.
+    func handle(_ packet: RawPacket, key: SocketKey) {
+        let onSocket = instances.filter { $0.ifindex == key.ifindex && $0.settings.family == key.family }
+        guard !onSocket.isEmpty else { return }
+        let vrid = Self.peekVRID(packet.bytes, family: key.family)
+        let decoded: Result<ReceivedAdvertisement, AdvertisementRejection>
+        switch key.family {
+        case .ipv4:
+            decoded = IPPacket.decode(packet.bytes).mapError(\.counterRejection)
+        case .ipv6:
+            decoded = Advertisement.decode(packet.bytes, source: packet.source, destination: packet.destination)
+                .map { ReceivedAdvertisement(advertisement: $0, source: packet.source,
+                                             destination: packet.destination, ttl: packet.ttlOrHopLimit ?? 0) }
+        }
+        switch decoded {
+        case .failure(let rejection):
+            let targets = onSocket.filter { $0.settings.router.vrid == vrid }
+            for d in (targets.isEmpty ? onSocket : targets) { d.router.record(rejection) }
+            unmatchedPackets += targets.isEmpty ? 1 : 0
+            log.debug("discarded a packet from \(packet.source) on \(links[key.ifindex]?.name ?? "?"): \(rejection)")
+        case .success(var received):
+            if key.family == .ipv6 { received.ttl = packet.ttlOrHopLimit ?? 0 }
+            let vrid = received.advertisement.vrid
+            guard let d = onSocket.first(where: { $0.settings.router.vrid == vrid }) else {
+                for d in onSocket { d.router.record(.vrid(vrid)) }
+                unmatchedPackets += 1
+                return
+            }
+            deliver(received, to: d)
+        }
+    }
+
+    func deliver(_ received: ReceivedAdvertisement, to d: InstanceDriver) {
+        if let source = d.source, received.source == source { return }  // our own, looped back
+        if d.settings.isUnicast {
+            // Unicast mode: only listed peers are heard (keepalived).
+            guard d.settings.unicastPeers.contains(received.source) else {
+                noteForeign(d, received, reason: "not a configured unicast peer")
+                return
+            }
+        } else if received.destination != d.settings.multicastGroup, received.destination != d.source {
+            noteForeign(d, received, reason: "sent to \(received.destination), not to our group")
+            return
+        }
+        let before = d.router.statistics
+        feed(d, .advertisementReceived(received))
+        let after = d.router.statistics
+        if after.addressListErrors > before.addressListErrors {
+            noteForeign(d, received, reason: "address list differs from ours (VRID collision?)")
+        }
+        if after.advertiseRcvd > before.advertiseRcvd {
+            let a = received.advertisement
+            d.lastHeard = .init(at: wallClock(), from: received.source.description,
+                                priority: Int(a.priority), interval: Int(a.interval.value))
+        }
+    }
+
+    func noteForeign(_ d: InstanceDriver, _ received: ReceivedAdvertisement, reason: String) {
+        d.foreign.count += 1
+        d.foreign.lastFrom = received.source.description
+        d.foreign.lastAt = wallClock()
+        d.foreign.lastReason = reason
+        if d.foreign.count == 1 || d.foreign.count % 100 == 0 {
+            log.warning("(\(d.name)) advert from \(received.source) on VRID \(d.settings.router.vrid): \(reason) (\(d.foreign.count) so far)",
+                        metadata: meta(d))
+        }
+    }
+
+    /// The VRID byte of a raw packet, if the packet is long enough to have one.
+    static func peekVRID(_ bytes: [UInt8], family: AddressFamily) -> UInt8? {
+        switch family {
+        case .ipv4:
+            guard let first = bytes.first else { return nil }
+            let headerLength = Int(first & 0x0F) * 4
+            return bytes.count > headerLength + 1 ? bytes[headerLength + 1] : nil
+        case .ipv6:
+            return bytes.count > 1 ? bytes[1] : nil
+        }
+    }
+
+    func sendAdvertisement(_ d: InstanceDriver, priority: UInt8) {
+        guard let ifindex = d.ifindex, let socket = sockets[SocketKey(ifindex: ifindex, family: d.settings.family)],
+              let source = d.source else { return }
+        let advertisement = d.router.advertisement(priority: priority)
+        let destinations = d.settings.isUnicast ? d.settings.unicastPeers : [d.settings.multicastGroup]
+        for destination in destinations {
+            do {
+                let bytes = try advertisement.encode(source: source, destination: destination,
+                                                     v3IPv4Checksum: d.settings.v3ChecksumAsV2 ? .rfc9568 : .pseudoHeader)
+                try socket.send(bytes, from: source, to: destination)
+            } catch {
+                log.warning("(\(d.name)) cannot send advertisement to \(destination): \(error)", metadata: meta(d))
+            }
+        }
+        d.lastAdvertSent = EventLoop.now()
+    }
+}

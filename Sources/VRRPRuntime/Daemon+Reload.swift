@@ -1,0 +1,84 @@
+import VRRPConfig
+import VRRPStatus
+
+extension Daemon {
+    /// SIGHUP and `vrrpctl reload`: re-reads the configuration and applies only the difference.
+    /// Unchanged instances keep their state and addresses (no flap, no gratuitous ARP storm);
+    /// instances whose protocol settings changed restart; removed ones release; new ones start.
+    /// An invalid file is refused with located errors and the running configuration stays.
+    @discardableResult
+    func reload(trigger: String) -> ReloadResult {
+        log.info("Reloading configuration (\(trigger))")
+        let loaded = ConfigurationLoader(fileSystem: LocalFileSystem()).load(path: options.configFile)
+        let warnings = loaded.diagnostics.filter { $0.severity == .warning }.map(\.description)
+        var errors = loaded.diagnostics.filter { $0.severity == .error }.map(\.description)
+        var newSettings: [InstanceSettings] = []
+        if let newConfiguration = loaded.configuration {
+            do {
+                newSettings = try buildSettings(newConfiguration)
+            } catch {
+                errors.append("\(error)")
+            }
+        } else if errors.isEmpty {
+            errors.append("\(options.configFile): the configuration could not be loaded")
+        }
+        guard errors.isEmpty, let newConfiguration = loaded.configuration else {
+            for e in errors { log.error("reload refused: \(e)") }
+            let result = ReloadResult(at: wallClock(), ok: false, errors: errors, warnings: warnings)
+            lastReload = result
+            statusServer?.publish(.init(at: wallClock(), kind: .reload, reason: "refused: \(errors.first ?? "")"))
+            return result
+        }
+        var result = ReloadResult(at: wallClock(), ok: true, warnings: warnings)
+        let newNames = Set(newSettings.map(\.name))
+        for d in instances where !newNames.contains(d.name) {
+            log.info("(\(d.name)) removed by reload")
+            stopInstance(d)
+            result.removed.append(d.name)
+        }
+        instances.removeAll { !newNames.contains($0.name) }
+        configuration = newConfiguration
+        for s in newSettings {
+            if let d = instances.first(where: { $0.name == s.name }) {
+                if d.settings == s {
+                    result.unchanged.append(s.name)
+                } else if d.settings.sameProtocol(as: s) {
+                    // Only tracking or notify settings changed: update in place, no transition.
+                    d.settings = s
+                    d.trackStatus = d.trackStatus.filter { name, _ in s.tracked.contains { $0.name == name } }
+                    result.changed.append(s.name)
+                } else {
+                    log.info("(\(d.name)) changed by reload; restarting it")
+                    stopInstance(d)
+                    instances.removeAll { $0 === d }
+                    startInstance(s)
+                    result.changed.append(s.name)
+                }
+            } else {
+                startInstance(s)
+                result.added.append(s.name)
+            }
+        }
+        // Keep the configuration's order.
+        instances.sort { a, b in
+            (newSettings.firstIndex { $0.name == a.name } ?? 0) < (newSettings.firstIndex { $0.name == b.name } ?? 0)
+        }
+        health?.configure(newConfiguration, instances: instances)
+        for d in instances { reevaluateInterface(d) }
+        lastReload = result
+        log.info("Reload done: \(result.unchanged.count) unchanged, \(result.changed.count) changed, \(result.added.count) added, \(result.removed.count) removed")
+        statusServer?.publish(.init(at: wallClock(), kind: .reload,
+                                    reason: "ok: \(result.changed.count) changed, \(result.added.count) added, \(result.removed.count) removed"))
+        return result
+    }
+}
+
+extension InstanceSettings {
+    /// True when everything the protocol and the addresses depend on is the same.
+    func sameProtocol(as other: InstanceSettings) -> Bool {
+        router == other.router && interface == other.interface && virtualAddresses == other.virtualAddresses
+            && excludedAddresses == other.excludedAddresses && unicastPeers == other.unicastPeers
+            && sourceAddress == other.sourceAddress && multicastGroup == other.multicastGroup
+            && v3ChecksumAsV2 == other.v3ChecksumAsV2 && dontTrackPrimary == other.dontTrackPrimary
+    }
+}

@@ -1,0 +1,54 @@
+import VRRPConfig
+import VRRPCore
+
+/// One virtual address as the daemon installs it (keepalived's `virtual_ipaddress` line).
+struct VirtualAddressSpec: Hashable, Sendable {
+    var address: IPAddress
+    var prefix: UInt8
+    /// The interface it goes on (`dev`), the instance's interface by default.
+    var device: String
+    var label: String?
+    /// rtnetlink scope (RT_SCOPE_UNIVERSE 0, LINK 253, HOST 254).
+    var scope: UInt8
+    var broadcast: IPv4Address?
+
+    var text: String { "\(address)/\(prefix)" }
+}
+
+/// What a tracked item adds: keepalived's `weight` semantics.
+struct TrackReference: Hashable, Sendable {
+    enum Kind: String, Hashable, Sendable {
+        case script, tcp, http, amqp, interface, file, process
+    }
+
+    var name: String
+    var kind: Kind
+    /// 0: a failure puts the instance in FAULT.
+    var weight: Int
+    var reverse: Bool
+}
+
+/// Everything the runtime needs about one `vrrp_instance`, derived from the configuration.
+struct InstanceSettings: Hashable, Sendable {
+    var router: VirtualRouter.Configuration
+    var interface: String
+    /// Advertised and installed.
+    var virtualAddresses: [VirtualAddressSpec]
+    /// Installed with the others but not advertised (`virtual_ipaddress_excluded`).
+    var excludedAddresses: [VirtualAddressSpec]
+    var unicastPeers: [IPAddress]
+    /// `mcast_src_ip` / `unicast_src_ip`; nil: the interface's primary (IPv4) or link-local (IPv6).
+    var sourceAddress: IPAddress?
+    var multicastGroup: IPAddress
+    /// The RFC 9568 VRRPv3-over-IPv4 checksum (keepalived 2.2.8 `v3_checksum_as_v2`).
+    var v3ChecksumAsV2: Bool
+    var tracked: [TrackReference]
+    var notify: NotifyScripts
+    /// The instance's own interface going down does not cause FAULT (`dont_track_primary`).
+    var dontTrackPrimary: Bool
+
+    var name: String { router.name }
+    var family: AddressFamily { router.family }
+    var isUnicast: Bool { !unicastPeers.isEmpty }
+    var allAddresses: [VirtualAddressSpec] { virtualAddresses + excludedAddresses }
+}

@@ -1,0 +1,87 @@
+#if canImport(Glibc)
+@preconcurrency import Glibc
+#endif
+import VRRPCore
+import VRRPLinux
+import VRRPStatus
+
+/// The optional Prometheus endpoint (`--metrics-address 127.0.0.1:9650`): any HTTP GET is
+/// answered with the text exposition of the current snapshot.
+final class MetricsServer {
+    private unowned let daemon: Daemon
+    private let listener: Int32
+    private var connections: [Int32: StreamConnection] = [:]
+
+    init(daemon: Daemon, address: String) throws {
+        self.daemon = daemon
+        guard let colon = address.lastIndex(of: ":"), let port = UInt16(address[address.index(after: colon)...]) else {
+            throw DaemonError.startup("--metrics-address wants HOST:PORT, got \(address)")
+        }
+        var host = String(address[..<colon])
+        if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+        switch IPAddress(host) {
+        case .v4(let a)?:
+            var sin = sockaddr_in()
+            sin.sin_family = sa_family_t(AF_INET)
+            sin.sin_port = port.bigEndian
+            sin.sin_addr.s_addr = a.value.bigEndian
+            listener = try withUnsafeBytes(of: &sin) { try listenSocket(family: AF_INET, address: $0, what: address) }
+        case .v6(let a)?:
+            var sin6 = sockaddr_in6()
+            sin6.sin6_family = sa_family_t(AF_INET6)
+            sin6.sin6_port = port.bigEndian
+            withUnsafeMutableBytes(of: &sin6.sin6_addr) { $0.copyBytes(from: a.bytes) }
+            listener = try withUnsafeBytes(of: &sin6) { try listenSocket(family: AF_INET6, address: $0, what: address) }
+        case nil:
+            throw DaemonError.startup("--metrics-address: \(host) is not an IP address")
+        }
+        try daemon.loop.register(fd: listener) { [unowned self] in self.acceptClients() }
+    }
+
+    func close() {
+        for (_, c) in connections { c.close() }
+        daemon.loop.unregister(fd: listener)
+        Glibc.close(listener)
+    }
+
+    private func acceptClients() {
+        for fd in acceptAll(listener) {
+            let connection = StreamConnection(fd: fd, loop: daemon.loop, maximumQueued: 16 << 20)
+            connections[fd] = connection
+            connection.onClose = { [unowned self] in self.connections[fd] = nil }
+            var request: [UInt8] = []
+            do {
+                try daemon.loop.register(fd: fd) { [unowned self, unowned connection] in
+                    guard let bytes = connection.readAvailable() else {
+                        connection.close()
+                        return
+                    }
+                    request += bytes
+                    // Answer once the request head is complete (or absurdly long).
+                    if request.count > 16384 || request.suffix(4) == [13, 10, 13, 10] || request.suffix(2) == [10, 10] {
+                        self.respond(connection, head: request)
+                    }
+                }
+            } catch {
+                connection.close()
+            }
+        }
+    }
+
+    private func respond(_ connection: StreamConnection, head: [UInt8]) {
+        let firstLine = String(decoding: head.prefix { $0 != 13 && $0 != 10 }, as: UTF8.self)
+        let body: String
+        let status: String
+        if firstLine.hasPrefix("GET ") {
+            status = "200 OK"
+            body = daemon.snapshot().renderPrometheus()
+        } else {
+            status = "405 Method Not Allowed"
+            body = "only GET\n"
+        }
+        let response = "HTTP/1.1 \(status)\r\nContent-Type: text/plain; version=0.0.4; charset=utf-8\r\n"
+            + "Content-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n" + body
+        connection.write(Array(response.utf8))
+        connection.finish()
+    }
+}

@@ -1,0 +1,98 @@
+import VRRPConfig
+import VRRPCore
+
+extension Daemon {
+    /// Derives what the runtime needs from the validated configuration.
+    func buildSettings(_ c: Configuration) throws -> [InstanceSettings] {
+        c.instances.map { InstanceSettings(c, $0) }
+    }
+}
+
+extension InstanceSettings {
+    init(_ c: Configuration, _ i: InstanceConfiguration) {
+        let g = c.globals
+        let family = i.family
+        let unicast = !i.unicastPeers.isEmpty
+        func spec(_ v: VirtualAddress) -> VirtualAddressSpec {
+            VirtualAddressSpec(address: v.address, prefix: v.prefix, device: v.dev ?? i.interface, label: v.label,
+                               scope: Self.scope(v.scope, address: v.address), broadcast: v.broadcast)
+        }
+        let router = VirtualRouter.Configuration(
+            name: i.name, vrid: i.virtualRouterID, version: i.version, family: family, priority: i.priority,
+            advertisementInterval: i.advertisementInterval, virtualAddresses: i.virtualAddresses.map(\.address),
+            preempt: i.preempt, preemptDelay: i.preemptDelay, acceptMode: g.vrrpStrict ? false : i.acceptMode,
+            authentication: i.authentication, initialState: i.initialState == .master ? .master : .backup,
+            // keepalived skips the TTL check in unicast mode (checklist 1.6).
+            checkTTL: !unicast,
+            checkAddressList: !g.skipCheckAdvertisementAddresses,
+            lowerPriorityAnswer: !i.lowerPriorityNoAdvert,
+            higherPrioritySendAdvert: i.higherPrioritySendAdvert,
+            garpMasterRepeat: i.garpMasterRepeat, garpMasterDelay: .seconds(Int64(i.garpMasterDelay)),
+            garpMasterRefresh: i.garpMasterRefresh.map { .seconds(Int64($0)) },
+            garpMasterRefreshRepeat: i.garpMasterRefreshRepeat)
+        var tracked: [TrackReference] = []
+        for t in i.trackInterfaces {
+            tracked.append(TrackReference(name: t.name, kind: .interface, weight: t.weight ?? 0, reverse: t.weightReverse))
+        }
+        for t in i.trackScripts {
+            if let s = c.script(named: t.name) {
+                tracked.append(TrackReference(name: t.name, kind: .script, weight: t.weight ?? s.weight,
+                                              reverse: t.weight == nil ? s.weightReverse : t.weightReverse))
+            } else if let n = c.nativeCheck(named: t.name) {
+                let kind: TrackReference.Kind
+                switch n.kind {
+                case .tcp: kind = .tcp
+                case .http: kind = .http
+                case .amqp: kind = .amqp
+                }
+                tracked.append(TrackReference(name: t.name, kind: kind, weight: t.weight ?? n.weight,
+                                              reverse: t.weight == nil ? n.weightReverse : t.weightReverse))
+            }
+        }
+        for t in i.trackFiles {
+            if let f = c.trackFile(named: t.name) {
+                tracked.append(TrackReference(name: t.name, kind: .file, weight: t.weight ?? f.weight,
+                                              reverse: t.weight == nil ? f.weightReverse : t.weightReverse))
+            }
+        }
+        for t in i.trackProcesses {
+            if let p = c.trackProcess(named: t.name) {
+                tracked.append(TrackReference(name: t.name, kind: .process, weight: t.weight ?? p.weight,
+                                              reverse: t.weight == nil ? p.weightReverse : t.weightReverse))
+            }
+        }
+        // A sync group's own track_* lines apply to every member.
+        if let group = c.syncGroup(containing: i.name) {
+            for t in group.trackInterfaces where !tracked.contains(where: { $0.name == t.name }) {
+                tracked.append(TrackReference(name: t.name, kind: .interface, weight: t.weight ?? 0, reverse: t.weightReverse))
+            }
+            for t in group.trackScripts where !tracked.contains(where: { $0.name == t.name }) {
+                let kind: TrackReference.Kind = c.script(named: t.name) != nil ? .script : .tcp
+                tracked.append(TrackReference(name: t.name, kind: kind, weight: t.weight ?? 0, reverse: t.weightReverse))
+            }
+        }
+        let group: IPAddress = i.multicastDestination
+            ?? (family == .ipv4 ? .v4(g.multicastGroup4) : .v6(g.multicastGroup6))
+        self.init(router: router, interface: i.interface,
+                  virtualAddresses: i.virtualAddresses.map(spec),
+                  excludedAddresses: i.excludedVirtualAddresses.map(spec),
+                  unicastPeers: i.unicastPeers,
+                  sourceAddress: unicast ? (i.unicastSourceAddress ?? i.multicastSourceAddress) : i.multicastSourceAddress,
+                  multicastGroup: group, v3ChecksumAsV2: i.v3ChecksumAsV2, tracked: tracked, notify: i.notify,
+                  dontTrackPrimary: i.dontTrackPrimary)
+    }
+
+    /// keepalived's `scope` words as rtnetlink scopes; IPv6 link-local addresses get link scope.
+    static func scope(_ word: String?, address: IPAddress) -> UInt8 {
+        switch word {
+        case "host"?: return 254
+        case "link"?: return 253
+        case "site"?: return 200
+        case "nowhere"?: return 255
+        case "global"?, "universe"?: return 0
+        default:
+            if case .v6(let a) = address, a.isLinkLocal { return 253 }
+            return 0
+        }
+    }
+}

@@ -1,0 +1,129 @@
+#if canImport(Glibc)
+@preconcurrency import Glibc
+#endif
+import VRRPLinux
+
+/// A non-blocking stream socket served on the event loop: reads are callbacks, writes are
+/// queued and drained without ever blocking the loop. A peer whose queue grows past a bound
+/// (a stuck `watch` client) is dropped.
+final class StreamConnection {
+    let fd: Int32
+    private unowned let loop: EventLoop
+    private var outgoing: [UInt8] = []
+    private var retry: TimerToken?
+    private(set) var isClosed = false
+    let maximumQueued: Int
+    var onClose: (() -> Void)?
+
+    init(fd: Int32, loop: EventLoop, maximumQueued: Int = 1 << 20) {
+        self.fd = fd
+        self.loop = loop
+        self.maximumQueued = maximumQueued
+        let flags = fcntl(fd, F_GETFL)
+        _ = fcntl(fd, F_SETFL, flags | O_NONBLOCK)
+    }
+
+    /// Reads what is there; nil at end of stream or on an error (the caller closes).
+    func readAvailable() -> [UInt8]? {
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            if n > 0 { return Array(buffer[0..<n]) }
+            if n == 0 { return nil }
+            let err = errno
+            if err == EINTR { continue }
+            if err == EAGAIN || err == EWOULDBLOCK { return [] }
+            return nil
+        }
+    }
+
+    /// Queues bytes and writes as much as the socket takes now.
+    func write(_ bytes: [UInt8]) {
+        guard !isClosed else { return }
+        outgoing += bytes
+        if outgoing.count > maximumQueued {
+            close()
+            return
+        }
+        flush()
+    }
+
+    private func flush() {
+        while !outgoing.isEmpty, !isClosed {
+            let n = outgoing.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            if n > 0 {
+                outgoing.removeFirst(n)
+                continue
+            }
+            let err = errno
+            if n < 0, err == EINTR { continue }
+            if n < 0, err == EAGAIN || err == EWOULDBLOCK {
+                // The peer is slow: try again shortly rather than block (the loop watches
+                // readability only).
+                if retry == nil {
+                    retry = loop.schedule(after: .milliseconds(20)) { [weak self] in
+                        self?.retry = nil
+                        self?.flush()
+                    }
+                }
+                return
+            }
+            close()
+            return
+        }
+        if outgoing.isEmpty, closeWhenFlushed { close() }
+    }
+
+    private var closeWhenFlushed = false
+
+    /// Closes once everything queued has been written.
+    func finish() {
+        closeWhenFlushed = true
+        if outgoing.isEmpty { close() }
+    }
+
+    func close() {
+        guard !isClosed else { return }
+        isClosed = true
+        if let retry { _ = loop.cancel(retry) }
+        loop.unregister(fd: fd)
+        Glibc.close(fd)
+        onClose?()
+    }
+}
+
+/// Creates, binds and listens on a socket; returns the fd.
+func listenSocket(family: Int32, address: UnsafeRawBufferPointer, what: String) throws -> Int32 {
+    let fd = try syscall("socket(\(what))") {
+        socket(family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue) | Int32(SOCK_NONBLOCK.rawValue), 0)
+    }
+    var one: Int32 = 1
+    if family != AF_UNIX {
+        _ = setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
+    }
+    do {
+        try syscall("bind(\(what))") {
+            bind(fd, address.baseAddress!.assumingMemoryBound(to: sockaddr.self), socklen_t(address.count))
+        }
+        try syscall("listen(\(what))") { listen(fd, 64) }
+    } catch {
+        Glibc.close(fd)
+        throw error
+    }
+    return fd
+}
+
+/// Accepts every pending connection on a non-blocking listening socket.
+func acceptAll(_ listener: Int32) -> [Int32] {
+    var out: [Int32] = []
+    while true {
+        let fd = accept(listener, nil, nil)
+        if fd >= 0 {
+            _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
+            out.append(fd)
+            continue
+        }
+        if errno == EINTR { continue }
+        return out
+    }
+}

@@ -1,0 +1,244 @@
+import CVRRPLinux
+import Testing
+import VRRPCore
+@testable import VRRPLinux
+
+/// Hex bytes, one segment per line; anything after `//` on a line is a comment.
+func hex(_ text: String) -> [UInt8] {
+    var out: [UInt8] = []
+    for line in text.split(separator: "\n") {
+        let code = line.split(separator: "//", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
+        for token in code.split(separator: " ") { out.append(UInt8(token, radix: 16)!) }
+    }
+    return out
+}
+
+@Suite("rtnetlink codec")
+struct NetlinkCodecTests {
+    @Test("RTM_NEWADDR for an IPv4 VIP encodes byte for byte like `ip addr add ... label ... proto 86`")
+    func addIPv4Address() {
+        let message = NetlinkRequest.addAddress(
+            sequence: 1, address: IPAddress("198.18.0.1")!, prefix: 24, ifindex: 3, label: "veth0",
+            broadcast: IPv4Address("198.18.0.255"))
+        #expect(message.encode() == hex("""
+            44 00 00 00              // nlmsg_len 68
+            14 00                    // nlmsg_type RTM_NEWADDR (20)
+            05 06                    // nlmsg_flags REQUEST|ACK|EXCL|CREATE (0x605)
+            01 00 00 00              // nlmsg_seq 1
+            00 00 00 00              // nlmsg_pid 0
+            02 18 00 00              // ifaddrmsg: AF_INET, /24, flags 0, scope universe
+            03 00 00 00              // ifa_index 3
+            08 00 02 00 c6 12 00 01  // IFA_LOCAL 198.18.0.1
+            08 00 01 00 c6 12 00 01  // IFA_ADDRESS 198.18.0.1
+            08 00 04 00 c6 12 00 ff  // IFA_BROADCAST 198.18.0.255
+            0a 00 03 00 76 65 74 68 30 00 00 00  // IFA_LABEL "veth0\\0" (len 10) + 2 pad
+            05 00 0b 00 56 00 00 00  // IFA_PROTO 86 (len 5) + 3 pad
+            """))
+    }
+
+    @Test("RTM_NEWADDR for an IPv6 VIP with nodad carries IFA_FLAGS and link scope")
+    func addIPv6AddressNoDAD() {
+        let message = NetlinkRequest.addAddress(
+            sequence: 0x0102_0304, address: IPAddress("2001:db8::1")!, prefix: 64, ifindex: 5, scope: .link,
+            noDAD: true, addressProtocol: nil)
+        #expect(message.encode() == hex("""
+            48 00 00 00              // nlmsg_len 72
+            14 00 05 06              // RTM_NEWADDR, REQUEST|ACK|EXCL|CREATE
+            04 03 02 01 00 00 00 00  // seq 0x01020304, pid 0
+            0a 40 02 fd              // AF_INET6, /64, ifa_flags NODAD, scope link (253)
+            05 00 00 00              // ifa_index 5
+            14 00 02 00 20 01 0d b8 00 00 00 00 00 00 00 00 00 00 00 01  // IFA_LOCAL 2001:db8::1
+            14 00 01 00 20 01 0d b8 00 00 00 00 00 00 00 00 00 00 00 01  // IFA_ADDRESS 2001:db8::1
+            08 00 08 00 02 00 00 00  // IFA_FLAGS IFA_F_NODAD
+            """))
+    }
+
+    @Test("RTM_DELADDR names the address, prefix and interface and asks for an ACK")
+    func deleteAddress() {
+        let message = NetlinkRequest.deleteAddress(sequence: 7, address: IPAddress("198.18.0.1")!, prefix: 24, ifindex: 3)
+        #expect(message.encode() == hex("""
+            28 00 00 00              // nlmsg_len 40
+            15 00 05 00              // RTM_DELADDR (21), REQUEST|ACK
+            07 00 00 00 00 00 00 00  // seq 7, pid 0
+            02 18 00 00 03 00 00 00  // AF_INET /24, index 3
+            08 00 02 00 c6 12 00 01  // IFA_LOCAL
+            08 00 01 00 c6 12 00 01  // IFA_ADDRESS
+            """))
+    }
+
+    @Test("dump requests are RTM_GETLINK/RTM_GETADDR with NLM_F_DUMP and an empty family header")
+    func dumps() {
+        #expect(NetlinkRequest.dumpLinks(sequence: 9).encode() == hex("""
+            20 00 00 00 12 00 01 03  // len 32, RTM_GETLINK (18), REQUEST|DUMP (0x301)
+            09 00 00 00 00 00 00 00  // seq 9, pid 0
+            00 00 00 00 00 00 00 00  // ifinfomsg: AF_UNSPEC, pad, type 0, index 0
+            00 00 00 00 00 00 00 00  // ifi_flags 0, ifi_change 0
+            """))
+        #expect(NetlinkRequest.dumpAddresses(sequence: 10).encode() == hex("""
+            18 00 00 00 16 00 01 03  // len 24, RTM_GETADDR (22), REQUEST|DUMP
+            0a 00 00 00 00 00 00 00  // seq 10, pid 0
+            00 00 00 00 00 00 00 00  // ifaddrmsg: AF_UNSPEC, all zero
+            """))
+    }
+
+    @Test("an ACK and an EEXIST error decode to errno 0 and 17 for the request's sequence")
+    func acknowledgements() throws {
+        let datagram = hex("""
+            24 00 00 00 02 00 00 01  // len 36, NLMSG_ERROR, NLM_F_CAPPED
+            01 00 00 00 a1 b2 00 00  // seq 1, pid
+            00 00 00 00              // error 0: ACK
+            44 00 00 00 14 00 05 06 01 00 00 00 00 00 00 00  // the request's nlmsghdr
+            24 00 00 00 02 00 00 01  // second message: NLMSG_ERROR
+            02 00 00 00 a1 b2 00 00  // seq 2
+            ef ff ff ff              // error -17 (EEXIST)
+            44 00 00 00 14 00 05 06 02 00 00 00 00 00 00 00
+            """)
+        let messages = try NetlinkMessage.decode(datagram)
+        #expect(messages.count == 2)
+        #expect(try messages[0].body() == .error(NetlinkErrorMessage(errno: 0, requestType: RTNL.newAddress, requestSequence: 1)))
+        #expect(try messages[1].body() == .error(NetlinkErrorMessage(errno: 17, requestType: RTNL.newAddress, requestSequence: 2)))
+    }
+
+    @Test("a multipart RTM_NEWLINK dump ending in NLMSG_DONE decodes to LinkInfo")
+    func linkDump() throws {
+        let datagram = hex("""
+            44 00 00 00 10 00 02 00  // len 68, RTM_NEWLINK, NLM_F_MULTI
+            09 00 00 00 00 00 00 00  // seq 9
+            00 00 01 00              // ifinfomsg: AF_UNSPEC, pad, ARPHRD_ETHER
+            04 00 00 00              // ifi_index 4
+            43 10 01 00              // ifi_flags UP|BROADCAST|RUNNING|MULTICAST|LOWER_UP (0x11043)
+            00 00 00 00              // ifi_change
+            07 00 03 00 76 61 00 00  // IFLA_IFNAME "va\\0" + pad
+            08 00 04 00 dc 05 00 00  // IFLA_MTU 1500
+            0a 00 01 00 02 00 5e 00 01 12 00 00  // IFLA_ADDRESS 02:00:5e:00:01:12 + pad
+            05 00 10 00 06 00 00 00  // IFLA_OPERSTATE UP (6)
+            14 00 00 00 03 00 02 00  // len 20, NLMSG_DONE, NLM_F_MULTI
+            09 00 00 00 00 00 00 00  // seq 9
+            00 00 00 00              // done payload: 0
+            """)
+        let messages = try NetlinkMessage.decode(datagram)
+        #expect(messages.map(\.type) == [RTNL.newLink, RTNL.done])
+        #expect(messages.allSatisfy { $0.flags & RTNL.multi != 0 && $0.sequence == 9 })
+        guard case .link(let link) = try messages[0].body() else { Issue.record("not a link"); return }
+        #expect(LinkInfo(link) == LinkInfo(index: 4, name: "va", mac: [0x02, 0x00, 0x5e, 0x00, 0x01, 0x12],
+                                           isUp: true, isRunning: true, mtu: 1500))
+        #expect(try InterfaceEvent(messages[0]) == .link(LinkInfo(link)!))
+        #expect(try InterfaceEvent(messages[1]) == nil)
+    }
+
+    @Test("RTM_NEWADDR/RTM_DELADDR notifications decode flags from IFA_FLAGS, label, scope and IFA_PROTO")
+    func addressNotifications() throws {
+        let payload = hex("""
+            0a 40 80 00              // AF_INET6, /64, ifa_flags PERMANENT (low byte), scope universe
+            05 00 00 00              // index 5
+            14 00 01 00 20 01 0d b8 00 00 00 00 00 00 00 00 00 00 00 01  // IFA_ADDRESS 2001:db8::1
+            08 00 08 00 c2 00 00 00  // IFA_FLAGS NODAD|TENTATIVE|PERMANENT (0xc2)
+            05 00 0b 00 56 00 00 00  // IFA_PROTO 86
+            """)
+        let added = NetlinkMessage(type: RTNL.newAddress, flags: 0, sequence: 0, payload: payload)
+        let expected = InterfaceAddress(ifindex: 5, address: IPAddress("2001:db8::1")!, prefix: 64,
+                                        flags: [.noDAD, .tentative, .permanent], scope: .universe, addressProtocol: 86)
+        #expect(try InterfaceEvent(added) == .addressAdded(expected))
+        var removed = added
+        removed.type = RTNL.delAddress
+        #expect(try InterfaceEvent(removed) == .addressRemoved(expected))
+
+        let v4 = hex("""
+            02 18 80 fe 03 00 00 00  // AF_INET /24, PERMANENT, scope host (254), index 3
+            08 00 01 00 c6 12 00 00  // IFA_ADDRESS 198.18.0.0 (the prefix/peer)
+            08 00 02 00 c6 12 00 05  // IFA_LOCAL 198.18.0.5 (ours: preferred)
+            0b 00 03 00 76 61 3a 76 69 70 00 00  // IFA_LABEL "va:vip\\0" + pad
+            """)
+        let address = try #require(InterfaceAddress(AddressMessage(decoding: v4)))
+        #expect(address == InterfaceAddress(ifindex: 3, address: IPAddress("198.18.0.5")!, prefix: 24,
+                                            flags: .permanent, label: "va:vip", scope: .host))
+    }
+
+    @Test("RTM_DELLINK becomes linkRemoved with the index")
+    func linkRemoved() throws {
+        let payload = LinkMessage(index: 12, attributes: [RouteAttribute(type: RTNL.iflaIfname, string: "vb")]).encode()
+        let message = NetlinkMessage(type: RTNL.delLink, flags: 0, sequence: 0, payload: payload)
+        #expect(try InterfaceEvent(message) == .linkRemoved(index: 12))
+    }
+
+    @Test("malformed datagrams are rejected with a typed error, never a trap")
+    func malformed() {
+        // nlmsg_len larger than the datagram.
+        #expect(throws: NetlinkDecodeError.badLength(offset: 0, length: 0x40)) {
+            try NetlinkMessage.decode(hex("40 00 00 00 10 00 00 00 00 00 00 00 00 00 00 00"))
+        }
+        // nlmsg_len smaller than a header.
+        #expect(throws: NetlinkDecodeError.badLength(offset: 0, length: 8)) {
+            try NetlinkMessage.decode(hex("08 00 00 00 10 00 00 00 00 00 00 00 00 00 00 00"))
+        }
+        // Trailing bytes that cannot hold a header.
+        #expect(throws: NetlinkDecodeError.truncatedHeader(offset: 20)) {
+            try NetlinkMessage.decode(hex("14 00 00 00 03 00 02 00 00 00 00 00 00 00 00 00 00 00 00 00 01 02"))
+        }
+        // An attribute whose rta_len runs past the message.
+        #expect(throws: NetlinkDecodeError.badAttribute(offset: 8)) {
+            try AddressMessage(decoding: hex("02 18 00 00 03 00 00 00 10 00 02 00 c6 12"))
+        }
+        // An ifinfomsg cut short.
+        #expect(throws: NetlinkDecodeError.truncatedBody(type: "ifinfomsg", length: 6)) {
+            try LinkMessage(decoding: hex("00 00 01 00 04 00"))
+        }
+    }
+
+    @Test("leftovers are our IFA_PROTO addresses plus configured VIPs, nothing else")
+    func leftovers() {
+        let ours = InterfaceAddress(ifindex: 2, address: IPAddress("198.18.0.10")!, prefix: 32, addressProtocol: 86)
+        let configured = InterfaceAddress(ifindex: 2, address: IPAddress("2001:db8::10")!, prefix: 128)
+        let foreign = InterfaceAddress(ifindex: 2, address: IPAddress("198.18.0.2")!, prefix: 24, addressProtocol: 0)
+        let found = [ours, configured, foreign].leftovers(configured: [IPAddress("2001:db8::10")!])
+        #expect(found == [ours, configured])
+    }
+
+    @Test("the hand-written ABI numbers match the kernel headers")
+    func constantsMatchHeaders() {
+        #expect(RTNL.newAddress == UInt16(RTM_NEWADDR) && RTNL.delAddress == UInt16(RTM_DELADDR))
+        #expect(RTNL.getAddress == UInt16(RTM_GETADDR) && RTNL.getLink == UInt16(RTM_GETLINK))
+        #expect(RTNL.newLink == UInt16(RTM_NEWLINK) && RTNL.delLink == UInt16(RTM_DELLINK))
+        #expect(RTNL.error == UInt16(NLMSG_ERROR) && RTNL.done == UInt16(NLMSG_DONE) && RTNL.noop == UInt16(NLMSG_NOOP))
+        #expect(RTNL.request == UInt16(NLM_F_REQUEST) && RTNL.ack == UInt16(NLM_F_ACK) && RTNL.multi == UInt16(NLM_F_MULTI))
+        #expect(RTNL.dump == UInt16(NLM_F_DUMP) && RTNL.excl == UInt16(NLM_F_EXCL) && RTNL.create == UInt16(NLM_F_CREATE))
+        #expect(RTNL.dumpInterrupted == UInt16(NLM_F_DUMP_INTR) && RTNL.capped == UInt16(NLM_F_CAPPED))
+        #expect(RTNL.ifaAddress == UInt16(IFA_ADDRESS) && RTNL.ifaLocal == UInt16(IFA_LOCAL))
+        #expect(RTNL.ifaLabel == UInt16(IFA_LABEL) && RTNL.ifaBroadcast == UInt16(IFA_BROADCAST))
+        #expect(RTNL.ifaFlags == UInt16(IFA_FLAGS) && RTNL.ifaProto == UInt16(IFA_PROTO))
+        #expect(RTNL.iflaAddress == UInt16(IFLA_ADDRESS) && RTNL.iflaIfname == UInt16(IFLA_IFNAME))
+        #expect(RTNL.iflaMTU == UInt16(IFLA_MTU) && RTNL.iflaOperstate == UInt16(IFLA_OPERSTATE))
+        #expect(RTNL.groupLink == UInt32(RTNLGRP_LINK.rawValue) && RTNL.groupIPv4Address == UInt32(RTNLGRP_IPV4_IFADDR.rawValue))
+        #expect(RTNL.groupIPv6Address == UInt32(RTNLGRP_IPV6_IFADDR.rawValue))
+        #expect(RTNL.iffUp == UInt32(IFF_UP) && RTNL.iffRunning == UInt32(IFF_RUNNING))
+        #expect(RTNL.afInet == UInt8(AF_INET) && RTNL.afInet6 == UInt8(AF_INET6) && RTNL.afUnspec == UInt8(AF_UNSPEC))
+        #expect(AddressFlags.noDAD.rawValue == UInt32(IFA_F_NODAD) && AddressFlags.tentative.rawValue == UInt32(IFA_F_TENTATIVE))
+        #expect(AddressFlags.secondary.rawValue == UInt32(IFA_F_SECONDARY) && AddressFlags.permanent.rawValue == UInt32(IFA_F_PERMANENT))
+        #expect(AddressFlags.noPrefixRoute.rawValue == UInt32(IFA_F_NOPREFIXROUTE))
+        #expect(AddressScope.link.rawValue == UInt8(RT_SCOPE_LINK.rawValue) && AddressScope.host.rawValue == UInt8(RT_SCOPE_HOST.rawValue))
+    }
+}
+
+@Suite("TimerHeap")
+struct TimerHeapTests {
+    @Test("pops due timers by deadline then scheduling order, skipping cancelled ones")
+    func ordering() {
+        var heap = TimerHeap<String>()
+        _ = heap.schedule(at: Instant(nanoseconds: 30), "c")
+        _ = heap.schedule(at: Instant(nanoseconds: 10), "a")
+        let dropped = heap.schedule(at: Instant(nanoseconds: 5), "dropped")
+        _ = heap.schedule(at: Instant(nanoseconds: 10), "a2")
+        _ = heap.schedule(at: Instant(nanoseconds: 20), "b")
+        let wasPending = heap.cancel(dropped)
+        let earliest = heap.earliestDeadline()
+        let early = heap.popDue(now: Instant(nanoseconds: 9))
+        #expect(wasPending)
+        #expect(earliest == Instant(nanoseconds: 10))
+        #expect(early == nil)
+        var fired: [String] = []
+        while let body = heap.popDue(now: Instant(nanoseconds: 25)) { fired.append(body) }
+        #expect(fired == ["a", "a2", "b"])
+        let last = heap.earliestDeadline()
+        #expect(heap.count == 1 && last == Instant(nanoseconds: 30))
+    }
+}

@@ -1,0 +1,114 @@
+#if canImport(Glibc)
+@preconcurrency import Glibc
+#endif
+import Testing
+import VRRPCore
+@testable import VRRPLinux
+
+/// Collects monitor events so that waiting for one does not lose the others read with it.
+final class EventCollector {
+    let monitor: NetlinkMonitor
+    private var pending: [InterfaceEvent] = []
+    init(_ monitor: NetlinkMonitor) { self.monitor = monitor }
+
+    /// Waits (hang guard 10 s) for an event matching `predicate`, consuming it and the ones before it.
+    @discardableResult
+    func await(_ what: String, _ predicate: (InterfaceEvent) -> Bool) throws -> InterfaceEvent {
+        try eventually(what) {
+            if let i = pending.firstIndex(where: predicate) {
+                let event = pending[i]
+                pending.removeFirst(i + 1)
+                return event
+            }
+            waitReadable(monitor.fileDescriptor, milliseconds: 100)
+            pending += try monitor.readEvents()
+            return nil
+        }
+    }
+}
+
+@Suite("rtnetlink against the kernel (in a private network namespace)",
+       .enabled(if: isRoot, "needs root to create network namespaces"))
+struct NetlinkKernelTests {
+    @Test("RouteNetlink adds and deletes addresses, reports EEXIST/EADDRNOTAVAIL as results, and the monitor sees both")
+    func addressLifecycle() throws {
+        try withNamespaces(1) { names in
+            let ns = names[0]
+            try run("ip", "-n", ns, "link", "add", "va", "type", "veth", "peer", "name", "vb")
+            try run("ip", "-n", ns, "link", "set", "va", "up")
+            let (netlink, monitor) = try inNamespace(ns) { (try RouteNetlink(firstSequence: 1000), EventCollector(try NetlinkMonitor())) }
+            let index = try netlink.index(of: "va")
+            let vip = IPAddress("198.18.1.1")!
+
+            #expect(try netlink.addAddress(vip, prefix: 24, ifindex: index, label: "va:vrrp",
+                                           broadcast: IPv4Address("198.18.1.255")) == .added)
+            #expect(try netlink.addAddress(vip, prefix: 24, ifindex: index) == .alreadyExists)
+            let listed = try #require(try netlink.addresses().first { $0.address == vip })
+            #expect(listed.ifindex == index && listed.prefix == 24 && listed.label == "va:vrrp")
+            #expect(listed.addressProtocol == RouteNetlink.addressProtocol && listed.scope == .universe)
+            #expect(try netlink.addresses().leftovers(configured: []).map(\.address) == [vip])
+            let added = try monitor.await("IPv4 address added") {
+                if case .addressAdded(let a) = $0 { return a.address == vip } else { return false }
+            }
+            #expect(added == .addressAdded(listed))
+
+            let v6 = IPAddress("2001:db8:1::1")!
+            #expect(try netlink.addAddress(v6, prefix: 64, ifindex: index, noDAD: true) == .added)
+            let listed6 = try #require(try netlink.addresses().first { $0.address == v6 })
+            #expect(listed6.flags.contains(.noDAD) && !listed6.flags.contains(.tentative))
+            #expect(listed6.addressProtocol == RouteNetlink.addressProtocol)
+
+            #expect(try netlink.deleteAddress(vip, prefix: 24, ifindex: index) == .deleted)
+            #expect(try netlink.deleteAddress(vip, prefix: 24, ifindex: index) == .notPresent)
+            #expect(try netlink.deleteAddress(v6, prefix: 64, ifindex: index) == .deleted)
+            #expect(try !netlink.addresses().contains { $0.address == vip || $0.address == v6 })
+            _ = try monitor.await("IPv4 address removed") {
+                if case .addressRemoved(let a) = $0 { return a.address == vip } else { return false }
+            }
+            _ = try monitor.await("IPv6 address removed") {
+                if case .addressRemoved(let a) = $0 { return a.address == v6 } else { return false }
+            }
+        }
+    }
+
+    @Test("a kernel error other than EEXIST/EADDRNOTAVAIL is thrown with the operation named")
+    func kernelErrorThrows() throws {
+        try withNamespaces(1) { names in
+            let netlink = try inNamespace(names[0]) { try RouteNetlink() }
+            let error = #expect(throws: SystemError.self) {
+                try netlink.addAddress(IPAddress("198.18.1.1")!, prefix: 24, ifindex: 9999)
+            }
+            #expect(error?.errno == ENODEV)
+            #expect(error?.operation.hasPrefix("RTM_NEWADDR 198.18.1.1/24 ifindex 9999") == true)
+        }
+    }
+
+    @Test("links() lists the veth with its MAC and MTU, and the monitor reports link down and up")
+    func linkDownUp() throws {
+        try withNamespaces(1) { names in
+            let ns = names[0]
+            try run("ip", "-n", ns, "link", "add", "va", "type", "veth", "peer", "name", "vb")
+            try run("ip", "-n", ns, "link", "set", "va", "address", "02:00:5e:00:01:12", "mtu", "1400")
+            let (netlink, monitor) = try inNamespace(ns) { (try RouteNetlink(), EventCollector(try NetlinkMonitor())) }
+            let va = try #require(try netlink.links().first { $0.name == "va" })
+            #expect(va.mac == [0x02, 0x00, 0x5e, 0x00, 0x01, 0x12] && va.mtu == 1400 && !va.isUp && !va.isRunning)
+
+            try run("ip", "-n", ns, "link", "set", "vb", "up")
+            try run("ip", "-n", ns, "link", "set", "va", "up")
+            _ = try monitor.await("va running") {
+                if case .link(let l) = $0 { return l.name == "va" && l.isUp && l.isRunning } else { return false }
+            }
+            try run("ip", "-n", ns, "link", "set", "va", "down")
+            _ = try monitor.await("va down") {
+                if case .link(let l) = $0 { return l.name == "va" && !l.isUp && !l.isRunning } else { return false }
+            }
+            try run("ip", "-n", ns, "link", "set", "vb", "down")
+            try run("ip", "-n", ns, "link", "set", "va", "up")
+            _ = try monitor.await("va up without carrier") {
+                if case .link(let l) = $0 { return l.name == "va" && l.isUp && !l.isRunning } else { return false }
+            }
+            try run("ip", "-n", ns, "link", "delete", "va")
+            _ = try monitor.await("va removed") { $0 == .linkRemoved(index: va.index) }
+        }
+    }
+}
