@@ -70,7 +70,9 @@ extension ConfigurationBuilder {
                 fraction = fraction * 10 + d
                 fractionDigits += 1
             } else {
-                guard whole < 10_000_000_000 else { return nil }
+                // Nine whole digits at most (~31 years): more would overflow Int64 nanoseconds
+                // below (found by the config fuzzer: `advert_int 99999999999` trapped).
+                guard whole < 100_000_000 else { return nil }
                 whole = whole * 10 + d
             }
         }

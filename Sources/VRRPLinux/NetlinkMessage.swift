@@ -253,7 +253,9 @@ public struct NetlinkErrorMessage: Hashable, Sendable {
         guard let error = reader.u32(), reader.u32() != nil, let type = reader.u16(), reader.u16() != nil,
               let sequence = reader.u32()
         else { throw .truncatedBody(type: "nlmsgerr", length: bytes.count) }
-        self.init(errno: -Int32(bitPattern: error), requestType: type, requestSequence: sequence)
+        // The kernel sends a negated errno; negate with wrap-around so a hostile 0x80000000
+        // decodes (to Int32.min, no errno) instead of trapping (found by the netlink fuzzer).
+        self.init(errno: 0 &- Int32(bitPattern: error), requestType: type, requestSequence: sequence)
     }
 }
 
