@@ -42,6 +42,12 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
+        // Chaos, leak and hostile-packet drivers over the lab (root, Linux).
+        .target(name: "VRRPChaos", dependencies: ["VRRPLab", "VRRPStatus", "VRRPCore"]),
+        .executableTarget(name: "vrrp-chaos", dependencies: [
+            "VRRPChaos", "VRRPLab", "VRRPStatus", "VRRPCore",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
         .executableTarget(name: "vrrpctl", dependencies: [
             "VRRPCore", "VRRPConfig", "VRRPStatus",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -54,6 +60,8 @@ let package = Package(
         .testTarget(name: "VRRPLinuxTests", dependencies: ["VRRPLinux", "VRRPCore"]),
         .testTarget(name: "VRRPLabTests", dependencies: ["VRRPLab"]),
         .testTarget(name: "VRRPHealthTests", dependencies: ["VRRPHealth", "VRRPCore"]),
+        .testTarget(name: "ChaosTests", dependencies: ["VRRPChaos", "VRRPLab"]),
+        .testTarget(name: "HostileTests", dependencies: ["VRRPChaos", "VRRPLab", "VRRPStatus", "VRRPCore"]),
     ],
     swiftLanguageModes: [.v6]
 )
