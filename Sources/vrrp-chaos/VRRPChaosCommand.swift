@@ -17,6 +17,7 @@ struct CommonOptions: ParsableArguments {
     var vrrpd: String?
 
     func daemonPath() throws -> String {
+        setvbuf(stdout, nil, _IOLBF, 0)   // progress lines show up at once when piped
         guard Lab.isSupported else { throw ValidationError("needs root and iproute2 (network namespaces)") }
         guard let path = vrrpd ?? locateVRRPD() else {
             throw ValidationError("vrrpd not found: build it (swift build --product vrrpd) or pass --vrrpd")
