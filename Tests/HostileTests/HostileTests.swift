@@ -7,10 +7,10 @@ import VRRPStatus
 
 /// One class of bad advertisement: how to build it and the RFC 6527 / RFC 2787 counter it
 /// must increment on every daemon that hears it.
-struct HostileCase: CustomStringConvertible {
+struct HostileCase: CustomStringConvertible, Sendable {
     let name: String
     let counter: String
-    let packet: (_ priority: UInt8) throws -> OutgoingPacket
+    let packet: @Sendable (_ priority: UInt8) throws -> OutgoingPacket
 
     var description: String { name }
 }
@@ -122,6 +122,12 @@ struct HostileTests {
             #expect(try [master, backup].map { try cluster.status($0).counters.becomeMaster } == becameMaster)
             #expect(try cluster.hasVIP(master))
             #expect(try !cluster.hasVIP(backup))
+            // Control: the same sender with a valid priority-255 advert does move the master,
+            // so the silence above comes from the checks, not from packets that never arrived.
+            try sender.send([.ip(try base(255))])
+            try waitUntil("the master yields to a valid priority-255 advert", timeout: .seconds(10)) {
+                try cluster.status(master).state == "BACKUP"
+            }
             for node in [master, backup] {
                 #expect(cluster.terminate(node) == 0, "\(node.name) did not exit cleanly on SIGTERM")
             }
