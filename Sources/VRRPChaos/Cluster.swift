@@ -60,6 +60,8 @@ public final class ChaosCluster: @unchecked Sendable {
     public let vrrpd: String
     /// Extra argv put in front of vrrpd for one node (e.g. valgrind), by node name.
     public var wrappers: [String: [String]] = [:]
+    /// Another vrrpd executable for one node, by node name.
+    public var binaries: [String: String] = [:]
 
     public init(lab: Lab, settings: ClusterSettings, vrrpd: String) throws {
         self.lab = lab
@@ -114,7 +116,7 @@ public final class ChaosCluster: @unchecked Sendable {
         precondition(node.process == nil, "\(node.name) already runs a daemon")
         node.generation += 1
         try? FileManager.default.removeItem(atPath: node.socketPath)
-        let argv = (wrappers[node.name] ?? []) + [vrrpd, "-f", node.configPath, "-l", "-n",
+        let argv = (wrappers[node.name] ?? []) + [binaries[node.name] ?? vrrpd, "-f", node.configPath, "-l", "-n",
                     "--status-socket", node.socketPath, "--dump-dir", node.host.directory]
         node.process = try lab.spawn(node.host, argv, name: "vrrpd-\(node.generation)")
         try waitUntil("\(node.name)'s status socket", timeout: timeout, poll: .milliseconds(20)) {
