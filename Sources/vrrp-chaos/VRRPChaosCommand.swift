@@ -41,11 +41,24 @@ extension VRRPChaosCommand {
         @Option(help: "VRRP version (2: advert_int 1 s, PASS auth; 3: advert_int --interval).") var version = 3
         @Option(help: "VRRPv3 advertisement interval in seconds.") var interval = 0.2
         @Flag(help: "Run the lowest-priority daemon under valgrind --leak-check=full.") var valgrind = false
+        @Option(help: "Fixed faults instead of random ones, e.g. sigkill-restart:p1,partition:p1 (one round each; kinds: \(FaultKind.allCases.map(\.rawValue).joined(separator: ", "))).")
+        var faults: String?
 
         func run() async throws {
             let vrrpd = try common.daemonPath()
             var options = ChaosOptions(seed: seed ?? UInt64.random(in: 1...UInt64(UInt32.max)), rounds: rounds)
             options.valgrind = valgrind
+            if let faults {
+                options.script = try faults.split(separator: ",").map { item in
+                    let parts = item.split(separator: ":")
+                    guard parts.count == 2, let kind = FaultKind(rawValue: String(parts[0])),
+                          parts[1].hasPrefix("p"), let n = Int(parts[1].dropFirst()), (1...3).contains(n) else {
+                        throw ValidationError("bad fault '\(item)': write KIND:pN, e.g. partition:p1")
+                    }
+                    return (kind, n - 1)
+                }
+                options.rounds = options.script!.count
+            }
             options.settings.version = version
             options.settings.advertInterval = version == 2 ? 1 : interval
             if version == 2 { options.settings.password = "chaos" }
