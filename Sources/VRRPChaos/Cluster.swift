@@ -40,6 +40,11 @@ public struct ClusterSettings: Sendable {
     public var priorities = [150, 100, 50]
     /// v2 only: the PASS password, nil for none.
     public var password: String?
+    /// `higher_prio_send_advert`: a Master yielding to a better one first sends one advert, so
+    /// the winner learns there were two masters and re-announces the VIP (gratuitous ARP,
+    /// `garp_lower_prio_repeat`). Without it, a healed partition can leave clients on the
+    /// loser's MAC until their ARP entry expires (seconds).
+    public var higherPrioritySendAdvert = true
 
     public init() {}
 
@@ -99,7 +104,7 @@ public final class ChaosCluster: @unchecked Sendable {
             version \(s.version)
             priority \(node.priority)
             advert_int \(interval)
-        \(auth)    track_file {
+        \(s.higherPrioritySendAdvert ? "    higher_prio_send_advert\n" : "")\(auth)    track_file {
                 flap
                 fault
             }

@@ -41,6 +41,7 @@ extension VRRPChaosCommand {
         @Option(help: "VRRP version (2: advert_int 1 s, PASS auth; 3: advert_int --interval).") var version = 3
         @Option(help: "VRRPv3 advertisement interval in seconds.") var interval = 0.2
         @Flag(help: "Run the lowest-priority daemon under valgrind --leak-check=full.") var valgrind = false
+        @Flag(help: "Leave higher_prio_send_advert out of the nodes' configuration.") var withoutHigherPrioSendAdvert = false
         @Option(help: "Fixed faults instead of random ones, e.g. sigkill-restart:p1,partition:p1 (one round each; kinds: \(FaultKind.allCases.map(\.rawValue).joined(separator: ", "))).")
         var faults: String?
 
@@ -48,6 +49,7 @@ extension VRRPChaosCommand {
             let vrrpd = try common.daemonPath()
             var options = ChaosOptions(seed: seed ?? UInt64.random(in: 1...UInt64(UInt32.max)), rounds: rounds)
             options.valgrind = valgrind
+            options.settings.higherPrioritySendAdvert = !withoutHigherPrioSendAdvert
             if let faults {
                 options.script = try faults.split(separator: ",").map { item in
                     let parts = item.split(separator: ":")
