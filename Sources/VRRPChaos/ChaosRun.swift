@@ -49,6 +49,11 @@ public struct ChaosReport: Sendable, CustomStringConvertible {
     public var valgrindSummary: String?
     /// The longest time from the end of a fault until the client's ping of the VIP succeeded.
     public var maxTimeToReach = 0.0
+    /// The longest gap between two replies of the client's continuous ping of the VIP
+    /// (failovers included: a SIGKILLed master is only replaced after Master_Down_Interval).
+    public var longestPingGap = 0.0
+    /// The longest time a restarted daemon took to answer on its status socket.
+    public var maxRestartSeconds = 0.0
 
     public var description: String {
         var lines = ["chaos: seed \(seed), \(rounds) rounds in \(String(format: "%.1f", seconds)) s, \(polls) observer polls"]
@@ -60,6 +65,8 @@ public struct ChaosReport: Sendable, CustomStringConvertible {
         lines.append(String(format: "max time with two masters (LAN whole): %.2f s (limit: Master_Down_Interval %.2f s)", maxDualMaster, masterDownInterval))
         lines.append(String(format: "max time with no master while a healthy node runs: %.2f s", maxNoMaster))
         lines.append(String(format: "max time from a heal until the client reached the VIP: %.2f s", maxTimeToReach))
+        lines.append(String(format: "longest gap in the client's ping of the VIP (every 0.1 s, whole run): %.2f s", longestPingGap))
+        lines.append(String(format: "slowest daemon restart (until the status socket answered): %.2f s", maxRestartSeconds))
         lines.append("invariant violations: \(violations.count)")
         for v in violations { lines.append("  \(v)") }
         if let valgrindSummary { lines.append("valgrind (lowest-priority node):\n\(valgrindSummary)") }
@@ -91,8 +98,9 @@ final class ChaosDriver {
     let observer: Observer
     var rng: SeededRandom
     var report: ChaosReport
-    /// When the last fault was healed (nil before the first).
+    /// When the last fault was healed, Unix seconds (nil before the first).
     var healEnd: Double?
+    var pinger: Pinger?
 
     init(cluster: ChaosCluster, options: ChaosOptions) {
         self.cluster = cluster
@@ -110,11 +118,13 @@ final class ChaosDriver {
         say("seed \(options.seed) (replay with --seed \(options.seed)), \(options.rounds) rounds, Master_Down_Interval \(String(format: "%.3f", cluster.settings.masterDownInterval)) s")
         probeNetem()
         for (i, node) in cluster.nodes.enumerated() {
-            try cluster.start(node, timeout: options.valgrind ? .seconds(120) : .seconds(20))
+            try cluster.start(node, timeout: options.valgrind ? .seconds(120) : .seconds(60))
             observer.update(i) { $0.process = node.process }
         }
         observer.start()
         defer { observer.stop() }
+        pinger = try Pinger(lab: cluster.lab, client: cluster.client, address: cluster.settings.vip)
+        defer { pinger?.stop() }
         try settle(round: 0)
         let kinds = FaultKind.allCases.filter { report.skipped[$0] == nil }
         for round in 1...max(1, options.rounds) {
@@ -130,10 +140,11 @@ final class ChaosDriver {
             let hold = Double.random(in: 1.0...2.0, using: &rng)
             say("round \(round): \(kind.rawValue) on \(cluster.nodes[index].name) for \(String(format: "%.1f", hold)) s; states \(observer.states.joined(separator: "/"))")
             try inject(kind, on: index, hold: hold)
-            healEnd = observer.now
+            healEnd = Date().timeIntervalSince1970
             report.faults[kind, default: 0] += 1
             try settle(round: round)
         }
+        report.longestPingGap = pinger?.longestGap() ?? 0
         try shutdown()
         observer.stop()
         report.violations = observer.violations
@@ -227,7 +238,9 @@ final class ChaosDriver {
 
     func restart(_ i: Int) throws {
         let node = cluster.nodes[i]
-        try cluster.start(node, timeout: options.valgrind && i == cluster.nodes.count - 1 ? .seconds(120) : .seconds(20))
+        let began = ContinuousClock.now
+        try cluster.start(node, timeout: options.valgrind && i == cluster.nodes.count - 1 ? .seconds(120) : .seconds(60))
+        report.maxRestartSeconds = max(report.maxRestartSeconds, (ContinuousClock.now - began).seconds)
         observer.update(i) { $0.process = node.process }
     }
 
@@ -248,13 +261,14 @@ final class ChaosDriver {
         }
         // The client must reach the VIP soon after the heal: within a failover plus a few
         // pings (a client still sending to a stale MAC fails this until its ARP entry expires).
-        let healedAt = healEnd ?? observer.now
+        let healedAt = healEnd ?? Date().timeIntervalSince1970
         let reachLimit = cluster.settings.masterDownInterval + 3
         var reachedAt: Double?
-        while reachedAt == nil, observer.now - healedAt < 15 {
-            if (try? cluster.lab.ping(from: cluster.client, cluster.settings.vip)) == true { reachedAt = observer.now }
+        while reachedAt == nil, Date().timeIntervalSince1970 - healedAt < 15 {
+            reachedAt = pinger?.firstReply(after: healedAt)
+            if reachedAt == nil { pause(0.05) }
         }
-        let took = (reachedAt ?? observer.now) - healedAt
+        let took = (reachedAt ?? Date().timeIntervalSince1970) - healedAt
         report.maxTimeToReach = max(report.maxTimeToReach, took)
         if reachedAt == nil || took > reachLimit {
             observer.record(String(format: "round %d: the client reached the VIP only %.1f s after the heal (limit %.1f s)%@", round, took, reachLimit, reachedAt == nil ? " (never)" : ""))

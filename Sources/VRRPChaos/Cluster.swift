@@ -117,18 +117,23 @@ public final class ChaosCluster: @unchecked Sendable {
     }
 
     /// Starts the node's daemon and waits (up to `timeout`) until its status socket answers.
-    public func start(_ node: ChaosNode, timeout: Duration = .seconds(20)) throws {
+    public func start(_ node: ChaosNode, timeout: Duration = .seconds(60)) throws {
         precondition(node.process == nil, "\(node.name) already runs a daemon")
         node.generation += 1
         try? FileManager.default.removeItem(atPath: node.socketPath)
         let argv = (wrappers[node.name] ?? []) + [binaries[node.name] ?? vrrpd, "-f", node.configPath, "-l", "-n",
                     "--status-socket", node.socketPath, "--dump-dir", node.host.directory]
         node.process = try lab.spawn(node.host, argv, name: "vrrpd-\(node.generation)")
-        try waitUntil("\(node.name)'s status socket", timeout: timeout, poll: .milliseconds(20)) {
-            guard let process = node.process, lab.isRunning(process) else {
-                throw ChaosError.daemonExited(node.name, log: node.process.map { lab.log($0) } ?? "")
+        do {
+            try waitUntil("\(node.name)'s status socket", timeout: timeout, poll: .milliseconds(20)) {
+                guard let process = node.process, lab.isRunning(process) else {
+                    throw ChaosError.daemonExited(node.name, log: node.process.map { lab.log($0) } ?? "")
+                }
+                return (try? status(node)) != nil
             }
-            return (try? status(node)) != nil
+        } catch let error as LabError {
+            let log = node.process.map { lab.log($0) } ?? ""
+            throw ChaosError.unexpected("\(error); its log ends with:\n\(log.split(separator: "\n").suffix(15).joined(separator: "\n"))")
         }
     }
 
