@@ -10,6 +10,12 @@ public struct RawSender: Sendable {
     public let lab: Lab
     public let host: LabHost
 
+    /// True when `python3` is on PATH (the sending side needs it).
+    public static var isAvailable: Bool {
+        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
+        return path.split(separator: ":").contains { FileManager.default.isExecutableFile(atPath: "\($0)/python3") }
+    }
+
     public init(lab: Lab, host: LabHost) {
         self.lab = lab
         self.host = host

@@ -78,7 +78,8 @@ let errorCounters: Set<String> = ["advertiseIntervalErrors", "authFailures", "ip
                                   "addressListErrors", "invalidAuthType", "authTypeMismatch", "packetLengthErrors",
                                   "checksumErrors", "versionErrors", "vrIdErrors"]
 
-@Suite("Hostile packets", .serialized, .enabled(if: Lab.isSupported && locateVRRPD() != nil, "needs root, iproute2, python3 and a built vrrpd"))
+@Suite("Hostile packets", .serialized, .enabled(if: Lab.isSupported && locateVRRPD() != nil && RawSender.isAvailable,
+                                            "needs root, iproute2, python3 and a built vrrpd"))
 struct HostileTests {
     @Test("every class of bad advert, at priority 255 and 0, is counted and changes no state on master and backup")
     func badAdverts() async throws {
