@@ -45,6 +45,12 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
+        // Chaos, leak and hostile-packet drivers over the lab (root, Linux).
+        .target(name: "VRRPChaos", dependencies: ["VRRPLab", "VRRPStatus", "VRRPCore"]),
+        .executableTarget(name: "vrrp-chaos", dependencies: [
+            "VRRPChaos", "VRRPLab", "VRRPStatus", "VRRPCore",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
         .executableTarget(name: "vrrpctl", dependencies: [
             "VRRPCore", "VRRPConfig", "VRRPStatus",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -67,6 +73,8 @@ let package = Package(
         .testTarget(name: "StatusIntegrationTests", dependencies: ["VRRPLab", "VRRPStatus", "VRRPCore"]),
         // Builds the .deb with packaging/build-deb.sh and inspects it (release build, cached).
         .testTarget(name: "PackagingTests"),
+        .testTarget(name: "ChaosTests", dependencies: ["VRRPChaos", "VRRPLab"]),
+        .testTarget(name: "HostileTests", dependencies: ["VRRPChaos", "VRRPLab", "VRRPStatus", "VRRPCore"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -29,7 +29,9 @@ extension InstanceSettings {
             higherPrioritySendAdvert: i.higherPrioritySendAdvert,
             garpMasterRepeat: i.garpMasterRepeat, garpMasterDelay: .seconds(Int64(i.garpMasterDelay)),
             garpMasterRefresh: i.garpMasterRefresh.map { .seconds(Int64($0)) },
-            garpMasterRefreshRepeat: i.garpMasterRefreshRepeat)
+            garpMasterRefreshRepeat: i.garpMasterRefreshRepeat,
+            // keepalived: unset means the garp_master_repeat count, and none in strict mode.
+            garpLowerPriorityRepeat: g.vrrpStrict ? 0 : (i.garpLowerPriorityRepeat ?? i.garpMasterRepeat))
         var tracked: [TrackReference] = []
         for t in i.trackInterfaces {
             tracked.append(TrackReference(name: t.name, kind: .interface, weight: t.weight ?? 0, reverse: t.weightReverse))

@@ -60,6 +60,11 @@ extension VirtualRouter {
         public var garpMasterRefreshRepeat: Int
         /// The "3" of Master_Down_Interval (keepalived `down_timer_adverts`).
         public var downTimerAdverts: Int
+        /// As Master, gratuitous ARPs / unsolicited NAs per virtual address sent when a
+        /// lower-priority advert arrives (keepalived `garp_lower_prio_repeat`; 0: none). That advert
+        /// means another node thought it was Master (a healed partition): hosts may still send to
+        /// its MAC address, and the burst points them back at us.
+        public var garpLowerPriorityRepeat: Int
 
         public init(
             name: String, vrid: UInt8, version: VRRPVersion = .v2, family: AddressFamily = .ipv4,
@@ -70,7 +75,7 @@ extension VirtualRouter {
             lowerPriorityAnswer: Bool = true, higherPrioritySendAdvert: Bool = false,
             garpMasterRepeat: Int = 5, garpMasterDelay: Interval = .seconds(5),
             garpMasterRefresh: Interval? = nil, garpMasterRefreshRepeat: Int = 1,
-            downTimerAdverts: Int = 3
+            downTimerAdverts: Int = 3, garpLowerPriorityRepeat: Int = 0
         ) {
             self.name = name
             self.vrid = vrid
@@ -93,6 +98,7 @@ extension VirtualRouter {
             self.garpMasterRefresh = garpMasterRefresh
             self.garpMasterRefreshRepeat = garpMasterRefreshRepeat
             self.downTimerAdverts = downTimerAdverts
+            self.garpLowerPriorityRepeat = garpLowerPriorityRepeat
         }
 
         /// True for the IPvX address owner (RFC 5798 §5.2.4: priority 255).

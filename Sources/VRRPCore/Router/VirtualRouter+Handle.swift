@@ -151,6 +151,11 @@ extension VirtualRouter {
         guard theyWin else {
             // Checklist F37: discard; RFC 9568 §6.4.3 / keepalived: answer with an advert at once.
             if configuration.lowerPriorityAnswer { send(priority: effectivePriority, &actions) }
+            // keepalived `garp_lower_prio_repeat`: the sender believed it was Master, so hosts may
+            // hold its MAC for our addresses; re-announce them (checklist F37 note).
+            if configuration.garpLowerPriorityRepeat > 0 {
+                actions.append(.announceVirtualAddresses(count: configuration.garpLowerPriorityRepeat))
+            }
             return
         }
         if configuration.higherPrioritySendAdvert { send(priority: effectivePriority, &actions) }

@@ -1,0 +1,224 @@
+import Foundation
+import VRRPLab
+import VRRPStatus
+
+/// One VRRP node of a chaos cluster: a lab host running `vrrpd` with its own config, status
+/// socket and track files.
+public final class ChaosNode: @unchecked Sendable {
+    public let host: LabHost
+    public let priority: Int
+    /// The track file whose value flips this node's priority (weight -120).
+    public let flapFile: String
+    /// The track file that puts this node in FAULT when non-zero (weight 0).
+    public let faultFile: String
+    public let configPath: String
+    public let socketPath: String
+    /// The running daemon, nil while stopped. Only the chaos driver changes it.
+    public internal(set) var process: LabProcess?
+    /// How many daemons this node has run (log names).
+    var generation = 0
+
+    init(host: LabHost, priority: Int) {
+        self.host = host
+        self.priority = priority
+        flapFile = "\(host.directory)/flap"
+        faultFile = "\(host.directory)/fault"
+        configPath = "\(host.directory)/keepalived.conf"
+        socketPath = "\(host.directory)/vrrpd.sock"
+    }
+
+    public var name: String { host.name }
+}
+
+/// The cluster settings shared by every node.
+public struct ClusterSettings: Sendable {
+    public var vip = "198.18.0.100"
+    public var vrid = 51
+    /// VRRP version and advertisement interval in seconds (v3 allows fractions).
+    public var version = 3
+    public var advertInterval = 0.2
+    public var priorities = [150, 100, 50]
+    /// v2 only: the PASS password, nil for none.
+    public var password: String?
+    /// `higher_prio_send_advert`: a Master yielding to a better one first sends one advert, so
+    /// the winner learns there were two masters and re-announces the VIP (gratuitous ARP,
+    /// `garp_lower_prio_repeat`). Without it, a healed partition can leave clients on the
+    /// loser's MAC until their ARP entry expires (seconds).
+    public var higherPrioritySendAdvert = true
+
+    public init() {}
+
+    /// RFC 5798 §6.1: Master_Down_Interval = 3 × Advertisement_Interval + Skew_Time, with
+    /// Skew_Time = ((256 − priority) × Advertisement_Interval) / 256; the lowest priority's.
+    public var masterDownInterval: Double {
+        let lowest = Double(priorities.min() ?? 1)
+        return 3 * advertInterval + (256 - lowest) * advertInterval / 256
+    }
+}
+
+/// Three (or N) `vrrpd` daemons on one lab LAN with a client host, started and stopped by PID.
+public final class ChaosCluster: @unchecked Sendable {
+    public let lab: Lab
+    public let topology: LabTopology
+    public let settings: ClusterSettings
+    public let nodes: [ChaosNode]
+    public let vrrpd: String
+    /// Extra argv put in front of vrrpd for one node (e.g. valgrind), by node name.
+    public var wrappers: [String: [String]] = [:]
+    /// Another vrrpd executable for one node, by node name.
+    public var binaries: [String: String] = [:]
+
+    public init(lab: Lab, settings: ClusterSettings, vrrpd: String) throws {
+        self.lab = lab
+        self.settings = settings
+        self.vrrpd = vrrpd
+        topology = try LabTopology(in: lab, proxies: settings.priorities.count)
+        nodes = zip(topology.proxies, settings.priorities).map { ChaosNode(host: $0, priority: $1) }
+        for node in nodes {
+            try "0\n".write(toFile: node.flapFile, atomically: true, encoding: .utf8)
+            try "0\n".write(toFile: node.faultFile, atomically: true, encoding: .utf8)
+            try config(for: node).write(toFile: node.configPath, atomically: true, encoding: .utf8)
+        }
+    }
+
+    public var client: LabHost { topology.client }
+
+    /// The keepalived.conf of `node`.
+    public func config(for node: ChaosNode) -> String {
+        let s = settings
+        let interval = s.version == 2 ? String(Int(s.advertInterval.rounded(.up))) : String(s.advertInterval)
+        let auth = s.password.map { "    authentication {\n        auth_type PASS\n        auth_pass \($0)\n    }\n" } ?? ""
+        return """
+        vrrp_track_file flap {
+            file \(node.flapFile)
+            weight -120
+        }
+        vrrp_track_file fault {
+            file \(node.faultFile)
+            weight 0
+        }
+        vrrp_instance VI_1 {
+            state BACKUP
+            interface eth0
+            virtual_router_id \(s.vrid)
+            version \(s.version)
+            priority \(node.priority)
+            advert_int \(interval)
+        \(s.higherPrioritySendAdvert ? "    higher_prio_send_advert\n" : "")\(auth)    track_file {
+                flap
+                fault
+            }
+            virtual_ipaddress {
+                \(s.vip)/32 dev eth0
+            }
+        }
+
+        """
+    }
+
+    /// Starts the node's daemon and waits (up to `timeout`) until its status socket answers.
+    public func start(_ node: ChaosNode, timeout: Duration = .seconds(60)) throws {
+        precondition(node.process == nil, "\(node.name) already runs a daemon")
+        node.generation += 1
+        try? FileManager.default.removeItem(atPath: node.socketPath)
+        let argv = (wrappers[node.name] ?? []) + [binaries[node.name] ?? vrrpd, "-f", node.configPath, "-l", "-n",
+                    "--status-socket", node.socketPath, "--dump-dir", node.host.directory]
+        node.process = try lab.spawn(node.host, argv, name: "vrrpd-\(node.generation)")
+        do {
+            try waitUntil("\(node.name)'s status socket", timeout: timeout, poll: .milliseconds(20)) {
+                guard let process = node.process, lab.isRunning(process) else {
+                    throw ChaosError.daemonExited(node.name, log: node.process.map { lab.log($0) } ?? "")
+                }
+                return (try? status(node)) != nil
+            }
+        } catch let error as LabError {
+            let log = node.process.map { lab.log($0) } ?? ""
+            throw ChaosError.unexpected("\(error); its log ends with:\n\(log.split(separator: "\n").suffix(15).joined(separator: "\n"))")
+        }
+    }
+
+    /// SIGTERM (graceful) and wait for the exit status.
+    @discardableResult
+    public func terminate(_ node: ChaosNode) -> Int32? {
+        guard let process = node.process else { return nil }
+        let status = lab.stop(process, grace: .seconds(10))
+        node.process = nil
+        return status
+    }
+
+    /// SIGKILL: the daemon gets no chance to clean up.
+    public func kill(_ node: ChaosNode) {
+        guard let process = node.process else { return }
+        lab.signal(process, SIGKILL)
+        _ = lab.waitExit(process, timeout: .seconds(5))
+        node.process = nil
+    }
+
+    /// The node's instance as its status socket reports it.
+    public func status(_ node: ChaosNode) throws -> InstanceSnapshot {
+        let client = try StatusClient(path: node.socketPath)
+        guard let instance = try client.request(.status).snapshot?.instances.first else {
+            throw ChaosError.unexpected("\(node.name): status without an instance")
+        }
+        return instance
+    }
+
+    /// True when the VIP is configured on the node's eth0 (the kernel's view).
+    public func hasVIP(_ node: ChaosNode) throws -> Bool {
+        try lab.addresses(node.host, ifname: "eth0").contains { $0.hasPrefix(settings.vip + "/") }
+    }
+
+    /// Writes a track file atomically (rename), so the daemon never reads half a value.
+    public static func write(_ value: Int, to path: String) throws {
+        try "\(value)\n".write(toFile: path, atomically: true, encoding: .utf8)
+    }
+}
+
+public enum ChaosError: Error, CustomStringConvertible {
+    case daemonExited(String, log: String)
+    case unexpected(String)
+    case notSupported(String)
+
+    public var description: String {
+        switch self {
+        case .daemonExited(let node, let log):
+            "the daemon on \(node) exited; its log ends with:\n\(log.split(separator: "\n").suffix(15).joined(separator: "\n"))"
+        case .unexpected(let what): what
+        case .notSupported(let why): why
+        }
+    }
+}
+
+/// Finds the `vrrpd` executable: `$VRRPD`, then next to the running executable (the test
+/// bundle or `vrrp-chaos` in `.build/<config>/`), then `.build/debug/vrrpd`.
+public func locateVRRPD() -> String? {
+    let env = ProcessInfo.processInfo.environment
+    var candidates: [String] = []
+    if let path = env["VRRPD"] { candidates.append(path) }
+    if let exe = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") {
+        candidates.append((exe as NSString).deletingLastPathComponent + "/vrrpd")
+    }
+    candidates.append(FileManager.default.currentDirectoryPath + "/.build/debug/vrrpd")
+    return candidates.first { FileManager.default.isExecutableFile(atPath: $0) }
+}
+
+/// SplitMix64: a tiny seeded generator, so a run can be replayed from its printed seed.
+public struct SeededRandom: RandomNumberGenerator, Sendable {
+    private var state: UInt64
+    public init(seed: UInt64) { state = seed }
+    public mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
+
+extension Duration {
+    /// The duration in (fractional) seconds.
+    var seconds: Double {
+        let (s, atto) = components
+        return Double(s) + Double(atto) / 1e18
+    }
+}
