@@ -1,5 +1,6 @@
 import Foundation
 import VRRPLab
+import VRRPTestSupport
 import VRRPStatus
 
 /// One VRRP node of a chaos cluster: a lab host running `vrrpd` with its own config, status
@@ -202,18 +203,8 @@ public func locateVRRPD() -> String? {
     return candidates.first { FileManager.default.isExecutableFile(atPath: $0) }
 }
 
-/// SplitMix64: a tiny seeded generator, so a run can be replayed from its printed seed.
-public struct SeededRandom: RandomNumberGenerator, Sendable {
-    private var state: UInt64
-    public init(seed: UInt64) { state = seed }
-    public mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
+/// The seeded generator of the simulation tests, so a run can be replayed from its printed seed.
+public typealias SeededRandom = SeededGenerator
 
 extension Duration {
     /// The duration in (fractional) seconds.
