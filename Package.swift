@@ -46,6 +46,12 @@ let package = Package(
             "VRRPCore", "VRRPConfig", "VRRPStatus",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
+        // Benchmarks (issue 9): vrrpd vs keepalived side by side; `scripts/bench` runs it.
+        .target(name: "CBenchAlloc", path: "Benchmarks/CBenchAlloc"),
+        .executableTarget(name: "vrrp-benchmarks", dependencies: [
+            "VRRPLab", "VRRPCore", "CBenchAlloc",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ], path: "Benchmarks/vrrp-benchmarks"),
         .testTarget(name: "VRRPCoreTests", dependencies: ["VRRPCore", "VRRPTestSupport"],
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "VRRPConfigTests", dependencies: ["VRRPConfig", "VRRPCore"],
@@ -55,6 +61,7 @@ let package = Package(
         .testTarget(name: "VRRPLabTests", dependencies: ["VRRPLab"]),
         .testTarget(name: "VRRPHealthTests", dependencies: ["VRRPHealth", "VRRPCore"]),
         .testTarget(name: "HealthIntegrationTests", dependencies: ["VRRPLab", "VRRPStatus", "VRRPCore"]),
+        .testTarget(name: "BenchmarkSmokeTests", dependencies: ["VRRPLab"]),
     ],
     swiftLanguageModes: [.v6]
 )
