@@ -124,7 +124,8 @@ func sleepSeconds(_ s: Double) {
 
 /// Counts the IPv4 addresses of a host that start with `prefix` (all interfaces), one `ip` call.
 func countAddresses(_ lab: Lab, _ host: LabHost, prefix: String) throws -> Int {
-    let out = try lab.runChecked(host, ["ip", "-4", "-o", "addr", "show"]).stdout
+    // Generous: with 1 000 instances starting, RTNL is busy and `ip` can wait for seconds.
+    let out = try lab.runChecked(host, ["ip", "-4", "-o", "addr", "show"], timeout: .seconds(120)).stdout
     return out.split(separator: "\n").filter { $0.contains(" inet \(prefix)") }.count
 }
 

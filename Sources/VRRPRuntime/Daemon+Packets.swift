@@ -113,8 +113,7 @@ extension Daemon {
         }
         if after.advertiseRcvd > before.advertiseRcvd {
             let a = received.advertisement
-            d.lastHeard = .init(at: wallClock(), from: received.source.description,
-                                priority: Int(a.priority), interval: Int(a.interval.value))
+            d.lastHeard = (at: wallClock(), from: received.source, priority: a.priority, interval: a.interval)
         }
     }
 
