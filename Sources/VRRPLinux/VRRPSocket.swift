@@ -241,7 +241,10 @@ public final class VRRPSocket: Sendable {
     /// IPv6: `source` must be a non-tentative address of this interface (its link-local one).
     /// The kernel fills the IPv6 checksum; IPv4 checksums are the caller's (RFC 5798 §5.2.8).
     public func send(_ vrrp: [UInt8], from source: IPAddress, to destination: IPAddress) throws {
-        let operation = "sendmsg \(source) -> \(destination) on \(interfaceName)"
+        // Described only when an error needs it: formatting both addresses per advert was a
+        // fifth of a master's instructions (callgrind, scripts/bench-profile).
+        let interfaceName = self.interfaceName
+        let operation = { "sendmsg \(source) -> \(destination) on \(interfaceName)" }
         let sent: Int
         switch (source, destination) {
         case (.v4(let from), .v4(let to)) where family == .ipv4:
@@ -249,22 +252,22 @@ public final class VRRPSocket: Sendable {
             info.ipi_ifindex = ifindex
             info.ipi_spec_dst = in_addr(from)
             var name = sockaddr_in(to)
-            sent = try sendMessage(vrrp, &name, level: CInt(IPPROTO_IP), type: IP_PKTINFO, info, operation)
+            sent = try sendMessage(vrrp, &name, level: CInt(IPPROTO_IP), type: IP_PKTINFO, info, operation())
         case (.v6(let from), .v6(let to)) where family == .ipv6:
             var info = cvrrp_in6_pktinfo()
             info.ipi6_addr = in6_addr(from)
             info.ipi6_ifindex = UInt32(bitPattern: ifindex)
             var name = sockaddr_in6(to, scopeID: UInt32(bitPattern: ifindex))
-            sent = try sendMessage(vrrp, &name, level: CInt(IPPROTO_IPV6), type: IPV6_PKTINFO, info, operation)
+            sent = try sendMessage(vrrp, &name, level: CInt(IPPROTO_IPV6), type: IPV6_PKTINFO, info, operation())
         default:
-            throw SystemError("\(operation): address family mismatch on a \(family) socket", errno: EAFNOSUPPORT)
+            throw SystemError("\(operation()): address family mismatch on a \(family) socket", errno: EAFNOSUPPORT)
         }
-        guard sent == vrrp.count else { throw SystemError("\(operation): short send \(sent)", errno: EMSGSIZE) }
+        guard sent == vrrp.count else { throw SystemError("\(operation()): short send \(sent)", errno: EMSGSIZE) }
     }
 
     /// sendmsg with one control message; every pointer is scoped to this call.
     private func sendMessage<Name, Info>(_ payload: [UInt8], _ name: inout Name, level: CInt, type: CInt,
-                                         _ info: Info, _ operation: String) throws -> Int {
+                                         _ info: Info, _ operation: @autoclosure () -> String) throws -> Int {
         let space = cvrrp_cmsg_space(MemoryLayout<Info>.size)
         let control = UnsafeMutableRawBufferPointer.allocate(byteCount: space, alignment: MemoryLayout<cmsghdr>.alignment)
         defer { control.deallocate() }
@@ -285,7 +288,7 @@ public final class VRRPSocket: Sendable {
                     header.pointee.cmsg_type = type
                     header.pointee.cmsg_len = cvrrp_cmsg_len(MemoryLayout<Info>.size)
                     UnsafeMutableRawPointer(cvrrp_cmsg_data(header)!).storeBytes(of: info, as: Info.self)
-                    return try syscall(operation) { sendmsg(fd.rawValue, &message, 0) }
+                    return try syscall(operation()) { sendmsg(fd.rawValue, &message, 0) }
                 }
             }
         }
