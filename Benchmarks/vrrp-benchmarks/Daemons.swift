@@ -62,7 +62,9 @@ struct RunningDaemon {
     /// utime+stime+cutime+cstime in seconds (children reaped by the daemon included).
     func cpuSecondsWithChildren() -> Double { pids.reduce(0) { $0 + ProcStats.ticksWithChildren($1) } }
     /// Peak RSS (VmHWM) summed over the processes, KiB.
-    func peakRSSKiB() -> Int { pids.reduce(0) { $0 + ProcStats.peakRSSKiB($1) } }
+    func peakRSSKiB() -> Int { pids.reduce(0) { $0 + ProcStats.status($1, "VmHWM:") } }
+    /// Private resident memory (RssAnon) summed over the processes, KiB.
+    func anonKiB() -> Int { pids.reduce(0) { $0 + ProcStats.status($1, "RssAnon:") } }
 
     /// SIGKILL to the whole process group and the VRRP child.
     func kill(_ lab: Lab) {
@@ -101,9 +103,10 @@ enum ProcStats {
         return ticks / Double(sysconf(Int32(_SC_CLK_TCK)))
     }
 
-    static func peakRSSKiB(_ pid: Int32) -> Int {
+    /// A "Key:   123 kB" line of /proc/PID/status, in KiB.
+    static func status(_ pid: Int32, _ key: String) -> Int {
         guard let text = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) else { return 0 }
-        for line in text.split(separator: "\n") where line.hasPrefix("VmHWM:") {
+        for line in text.split(separator: "\n") where line.hasPrefix(key) {
             return Int(line.split(separator: " ").dropFirst().first ?? "") ?? 0
         }
         return 0

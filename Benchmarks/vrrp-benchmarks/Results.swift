@@ -44,6 +44,9 @@ struct ScaleSide: Codable, Sendable {
     var cpuSecondsPerMinute: Double
     /// Peak resident set (VmHWM) summed over the daemon's processes, KiB.
     var peakRSSKiB: Int
+    /// Private (anonymous) resident memory at the end of the window (RssAnon), KiB: RSS
+    /// without the shared library pages.
+    var anonKiB: Int = 0
 }
 
 struct ScaleRun: Codable, Sendable {
@@ -65,6 +68,7 @@ struct ScaleResult: Codable, Sendable {
     /// vrrpd / keepalived, master + backup CPU.
     var cpuRatio: Double?
     var rssRatio: Double?
+    var anonRatio: Double?
 }
 
 struct MicroResult: Codable, Sendable {
@@ -171,11 +175,13 @@ extension BenchmarkReport {
                     rows.append([scenario, d,
                                  "\(fmt(r.master.cpuSecondsPerMinute, 3)) / \(fmt(r.backup.cpuSecondsPerMinute, 3))",
                                  "\(fmt(Double(r.master.peakRSSKiB) / 1024, 1)) / \(fmt(Double(r.backup.peakRSSKiB) / 1024, 1))",
+                                 "\(fmt(Double(r.master.anonKiB) / 1024, 1)) / \(fmt(Double(r.backup.anonKiB) / 1024, 1))",
                                  r.keptUp ? "yes" : "no" + (r.note.map { " (\($0))" } ?? "")])
                 }
-                rows.append([scenario, "ratio vrrpd/keepalived", fmt(s.cpuRatio, 3), fmt(s.rssRatio, 3), ""])
+                rows.append([scenario, "ratio vrrpd/keepalived", fmt(s.cpuRatio, 3), fmt(s.rssRatio, 3), fmt(s.anonRatio, 3), ""])
             }
-            out += table(["scenario", "daemon", "CPU s/min master / backup", "peak RSS MiB master / backup", "kept up"], rows)
+            out += table(["scenario", "daemon", "CPU s/min master / backup", "peak RSS MiB master / backup",
+                          "private (anon) MiB master / backup", "kept up"], rows)
             out += "\n"
         }
         if !checks.isEmpty {

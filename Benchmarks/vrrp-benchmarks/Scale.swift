@@ -68,9 +68,11 @@ struct ScaleBench {
         func rss(_ r: ScaleRun?) -> Double? { r.map { Double($0.master.peakRSSKiB + $0.backup.peakRSSKiB) } }
         let cpuRatio = total(runs["vrrpd"]).flatMap { v in total(runs["keepalived"]).map { v / $0 } }
         let rssRatio = rss(runs["vrrpd"]).flatMap { v in rss(runs["keepalived"]).map { v / $0 } }
+        func anon(_ r: ScaleRun?) -> Double? { r.map { Double($0.master.anonKiB + $0.backup.anonKiB) } }
+        let anonRatio = anon(runs["vrrpd"]).flatMap { v in anon(runs["keepalived"]).map { v / $0 } }
         return ScaleResult(instances: instances, interfaces: (instances + Self.perInterface - 1) / Self.perInterface,
                            version: version, advertIntervalSeconds: interval, windowSeconds: window,
-                           runs: runs, cpuRatio: cpuRatio, rssRatio: rssRatio)
+                           runs: runs, cpuRatio: cpuRatio, rssRatio: rssRatio, anonRatio: anonRatio)
     }
 
     private func run(_ daemon: DaemonKind, instances: Int, version: Int, interval: Double, window: Double) throws -> ScaleRun {
@@ -103,8 +105,8 @@ struct ScaleBench {
         let onBackup = try countAddresses(lab, b, prefix: "198.19.")
         let keptUp = onMaster == instances && onBackup == 0
         return ScaleRun(daemon: daemon.rawValue,
-                        master: .init(cpuSecondsPerMinute: perMinute(m1 &- m0), peakRSSKiB: master.peakRSSKiB()),
-                        backup: .init(cpuSecondsPerMinute: perMinute(b1 &- b0), peakRSSKiB: backup.peakRSSKiB()),
+                        master: .init(cpuSecondsPerMinute: perMinute(m1 &- m0), peakRSSKiB: master.peakRSSKiB(), anonKiB: master.anonKiB()),
+                        backup: .init(cpuSecondsPerMinute: perMinute(b1 &- b0), peakRSSKiB: backup.peakRSSKiB(), anonKiB: backup.anonKiB()),
                         keptUp: keptUp,
                         note: keptUp ? nil : "VIPs at the end: master \(onMaster)/\(instances), backup \(onBackup)")
     }
