@@ -60,6 +60,12 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .testTarget(name: "InteropTests", dependencies: ["VRRPLab", "VRRPStatus", "VRRPCore"]),
+        // Benchmarks (issue 9): vrrpd vs keepalived side by side; `scripts/bench` runs it.
+        .target(name: "CBenchAlloc", path: "Benchmarks/CBenchAlloc"),
+        .executableTarget(name: "vrrp-benchmarks", dependencies: [
+            "VRRPLab", "VRRPCore", "CBenchAlloc",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ], path: "Benchmarks/vrrp-benchmarks"),
         .testTarget(name: "VRRPCoreTests", dependencies: ["VRRPCore", "VRRPTestSupport"],
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "VRRPConfigTests", dependencies: ["VRRPConfig", "VRRPCore"],
@@ -75,6 +81,7 @@ let package = Package(
         .testTarget(name: "PackagingTests"),
         .testTarget(name: "ChaosTests", dependencies: ["VRRPChaos", "VRRPLab"]),
         .testTarget(name: "HostileTests", dependencies: ["VRRPChaos", "VRRPLab", "VRRPStatus", "VRRPCore"]),
+        .testTarget(name: "BenchmarkSmokeTests", dependencies: ["VRRPLab"]),
     ],
     swiftLanguageModes: [.v6]
 )

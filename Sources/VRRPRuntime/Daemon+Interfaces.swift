@@ -41,13 +41,23 @@ extension Daemon {
         if let configured = d.settings.sourceAddress {
             return present.contains { $0.address == configured } ? configured : nil
         }
-        let ours = Set(instances.flatMap { $0.settings.allAddresses.map(\.address) })
+        let ours = ownAddresses
         switch d.settings.family {
         case .ipv4:
             return present.first { if case .v4 = $0.address { !$0.flags.contains(.secondary) && !ours.contains($0.address) } else { false } }?.address
         case .ipv6:
             return present.first { if case .v6(let a) = $0.address { a.isLinkLocal } else { false } }?.address
         }
+    }
+
+    /// The virtual addresses of every instance (never chosen as a source address). Cached:
+    /// chooseSource runs per instance on every address event, and rebuilding this set there
+    /// made N VIP installs cost O(N³) (seconds of stalled event loop at 255 instances).
+    var ownAddresses: Set<IPAddress> {
+        if let set = virtualAddressSet { return set }
+        let set = Set(instances.flatMap { $0.settings.allAddresses.map(\.address) })
+        virtualAddressSet = set
+        return set
     }
 
     func monitorReadable() {
@@ -89,6 +99,7 @@ extension Daemon {
                 closeSocket(ifindex: index)
                 packetSockets[index] = nil
                 for d in instances where d.ifindex == index { d.ifindex = nil }
+                demux = nil
                 for d in instances { reevaluateInterface(d) }
             }
         case .addressAdded(let a):
@@ -96,9 +107,13 @@ extension Daemon {
             list.removeAll { $0.address == a.address }
             list.append(a)
             interfaceAddresses[a.ifindex] = list
+            // One of our virtual addresses can never become a source: nothing to re-evaluate
+            // (this is every VIP install, N per transition burst).
+            guard !ownAddresses.contains(a.address) else { break }
             for d in instances where d.ifindex == a.ifindex { reevaluateSource(d) }
         case .addressRemoved(let a):
             interfaceAddresses[a.ifindex]?.removeAll { $0.address == a.address }
+            let isOurs = ownAddresses.contains(a.address)
             for d in instances where d.ifindex == a.ifindex {
                 if d.installed.contains(a.address), d.router.state == .master, !shuttingDown {
                     // Someone else deleted one of our addresses while we are master: put it back
@@ -110,7 +125,7 @@ extension Daemon {
                 } else {
                     d.installed.remove(a.address)
                 }
-                reevaluateSource(d)
+                if !isOurs { reevaluateSource(d) }
             }
         }
     }

@@ -37,7 +37,16 @@ public final class Daemon: @unchecked Sendable {
     let log: Logger
     let loop: EventLoop
     var configuration: Configuration
-    var instances: [InstanceDriver] = []
+    var instances: [InstanceDriver] = [] {
+        didSet {
+            demux = nil
+            virtualAddressSet = nil
+        }
+    }
+    /// Every instance's virtual addresses; nil when stale (rebuilt lazily, see `ownAddresses`).
+    var virtualAddressSet: Set<IPAddress>?
+    /// Instances by socket and VRID for the per-packet lookup; nil when stale (rebuilt lazily).
+    var demux: [SocketKey: SocketInstances]?
     let netlink: RouteNetlink
     var monitor: NetlinkMonitor?
     var links: [Int32: LinkInfo] = [:]
@@ -126,6 +135,7 @@ public final class Daemon: @unchecked Sendable {
     /// Resolves the instance's interface and source address from the current tables.
     func bind(_ d: InstanceDriver) {
         d.ifindex = links.values.first { $0.name == d.settings.interface }?.index
+        demux = nil
         d.source = d.ifindex.flatMap { chooseSource(d, ifindex: $0) }
     }
 

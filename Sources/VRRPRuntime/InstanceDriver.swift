@@ -25,7 +25,9 @@ final class InstanceDriver {
     var fileValues: [String: Int] = [:]
     /// Fault reasons raised by the runtime (interface down, failed weight-0 tracker, waiting for source).
     var faults: Set<String> = []
-    var lastHeard: HeardAdvertisement?
+    /// The last advert accepted from the master: kept raw and formatted only for a snapshot
+    /// (formatting the source per advert showed in the backup's profile).
+    var lastHeard: (at: Double, from: IPAddress, priority: UInt8, interval: Centiseconds)?
     var foreign = ForeignAdvertisements()
     /// When the master-down timer was last armed from a master's advert (for the takeover time).
     var masterDownArmedAt: Instant?
@@ -122,7 +124,10 @@ final class InstanceDriver {
             },
             unicastPeers: settings.unicastPeers.map(\.description),
             sourceAddress: source?.description, counters: counters,
-            lastAdvertisement: lastHeard, foreignAdvertisements: foreign,
+            lastAdvertisement: lastHeard.map {
+                HeardAdvertisement(at: $0.at, from: $0.from.description, priority: Int($0.priority),
+                                   interval: Int($0.interval.value))
+            }, foreignAdvertisements: foreign,
             lastTakeoverMilliseconds: lastTakeoverMilliseconds)
     }
 }

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 extension Snapshot {
     /// The table `vrrpctl status` prints: one row per instance, read at a glance.
@@ -55,7 +59,7 @@ extension Snapshot {
             if i.foreignAdvertisements.count > 0 {
                 out += "   Foreign adverts = \(i.foreignAdvertisements.count), last from \(i.foreignAdvertisements.lastFrom ?? "?"): \(i.foreignAdvertisements.lastReason ?? "")\n"
             }
-            if let t = i.lastTakeoverMilliseconds { out += "   Last takeover = \(String(format: "%.1f", t)) ms\n" }
+            if let t = i.lastTakeoverMilliseconds { out += "   Last takeover = \(oneDecimal(t)) ms\n" }
             out += "   Virtual IP = \(i.virtualAddresses.count)\n"
             for v in i.virtualAddresses {
                 out += "     \(v.address) dev \(v.device)\(v.installed ? " (installed)" : "")\n"
@@ -78,10 +82,19 @@ extension Snapshot {
 
 func formatAge(_ seconds: Double) -> String {
     let s = max(0, seconds)
-    if s < 60 { return String(format: "%.1fs", s) }
+    if s < 60 { return "\(oneDecimal(s))s" }
     if s < 3600 { return "\(Int(s) / 60)m\(Int(s) % 60)s" }
     if s < 86400 { return "\(Int(s) / 3600)h\((Int(s) % 3600) / 60)m" }
     return "\(Int(s) / 86400)d\((Int(s) % 86400) / 3600)h"
+}
+
+/// "%.1f" without Foundation's String(format:) (vrrpd links FoundationEssentials only).
+func oneDecimal(_ value: Double) -> String {
+    guard value.isFinite else { return "\(value)" }
+    let tenths = (abs(value) * 10).rounded()
+    let sign = value < 0 && tenths > 0 ? "-" : ""
+    let whole = tenths / 10
+    return "\(sign)\(Int(whole.rounded(.down))).\(Int(tenths.truncatingRemainder(dividingBy: 10)))"
 }
 
 func renderColumns(_ rows: [[String]]) -> String {
@@ -94,7 +107,7 @@ func renderColumns(_ rows: [[String]]) -> String {
     for row in rows {
         var line = ""
         for (i, cell) in row.enumerated() {
-            line += i == row.count - 1 ? cell : cell.padding(toLength: widths[i] + 2, withPad: " ", startingAt: 0)
+            line += i == row.count - 1 ? cell : cell + String(repeating: " ", count: max(0, widths[i] + 2 - cell.count))
         }
         out += line + "\n"
     }

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// A request line on the status socket (docs/status-socket.md).
 public enum StatusRequest: Equatable, Sendable {

@@ -1,0 +1,113 @@
+import Foundation
+import VRRPLab
+
+/// N instances between two hosts a (master side, priority 200) and b (backup side, 100).
+/// Beyond 250 VRIDs the instances spread over several interfaces, one LAN (bridge) each:
+/// instance i uses eth(i / 250) with VRID i % 250 + 1 and VIP 198.19.(i / 250).(i % 250 + 1)/32.
+/// Host a has 198.18.k.1/24 and host b 198.18.k.2/24 on LAN k.
+struct ScaleBench {
+    static let perInterface = 250
+    let lab: Lab
+    let a: LabHost
+    let b: LabHost
+    let binaries: Binaries
+    let daemons: [DaemonKind]
+    let log: (String) -> Void
+
+    init(lab: Lab, maxInstances: Int, binaries: Binaries, daemons: [DaemonKind], log: @escaping (String) -> Void) throws {
+        let count = max(1, (maxInstances + Self.perInterface - 1) / Self.perInterface)
+        let lans = try (0..<count).map { try lab.addLAN("l\($0)") }
+        a = try lab.addHost("a", on: lans, ipv4: (0..<count).map { "198.18.\($0).1/24" })
+        b = try lab.addHost("b", on: lans, ipv4: (0..<count).map { "198.18.\($0).2/24" })
+        self.lab = lab
+        self.binaries = binaries
+        self.daemons = daemons
+        self.log = log
+    }
+
+    static func config(instances: Int, version: Int, interval: Double, master: Bool) -> String {
+        var out = "global_defs {\n    router_id \(master ? "a" : "b")\n}\n"
+        for i in 0..<instances {
+            let k = i / perInterface, vrid = i % perInterface + 1
+            out += """
+            vrrp_instance VI_\(i) {
+                state \(master ? "MASTER" : "BACKUP")
+                interface eth\(k)
+                virtual_router_id \(vrid)
+                priority \(master ? 200 : 100)
+                advert_int \(intervalText(interval))
+                version \(version)
+                virtual_ipaddress {
+                    198.19.\(k).\(vrid)/32 dev eth\(k)
+                }
+            }
+
+            """
+        }
+        return out
+    }
+
+    func measure(instances: Int, version: Int, interval: Double, window: Double) -> ScaleResult {
+        var runs: [String: ScaleRun] = [:]
+        for daemon in daemons {
+            do {
+                runs[daemon.rawValue] = try run(daemon, instances: instances, version: version, interval: interval, window: window)
+                let r = runs[daemon.rawValue]!
+                log("  \(instances) × v\(version) \(interval)s \(daemon): CPU \(fmt(r.master.cpuSecondsPerMinute, 3)) / \(fmt(r.backup.cpuSecondsPerMinute, 3)) s/min, RSS \(r.master.peakRSSKiB) / \(r.backup.peakRSSKiB) KiB, kept up \(r.keptUp)")
+            } catch {
+                log("  \(instances) × v\(version) \(interval)s \(daemon) failed: \(error)")
+                runs[daemon.rawValue] = ScaleRun(daemon: daemon.rawValue, master: .init(cpuSecondsPerMinute: .nan, peakRSSKiB: 0),
+                                                 backup: .init(cpuSecondsPerMinute: .nan, peakRSSKiB: 0),
+                                                 keptUp: false, note: "\(error)".prefix(120).description)
+            }
+        }
+        func total(_ r: ScaleRun?) -> Double? {
+            guard let r, r.master.cpuSecondsPerMinute.isFinite else { return nil }
+            return r.master.cpuSecondsPerMinute + r.backup.cpuSecondsPerMinute
+        }
+        func rss(_ r: ScaleRun?) -> Double? { r.map { Double($0.master.peakRSSKiB + $0.backup.peakRSSKiB) } }
+        let cpuRatio = total(runs["vrrpd"]).flatMap { v in total(runs["keepalived"]).map { v / $0 } }
+        let rssRatio = rss(runs["vrrpd"]).flatMap { v in rss(runs["keepalived"]).map { v / $0 } }
+        func anon(_ r: ScaleRun?) -> Double? { r.map { Double($0.master.anonKiB + $0.backup.anonKiB) } }
+        let anonRatio = anon(runs["vrrpd"]).flatMap { v in anon(runs["keepalived"]).map { v / $0 } }
+        return ScaleResult(instances: instances, interfaces: (instances + Self.perInterface - 1) / Self.perInterface,
+                           version: version, advertIntervalSeconds: interval, windowSeconds: window,
+                           runs: runs, cpuRatio: cpuRatio, rssRatio: rssRatio, anonRatio: anonRatio)
+    }
+
+    private func run(_ daemon: DaemonKind, instances: Int, version: Int, interval: Double, window: Double) throws -> ScaleRun {
+        let tag = "\(instances)-v\(version)-\(Int(interval * 1000))"
+        var started: [RunningDaemon] = []
+        defer {
+            for d in started { d.stop(lab, grace: .seconds(15)) }
+            for host in [a, b] { _ = try? lab.run(host, ["ip", "-4", "addr", "flush", "to", "198.19.0.0/16"]) }
+        }
+        let backup = try RunningDaemon.start(daemon, lab, on: b, config: Self.config(instances: instances, version: version, interval: interval, master: false),
+                                             binaries: binaries, tag: "b-\(tag)")
+        started.append(backup)
+        let master = try RunningDaemon.start(daemon, lab, on: a, config: Self.config(instances: instances, version: version, interval: interval, master: true),
+                                             binaries: binaries, tag: "a-\(tag)")
+        started.append(master)
+        try waitUntil("\(instances) VIPs on the master (\(daemon))", timeout: .seconds(90), poll: .milliseconds(200)) {
+            guard lab.isRunning(master.process), lab.isRunning(backup.process) else {
+                throw LabError.unexpectedOutput("\(daemon) exited: \(lab.log(master.process).suffix(400)) \(lab.log(backup.process).suffix(400))")
+            }
+            return try countAddresses(lab, a, prefix: "198.19.") == instances && master.isReady && backup.isReady
+        }
+        sleepSeconds(max(4 * interval, 2))   // past start-up and the first GARP rounds
+        let m0 = master.cpuNanoseconds(), b0 = backup.cpuNanoseconds()
+        let t0 = ContinuousClock.now
+        sleepSeconds(window)
+        let m1 = master.cpuNanoseconds(), b1 = backup.cpuNanoseconds()
+        let elapsed = seconds(ContinuousClock.now - t0)
+        let perMinute = { (ns: UInt64) in Double(ns) / 1e9 * 60 / elapsed }
+        let onMaster = try countAddresses(lab, a, prefix: "198.19.")
+        let onBackup = try countAddresses(lab, b, prefix: "198.19.")
+        let keptUp = onMaster == instances && onBackup == 0
+        return ScaleRun(daemon: daemon.rawValue,
+                        master: .init(cpuSecondsPerMinute: perMinute(m1 &- m0), peakRSSKiB: master.peakRSSKiB(), anonKiB: master.anonKiB()),
+                        backup: .init(cpuSecondsPerMinute: perMinute(b1 &- b0), peakRSSKiB: backup.peakRSSKiB(), anonKiB: backup.anonKiB()),
+                        keptUp: keptUp,
+                        note: keptUp ? nil : "VIPs at the end: master \(onMaster)/\(instances), backup \(onBackup)")
+    }
+}

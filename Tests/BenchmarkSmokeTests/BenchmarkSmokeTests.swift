@@ -1,0 +1,58 @@
+import Foundation
+import Testing
+import VRRPLab
+
+/// Runs `vrrp-benchmarks --quick` (a few seconds) and checks that it wrote a well-formed JSON
+/// report. Measures nothing: timings are never asserted.
+@Suite("Benchmark harness smoke run")
+struct BenchmarkSmokeTests {
+    static var packageRoot: String {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .deletingLastPathComponent().deletingLastPathComponent().path
+    }
+
+    static func binary(_ name: String) -> String? {
+        let bundleDir = Bundle.main.bundleURL.deletingLastPathComponent().path
+        return ["\(bundleDir)/\(name)", "\(packageRoot)/.build/debug/\(name)", "\(packageRoot)/.build/release/\(name)"]
+            .first { FileManager.default.isExecutableFile(atPath: $0) }
+    }
+
+    static var canRun: Bool { Lab.isSupported && binary("vrrp-benchmarks") != nil && binary("vrrpd") != nil }
+
+    @Test("the quick mode runs every section and writes a JSON report with codec, failover and scale results",
+          .enabled(if: canRun, "needs root, iproute2 and built vrrp-benchmarks + vrrpd"),
+          .timeLimit(.minutes(2)))
+    func quickRun() throws {
+        let json = NSTemporaryDirectory() + "bench-smoke-\(getpid()).json"
+        defer { try? FileManager.default.removeItem(atPath: json) }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Self.binary("vrrp-benchmarks")!)
+        process.arguments = ["--quick", "--json", json, "--vrrpd", Self.binary("vrrpd")!, "--sections", "micro,failover,scale"]
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = output
+        try process.run()
+        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0, "vrrp-benchmarks --quick failed:\n\(text)")
+
+        let object = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: json)))
+        let report = try #require(object as? [String: Any])
+        #expect(report["quick"] as? Bool == true)
+        let micro = try #require(report["micro"] as? [[String: Any]])
+        #expect(micro.count == 4)
+        for row in micro {
+            let ns = try #require(row["nanosecondsPerOperation"] as? [String: Any])
+            #expect((ns["median"] as? Double ?? 0) > 0)
+        }
+        let failover = try #require(report["failover"] as? [[String: Any]])
+        #expect(failover.count == 1)
+        let vip = try #require(failover.first?["vipAfterLastAdvertMs"] as? [String: Any])
+        #expect(vip["vrrpd"] != nil, "no vrrpd failover sample:\n\(text)")
+        let scale = try #require(report["scale"] as? [[String: Any]])
+        let runs = try #require(scale.first?["runs"] as? [String: Any])
+        let vrrpd = try #require(runs["vrrpd"] as? [String: Any])
+        #expect(vrrpd["keptUp"] as? Bool == true, "the 1-instance scale run did not hold:\n\(text)")
+        #expect(text.contains("| operation |"))
+    }
+}
