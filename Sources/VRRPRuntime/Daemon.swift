@@ -120,6 +120,9 @@ public final class Daemon: @unchecked Sendable {
     // MARK: Instances
 
     func startInstance(_ s: InstanceSettings) {
+        if !s.isUnicast, let group = s.unsupportedMulticastGroup {
+            log.warning("(\(s.name)) multicast group \(group) is not supported yet; using \(s.multicastGroup)")
+        }
         let d = InstanceDriver(settings: s, wallClock: wallClock())
         instances.append(d)
         bind(d)

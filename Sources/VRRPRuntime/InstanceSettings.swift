@@ -40,6 +40,8 @@ struct InstanceSettings: Hashable, Sendable {
     /// `mcast_src_ip` / `unicast_src_ip`; nil: the interface's primary (IPv4) or link-local (IPv6).
     var sourceAddress: IPAddress?
     var multicastGroup: IPAddress
+    /// A configured group other than the RFC one; not supported yet (warned at start).
+    var unsupportedMulticastGroup: IPAddress?
     /// The RFC 9568 VRRPv3-over-IPv4 checksum (keepalived 2.2.8 `v3_checksum_as_v2`).
     var v3ChecksumAsV2: Bool
     var tracked: [TrackReference]

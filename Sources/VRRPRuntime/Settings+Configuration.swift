@@ -83,14 +83,18 @@ extension InstanceSettings {
                 tracked.append(TrackReference(name: t.name, kind: .file, weight: t.weight ?? 0, reverse: t.weightReverse))
             }
         }
-        let group: IPAddress = i.multicastDestination
+        // The raw socket joins the RFC group only (RFC 5798 §5.1.1.2, §5.1.2.2): another group from
+        // `mcast_dst_ip` / `vrrp_mcast_group4|6` is kept to be reported, and the RFC group is used.
+        let defaultGroup: IPAddress = family == .ipv4 ? .v4(.vrrpMulticast) : .v6(.vrrpMulticast)
+        let requested: IPAddress = i.multicastDestination
             ?? (family == .ipv4 ? .v4(g.multicastGroup4) : .v6(g.multicastGroup6))
         self.init(router: router, interface: i.interface,
                   virtualAddresses: i.virtualAddresses.map(spec),
                   excludedAddresses: i.excludedVirtualAddresses.map(spec),
                   unicastPeers: i.unicastPeers,
                   sourceAddress: unicast ? (i.unicastSourceAddress ?? i.multicastSourceAddress) : i.multicastSourceAddress,
-                  multicastGroup: group, v3ChecksumAsV2: i.v3ChecksumAsV2, tracked: tracked, notify: i.notify,
+                  multicastGroup: defaultGroup,
+                  unsupportedMulticastGroup: requested == defaultGroup ? nil : requested, v3ChecksumAsV2: i.v3ChecksumAsV2, tracked: tracked, notify: i.notify,
                   dontTrackPrimary: i.dontTrackPrimary)
     }
 
