@@ -43,7 +43,7 @@ struct FailCommand: ParsableCommand {
         let capture = Process()
         capture.executableURL = URL(fileURLWithPath: Shell.ip)
         capture.arguments = ["netns", "exec", client.namespace, "tcpdump", "-i", "eth0", "-l", "-n", "-tt",
-                             "--immediate-mode", "arp and arp[14:4] = \(hexIPv4(vipAddress))"]
+                             "--immediate-mode", "arp and arp[14:4] = \(hexIPv4(vipAddress)) and arp[24:4] = \(hexIPv4(vipAddress))"]
         _ = FileManager.default.createFile(atPath: arpLog, contents: nil)
         let arpHandle = try FileHandle(forWritingTo: URL(fileURLWithPath: arpLog))
         capture.standardOutput = arpHandle
@@ -97,6 +97,9 @@ struct FailCommand: ParsableCommand {
 
         var newMaster: LabState.Host?
         var masterAt: Double?, vipAt: Double?
+        // nginx faults: when the victim's tracked check lowers its priority (vrrpd only).
+        let victimPriority = how == .nginx ? Shell.instance(victim)?.effectivePriority : nil
+        var droppedAt: (Double, Int)?
         let deadline = t0 + 20
         while Shell.now() < deadline {
             if masterAt == nil, let m = others.first(where: { Shell.state($0).state == "MASTER" }) {
@@ -105,6 +108,10 @@ struct FailCommand: ParsableCommand {
                 masterAt = Shell.instance(m).map(\.stateSince).flatMap { $0 >= t0 ? $0 : nil } ?? Shell.now()
             }
             if let m = newMaster, vipAt == nil, Shell.hasAddress(m, state.vip) { vipAt = Shell.now() }
+            if let before = victimPriority, droppedAt == nil, let now = Shell.instance(victim)?.effectivePriority,
+               now < before {
+                droppedAt = (Shell.now(), now)
+            }
             if vipAt != nil && reached.withLock({ $0 }) != nil { break }
             Thread.sleep(forTimeInterval: 0.01)
         }
@@ -112,6 +119,9 @@ struct FailCommand: ParsableCommand {
         while probe.isExecuting { Thread.sleep(forTimeInterval: 0.01) }
         Thread.sleep(forTimeInterval: 0.2)   // let tcpdump write the last ARP lines
 
+        if let before = victimPriority, let (t, after) = droppedAt {
+            events.append((t, "\(victim.name): tracked nginx check failing, priority \(before) → \(after)"))
+        }
         if let m = newMaster, let masterAt { events.append((masterAt, "master-down: \(m.name) enters MASTER")) }
         else { events.append((Shell.now(), "no other proxy became MASTER within 20 s")) }
         if let m = newMaster, let vipAt { events.append((vipAt, "VIP \(state.vip) installed on \(m.name)")) }

@@ -66,16 +66,24 @@ struct UpCommand: ParsableCommand {
                 instance.advertInterval = advertInterval
                 instance.virtualAddresses = [vip]
                 let useKeepalived = keepalivedPeer && i == nodes - 1
+                // nginx first, answering, so the daemon's first health checks already pass.
+                var nginxPID: Int32?
+                if wantNginx {
+                    nginxPID = try startNginx(lab, proxy).pid
+                    try waitUntil("nginx answering on \(proxy.name)", timeout: .seconds(10)) {
+                        Shell.run(["curl", "-fs", "-o", "/dev/null", "-m", "1", "http://127.0.0.1/"],
+                                  in: proxy.namespace).status == 0
+                    }
+                }
+                let config = configuration(instance, routerID: proxy.name, keepalived: useKeepalived, trackNginx: wantNginx)
                 let node = useKeepalived
-                    ? try lab.startKeepalived(proxy, config: instance.configuration(routerID: proxy.name))
-                    : try lab.startVRRPD(proxy, binary: vrrpd, config: instance.configuration(routerID: proxy.name))
+                    ? try lab.startKeepalived(proxy, config: config)
+                    : try lab.startVRRPD(proxy, binary: vrrpd, config: config)
                 var host = LabState.Host(name: proxy.name, namespace: proxy.namespace, directory: proxy.directory,
                                          role: "proxy", address: proxy.ipv4Address ?? "", daemon: node.daemon.rawValue,
                                          daemonPID: node.process.pid, daemonLog: node.process.logPath,
                                          statusSocket: node.statusSocket, priority: instance.priority)
-                if wantNginx {
-                    host.nginxPID = try startNginx(lab, proxy).pid
-                }
+                host.nginxPID = nginxPID
                 hosts.append(host)
             }
             let client = topology.client
@@ -110,7 +118,60 @@ struct UpCommand: ParsableCommand {
         }
     }
 
-    /// nginx in `host`, listening on port 80 of the host's addresses (the VIP included), answering
+    /// The daemon's configuration for one proxy. With nginx in the lab the instance tracks it:
+    /// vrrpd with its native `vrrp_http_check` (docs/health-checks.md), keepalived with a
+    /// `vrrp_script` running curl. Both GET http://127.0.0.1:80/ and lower the priority by 60
+    /// after 2 failures (150 → 90, below p2's 125), so the next proxy takes the VIP over.
+    static func configuration(_ instance: LabVRRPInstance, routerID: String, keepalived: Bool,
+                              trackNginx: Bool) -> String {
+        guard trackNginx else { return instance.configuration(routerID: routerID) }
+        let check: String
+        if keepalived {
+            // keepalived 2.2 reads whole-second script intervals; the script runs as root
+            // (no keepalived_script user in the lab).
+            check = """
+                vrrp_script chk_nginx {
+                    script "\(Shell.tool("curl") ?? "/usr/bin/curl") -fs -o /dev/null -m 0.8 http://127.0.0.1:80/"
+                    interval 1
+                    timeout 1
+                    fall 2
+                    rise 2
+                    weight -60
+                }
+                """
+        } else {
+            check = """
+                vrrp_http_check chk_nginx {
+                    host 127.0.0.1
+                    port 80
+                    path /
+                    interval 0.5
+                    timeout 1
+                    fall 2
+                    rise 2
+                    weight -60
+                }
+                """
+        }
+        // The instance block with `track_script` before its closing brace.
+        var lines = instance.text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        if lines.last == "}" { lines.removeLast() }
+        lines += ["    track_script {", "        chk_nginx", "    }", "}"]
+        let scriptUser = keepalived ? "\n    script_user root" : ""
+        return """
+            global_defs {
+                router_id \(routerID)\(scriptUser)
+            }
+
+            \(check)
+
+            \(lines.joined(separator: "\n"))
+
+            """
+    }
+
+    /// nginx in `host`, listening on port 80 of all the host's addresses (127.0.0.1 for the
+    /// health check, the VIP for the client), answering
     /// with a page that names the host.
     static func startNginx(_ lab: Lab, _ host: LabHost) throws -> LabProcess {
         let d = host.directory
