@@ -9,7 +9,8 @@ public struct LabVRRPInstance: Sendable, Hashable {
     public var priority = 100
     /// Seconds (0.01 steps for v3; whole seconds for v2).
     public var advertInterval = 1.0
-    public var version = 3
+    /// nil: no `version` line (the daemon's default, 2 as in keepalived).
+    public var version: Int? = 3
     /// PASS authentication (VRRPv2 only, RFC 2338 §5.3.6.1); nil: none.
     public var password: String?
     /// CIDR, e.g. "198.18.0.100/24" or "2001:db8::100/64".
@@ -20,6 +21,8 @@ public struct LabVRRPInstance: Sendable, Hashable {
     public var preempt = true
     /// keepalived's `state` keyword: the initial wish, "BACKUP" or "MASTER".
     public var initialState = "BACKUP"
+    /// false: the virtual addresses without `dev` (the daemon puts them on `interface`).
+    public var addressDevice = true
 
     public init() {}
 
@@ -30,8 +33,8 @@ public struct LabVRRPInstance: Sendable, Hashable {
                      "    interface \(interface)",
                      "    virtual_router_id \(vrid)",
                      "    priority \(priority)",
-                     "    advert_int \(LabVRRPInstance.format(advertInterval))",
-                     "    version \(version)"]
+                     "    advert_int \(LabVRRPInstance.format(advertInterval))"]
+        if let version { lines.append("    version \(version)") }
         if !preempt { lines.append("    nopreempt") }
         if let password {
             lines += ["    authentication {", "        auth_type PASS", "        auth_pass \(password)", "    }"]
@@ -43,21 +46,19 @@ public struct LabVRRPInstance: Sendable, Hashable {
             lines.append("    }")
         }
         lines.append("    virtual_ipaddress {")
-        lines += virtualAddresses.map { "        \($0) dev \(interface)" }
+        lines += virtualAddresses.map { addressDevice ? "        \($0) dev \(interface)" : "        \($0)" }
         lines += ["    }", "}"]
         return lines.joined(separator: "\n")
     }
 
     /// A whole keepalived.conf for `routerID` with this instance.
     public func configuration(routerID: String) -> String {
-        """
-        global_defs {
-            router_id \(routerID)
-        }
+        LabVRRPInstance.configuration(routerID: routerID, [self])
+    }
 
-        \(text)
-
-        """
+    /// A whole keepalived.conf for `routerID` with these instances.
+    public static func configuration(routerID: String, _ instances: [LabVRRPInstance]) -> String {
+        "global_defs {\n    router_id \(routerID)\n}\n\n" + instances.map { $0.text + "\n" }.joined(separator: "\n")
     }
 
     static func format(_ seconds: Double) -> String {

@@ -7,10 +7,10 @@ import VRRPLab
 struct ExampleConfigTests {
     @Test("vrrpd --config-test accepts proxy1.conf and proxy2.conf", arguments: ["proxy1.conf", "proxy2.conf"])
     func configTest(file: String) throws {
-        let path = "\(Binaries.packageRoot)/examples/nginx-rabbitmq/\(file)"
+        let path = "\(LabBinaries.packageRoot)/examples/nginx-rabbitmq/\(file)"
         #expect(FileManager.default.fileExists(atPath: path))
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: try Binaries.vrrpd)
+        process.executableURL = URL(fileURLWithPath: try LabBinaries.vrrpd)
         process.arguments = ["--config-test", "-f", path]
         let output = Pipe()
         process.standardOutput = output

@@ -6,31 +6,6 @@ import Testing
 import VRRPLab
 import VRRPStatus
 
-/// Where the tests find `vrrpd`: `$VRRP_BIN_DIR` if set, else the build directory this test
-/// bundle was built into (`swift test` builds every product first).
-enum Binaries {
-    static func path(_ name: String) throws -> String {
-        var candidates: [String] = []
-        if let dir = ProcessInfo.processInfo.environment["VRRP_BIN_DIR"] { candidates.append("\(dir)/\(name)") }
-        // The test bundle lives in .build/<triple>/debug/; so does vrrpd.
-        let bundle = Bundle.main.bundleURL.deletingLastPathComponent().path
-        candidates.append("\(bundle)/\(name)")
-        let package = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-            .deletingLastPathComponent().deletingLastPathComponent().path
-        candidates += ["\(package)/.build/debug/\(name)", "\(package)/.build/release/\(name)"]
-        guard let found = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
-            throw LabError.unexpectedOutput("\(name) not found (tried \(candidates)); run `swift build` first")
-        }
-        return found
-    }
-
-    static var vrrpd: String { get throws { try path("vrrpd") } }
-    static var packageRoot: String {
-        URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-            .deletingLastPathComponent().deletingLastPathComponent().path
-    }
-}
-
 /// True when the machine can run these tests: root, iproute2, nginx with its stream module.
 enum Services {
     static let nginx = "/usr/sbin/nginx"
@@ -55,7 +30,7 @@ struct Daemon {
         let conf = "\(host.directory)/\(name).conf"
         try config.write(toFile: conf, atomically: true, encoding: .utf8)
         let socket = "\(host.directory)/\(name).sock"
-        let process = try lab.spawn(host, [try Binaries.vrrpd, "-f", conf, "--pid-file", "\(host.directory)/\(name).pid",
+        let process = try lab.spawn(host, [try LabBinaries.vrrpd, "-f", conf, "--pid-file", "\(host.directory)/\(name).pid",
                                            "--status-socket", socket, "--dump-dir", host.directory, "-D"],
                                     name: name)
         let daemon = Daemon(process: process, host: host, socket: socket)

@@ -47,7 +47,7 @@ struct ElectionTests {
     func nopreemptStaysBackup() async throws {
         try await withDaemonLab { lab in
             let (p1, p2) = (lab.proxies[0], lab.proxies[1])
-            let nopreempt: (inout VRRPInstanceConfig) -> Void = { $0.nopreempt = true }
+            let nopreempt: (inout LabVRRPInstance) -> Void = { $0.preempt = false }
             let low = try await lab.startDaemon(on: p2, config: config(for: p2, priority: 100, nopreempt))
             try await lab.waitForState(low, "MASTER")
             try await lab.waitForVIP(VIP.v4, on: [p2])

@@ -8,7 +8,7 @@ import VRRPLab
 struct FailoverTests {
     /// p1 MASTER (150) and p2 BACKUP (100), VIP on p1.
     private func startPair(_ lab: DaemonLab,
-                           _ adjust: @escaping (inout VRRPInstanceConfig) -> Void = { _ in }) async throws -> (master: Daemon, backup: Daemon) {
+                           _ adjust: @escaping (inout LabVRRPInstance) -> Void = { _ in }) async throws -> (master: Daemon, backup: Daemon) {
         let (p1, p2) = (lab.proxies[0], lab.proxies[1])
         let master = try await lab.startDaemon(on: p1, config: config(for: p1, priority: 150, adjust))
         let backup = try await lab.startDaemon(on: p2, config: config(for: p2, priority: 100, adjust))

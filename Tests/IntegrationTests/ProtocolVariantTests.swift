@@ -10,7 +10,7 @@ struct ProtocolVariantTests {
     func ipv6Version3() async throws {
         try await withDaemonLab { lab in
             let (p1, p2) = (lab.proxies[0], lab.proxies[1])
-            let v6: (inout VRRPInstanceConfig) -> Void = {
+            let v6: (inout LabVRRPInstance) -> Void = {
                 $0.version = 3
                 $0.virtualAddresses = [VIP.v6]
             }
@@ -36,9 +36,9 @@ struct ProtocolVariantTests {
     func version3Centiseconds() async throws {
         try await withDaemonLab { lab in
             let (p1, p2) = (lab.proxies[0], lab.proxies[1])
-            let fast: (inout VRRPInstanceConfig) -> Void = {
+            let fast: (inout LabVRRPInstance) -> Void = {
                 $0.version = 3
-                $0.advertInterval = "0.1"
+                $0.advertInterval = 0.1
             }
             let master = try await lab.startDaemon(on: p1, config: config(for: p1, priority: 150, fast))
             let backup = try await lab.startDaemon(on: p2, config: config(for: p2, priority: 100, fast))
@@ -95,11 +95,11 @@ struct ProtocolVariantTests {
             let (p1, p2) = (lab.proxies[0], lab.proxies[1])
             let d1 = try await lab.startDaemon(on: p1, config: config(for: p1, priority: 150) {
                 $0.version = 2
-                $0.authPass = "secret1"
+                $0.password = "secret1"
             })
             let d2 = try await lab.startDaemon(on: p2, config: config(for: p2, priority: 100) {
                 $0.version = 2
-                $0.authPass = "secret2"
+                $0.password = "secret2"
             })
             try await lab.waitForStates([(d1, "MASTER"), (d2, "MASTER")])
             try await lab.waitForVIP(VIP.v4, on: [p1, p2])

@@ -60,8 +60,8 @@ extension StatusIntegrationTests {
             let node = try singleMaster(lab)
 
             // Add VI_2, through the socket's `reload` request.
-            try keepalivedConf(routerID: "p1", [InstanceSpec(priority: 150),
-                                                InstanceSpec(name: "VI_2", vrid: 52, priority: 150, vip: "198.18.0.101")])
+            try keepalivedConf(routerID: "p1", [vrrpInstance(priority: 150),
+                                                vrrpInstance(name: "VI_2", vrid: 52, priority: 150, vip: "198.18.0.101")])
                 .write(toFile: node.configPath, atomically: true, encoding: .utf8)
             let client = try StatusClient(path: node.socketPath)
             try client.send(.reload)
@@ -78,8 +78,8 @@ extension StatusIntegrationTests {
 
             // Change VI_1's priority, through `vrrpctl reload`: applied in place, no restart.
             let beforePriorityChange = try node.instance()
-            try keepalivedConf(routerID: "p1", [InstanceSpec(priority: 120),
-                                                InstanceSpec(name: "VI_2", vrid: 52, priority: 150, vip: "198.18.0.101")])
+            try keepalivedConf(routerID: "p1", [vrrpInstance(priority: 120),
+                                                vrrpInstance(name: "VI_2", vrid: 52, priority: 150, vip: "198.18.0.101")])
                 .write(toFile: node.configPath, atomically: true, encoding: .utf8)
             let ctl = try node.vrrpctl(["reload"])
             #expect(ctl.status == 0, "stderr: \(ctl.stderr)")
@@ -95,7 +95,7 @@ extension StatusIntegrationTests {
             #expect(try node.addresses().contains("198.18.0.100"))
 
             // Remove VI_2 again (SIGHUP): it is listed as removed and releases its VIP.
-            try keepalivedConf(routerID: "p1", [InstanceSpec(priority: 120)])
+            try keepalivedConf(routerID: "p1", [vrrpInstance(priority: 120)])
                 .write(toFile: node.configPath, atomically: true, encoding: .utf8)
             lab.signal(node.process, SIGHUP)
             try node.waitUntil("the reload that removes VI_2") {
@@ -118,8 +118,8 @@ extension StatusIntegrationTests {
 
             // A second instance reusing VRID 51 on eth0 is an error (RFC 5798 §7.3: the VRID
             // selects the virtual MAC), located at the second instance.
-            let text = keepalivedConf(routerID: "p1", [InstanceSpec(priority: 150),
-                                                       InstanceSpec(name: "VI_BAD", vrid: 51, priority: 90, vip: "198.18.0.102")])
+            let text = keepalivedConf(routerID: "p1", [vrrpInstance(priority: 150),
+                                                       vrrpInstance(name: "VI_BAD", vrid: 51, priority: 90, vip: "198.18.0.102")])
             try text.write(toFile: node.configPath, atomically: true, encoding: .utf8)
             let badLine = try #require(text.split(separator: "\n", omittingEmptySubsequences: false)
                 .firstIndex { $0.contains("vrrp_instance VI_BAD") }) + 1

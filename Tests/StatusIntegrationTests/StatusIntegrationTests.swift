@@ -18,10 +18,10 @@ struct StatusIntegrationTests {}
 func electedPair(_ lab: Lab) throws -> (master: DaemonNode, backup: DaemonNode) {
     let topology = try LabTopology(in: lab, proxies: 2)
     let master = try DaemonNode.start(lab, on: topology.proxies[0],
-                                      config: keepalivedConf(routerID: "p1", [InstanceSpec(priority: 150)]))
+                                      config: keepalivedConf(routerID: "p1", [vrrpInstance(priority: 150)]))
     try master.waitForState("MASTER")
     let backup = try DaemonNode.start(lab, on: topology.proxies[1],
-                                      config: keepalivedConf(routerID: "p2", [InstanceSpec(priority: 100)]))
+                                      config: keepalivedConf(routerID: "p2", [vrrpInstance(priority: 100)]))
     try backup.waitUntil("p2 to follow p1 as BACKUP") {
         guard let i = try? backup.instance() else { return false }
         return i.state == "BACKUP" && i.master?.address == "198.18.0.11"
@@ -33,7 +33,7 @@ func electedPair(_ lab: Lab) throws -> (master: DaemonNode, backup: DaemonNode) 
 func singleMaster(_ lab: Lab, metricsPort: Int? = nil) throws -> DaemonNode {
     let topology = try LabTopology(in: lab, proxies: 1)
     let node = try DaemonNode.start(lab, on: topology.proxies[0],
-                                    config: keepalivedConf(routerID: "p1", [InstanceSpec(priority: 150)]),
+                                    config: keepalivedConf(routerID: "p1", [vrrpInstance(priority: 150)]),
                                     metricsPort: metricsPort)
     try node.waitForState("MASTER")
     try node.waitUntil("the VIP on p1") { try node.addresses().contains("198.18.0.100") }
@@ -49,7 +49,7 @@ extension StatusIntegrationTests {
         try await withLab { lab in
             let topology = try LabTopology(in: lab, proxies: 1)
             let node = try DaemonNode.start(lab, on: topology.proxies[0],
-                                            config: keepalivedConf(routerID: "p1", [InstanceSpec(priority: 150)]),
+                                            config: keepalivedConf(routerID: "p1", [vrrpInstance(priority: 150)]),
                                             statusGroup: user.name)
             let info = try FileManager.default.attributesOfItem(atPath: node.socketPath)
             #expect(info[.type] as? FileAttributeType == .typeSocket)
@@ -121,7 +121,7 @@ extension StatusIntegrationTests {
         try await withLab { lab in
             let (master, backup) = try electedPair(lab)
             let recorder = WatchRecorder(socket: backup.socketPath)
-            let ctlWatch = try lab.spawn(backup.host, [try Binaries.path("vrrpctl"), "watch", "--json",
+            let ctlWatch = try lab.spawn(backup.host, [try LabBinaries.vrrpctl, "watch", "--json",
                                                       "--socket", backup.socketPath], name: "vrrpctl-watch")
             try backup.waitUntil("the watch snapshots") {
                 recorder.received.first?.snapshot != nil && lab.log(ctlWatch).contains("\n")

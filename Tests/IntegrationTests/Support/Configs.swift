@@ -9,10 +9,24 @@ enum VIP {
 }
 
 /// keepalived.conf for `host` with one instance VI_1 on eth0 (VRID 51, VIP 198.18.0.100/24,
-/// advert_int 1) at `priority`; `adjust` changes anything else.
+/// advert_int 1, the daemon's default version) at `priority`; `adjust` changes anything else.
 func config(for host: LabHost, priority: Int,
-            _ adjust: (inout VRRPInstanceConfig) -> Void = { _ in }) -> String {
-    var instance = VRRPInstanceConfig(priority: priority)
+            _ adjust: (inout LabVRRPInstance) -> Void = { _ in }) -> String {
+    var instance = LabVRRPInstance()
+    instance.priority = priority
+    instance.version = nil
+    instance.addressDevice = false
     adjust(&instance)
-    return keepalivedConf(routerID: host.name, instance)
+    return instance.configuration(routerID: host.name)
+}
+
+enum HarnessError: Error, CustomStringConvertible {
+    case daemonExited(String)
+    case unexpected(String)
+
+    var description: String {
+        switch self {
+        case .daemonExited(let why), .unexpected(let why): why
+        }
+    }
 }

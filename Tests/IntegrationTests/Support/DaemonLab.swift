@@ -48,7 +48,7 @@ final class DaemonLab: Sendable {
     @discardableResult
     func startDaemon(on host: LabHost, config: String, arguments: [String] = [],
                      waitForSocket: Bool = true) async throws -> Daemon {
-        let vrrpd = try Binaries.vrrpd
+        let vrrpd = try LabBinaries.vrrpd
         let index = daemons.withLock { list in list.filter { $0.host == host }.count + 1 }
         let name = "vrrpd-\(index)"
         let directory = "\(host.directory)/\(name)"
@@ -72,7 +72,7 @@ final class DaemonLab: Sendable {
     /// Runs `vrrpd` with `config` in the host to completion (for start-up errors); returns its
     /// exit status and output. Times out (and fails) after `patience`.
     func runDaemonToExit(on host: LabHost, config: String, arguments: [String] = []) throws -> (result: ProcessResult, configPath: String) {
-        let vrrpd = try Binaries.vrrpd
+        let vrrpd = try LabBinaries.vrrpd
         let directory = "\(host.directory)/vrrpd-run-\(UInt16.random(in: 0...UInt16.max))"
         try FileManager.default.createDirectory(atPath: "\(directory)/dump", withIntermediateDirectories: true)
         let configPath = "\(directory)/keepalived.conf"
@@ -109,7 +109,7 @@ final class DaemonLab: Sendable {
 
     /// The snapshot as `vrrpctl status --socket SOCK --json` prints it.
     func vrrpctlSnapshot(_ daemon: Daemon) throws -> Snapshot {
-        let result = try lab.run(daemon.host, [try Binaries.vrrpctl, "status", "--socket", daemon.socketPath, "--json"])
+        let result = try lab.run(daemon.host, [try LabBinaries.vrrpctl, "status", "--socket", daemon.socketPath, "--json"])
         guard result.succeeded else {
             throw HarnessError.unexpected("vrrpctl status exited \(result.status): \(result.stderr)")
         }
@@ -215,7 +215,7 @@ func requireLabSupport() throws {
 /// path. `VRRP_ITEST_LOGS=1` prints the logs always.
 func withDaemonLab(proxies: Int = 2, _ body: (DaemonLab) async throws -> Void) async throws {
     try requireLabSupport()
-    _ = try Binaries.vrrpd
+    _ = try LabBinaries.vrrpd
     try await withLab { lab in
         let daemonLab = DaemonLab(lab: lab, topology: try LabTopology(in: lab, proxies: proxies))
         do {

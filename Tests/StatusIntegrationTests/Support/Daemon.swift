@@ -11,64 +11,32 @@ struct HarnessError: Error, CustomStringConvertible {
     var description: String
 }
 
-/// Where `vrrpd` and `vrrpctl` are: `VRRP_BIN_DIR`, or this package's `.build/debug/`.
-enum Binaries {
-    /// The package root, derived from this file's path (Tests/StatusIntegrationTests/Support/…).
-    static let packageRoot: String = {
-        var url = URL(fileURLWithPath: #filePath)
-        for _ in 0..<4 { url.deleteLastPathComponent() }
-        return url.path
-    }()
-
-    static var directory: String {
-        ProcessInfo.processInfo.environment["VRRP_BIN_DIR"] ?? "\(packageRoot)/.build/debug"
-    }
-
-    static func path(_ name: String) throws -> String {
-        let path = "\(directory)/\(name)"
-        guard FileManager.default.isExecutableFile(atPath: path) else {
-            throw HarnessError(description: "\(path) is missing: run `swift build --product \(name)` first, or set VRRP_BIN_DIR")
-        }
-        return path
-    }
-}
-
 /// These tests need real namespaces: as CI runs them, as root. Not being root is a failure,
 /// never a silent pass.
 func requireRootAndBinaries() throws {
     try #require(geteuid() == 0, "StatusIntegrationTests create network namespaces and must run as root (CI does)")
     try #require(Lab.isSupported, "StatusIntegrationTests need iproute2's `ip`")
-    _ = try Binaries.path("vrrpd")
-    _ = try Binaries.path("vrrpctl")
+    _ = try LabBinaries.vrrpd
+    _ = try LabBinaries.vrrpctl
 }
 
-/// One VRRP instance of a generated keepalived.conf.
-struct InstanceSpec {
-    var name = "VI_1"
-    var vrid = 51
-    var priority: Int
-    var vip = "198.18.0.100"
-    var interface = "eth0"
-
-    var text: String {
-        """
-        vrrp_instance \(name) {
-            state BACKUP
-            interface \(interface)
-            virtual_router_id \(vrid)
-            priority \(priority)
-            advert_int 1
-            virtual_ipaddress {
-                \(vip)/24
-            }
-        }
-
-        """
-    }
+/// One VRRP instance of a generated keepalived.conf: BACKUP on `interface`, advert_int 1, the
+/// daemon's default version, VIP `vip`/24.
+func vrrpInstance(name: String = "VI_1", vrid: Int = 51, priority: Int, vip: String = "198.18.0.100",
+                  interface: String = "eth0") -> LabVRRPInstance {
+    var instance = LabVRRPInstance()
+    instance.name = name
+    instance.vrid = vrid
+    instance.priority = priority
+    instance.virtualAddresses = ["\(vip)/24"]
+    instance.interface = interface
+    instance.version = nil
+    instance.addressDevice = false
+    return instance
 }
 
-func keepalivedConf(routerID: String, _ instances: [InstanceSpec]) -> String {
-    "global_defs {\n    router_id \(routerID)\n}\n\n" + instances.map(\.text).joined()
+func keepalivedConf(routerID: String, _ instances: [LabVRRPInstance]) -> String {
+    LabVRRPInstance.configuration(routerID: routerID, instances)
 }
 
 /// A `vrrpd` running in a lab host, with its files in the host's private directory.
@@ -87,7 +55,7 @@ struct DaemonNode {
         let configPath = "\(host.directory)/keepalived.conf"
         try config.write(toFile: configPath, atomically: true, encoding: .utf8)
         try FileManager.default.createDirectory(atPath: "\(host.directory)/dump", withIntermediateDirectories: true)
-        var argv = [try Binaries.path("vrrpd"), "-f", configPath,
+        var argv = [try LabBinaries.vrrpd, "-f", configPath,
                     "--pid-file", "\(host.directory)/vrrpd.pid",
                     "--status-socket", "\(host.directory)/vrrpd.sock",
                     "--status-group", statusGroup,
@@ -137,7 +105,7 @@ struct DaemonNode {
 
     /// Runs `vrrpctl ARGS… --socket SOCK` in the host (as root unless `asUser` wraps it).
     func vrrpctl(_ args: [String], prefix: [String] = []) throws -> ProcessResult {
-        try lab.run(host, prefix + [try Binaries.path("vrrpctl")] + args + ["--socket", socketPath],
+        try lab.run(host, prefix + [try LabBinaries.vrrpctl] + args + ["--socket", socketPath],
                     timeout: .seconds(30))
     }
 
