@@ -125,8 +125,17 @@ struct KeepalivedInteropTests {
             // Neither hears a valid advert, so both become master and hold the VIP.
             try pair.expectMaster(ours, vip: v.vip, "vrrpd ignores keepalived's adverts")
             try pair.expectMaster(ka, vip: v.vip, "keepalived ignores vrrpd's adverts")
-            try waitUntil("vrrpd counts authentication failures", timeout: .seconds(10)) {
-                (pair.status(ours)?.counters.authFailures ?? 0) >= 2
+            do {
+                // A generous bound: twice in CI (never in 30 isolated runs) 10 s went by without a
+                // count; the diagnostics below say which side went quiet if it happens again.
+                try waitUntil("vrrpd counts authentication failures", timeout: .seconds(30)) {
+                    (pair.status(ours)?.counters.authFailures ?? 0) >= 2
+                }
+            } catch {
+                // Say what vrrpd did count instead, and show both logs.
+                print("vrrpd counters: \(String(describing: pair.status(ours)?.counters))")
+                print("--- vrrpd log ---\n\(lab.log(ours.process))\n--- keepalived log ---\n\(lab.log(ka.process))")
+                throw error
             }
             try waitUntil("keepalived logs the bad password", timeout: .seconds(10)) {
                 lab.log(ka.process).lowercased().contains("passw")
