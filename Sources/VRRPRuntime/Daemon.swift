@@ -127,10 +127,7 @@ public final class Daemon: @unchecked Sendable {
         instances.append(d)
         bind(d)
         if let ifindex = d.ifindex { ensureSocket(SocketKey(ifindex: ifindex, family: s.family)) }
-        for reason in initialFaults(d) {
-            d.faults.insert(reason)
-            feed(d, .faultRaised(reason))
-        }
+        for reason in initialFaults(d) { feed(d, .faultRaised(reason)) }
         if let source = d.source { feed(d, .localAddressChanged(source)) }
         feed(d, .startup)
     }
@@ -157,8 +154,12 @@ public final class Daemon: @unchecked Sendable {
 
     /// Feeds one event to an instance's state machine and executes what it returns.
     func feed(_ d: InstanceDriver, _ event: VirtualRouter.Event) {
+        let faultsBefore = d.router.faultReasons
         let actions = d.router.handle(event, at: EventLoop.now())
         execute(actions, for: d)
+        // A fault raised or cleared without a transition (already in FAULT) still matters to
+        // the member's sync group.
+        if d.router.faultReasons != faultsBefore { syncGroupFaultsChanged(d) }
     }
 
     func execute(_ actions: [VirtualRouter.Action], for d: InstanceDriver) {
@@ -210,7 +211,7 @@ public final class Daemon: @unchecked Sendable {
         statusServer?.publish(WatchEvent(at: wallClock(), kind: .transition, instance: d.name,
                                          from: from.keepalivedName, to: to.keepalivedName,
                                          reason: reason.description, priority: Int(d.router.effectivePriority)))
-        syncGroupMemberChanged(d, from: from, to: to)
+        syncGroupMemberChanged(d, from: from, to: to, reason: reason)
     }
 
     func meta(_ d: InstanceDriver) -> Logger.Metadata {
