@@ -23,9 +23,6 @@ extension Daemon {
                 log.error("(\(d.name)) cannot add \(spec.text) on \(spec.device): \(error)", metadata: meta(d))
             }
         }
-        if let armed = d.masterDownArmedAt, d.router.state == .master, d.lastTakeoverMilliseconds == nil {
-            d.lastTakeoverMilliseconds = (EventLoop.now() - armed).milliseconds
-        }
     }
 
     /// Removes every virtual address the instance installed (RTM_DELADDR, ACK checked).

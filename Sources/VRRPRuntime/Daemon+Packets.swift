@@ -111,10 +111,6 @@ extension Daemon {
         if after.addressListErrors > before.addressListErrors {
             noteForeign(d, received, reason: "address list differs from ours (VRID collision?)")
         }
-        if after.advertiseRcvd > before.advertiseRcvd {
-            let a = received.advertisement
-            d.lastHeard = (at: wallClock(), from: received.source, priority: a.priority, interval: a.interval)
-        }
     }
 
     func noteForeign(_ d: InstanceDriver, _ received: ReceivedAdvertisement, reason: String) {
@@ -154,7 +150,6 @@ extension Daemon {
                 log.warning("(\(d.name)) cannot send advertisement to \(destination): \(error)", metadata: meta(d))
             }
         }
-        d.lastAdvertSent = EventLoop.now()
     }
 }
 

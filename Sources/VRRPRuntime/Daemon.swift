@@ -60,6 +60,8 @@ public final class Daemon: @unchecked Sendable {
     var shuttingDown = false
     var exitCode: Int32 = 0
     let startedAt: Double
+    /// Wall-clock seconds at monotonic instant zero, fixed at start: the snapshot's times.
+    let wallOffset: Double
     var lastReload: ReloadResult?
     /// Packets that matched no instance (wrong VRID, or undecodable before the VRID), by socket.
     var unmatchedPackets = 0
@@ -74,6 +76,7 @@ public final class Daemon: @unchecked Sendable {
         self.netlink = try RouteNetlink()
         self.notifier = NotifyQueue()
         self.startedAt = wallClock()
+        self.wallOffset = startedAt - Double(EventLoop.now().nanoseconds) / 1e9
     }
 
     var pid: Int32 { getpid() }
@@ -175,7 +178,6 @@ public final class Daemon: @unchecked Sendable {
                 announce(d, count: count)
             case .startTimer(let kind, let at):
                 if let old = d.timers.removeValue(forKey: kind) { _ = loop.cancel(old) }
-                if kind == .masterDown { d.masterDownArmedAt = EventLoop.now() }
                 d.timers[kind] = loop.schedule(at: at) { [unowned self, unowned d] in
                     d.timers[kind] = nil
                     self.feed(d, .timerFired(kind))
@@ -192,13 +194,9 @@ public final class Daemon: @unchecked Sendable {
 
     func transitioned(_ d: InstanceDriver, from: VirtualRouter.State, to: VirtualRouter.State,
                       reason: VirtualRouter.TransitionReason) {
-        d.stateSince = wallClock()
         d.lastReason = reason.description
         switch to {
         case .master:
-            if case .masterDownTimerExpired = reason, let armed = d.masterDownArmedAt {
-                d.lastTakeoverMilliseconds = (EventLoop.now() - armed).milliseconds
-            }
             log.notice("(\(d.name)) Entering MASTER STATE", metadata: meta(d))
         case .backup:
             log.notice("(\(d.name)) Entering BACKUP STATE (\(reason))", metadata: meta(d))

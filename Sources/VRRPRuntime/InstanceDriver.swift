@@ -16,26 +16,20 @@ final class InstanceDriver {
     var ifindex: Int32?
     /// The source address adverts go out with, nil while none is usable.
     var source: IPAddress?
-    var stateSince: Double
     var lastReason = "configured"
     /// Tracked item status by name: true = OK.
     var trackStatus: [String: Bool] = [:]
     var trackReason: [String: String] = [:]
     /// Values read from tracked files (`vrrp_track_file`).
     var fileValues: [String: Int] = [:]
-    /// The last advert accepted from the master: kept raw and formatted only for a snapshot
-    /// (formatting the source per advert showed in the backup's profile).
-    var lastHeard: (at: Double, from: IPAddress, priority: UInt8, interval: Centiseconds)?
     var foreign = ForeignAdvertisements()
-    /// When the master-down timer was last armed from a master's advert (for the takeover time).
-    var masterDownArmedAt: Instant?
-    var lastTakeoverMilliseconds: Double?
-    var lastAdvertSent: Instant?
+    /// Wall-clock time the driver was created (the state's "since" before the first transition).
+    let createdAt: Double
 
     init(settings: InstanceSettings, wallClock: Double) {
         self.settings = settings
         self.router = VirtualRouter(configuration: settings.router, localAddress: nil)
-        self.stateSince = wallClock
+        self.createdAt = wallClock
         self.appliedTracking = PriorityCalculator(base: settings.router.priority)
     }
 
@@ -64,7 +58,10 @@ final class InstanceDriver {
     /// The tracker's name in the calculator, and so the fault reason of a failing weight-0 item.
     func trackKey(_ item: TrackReference) -> String { "tracked \(item.kind.rawValue) \(item.name)" }
 
-    func snapshot(now: Instant, wallNow: Double) -> InstanceSnapshot {
+    /// The status of this instance; `wallOffset` turns the core's monotonic instants into
+    /// wall-clock seconds (fixed at start, so a time reads the same in every snapshot).
+    func snapshot(wallOffset: Double) -> InstanceSnapshot {
+        func wall(_ instant: Instant) -> Double { wallOffset + Double(instant.nanoseconds) / 1e9 }
         let c = router.statistics
         var counters = Counters()
         counters.becomeMaster = Int(clamping: c.becomeMaster)
@@ -98,7 +95,7 @@ final class InstanceDriver {
         return InstanceSnapshot(
             name: name, vrid: Int(settings.router.vrid), interface: settings.interface,
             version: Int(settings.router.version.rawValue), family: settings.family.rawValue,
-            state: router.state.keepalivedName, stateSince: stateSince, lastTransitionReason: lastReason,
+            state: router.state.keepalivedName, stateSince: router.lastTransition.map(wall) ?? createdAt, lastTransitionReason: lastReason,
             configuredPriority: Int(settings.router.priority), effectivePriority: Int(router.effectivePriority),
             tracked: tracked, master: master,
             advertIntervalConfigured: Int(settings.router.advertisementInterval.value),
@@ -108,11 +105,11 @@ final class InstanceDriver {
             },
             unicastPeers: settings.unicastPeers.map(\.description),
             sourceAddress: source?.description, counters: counters,
-            lastAdvertisement: lastHeard.map {
-                HeardAdvertisement(at: $0.at, from: $0.from.description, priority: Int($0.priority),
+            lastAdvertisement: router.lastAdvertisement.map {
+                HeardAdvertisement(at: wall($0.at), from: $0.from.description, priority: Int($0.priority),
                                    interval: Int($0.interval.value))
             }, foreignAdvertisements: foreign,
-            lastTakeoverMilliseconds: lastTakeoverMilliseconds)
+            lastTakeoverMilliseconds: router.lastTakeover?.milliseconds)
     }
 }
 
