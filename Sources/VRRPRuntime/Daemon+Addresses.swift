@@ -86,10 +86,10 @@ extension Daemon {
 
 extension Daemon {
     /// The AF_PACKET socket of an interface, opened on first use.
-    func packetSocket(ifindex: Int32) -> PacketSocket? {
+    func packetSocket(ifindex: Int32) -> (any PacketSender)? {
         if let s = packetSockets[ifindex] { return s }
         do {
-            let s = try PacketSocket(ifindex: ifindex)
+            let s = try io.openPacketSocket(ifindex)
             packetSockets[ifindex] = s
             return s
         } catch {

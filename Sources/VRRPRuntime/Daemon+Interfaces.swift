@@ -7,7 +7,7 @@ extension Daemon {
         links = Dictionary(try netlink.links().map { ($0.index, $0) }, uniquingKeysWith: { $1 })
         interfaceAddresses = Dictionary(grouping: try netlink.addresses(), by: \.ifindex)
         if monitor == nil {
-            let m = try NetlinkMonitor()
+            let m = try io.openInterfaceEvents()
             monitor = m
             try loop.register(fd: m.fileDescriptor) { [unowned self] in self.monitorReadable() }
         }

@@ -35,7 +35,8 @@ public final class Daemon: @unchecked Sendable {
     // Everything below is confined to the loop thread (see EventLoop's threading contract).
     let options: DaemonOptions
     let log: Logger
-    let loop: EventLoop
+    let loop: any EventLoopProtocol
+    let io: RuntimeIO
     var configuration: Configuration
     var instances: [InstanceDriver] = [] {
         didSet {
@@ -47,15 +48,18 @@ public final class Daemon: @unchecked Sendable {
     var virtualAddressSet: Set<IPAddress>?
     /// Instances by socket and VRID for the per-packet lookup; nil when stale (rebuilt lazily).
     var demux: [SocketKey: SocketInstances]?
-    let netlink: RouteNetlink
-    var monitor: NetlinkMonitor?
+    var netlink: any AddressConfigurator { io.addresses }
+    var monitor: (any InterfaceEventSource)?
     var links: [Int32: LinkInfo] = [:]
     var interfaceAddresses: [Int32: [InterfaceAddress]] = [:]
-    var sockets: [SocketKey: VRRPSocket] = [:]
-    var packetSockets: [Int32: PacketSocket] = [:]
+    var sockets: [SocketKey: any VRRPTransport] = [:]
+    var packetSockets: [Int32: any PacketSender] = [:]
     var statusServer: StatusServer?
     var metricsServer: MetricsServer?
     var health: HealthRuntime?
+    /// False in runtime tests that deliver check verdicts themselves (`healthEvent`) instead of
+    /// running scripts and probes on threads in real time.
+    var runsCheckers = true
     let notifier: NotifyQueue
     var shuttingDown = false
     var exitCode: Int32 = 0
@@ -68,15 +72,18 @@ public final class Daemon: @unchecked Sendable {
     /// The last state each sync group was notified for.
     var lastGroupStates: [String: String] = [:]
 
-    public init(options: DaemonOptions, configuration: Configuration, logger: Logger) throws {
+    /// `io` and `loop` default to the real sockets and the epoll loop; tests pass fakes and a
+    /// manual loop (VRRPTestSupport) to run the daemon without root at simulated time.
+    public init(options: DaemonOptions, configuration: Configuration, logger: Logger,
+                io: RuntimeIO? = nil, loop: (any EventLoopProtocol)? = nil) throws {
         self.options = options
         self.configuration = configuration
         self.log = logger
-        self.loop = try EventLoop()
-        self.netlink = try RouteNetlink()
+        self.loop = try loop ?? EventLoop()
+        self.io = try io ?? RuntimeIO.linux()
         self.notifier = NotifyQueue()
         self.startedAt = wallClock()
-        self.wallOffset = startedAt - Double(EventLoop.now().nanoseconds) / 1e9
+        self.wallOffset = startedAt - Double(self.loop.now().nanoseconds) / 1e9
     }
 
     var pid: Int32 { getpid() }
@@ -84,6 +91,17 @@ public final class Daemon: @unchecked Sendable {
     /// Runs until SIGTERM/SIGINT; returns the exit status.
     public func run() throws -> Int32 {
         try EventLoop.blockSignals([SIGTERM, SIGINT, SIGHUP, SIGUSR1, SIGPIPE])
+        try start()
+        // systemd Type=notify (packaging/vrrpd.service): ready once sockets and instances are up.
+        do { try SystemdNotify.send("READY=1") } catch { log.warning("cannot notify systemd: \(error)") }
+        try loop.run()
+        finish()
+        return exitCode
+    }
+
+    /// Everything `run()` does before the loop runs: interfaces, leftovers, the status socket,
+    /// the instances and their checks. Tests call it with a manual loop, then move time.
+    func start() throws {
         try loop.onSignal([SIGTERM, SIGINT, SIGHUP, SIGUSR1]) { [unowned self] signal in
             switch signal {
             case SIGHUP: self.reload(trigger: "SIGHUP")
@@ -100,8 +118,10 @@ public final class Daemon: @unchecked Sendable {
             metricsServer = try MetricsServer(daemon: self, address: metrics)
         }
         for s in settings { startInstance(s) }
-        health = HealthRuntime(daemon: self)
-        health?.configure(configuration, instances: instances)
+        if runsCheckers {
+            health = HealthRuntime(daemon: self)
+            health?.configure(configuration, instances: instances)
+        }
         if options.dropCapabilities {
             do {
                 try Capabilities.keepOnlyNetCapabilities()
@@ -110,14 +130,14 @@ public final class Daemon: @unchecked Sendable {
             }
         }
         log.info("Startup complete")
-        // systemd Type=notify (packaging/vrrpd.service): ready once sockets and instances are up.
-        do { try SystemdNotify.send("READY=1") } catch { log.warning("cannot notify systemd: \(error)") }
-        try loop.run()
+    }
+
+    /// After the loop stopped: checks, status and metrics closed, notify scripts finished.
+    func finish() {
         health?.stop()
         statusServer?.close()
         metricsServer?.close()
         _ = notifier.waitUntilIdle(limit: .seconds(5))
-        return exitCode
     }
 
     // MARK: Instances
@@ -156,13 +176,15 @@ public final class Daemon: @unchecked Sendable {
     }
 
     /// Feeds one event to an instance's state machine and executes what it returns.
-    func feed(_ d: InstanceDriver, _ event: VirtualRouter.Event) {
+    @discardableResult
+    func feed(_ d: InstanceDriver, _ event: VirtualRouter.Event) -> [VirtualRouter.Action] {
         let faultsBefore = d.router.faultReasons
-        let actions = d.router.handle(event, at: EventLoop.now())
+        let actions = d.router.handle(event, at: loop.now())
         execute(actions, for: d)
         // A fault raised or cleared without a transition (already in FAULT) still matters to
         // the member's sync group.
         if d.router.faultReasons != faultsBefore { syncGroupFaultsChanged(d) }
+        return actions
     }
 
     func execute(_ actions: [VirtualRouter.Action], for d: InstanceDriver) {
