@@ -26,6 +26,10 @@ public final class FakeLAN: @unchecked Sendable {
     /// Every VRRP message any host sent, in order.
     public private(set) var wire: [Sent] = []
     private var nextFD: CInt = 10_000
+    private var retained: [AnyObject] = []
+
+    /// Keeps `object` (a daemon whose timers sit on ``loop``) alive as long as the LAN.
+    public func retain(_ object: AnyObject) { retained.append(object) }
 
     public init(loop: ManualEventLoop = ManualEventLoop()) { self.loop = loop }
 

@@ -109,6 +109,7 @@ final class SimNode {
                             io: host.io, loop: lan.loop)
         daemon.runsCheckers = false
         try daemon.start()
+        lan.retain(self)
     }
 
     enum SimError: Error { case config(String) }
