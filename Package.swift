@@ -35,7 +35,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         // Simulation and test helpers (tests only).
-        .target(name: "VRRPTestSupport", dependencies: ["VRRPCore"]),
+        .target(name: "VRRPTestSupport", dependencies: ["VRRPCore", "VRRPLinux"]),
         // Network-namespace lab (root, Linux): LANs, hosts, processes, captures.
         .target(name: "VRRPLab", dependencies: ["VRRPCore"]),
         // Failover benchmark over the network-namespace lab (scripts/bench-failover).
@@ -71,6 +71,11 @@ let package = Package(
         .testTarget(name: "VRRPConfigTests", dependencies: ["VRRPConfig", "VRRPCore"],
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "VRRPStatusTests", dependencies: ["VRRPStatus"]),
+        // The daemon over fake sockets and a manual clock: no root, simulated time.
+        .testTarget(name: "VRRPRuntimeTests", dependencies: [
+            "VRRPRuntime", "VRRPTestSupport", "VRRPConfig", "VRRPCore", "VRRPLinux", "VRRPStatus",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         .testTarget(name: "VRRPLinuxTests", dependencies: ["VRRPLinux", "VRRPCore"]),
         .testTarget(name: "VRRPLabTests", dependencies: ["VRRPLab"]),
         .testTarget(name: "IntegrationTests", dependencies: ["VRRPLab", "VRRPStatus", "VRRPCore"]),

@@ -99,9 +99,32 @@ public enum AdvertisementRejection: Hashable, Sendable, Error, CustomStringConve
     /// vrrpv3StatisticsAdvIntervalErrors: a v2 advert interval other than ours (RFC 3768 §7.1),
     /// or a zero v3 interval (RFC 9568 erratum 8301).
     case advertInterval(received: Centiseconds, expected: Centiseconds)
+    /// Not addressed to this router at all (counted apart from the RFC 6527 errors, which are
+    /// about adverts that were meant for it).
+    case notForUs(NotForUs)
+
+    /// Why an advert that reached this router's socket is not for it (keepalived drops these
+    /// before its checks too).
+    public enum NotForUs: Hashable, Sendable, CustomStringConvertible {
+        /// Our own advert, looped back.
+        case ownAdvertisement
+        /// Unicast mode: the sender is not a configured `unicast_peer`.
+        case notUnicastPeer(IPAddress)
+        /// Multicast mode: sent to an address that is neither our group nor our own address.
+        case otherDestination(IPAddress)
+
+        public var description: String {
+            switch self {
+            case .ownAdvertisement: "our own advertisement"
+            case .notUnicastPeer(let a): "\(a) is not a configured unicast peer"
+            case .otherDestination(let a): "sent to \(a), not to our group"
+            }
+        }
+    }
 
     public var description: String {
         switch self {
+        case .notForUs(let why): "not for this router: \(why)"
         case .ipTTL(let t): "TTL/hop limit \(t) is not 255"
         case .version(let v): "version \(v) not accepted"
         case .checksum(let r, let e): "checksum 0x\(String(r, radix: 16)) is wrong (expected 0x\(String(e, radix: 16)))"

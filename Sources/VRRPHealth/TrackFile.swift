@@ -68,21 +68,6 @@ public enum TrackFile {
         }
         return d < base ? d : nil
     }
-
-    /// keepalived `update_track_file_status`:
-    /// - weight 0: a non-zero value means FAULT (with `reverse`: a zero value means FAULT).
-    /// - otherwise `value × weight` (negated with `reverse`), clamped to -254...253; -254
-    ///   means FAULT, anything else is the priority change.
-    public static func contribution(value: Int, weight: Int, reverse: Bool)
-        -> (priorityDelta: Int, fault: Bool)
-    {
-        if weight == 0 {
-            return (0, (value != 0) != reverse)
-        }
-        let product = value * weight * (reverse ? -1 : 1)
-        let clamped = min(253, max(-254, product))
-        return clamped == -254 ? (0, true) : (clamped, false)
-    }
 }
 
 /// Polls tracked files once a second (a plain poll is robust against editors and

@@ -259,3 +259,8 @@ public final class EventLoop: @unchecked Sendable {
         }
     }
 }
+
+extension EventLoop: EventLoopProtocol {
+    /// The monotonic clock (``EventLoop/now()``), as the protocol's instance method.
+    public func now() -> Instant { Self.now() }
+}

@@ -3,6 +3,9 @@ import VRRPCore
 /// Identifies a scheduled timer so it can be cancelled.
 public struct TimerToken: Hashable, Sendable {
     let id: UInt64
+
+    /// For other loop implementations (tests' manual loop); ids must be unique per loop.
+    public init(id: UInt64) { self.id = id }
 }
 
 /// A binary min-heap of timer deadlines, ordered by deadline and then by scheduling order

@@ -3,7 +3,9 @@ import VRRPCore
 // Narrow seams for the driver, so tests can swap in fakes (STYLE habit 8).
 
 /// Sends and receives VRRP messages on one interface and family.
-public protocol VRRPTransport: Sendable {
+public protocol VRRPTransport: AnyObject, Sendable {
+    /// Polled by the event loop; readable when a datagram is queued.
+    var fileDescriptor: CInt { get }
     /// Sends a VRRP message (no IP header) from `source` to `destination`.
     func send(_ vrrp: [UInt8], from source: IPAddress, to destination: IPAddress) throws
     /// The next queued datagram, nil if none.
@@ -24,6 +26,68 @@ public protocol AddressConfigurator: Sendable {
     func addresses() throws -> [InterfaceAddress]
 }
 
+/// The kernel's link and address notifications (RTNLGRP_LINK, IPV4/IPV6_IFADDR).
+public protocol InterfaceEventSource: AnyObject, Sendable {
+    /// Polled by the event loop; readable when notifications are queued.
+    var fileDescriptor: CInt { get }
+    /// Every queued notification; `.overflow` when the kernel dropped some.
+    func readEvents() throws -> [InterfaceEvent]
+}
+
+/// What the driver's single thread runs on: fd readiness, timers on a monotonic clock, work
+/// handed over from other threads, and signals. ``EventLoop`` is the epoll implementation;
+/// tests use a manual one whose clock they advance (VRRPTestSupport `ManualEventLoop`).
+public protocol EventLoopProtocol: AnyObject, Sendable {
+    /// The loop's monotonic clock.
+    func now() -> Instant
+    func register(fd: CInt, onReadable: @escaping () -> Void) throws
+    func unregister(fd: CInt)
+    func schedule(at deadline: Instant, _ body: @escaping () -> Void) -> TimerToken
+    /// True if the timer was still pending.
+    func cancel(_ token: TimerToken) -> Bool
+    /// Runs `body` on the loop thread (callable from any thread).
+    func execute(_ body: @escaping @Sendable () -> Void)
+    func onSignal(_ signals: [CInt], _ handler: @escaping (CInt) -> Void) throws
+    /// Runs until ``stop()``.
+    func run() throws
+    func stop()
+}
+
+extension EventLoopProtocol {
+    public func schedule(after delay: Interval, _ body: @escaping () -> Void) -> TimerToken {
+        schedule(at: now() + delay, body)
+    }
+}
+
+/// Opens the driver's IO endpoints. ``linux()`` gives the real sockets; tests pass fakes
+/// (VRRPTestSupport `FakeNetwork`), so the whole runtime runs without root at simulated time.
+public struct RuntimeIO: Sendable {
+    public var addresses: any AddressConfigurator
+    public var openVRRPSocket: @Sendable (_ family: AddressFamily, _ interface: String, _ ifindex: Int32,
+                                          _ mode: VRRPSocket.Mode) throws -> any VRRPTransport
+    public var openPacketSocket: @Sendable (_ ifindex: Int32) throws -> any PacketSender
+    public var openInterfaceEvents: @Sendable () throws -> any InterfaceEventSource
+
+    public init(addresses: any AddressConfigurator,
+                openVRRPSocket: @escaping @Sendable (AddressFamily, String, Int32, VRRPSocket.Mode) throws -> any VRRPTransport,
+                openPacketSocket: @escaping @Sendable (Int32) throws -> any PacketSender,
+                openInterfaceEvents: @escaping @Sendable () throws -> any InterfaceEventSource) {
+        self.addresses = addresses
+        self.openVRRPSocket = openVRRPSocket
+        self.openPacketSocket = openPacketSocket
+        self.openInterfaceEvents = openInterfaceEvents
+    }
+
+    /// Raw VRRP sockets, AF_PACKET, rtnetlink: what `vrrpd` runs on.
+    public static func linux() throws -> RuntimeIO {
+        RuntimeIO(addresses: try RouteNetlink(),
+                  openVRRPSocket: { try VRRPSocket(family: $0, interface: $1, ifindex: $2, mode: $3) },
+                  openPacketSocket: { try PacketSocket(ifindex: $0) },
+                  openInterfaceEvents: { try NetlinkMonitor() })
+    }
+}
+
 extension VRRPSocket: VRRPTransport {}
+extension NetlinkMonitor: InterfaceEventSource {}
 extension PacketSocket: PacketSender {}
 extension RouteNetlink: AddressConfigurator {}

@@ -23,9 +23,6 @@ extension Daemon {
                 log.error("(\(d.name)) cannot add \(spec.text) on \(spec.device): \(error)", metadata: meta(d))
             }
         }
-        if let armed = d.masterDownArmedAt, d.router.state == .master, d.lastTakeoverMilliseconds == nil {
-            d.lastTakeoverMilliseconds = (EventLoop.now() - armed).milliseconds
-        }
     }
 
     /// Removes every virtual address the instance installed (RTM_DELADDR, ACK checked).
@@ -89,10 +86,10 @@ extension Daemon {
 
 extension Daemon {
     /// The AF_PACKET socket of an interface, opened on first use.
-    func packetSocket(ifindex: Int32) -> PacketSocket? {
+    func packetSocket(ifindex: Int32) -> (any PacketSender)? {
         if let s = packetSockets[ifindex] { return s }
         do {
-            let s = try PacketSocket(ifindex: ifindex)
+            let s = try io.openPacketSocket(ifindex)
             packetSockets[ifindex] = s
             return s
         } catch {

@@ -7,7 +7,7 @@ extension Daemon {
         links = Dictionary(try netlink.links().map { ($0.index, $0) }, uniquingKeysWith: { $1 })
         interfaceAddresses = Dictionary(grouping: try netlink.addresses(), by: \.ifindex)
         if monitor == nil {
-            let m = try NetlinkMonitor()
+            let m = try io.openInterfaceEvents()
             monitor = m
             try loop.register(fd: m.fileDescriptor) { [unowned self] in self.monitorReadable() }
         }
@@ -163,33 +163,40 @@ extension Daemon {
         setFault(d, noSourceReason(d), d.ifindex != nil && d.source == nil)
     }
 
-    /// Raises or clears one fault reason, feeding the state machine only on a change.
+    /// Raises or clears one fault reason, feeding the state machine only on a change. The core's
+    /// `faultReasons` is the one record of what is raised.
     func setFault(_ d: InstanceDriver, _ reason: String, _ on: Bool) {
-        if on, !d.faults.contains(reason) {
-            d.faults.insert(reason)
+        if on, !d.router.faultReasons.contains(reason) {
             log.warning("(\(d.name)) \(reason)", metadata: meta(d))
             feed(d, .faultRaised(reason))
-        } else if !on, d.faults.contains(reason) {
-            d.faults.remove(reason)
+        } else if !on, d.router.faultReasons.contains(reason) {
             log.info("(\(d.name)) cleared: \(reason)", metadata: meta(d))
             feed(d, .faultCleared(reason))
         }
     }
 
-    /// Applies tracked-item changes: weight-0 failures as faults, weights as priority.
+    /// Applies tracked-item changes: the core's PriorityCalculator says which weight-0 items
+    /// fault and what the effective priority is; only what changed since the last call is fed
+    /// (so a priority the core set for itself, such as an owner's 254 after a conflict, is
+    /// never overwritten by a recomputation here).
     func applyTracking(_ d: InstanceDriver) {
-        let wanted = d.trackedFaults
-        for reason in d.faults where reason.hasPrefix("tracked ") && !wanted.contains(String(reason.dropFirst(8))) {
-            setFault(d, reason, false)
-        }
-        for reason in wanted { setFault(d, "tracked " + reason, true) }
-        let priority = d.effectivePriority
-        if priority != d.router.effectivePriority {
-            log.info("(\(d.name)) Changing effective priority from \(d.router.effectivePriority) to \(priority)",
-                     metadata: meta(d))
-            feed(d, .priorityChanged(priority))
-            statusServer?.publish(.init(at: wallClock(), kind: .priority, instance: d.name,
-                                        reason: "effective priority \(priority)", priority: Int(priority)))
+        let now = d.tracking
+        let events = now.events(since: d.appliedTracking)
+        d.appliedTracking = now
+        for event in events {
+            switch event {
+            case .faultRaised(let reason), .faultCleared(let reason):
+                log.info("(\(d.name)) \(reason) \(event == .faultRaised(reason) ? "failed" : "recovered")", metadata: meta(d))
+                feed(d, event)
+            case .priorityChanged(let priority):
+                log.info("(\(d.name)) Changing effective priority from \(d.router.effectivePriority) to \(priority)",
+                         metadata: meta(d))
+                feed(d, event)
+                statusServer?.publish(.init(at: wallClock(), kind: .priority, instance: d.name,
+                                            reason: "effective priority \(priority)", priority: Int(priority)))
+            default:
+                feed(d, event)
+            }
         }
     }
 }

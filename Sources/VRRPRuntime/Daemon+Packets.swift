@@ -10,8 +10,7 @@ extension Daemon {
         let group: IPAddress = key.family == .ipv4 ? .v4(.vrrpMulticast) : .v6(.vrrpMulticast)
         let multicast = users.isEmpty || users.contains { !$0.settings.isUnicast }
         do {
-            let socket = try VRRPSocket(family: key.family, interface: link.name, ifindex: key.ifindex,
-                                        mode: multicast ? .multicast : .unicast)
+            let socket = try io.openVRRPSocket(key.family, link.name, key.ifindex, multicast ? .multicast : .unicast)
             sockets[key] = socket
             try loop.register(fd: socket.fileDescriptor) { [unowned self] in self.socketReadable(key) }
             log.info("VRRP socket open on \(link.name) (\(key.family)\(multicast ? ", group \(group)" : ", unicast"))")
@@ -48,7 +47,7 @@ extension Daemon {
     func handle(_ packet: RawPacket, key: SocketKey) {
         guard let entry = instancesOn(key) else { return }
         let onSocket = entry.all
-        let vrid = Self.peekVRID(packet.bytes, family: key.family)
+        let vrid = Advertisement.peekVRID(packet.bytes, family: key.family)
         let decoded: Result<ReceivedAdvertisement, AdvertisementRejection>
         switch key.family {
         case .ipv4:
@@ -93,27 +92,21 @@ extension Daemon {
         return demux?[key]
     }
 
+    /// Hands a decoded advert to its instance. Which adverts are for it at all (own, unicast
+    /// peers, destination) and which pass RFC 5798 §7.1 is the core's decision; the driver only
+    /// records the ones from elsewhere for the status ("what has the backup heard").
     func deliver(_ received: ReceivedAdvertisement, to d: InstanceDriver) {
-        if let source = d.source, received.source == source { return }  // our own, looped back
-        if d.settings.isUnicast {
-            // Unicast mode: only listed peers are heard (keepalived).
-            guard d.settings.unicastPeers.contains(received.source) else {
-                noteForeign(d, received, reason: "not a configured unicast peer")
-                return
+        for action in feed(d, .advertisementReceived(received)) {
+            switch action {
+            case .rejected(.notForUs(.ownAdvertisement)):
+                break
+            case .rejected(.notForUs(let why)):
+                noteForeign(d, received, reason: why.description)
+            case .rejected(.addressList):
+                noteForeign(d, received, reason: "address list differs from ours (VRID collision?)")
+            default:
+                break
             }
-        } else if received.destination != d.settings.multicastGroup, received.destination != d.source {
-            noteForeign(d, received, reason: "sent to \(received.destination), not to our group")
-            return
-        }
-        let before = d.router.statistics
-        feed(d, .advertisementReceived(received))
-        let after = d.router.statistics
-        if after.addressListErrors > before.addressListErrors {
-            noteForeign(d, received, reason: "address list differs from ours (VRID collision?)")
-        }
-        if after.advertiseRcvd > before.advertiseRcvd {
-            let a = received.advertisement
-            d.lastHeard = (at: wallClock(), from: received.source, priority: a.priority, interval: a.interval)
         }
     }
 
@@ -129,17 +122,6 @@ extension Daemon {
     }
 
     /// The VRID byte of a raw packet, if the packet is long enough to have one.
-    static func peekVRID(_ bytes: [UInt8], family: AddressFamily) -> UInt8? {
-        switch family {
-        case .ipv4:
-            guard let first = bytes.first else { return nil }
-            let headerLength = Int(first & 0x0F) * 4
-            return bytes.count > headerLength + 1 ? bytes[headerLength + 1] : nil
-        case .ipv6:
-            return bytes.count > 1 ? bytes[1] : nil
-        }
-    }
-
     func sendAdvertisement(_ d: InstanceDriver, priority: UInt8) {
         guard let ifindex = d.ifindex, let socket = sockets[SocketKey(ifindex: ifindex, family: d.settings.family)],
               let source = d.source else { return }
@@ -154,7 +136,6 @@ extension Daemon {
                 log.warning("(\(d.name)) cannot send advertisement to \(destination): \(error)", metadata: meta(d))
             }
         }
-        d.lastAdvertSent = EventLoop.now()
     }
 }
 

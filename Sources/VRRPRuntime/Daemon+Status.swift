@@ -7,12 +7,10 @@ import VRRPStatus
 extension Daemon {
     /// The one snapshot every view is rendered from.
     func snapshot() -> Snapshot {
-        let now = EventLoop.now()
-        let wall = wallClock()
         return Snapshot(
             daemon: DaemonInfo(version: options.version, pid: pid, startedAt: startedAt,
                                configFile: options.configFile, lastReload: lastReload),
-            instances: instances.map { $0.snapshot(now: now, wallNow: wall) },
+            instances: instances.map { $0.snapshot(wallOffset: wallOffset) },
             syncGroups: syncGroupSnapshots())
     }
 

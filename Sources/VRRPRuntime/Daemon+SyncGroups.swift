@@ -3,41 +3,56 @@ import VRRPCore
 import VRRPStatus
 
 extension Daemon {
-    /// keepalived `vrrp_sync_group`: while one member is in FAULT for a reason of its own
-    /// (interface, tracked item, …), every other member is held in FAULT too; when a member falls
-    /// back from MASTER to BACKUP, the other members that are MASTER step down too, so the group
-    /// moves as one.
-    ///
-    /// Only a member's own faults propagate, never the ones the group put on it: otherwise two
-    /// members would hold each other in FAULT after the original cause cleared (member A faults,
-    /// B follows, B's FAULT would fault A again, and neither could ever leave).
-    func syncGroupMemberChanged(_ d: InstanceDriver, from: VirtualRouter.State, to state: VirtualRouter.State) {
+    /// keepalived `vrrp_sync_group`: the rules are the core's ``SyncGroup``; the driver only
+    /// asks it after each member transition (and after a member's faults change without one)
+    /// and feeds the events it returns to the members.
+    func syncGroupMemberChanged(_ d: InstanceDriver, from: VirtualRouter.State, to state: VirtualRouter.State,
+                                reason: VirtualRouter.TransitionReason) {
         guard !shuttingDown else { return }
-        for group in configuration.syncGroups where group.instances.contains(d.name) {
-            let members = instances.filter { group.instances.contains($0.name) }
-            let prefix = syncGroupReasonPrefix(group)
-            let faulty = members.filter { m in m.faults.contains { !$0.hasPrefix(syncGroupReasonStart) } }
-            for m in members {
-                let wanted = Set(faulty.filter { $0 !== m }.map { "\(prefix)\($0.name) in FAULT" })
-                for reason in m.faults where reason.hasPrefix(prefix) && reason.hasSuffix(" in FAULT")
-                    && !wanted.contains(reason) {
-                    setFault(m, reason, false)
-                }
-                for reason in wanted.sorted() { setFault(m, reason, true) }
+        for group in syncGroups(containing: d) {
+            deliver(group.events(after: d.name, from: from, to: state, reason: reason, members: memberView(group)))
+            notifyIfGroupStateChanged(group)
+        }
+    }
+
+    /// A member's fault reasons changed without a state change (it was already in FAULT).
+    func syncGroupFaultsChanged(_ d: InstanceDriver) {
+        guard !shuttingDown else { return }
+        for group in syncGroups(containing: d) {
+            deliver(group.faultEvents(members: memberView(group)))
+            notifyIfGroupStateChanged(group)
+        }
+    }
+
+    func syncGroups(containing d: InstanceDriver) -> [SyncGroup] {
+        configuration.syncGroups.filter { $0.instances.contains(d.name) }
+            .map { SyncGroup(name: $0.name, members: $0.instances) }
+    }
+
+    func memberView(_ group: SyncGroup) -> [String: SyncGroup.Member] {
+        var view: [String: SyncGroup.Member] = [:]
+        for d in instances where group.members.contains(d.name) { view[d.name] = SyncGroup.Member(d.router) }
+        return view
+    }
+
+    private func deliver(_ events: [(member: String, event: VirtualRouter.Event)]) {
+        for (member, event) in events {
+            guard let d = instances.first(where: { $0.name == member }) else { continue }
+            switch event {
+            case .faultRaised(let reason): log.warning("(\(d.name)) \(reason)", metadata: meta(d))
+            case .faultCleared(let reason): log.info("(\(d.name)) cleared: \(reason)", metadata: meta(d))
+            default: break
             }
-            if from == .master && state == .backup {
-                for o in members where o !== d && o.router.state == .master {
-                    // Step down through a momentary fault: VIPs released, election restarts.
-                    let stepDown = "\(prefix)\(d.name) became BACKUP"
-                    setFault(o, stepDown, true)
-                    setFault(o, stepDown, false)
-                }
-            }
-            let groupState = syncGroupState(group)
-            if groupState != lastGroupStates[group.name] {
-                lastGroupStates[group.name] = groupState
-                runGroupNotify(group, state: groupState)
-            }
+            feed(d, event)
+        }
+    }
+
+    private func notifyIfGroupStateChanged(_ group: SyncGroup) {
+        guard let config = configuration.syncGroups.first(where: { $0.name == group.name }) else { return }
+        let groupState = syncGroupState(config)
+        if groupState != lastGroupStates[group.name] {
+            lastGroupStates[group.name] = groupState
+            runGroupNotify(config, state: groupState)
         }
     }
 
@@ -57,8 +72,3 @@ extension Daemon {
         }
     }
 }
-
-/// Every fault reason a sync group puts on its members starts with this.
-let syncGroupReasonStart = "sync group "
-
-func syncGroupReasonPrefix(_ group: SyncGroupConfiguration) -> String { "\(syncGroupReasonStart)\(group.name): " }

@@ -35,7 +35,8 @@ public final class Daemon: @unchecked Sendable {
     // Everything below is confined to the loop thread (see EventLoop's threading contract).
     let options: DaemonOptions
     let log: Logger
-    let loop: EventLoop
+    let loop: any EventLoopProtocol
+    let io: RuntimeIO
     var configuration: Configuration
     var instances: [InstanceDriver] = [] {
         didSet {
@@ -47,33 +48,42 @@ public final class Daemon: @unchecked Sendable {
     var virtualAddressSet: Set<IPAddress>?
     /// Instances by socket and VRID for the per-packet lookup; nil when stale (rebuilt lazily).
     var demux: [SocketKey: SocketInstances]?
-    let netlink: RouteNetlink
-    var monitor: NetlinkMonitor?
+    var netlink: any AddressConfigurator { io.addresses }
+    var monitor: (any InterfaceEventSource)?
     var links: [Int32: LinkInfo] = [:]
     var interfaceAddresses: [Int32: [InterfaceAddress]] = [:]
-    var sockets: [SocketKey: VRRPSocket] = [:]
-    var packetSockets: [Int32: PacketSocket] = [:]
+    var sockets: [SocketKey: any VRRPTransport] = [:]
+    var packetSockets: [Int32: any PacketSender] = [:]
     var statusServer: StatusServer?
     var metricsServer: MetricsServer?
     var health: HealthRuntime?
+    /// False in runtime tests that deliver check verdicts themselves (`healthEvent`) instead of
+    /// running scripts and probes on threads in real time.
+    var runsCheckers = true
     let notifier: NotifyQueue
     var shuttingDown = false
     var exitCode: Int32 = 0
     let startedAt: Double
+    /// Wall-clock seconds at monotonic instant zero, fixed at start: the snapshot's times.
+    let wallOffset: Double
     var lastReload: ReloadResult?
     /// Packets that matched no instance (wrong VRID, or undecodable before the VRID), by socket.
     var unmatchedPackets = 0
     /// The last state each sync group was notified for.
     var lastGroupStates: [String: String] = [:]
 
-    public init(options: DaemonOptions, configuration: Configuration, logger: Logger) throws {
+    /// `io` and `loop` default to the real sockets and the epoll loop; tests pass fakes and a
+    /// manual loop (VRRPTestSupport) to run the daemon without root at simulated time.
+    public init(options: DaemonOptions, configuration: Configuration, logger: Logger,
+                io: RuntimeIO? = nil, loop: (any EventLoopProtocol)? = nil) throws {
         self.options = options
         self.configuration = configuration
         self.log = logger
-        self.loop = try EventLoop()
-        self.netlink = try RouteNetlink()
+        self.loop = try loop ?? EventLoop()
+        self.io = try io ?? RuntimeIO.linux()
         self.notifier = NotifyQueue()
         self.startedAt = wallClock()
+        self.wallOffset = startedAt - Double(self.loop.now().nanoseconds) / 1e9
     }
 
     var pid: Int32 { getpid() }
@@ -81,6 +91,17 @@ public final class Daemon: @unchecked Sendable {
     /// Runs until SIGTERM/SIGINT; returns the exit status.
     public func run() throws -> Int32 {
         try EventLoop.blockSignals([SIGTERM, SIGINT, SIGHUP, SIGUSR1, SIGPIPE])
+        try start()
+        // systemd Type=notify (packaging/vrrpd.service): ready once sockets and instances are up.
+        do { try SystemdNotify.send("READY=1") } catch { log.warning("cannot notify systemd: \(error)") }
+        try loop.run()
+        finish()
+        return exitCode
+    }
+
+    /// Everything `run()` does before the loop runs: interfaces, leftovers, the status socket,
+    /// the instances and their checks. Tests call it with a manual loop, then move time.
+    func start() throws {
         try loop.onSignal([SIGTERM, SIGINT, SIGHUP, SIGUSR1]) { [unowned self] signal in
             switch signal {
             case SIGHUP: self.reload(trigger: "SIGHUP")
@@ -97,8 +118,10 @@ public final class Daemon: @unchecked Sendable {
             metricsServer = try MetricsServer(daemon: self, address: metrics)
         }
         for s in settings { startInstance(s) }
-        health = HealthRuntime(daemon: self)
-        health?.configure(configuration, instances: instances)
+        if runsCheckers {
+            health = HealthRuntime(daemon: self)
+            health?.configure(configuration, instances: instances)
+        }
         if options.dropCapabilities {
             do {
                 try Capabilities.keepOnlyNetCapabilities()
@@ -107,14 +130,14 @@ public final class Daemon: @unchecked Sendable {
             }
         }
         log.info("Startup complete")
-        // systemd Type=notify (packaging/vrrpd.service): ready once sockets and instances are up.
-        do { try SystemdNotify.send("READY=1") } catch { log.warning("cannot notify systemd: \(error)") }
-        try loop.run()
+    }
+
+    /// After the loop stopped: checks, status and metrics closed, notify scripts finished.
+    func finish() {
         health?.stop()
         statusServer?.close()
         metricsServer?.close()
         _ = notifier.waitUntilIdle(limit: .seconds(5))
-        return exitCode
     }
 
     // MARK: Instances
@@ -127,10 +150,7 @@ public final class Daemon: @unchecked Sendable {
         instances.append(d)
         bind(d)
         if let ifindex = d.ifindex { ensureSocket(SocketKey(ifindex: ifindex, family: s.family)) }
-        for reason in initialFaults(d) {
-            d.faults.insert(reason)
-            feed(d, .faultRaised(reason))
-        }
+        for reason in initialFaults(d) { feed(d, .faultRaised(reason)) }
         if let source = d.source { feed(d, .localAddressChanged(source)) }
         feed(d, .startup)
     }
@@ -156,9 +176,15 @@ public final class Daemon: @unchecked Sendable {
     }
 
     /// Feeds one event to an instance's state machine and executes what it returns.
-    func feed(_ d: InstanceDriver, _ event: VirtualRouter.Event) {
-        let actions = d.router.handle(event, at: EventLoop.now())
+    @discardableResult
+    func feed(_ d: InstanceDriver, _ event: VirtualRouter.Event) -> [VirtualRouter.Action] {
+        let faultsBefore = d.router.faultReasons
+        let actions = d.router.handle(event, at: loop.now())
         execute(actions, for: d)
+        // A fault raised or cleared without a transition (already in FAULT) still matters to
+        // the member's sync group.
+        if d.router.faultReasons != faultsBefore { syncGroupFaultsChanged(d) }
+        return actions
     }
 
     func execute(_ actions: [VirtualRouter.Action], for d: InstanceDriver) {
@@ -174,7 +200,6 @@ public final class Daemon: @unchecked Sendable {
                 announce(d, count: count)
             case .startTimer(let kind, let at):
                 if let old = d.timers.removeValue(forKey: kind) { _ = loop.cancel(old) }
-                if kind == .masterDown { d.masterDownArmedAt = EventLoop.now() }
                 d.timers[kind] = loop.schedule(at: at) { [unowned self, unowned d] in
                     d.timers[kind] = nil
                     self.feed(d, .timerFired(kind))
@@ -191,13 +216,9 @@ public final class Daemon: @unchecked Sendable {
 
     func transitioned(_ d: InstanceDriver, from: VirtualRouter.State, to: VirtualRouter.State,
                       reason: VirtualRouter.TransitionReason) {
-        d.stateSince = wallClock()
         d.lastReason = reason.description
         switch to {
         case .master:
-            if case .masterDownTimerExpired = reason, let armed = d.masterDownArmedAt {
-                d.lastTakeoverMilliseconds = (EventLoop.now() - armed).milliseconds
-            }
             log.notice("(\(d.name)) Entering MASTER STATE", metadata: meta(d))
         case .backup:
             log.notice("(\(d.name)) Entering BACKUP STATE (\(reason))", metadata: meta(d))
@@ -210,7 +231,7 @@ public final class Daemon: @unchecked Sendable {
         statusServer?.publish(WatchEvent(at: wallClock(), kind: .transition, instance: d.name,
                                          from: from.keepalivedName, to: to.keepalivedName,
                                          reason: reason.description, priority: Int(d.router.effectivePriority)))
-        syncGroupMemberChanged(d, from: from, to: to)
+        syncGroupMemberChanged(d, from: from, to: to, reason: reason)
     }
 
     func meta(_ d: InstanceDriver) -> Logger.Metadata {

@@ -16,72 +16,52 @@ final class InstanceDriver {
     var ifindex: Int32?
     /// The source address adverts go out with, nil while none is usable.
     var source: IPAddress?
-    var stateSince: Double
     var lastReason = "configured"
     /// Tracked item status by name: true = OK.
     var trackStatus: [String: Bool] = [:]
     var trackReason: [String: String] = [:]
     /// Values read from tracked files (`vrrp_track_file`).
     var fileValues: [String: Int] = [:]
-    /// Fault reasons raised by the runtime (interface down, failed weight-0 tracker, waiting for source).
-    var faults: Set<String> = []
-    /// The last advert accepted from the master: kept raw and formatted only for a snapshot
-    /// (formatting the source per advert showed in the backup's profile).
-    var lastHeard: (at: Double, from: IPAddress, priority: UInt8, interval: Centiseconds)?
     var foreign = ForeignAdvertisements()
-    /// When the master-down timer was last armed from a master's advert (for the takeover time).
-    var masterDownArmedAt: Instant?
-    var lastTakeoverMilliseconds: Double?
-    var lastAdvertSent: Instant?
+    /// Wall-clock time the driver was created (the state's "since" before the first transition).
+    let createdAt: Double
 
     init(settings: InstanceSettings, wallClock: Double) {
         self.settings = settings
         self.router = VirtualRouter(configuration: settings.router, localAddress: nil)
-        self.stateSince = wallClock
+        self.createdAt = wallClock
+        self.appliedTracking = PriorityCalculator(base: settings.router.priority)
     }
 
     var name: String { settings.name }
 
-    /// Base priority plus the weights of tracked items (keepalived: positive weights add while
-    /// OK, negative ones subtract while failing; `reverse` swaps the two), clamped 1...254.
-    /// The address owner (255) is never moved by tracking.
-    var effectivePriority: UInt8 {
-        let base = Int(settings.router.priority)
-        if base == 255 { return 255 }
-        return UInt8(clamping: min(254, max(1, base + trackedDelta)))
-    }
+    /// The tracking the state machine was last told about (see `Daemon.applyTracking`).
+    var appliedTracking: PriorityCalculator
 
-    var trackedDelta: Int {
-        settings.tracked.reduce(0) { $0 + contribution(of: $1) }
-    }
-
-    func contribution(of item: TrackReference) -> Int {
-        if item.kind == .file {
-            guard let value = fileValues[item.name] else { return 0 }
-            return TrackFile.contribution(value: value, weight: item.weight, reverse: item.reverse).priorityDelta
-        }
-        guard item.weight != 0, let ok = trackStatus[item.name] else { return 0 }
-        let weight = item.reverse ? -item.weight : item.weight
-        if weight > 0 { return ok ? weight : 0 }
-        return ok ? 0 : weight
-    }
-
-    /// The fault reasons that tracked weight-0 items raise now.
-    var trackedFaults: Set<String> {
-        var out: Set<String> = []
-        for item in settings.tracked where item.kind == .file {
-            if let value = fileValues[item.name],
-               TrackFile.contribution(value: value, weight: item.weight, reverse: item.reverse).fault {
-                out.insert("file \(item.name) reads \(value)")
+    /// The tracked items as the core's ``PriorityCalculator`` sees them now, keyed by
+    /// ``trackKey(_:)``: the one place where weights, `reverse`, file values and weight-0 faults
+    /// are computed (keepalived semantics, tested in VRRPCoreTests).
+    var tracking: PriorityCalculator {
+        var calc = PriorityCalculator(base: settings.router.priority)
+        for item in settings.tracked {
+            if item.kind == .file {
+                calc.track(trackKey(item), .file(weight: item.weight, reverse: item.reverse, value: fileValues[item.name]))
+            } else {
+                let status = trackStatus[item.name]
+                calc.track(trackKey(item), .init(weight: item.weight, reverse: item.reverse,
+                                                 isUp: status ?? true, isKnown: status != nil))
             }
         }
-        for item in settings.tracked where item.weight == 0 && item.kind != .file {
-            if trackStatus[item.name] == false { out.insert("\(item.kind.rawValue) \(item.name) failed") }
-        }
-        return out
+        return calc
     }
 
-    func snapshot(now: Instant, wallNow: Double) -> InstanceSnapshot {
+    /// The tracker's name in the calculator, and so the fault reason of a failing weight-0 item.
+    func trackKey(_ item: TrackReference) -> String { "tracked \(item.kind.rawValue) \(item.name)" }
+
+    /// The status of this instance; `wallOffset` turns the core's monotonic instants into
+    /// wall-clock seconds (fixed at start, so a time reads the same in every snapshot).
+    func snapshot(wallOffset: Double) -> InstanceSnapshot {
+        func wall(_ instant: Instant) -> Double { wallOffset + Double(instant.nanoseconds) / 1e9 }
         let c = router.statistics
         var counters = Counters()
         counters.becomeMaster = Int(clamping: c.becomeMaster)
@@ -99,12 +79,13 @@ final class InstanceDriver {
         counters.checksumErrors = Int(clamping: c.checksumErrors)
         counters.versionErrors = Int(clamping: c.versionErrors)
         counters.vrIdErrors = Int(clamping: c.vrIdErrors)
+        let calc = tracking
         let tracked = settings.tracked.map { item in
             TrackedItem(name: item.name, kind: item.kind.rawValue,
                         status: item.kind == .file
                             ? (fileValues[item.name].map { "value \($0)" } ?? "unknown")
                             : (trackStatus[item.name].map { $0 ? "ok" : "failing" } ?? "unknown"),
-                        weight: item.weight, contribution: contribution(of: item),
+                        weight: item.weight, contribution: calc.trackers[trackKey(item)]?.contribution ?? 0,
                         faultOnFailure: item.weight == 0, reason: trackReason[item.name] ?? "")
         }
         var master: MasterInfo?
@@ -114,7 +95,7 @@ final class InstanceDriver {
         return InstanceSnapshot(
             name: name, vrid: Int(settings.router.vrid), interface: settings.interface,
             version: Int(settings.router.version.rawValue), family: settings.family.rawValue,
-            state: router.state.keepalivedName, stateSince: stateSince, lastTransitionReason: lastReason,
+            state: router.state.keepalivedName, stateSince: router.lastTransition.map(wall) ?? createdAt, lastTransitionReason: lastReason,
             configuredPriority: Int(settings.router.priority), effectivePriority: Int(router.effectivePriority),
             tracked: tracked, master: master,
             advertIntervalConfigured: Int(settings.router.advertisementInterval.value),
@@ -124,11 +105,11 @@ final class InstanceDriver {
             },
             unicastPeers: settings.unicastPeers.map(\.description),
             sourceAddress: source?.description, counters: counters,
-            lastAdvertisement: lastHeard.map {
-                HeardAdvertisement(at: $0.at, from: $0.from.description, priority: Int($0.priority),
+            lastAdvertisement: router.lastAdvertisement.map {
+                HeardAdvertisement(at: wall($0.at), from: $0.from.description, priority: Int($0.priority),
                                    interval: Int($0.interval.value))
             }, foreignAdvertisements: foreign,
-            lastTakeoverMilliseconds: lastTakeoverMilliseconds)
+            lastTakeoverMilliseconds: router.lastTakeover?.milliseconds)
     }
 }
 

@@ -17,6 +17,11 @@ extension InstanceSettings {
             VirtualAddressSpec(address: v.address, prefix: v.prefix, device: v.dev ?? i.interface, label: v.label,
                                scope: Self.scope(v.scope, address: v.address), broadcast: v.broadcast)
         }
+        // The raw socket joins the RFC group only (RFC 5798 §5.1.1.2, §5.1.2.2): another group from
+        // `mcast_dst_ip` / `vrrp_mcast_group4|6` is kept to be reported, and the RFC group is used.
+        let defaultGroup: IPAddress = family == .ipv4 ? .v4(.vrrpMulticast) : .v6(.vrrpMulticast)
+        let requested: IPAddress = i.multicastDestination
+            ?? (family == .ipv4 ? .v4(g.multicastGroup4) : .v6(g.multicastGroup6))
         let router = VirtualRouter.Configuration(
             name: i.name, vrid: i.virtualRouterID, version: i.version, family: family, priority: i.priority,
             advertisementInterval: i.advertisementInterval, virtualAddresses: i.virtualAddresses.map(\.address),
@@ -31,7 +36,8 @@ extension InstanceSettings {
             garpMasterRefresh: i.garpMasterRefresh.map { .seconds(Int64($0)) },
             garpMasterRefreshRepeat: i.garpMasterRefreshRepeat,
             // keepalived: unset means the garp_master_repeat count, and none in strict mode.
-            garpLowerPriorityRepeat: g.vrrpStrict ? 0 : (i.garpLowerPriorityRepeat ?? i.garpMasterRepeat))
+            garpLowerPriorityRepeat: g.vrrpStrict ? 0 : (i.garpLowerPriorityRepeat ?? i.garpMasterRepeat),
+            unicastPeers: i.unicastPeers, multicastGroup: defaultGroup)
         var tracked: [TrackReference] = []
         for t in i.trackInterfaces {
             tracked.append(TrackReference(name: t.name, kind: .interface, weight: t.weight ?? 0, reverse: t.weightReverse))
@@ -83,11 +89,6 @@ extension InstanceSettings {
                 tracked.append(TrackReference(name: t.name, kind: .file, weight: t.weight ?? 0, reverse: t.weightReverse))
             }
         }
-        // The raw socket joins the RFC group only (RFC 5798 §5.1.1.2, §5.1.2.2): another group from
-        // `mcast_dst_ip` / `vrrp_mcast_group4|6` is kept to be reported, and the RFC group is used.
-        let defaultGroup: IPAddress = family == .ipv4 ? .v4(.vrrpMulticast) : .v6(.vrrpMulticast)
-        let requested: IPAddress = i.multicastDestination
-            ?? (family == .ipv4 ? .v4(g.multicastGroup4) : .v6(g.multicastGroup6))
         self.init(router: router, interface: i.interface,
                   virtualAddresses: i.virtualAddresses.map(spec),
                   excludedAddresses: i.excludedVirtualAddresses.map(spec),

@@ -42,7 +42,8 @@ final class StatusServer {
             }
             gid = entry.pointee.gr_gid
         }
-        try syscall("chown \(path)") { chown(path, 0, gid) }
+        // The owner stays whoever runs the daemon (root in production; a test's own user).
+        try syscall("chown \(path)") { chown(path, uid_t.max, gid) }
         try syscall("chmod \(path)") { chmod(path, 0o660) }
         try daemon.loop.register(fd: listener) { [unowned self] in self.acceptClients() }
     }

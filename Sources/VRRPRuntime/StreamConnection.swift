@@ -8,14 +8,14 @@ import VRRPLinux
 /// (a stuck `watch` client) is dropped.
 final class StreamConnection {
     let fd: Int32
-    private unowned let loop: EventLoop
+    private unowned let loop: any EventLoopProtocol
     private var outgoing: [UInt8] = []
     private var retry: TimerToken?
     private(set) var isClosed = false
     let maximumQueued: Int
     var onClose: (() -> Void)?
 
-    init(fd: Int32, loop: EventLoop, maximumQueued: Int = 1 << 20) {
+    init(fd: Int32, loop: any EventLoopProtocol, maximumQueued: Int = 1 << 20) {
         self.fd = fd
         self.loop = loop
         self.maximumQueued = maximumQueued

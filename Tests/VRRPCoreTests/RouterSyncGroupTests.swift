@@ -19,14 +19,20 @@ private struct Group {
         var pending = [(name, event)]
         while !pending.isEmpty {
             let (member, event) = pending.removeFirst()
+            var transitioned = false
             for action in routers[member]!.handle(event, at: now) {
                 guard case .transitioned(let from, let to, let reason) = action else { continue }
-                let states = routers.mapValues(\.state)
-                pending += group.events(after: member, from: from, to: to, reason: reason, states: states)
+                transitioned = true
+                pending += group.events(after: member, from: from, to: to, reason: reason, members: view)
                     .map { ($0.member, $0.event) }
+            }
+            if !transitioned {
+                pending += group.faultEvents(members: view).map { ($0.member, $0.event) }
             }
         }
     }
+
+    var view: [String: SyncGroup.Member] { routers.mapValues(SyncGroup.Member.init) }
 
     func state(_ name: String) -> VirtualRouter.State { routers[name]!.state }
 }
@@ -74,9 +80,28 @@ struct RouterSyncGroupTests {
         #expect(g.routers["VI_2"]!.holdsVirtualAddresses == false)
     }
 
+    @Test("A member that faults on its own while the group holds it in FAULT keeps the others in FAULT")
+    func ownFaultWhileHeld() {
+        var g = Group()
+        g.handle("VI_1", .startup, at: .zero)
+        g.handle("VI_2", .startup, at: .zero)
+        g.handle("VI_1", .faultRaised("eth0 down"), at: .ms(10))
+        #expect(g.state("VI_2") == .fault)
+        // VI_2 is already in FAULT (held by the group) when its own check fails: no transition.
+        g.handle("VI_2", .faultRaised("chk failed"), at: .ms(20))
+        g.handle("VI_1", .faultCleared("eth0 down"), at: .ms(30))
+        // VI_2 is still faulty on its own, so VI_1 must stay in FAULT with it.
+        #expect(g.state("VI_2") == .fault)
+        #expect(g.state("VI_1") == .fault)
+        #expect(g.routers["VI_1"]!.faultReasons == [g.group.faultReason(for: "VI_2")])
+        g.handle("VI_2", .faultCleared("chk failed"), at: .ms(40))
+        #expect(g.state("VI_1") == .backup)
+        #expect(g.state("VI_2") == .backup)
+    }
+
     @Test("Members outside the group produce nothing")
     func outsider() {
         let group = SyncGroup(name: "G1", members: ["VI_1", "VI_2"])
-        #expect(group.events(after: "VI_9", from: .backup, to: .fault, reason: .faultRaised("x"), states: [:]).isEmpty)
+        #expect(group.events(after: "VI_9", from: .backup, to: .fault, reason: .faultRaised("x"), members: [:]).isEmpty)
     }
 }

@@ -141,18 +141,6 @@ struct PureSemanticsTests {
         #expect(v("+7") == 7)
     }
 
-    @Test("track_file contribution: value × weight, -254 is FAULT, weight 0 means nonzero is FAULT")
-    func trackFileContribution() {
-        #expect(TrackFile.contribution(value: 5, weight: 2, reverse: false) == (10, false))
-        #expect(TrackFile.contribution(value: 5, weight: 2, reverse: true) == (-10, false))
-        #expect(TrackFile.contribution(value: 200, weight: 2, reverse: false) == (253, false))
-        #expect(TrackFile.contribution(value: -254, weight: 1, reverse: false) == (0, true))
-        #expect(TrackFile.contribution(value: -200, weight: 3, reverse: false) == (0, true))
-        #expect(TrackFile.contribution(value: 3, weight: 0, reverse: false) == (0, true))
-        #expect(TrackFile.contribution(value: 0, weight: 0, reverse: false) == (0, false))
-        #expect(TrackFile.contribution(value: 0, weight: 0, reverse: true) == (0, true))
-    }
-
     @Test("track_process matching on comm, full command and parameters")
     func processMatching() {
         let nginx = ProcessSpec(name: "p", processName: "nginx")

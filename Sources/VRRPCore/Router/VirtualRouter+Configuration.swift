@@ -65,6 +65,12 @@ extension VirtualRouter {
         /// means another node thought it was Master (a healed partition): hosts may still send to
         /// its MAC address, and the burst points them back at us.
         public var garpLowerPriorityRepeat: Int
+        /// keepalived `unicast_peer`: when not empty, only adverts from these addresses are heard
+        /// (and adverts go to them instead of the group).
+        public var unicastPeers: [IPAddress]
+        /// The multicast group adverts are sent to and heard on (RFC 5798 §5.1.1.2, §5.1.2.2:
+        /// 224.0.0.18 / ff02::12 unless keepalived's `mcast_dst_ip` / `vrrp_mcast_group4|6` say otherwise).
+        public var multicastGroup: IPAddress
 
         public init(
             name: String, vrid: UInt8, version: VRRPVersion = .v2, family: AddressFamily = .ipv4,
@@ -75,7 +81,8 @@ extension VirtualRouter {
             lowerPriorityAnswer: Bool = true, higherPrioritySendAdvert: Bool = false,
             garpMasterRepeat: Int = 5, garpMasterDelay: Interval = .seconds(5),
             garpMasterRefresh: Interval? = nil, garpMasterRefreshRepeat: Int = 1,
-            downTimerAdverts: Int = 3, garpLowerPriorityRepeat: Int = 0
+            downTimerAdverts: Int = 3, garpLowerPriorityRepeat: Int = 0,
+            unicastPeers: [IPAddress] = [], multicastGroup: IPAddress? = nil
         ) {
             self.name = name
             self.vrid = vrid
@@ -99,7 +106,12 @@ extension VirtualRouter {
             self.garpMasterRefreshRepeat = garpMasterRefreshRepeat
             self.downTimerAdverts = downTimerAdverts
             self.garpLowerPriorityRepeat = garpLowerPriorityRepeat
+            self.unicastPeers = unicastPeers
+            self.multicastGroup = multicastGroup ?? (family == .ipv4 ? .v4(.vrrpMulticast) : .v6(.vrrpMulticast))
         }
+
+        /// True when adverts go to `unicastPeers` instead of the multicast group.
+        public var isUnicast: Bool { !unicastPeers.isEmpty }
 
         /// True for the IPvX address owner (RFC 5798 §5.2.4: priority 255).
         public var isAddressOwner: Bool { priority == 255 }

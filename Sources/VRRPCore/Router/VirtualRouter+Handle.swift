@@ -69,10 +69,9 @@ extension VirtualRouter {
 
     private mutating func receive(_ received: ReceivedAdvertisement, _ now: Instant, _ actions: inout [Action]) {
         guard state == .backup || state == .master else { return }
-        // Our own advert looped back (the driver should turn multicast loop off): never an
-        // election input, or a master would answer itself forever (F37 answer).
-        if let local = localAddress, received.source == local { return }
-        if let rejection = validate(received) {
+        if let rejection = filter(received) ?? validate(received) {
+            // Our own advert looped back: nothing to report (it arrives once per advert sent).
+            if rejection == .notForUs(.ownAdvertisement) { return }
             statistics.count(rejection)
             actions.append(.rejected(rejection))
             return

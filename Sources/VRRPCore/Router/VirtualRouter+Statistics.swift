@@ -26,6 +26,9 @@ extension VirtualRouter {
         public var masterConflicts: UInt64 = 0
         /// Priority-255 adverts received while at 255 (keepalived #1835: we drop to 254).
         public var ownerConflicts: UInt64 = 0
+        /// Adverts from a non-peer (unicast) or to another destination (multicast): not one of
+        /// the RFC 6527 errors, and not in ``totalErrors``.
+        public var notForUs: UInt64 = 0
 
         public init() {}
 
@@ -43,6 +46,8 @@ extension VirtualRouter {
             case .authTypeMismatch: authTypeMismatch += 1
             case .authFailure: authFailures += 1
             case .advertInterval: advertiseIntervalErrors += 1
+            case .notForUs(.ownAdvertisement): break
+            case .notForUs: notForUs += 1
             }
         }
 

@@ -1,4 +1,20 @@
 extension VirtualRouter {
+    /// Adverts that reached this router's socket but are not for it, before any RFC check:
+    /// our own advert looped back (the driver should turn multicast loop off; never an
+    /// election input, or a master would answer itself forever, F37), a sender that is not a
+    /// unicast peer (keepalived hears only its peers), or, in multicast mode, a destination
+    /// that is neither the group nor our own address.
+    func filter(_ received: ReceivedAdvertisement) -> AdvertisementRejection? {
+        if let local = localAddress, received.source == local { return .notForUs(.ownAdvertisement) }
+        if configuration.isUnicast {
+            return configuration.unicastPeers.contains(received.source) ? nil : .notForUs(.notUnicastPeer(received.source))
+        }
+        if received.destination != configuration.multicastGroup, received.destination != localAddress {
+            return .notForUs(.otherDestination(received.destination))
+        }
+        return nil
+    }
+
     /// The instance-level receive checks of RFC 5798 §7.1 / RFC 3768 §7.1 (checklist D19–D22),
     /// in FRR's order. The first failing check names the one counter to increment.
     func validate(_ received: ReceivedAdvertisement) -> AdvertisementRejection? {

@@ -114,3 +114,19 @@ public enum IPPacket {
         return header.encode() + vrrp
     }
 }
+
+extension Advertisement {
+    /// The VRID byte of a received packet, read without decoding it (IPv4: after the IP header;
+    /// IPv6: the raw socket hands over the VRRP part only), so that a packet that fails to
+    /// decode is counted on the instance it was meant for. Nil when the packet is too short.
+    public static func peekVRID(_ bytes: [UInt8], family: AddressFamily) -> UInt8? {
+        switch family {
+        case .ipv4:
+            guard let first = bytes.first else { return nil }
+            let headerLength = Int(first & 0x0F) * 4
+            return bytes.count > headerLength + 1 ? bytes[headerLength + 1] : nil
+        case .ipv6:
+            return bytes.count > 1 ? bytes[1] : nil
+        }
+    }
+}

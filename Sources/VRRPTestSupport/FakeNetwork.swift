@@ -1,0 +1,258 @@
+import Synchronization
+import VRRPCore
+import VRRPLinux
+
+/// A simulated LAN for the runtime: hosts with links and addresses, VRRP sockets that carry
+/// adverts between hosts, and a wire log. Everything runs on one ``ManualEventLoop``, so
+/// several daemons can share it and time moves for all of them at once. Nothing here needs
+/// root or touches the machine's network.
+public final class FakeLAN: @unchecked Sendable {
+    /// One VRRP message seen on the wire.
+    public struct Sent: Hashable, Sendable {
+        public var at: Instant
+        public var host: String
+        public var source: IPAddress
+        public var destination: IPAddress
+        public var vrrp: [UInt8]
+
+        /// The advert, decoded by the core's codec (nil if it does not decode).
+        public var advertisement: Advertisement? {
+            try? Advertisement.decode(vrrp, source: source, destination: destination).get()
+        }
+    }
+
+    public let loop: ManualEventLoop
+    public private(set) var hosts: [FakeHost] = []
+    /// Every VRRP message any host sent, in order.
+    public private(set) var wire: [Sent] = []
+    private var nextFD: CInt = 10_000
+    private var retained: [AnyObject] = []
+
+    /// Keeps `object` (a daemon whose timers sit on ``loop``) alive as long as the LAN.
+    public func retain(_ object: AnyObject) { retained.append(object) }
+
+    public init(loop: ManualEventLoop = ManualEventLoop()) { self.loop = loop }
+
+    /// Adds a host with one interface per entry (`eth0`, `eth1`, … with ifindex 2, 3, …).
+    public func addHost(_ name: String, addresses: [[String]]) -> FakeHost {
+        let host = FakeHost(name: name, lan: self, index: hosts.count)
+        for (i, list) in addresses.enumerated() {
+            host.addLink("eth\(i)", addresses: list)
+        }
+        hosts.append(host)
+        return host
+    }
+
+    func allocateFD() -> CInt {
+        nextFD += 1
+        return nextFD
+    }
+
+    /// Adverts sent by `host` (all hosts when nil) after `since`.
+    public func adverts(from host: String? = nil, since: Instant = .zero) -> [Sent] {
+        wire.filter { (host == nil || $0.host == host) && $0.at >= since }
+    }
+
+    static func isMulticast(_ a: IPAddress) -> Bool {
+        switch a {
+        case .v4(let v4): v4.isMulticast
+        case .v6(let v6): v6.isMulticast
+        }
+    }
+
+    func transmit(_ vrrp: [UInt8], from source: IPAddress, to destination: IPAddress, by sender: FakeVRRPSocket) {
+        wire.append(Sent(at: loop.now(), host: sender.host.name, source: source, destination: destination, vrrp: vrrp))
+        guard !sender.host.isolated else { return }
+        for host in hosts where host !== sender.host && !host.isolated {
+            for socket in host.sockets where socket.family == sender.family && socket.isOpen {
+                guard let link = host.link(index: socket.ifindex), link.isUp && link.isRunning else { continue }
+                let forUs = Self.isMulticast(destination) ? socket.mode == .multicast : host.has(destination)
+                guard forUs else { continue }
+                socket.enqueue(vrrp, source: source, destination: destination)
+            }
+        }
+    }
+}
+
+/// One simulated host: the kernel's view of its links and addresses (an
+/// ``AddressConfigurator``), its VRRP and packet sockets, and its netlink notifications.
+public final class FakeHost: AddressConfigurator, @unchecked Sendable {
+    public let name: String
+    unowned let lan: FakeLAN
+    private let index: Int
+    public private(set) var linkList: [LinkInfo] = []
+    public private(set) var addressList: [InterfaceAddress] = []
+    public private(set) var sockets: [FakeVRRPSocket] = []
+    /// Gratuitous ARP / unsolicited NA frames sent, by ifindex.
+    public private(set) var frames: [(ifindex: Int32, frame: [UInt8])] = []
+    /// Every address request, in order ("add 198.18.0.100/24 eth0", "delete …").
+    public private(set) var addressLog: [String] = []
+    /// While true the host neither sends nor hears anything (a cut cable, a crashed host).
+    public var isolated = false
+    private var events: FakeInterfaceEvents?
+
+    init(name: String, lan: FakeLAN, index: Int) {
+        self.name = name
+        self.lan = lan
+        self.index = index
+    }
+
+    /// The runtime's IO over this host.
+    public var io: RuntimeIO {
+        RuntimeIO(addresses: self,
+                  openVRRPSocket: { [self] family, _, ifindex, mode in
+                      let s = FakeVRRPSocket(host: self, fd: lan.allocateFD(), family: family, ifindex: ifindex, mode: mode)
+                      sockets.append(s)
+                      return s
+                  },
+                  openPacketSocket: { [self] ifindex in FakePacketSocket(host: self, ifindex: ifindex) },
+                  openInterfaceEvents: { [self] in
+                      let e = FakeInterfaceEvents(fd: lan.allocateFD(), loop: lan.loop)
+                      events = e
+                      return e
+                  })
+    }
+
+    func addLink(_ name: String, addresses: [String]) {
+        let ifindex = Int32(linkList.count + 2)
+        let mac: [UInt8] = [0x02, 0, 0, 0, UInt8(truncatingIfNeeded: index), UInt8(truncatingIfNeeded: ifindex)]
+        linkList.append(LinkInfo(index: ifindex, name: name, mac: mac, isUp: true, isRunning: true, mtu: 1500))
+        for text in addresses {
+            let parts = text.split(separator: "/")
+            guard let address = IPAddress(String(parts[0])) else { preconditionFailure("bad address \(text)") }
+            let prefix = parts.count > 1 ? UInt8(parts[1])! : (address.family == .ipv4 ? 32 : 128)
+            addressList.append(InterfaceAddress(ifindex: ifindex, address: address, prefix: prefix))
+        }
+    }
+
+    public func link(index: Int32) -> LinkInfo? { linkList.first { $0.index == index } }
+    public func link(named name: String) -> LinkInfo? { linkList.first { $0.name == name } }
+
+    /// True when `address` is configured on any interface.
+    public func has(_ address: IPAddress) -> Bool { addressList.contains { $0.address == address } }
+    public func has(_ text: String) -> Bool { IPAddress(text).map(has) ?? false }
+
+    /// Sets a link's carrier, as `ip link set … up|down` would, and tells the daemon.
+    public func setLink(_ name: String, up: Bool) {
+        guard let i = linkList.firstIndex(where: { $0.name == name }) else { return }
+        linkList[i].isUp = up
+        linkList[i].isRunning = up
+        events?.post(.link(linkList[i]))
+    }
+
+    /// Another program adds an address (the operator, DHCP, …).
+    public func operatorAdds(_ text: String, on link: String, tagged: Bool = false) {
+        let parts = text.split(separator: "/")
+        guard let address = IPAddress(String(parts[0])), let ifindex = self.link(named: link)?.index else { return }
+        let a = InterfaceAddress(ifindex: ifindex, address: address, prefix: UInt8(parts.count > 1 ? String(parts[1]) : "32")!,
+                                 addressProtocol: tagged ? RouteNetlink.addressProtocol : nil)
+        addressList.append(a)
+        events?.post(.addressAdded(a))
+    }
+
+    /// Another program deletes an address.
+    public func operatorDeletes(_ text: String) {
+        guard let address = IPAddress(text) else { return }
+        for a in addressList where a.address == address { events?.post(.addressRemoved(a)) }
+        addressList.removeAll { $0.address == address }
+    }
+
+    // MARK: AddressConfigurator
+
+    public func addAddress(_ address: IPAddress, prefix: UInt8, ifindex: Int32, label: String?, scope: AddressScope,
+                           broadcast: IPv4Address?, noDAD: Bool) throws -> RouteNetlink.AddResult {
+        addressLog.append("add \(address)/\(prefix) \(link(index: ifindex)?.name ?? "?")")
+        if addressList.contains(where: { $0.address == address && $0.ifindex == ifindex }) { return .alreadyExists }
+        let a = InterfaceAddress(ifindex: ifindex, address: address, prefix: prefix, label: label, scope: scope,
+                                 addressProtocol: RouteNetlink.addressProtocol)
+        addressList.append(a)
+        events?.post(.addressAdded(a))
+        return .added
+    }
+
+    public func deleteAddress(_ address: IPAddress, prefix: UInt8, ifindex: Int32) throws -> RouteNetlink.DeleteResult {
+        addressLog.append("delete \(address)/\(prefix) \(link(index: ifindex)?.name ?? "?")")
+        guard let i = addressList.firstIndex(where: { $0.address == address && $0.ifindex == ifindex }) else {
+            return .notPresent
+        }
+        let a = addressList.remove(at: i)
+        events?.post(.addressRemoved(a))
+        return .deleted
+    }
+
+    public func links() throws -> [LinkInfo] { linkList }
+    public func addresses() throws -> [InterfaceAddress] { addressList }
+
+    func recordFrame(_ frame: [UInt8], ifindex: Int32) { frames.append((ifindex, frame)) }
+}
+
+/// A VRRP socket on a ``FakeHost``: sends onto the ``FakeLAN``, receives what others sent.
+public final class FakeVRRPSocket: VRRPTransport, @unchecked Sendable {
+    public let host: FakeHost
+    public let fileDescriptor: CInt
+    public let family: AddressFamily
+    public let ifindex: Int32
+    public let mode: VRRPSocket.Mode
+    private var queue: [RawPacket] = []
+    var isOpen: Bool { host.lan.loop.isRegistered(fileDescriptor) }
+
+    init(host: FakeHost, fd: CInt, family: AddressFamily, ifindex: Int32, mode: VRRPSocket.Mode) {
+        self.host = host
+        self.fileDescriptor = fd
+        self.family = family
+        self.ifindex = ifindex
+        self.mode = mode
+    }
+
+    public func send(_ vrrp: [UInt8], from source: IPAddress, to destination: IPAddress) throws {
+        host.lan.transmit(vrrp, from: source, to: destination, by: self)
+    }
+
+    public func receive() throws -> RawPacket? { queue.isEmpty ? nil : queue.removeFirst() }
+
+    /// Queues a datagram as the kernel would hand it over (IPv4 with its header, TTL 255;
+    /// IPv6 the VRRP part with the hop limit beside it) and wakes the loop.
+    public func enqueue(_ vrrp: [UInt8], source: IPAddress, destination: IPAddress, ttl: UInt8 = 255) {
+        var bytes = vrrp
+        if case .v4(let s) = source, case .v4(let d) = destination {
+            bytes = IPv4Header(source: s, destination: d, payloadLength: vrrp.count, ttl: ttl).encode() + vrrp
+        }
+        queue.append(RawPacket(bytes: bytes, source: source, destination: destination, ttlOrHopLimit: ttl, ifindex: ifindex))
+        host.lan.loop.markReadable(fileDescriptor)
+    }
+}
+
+/// The AF_PACKET sender of a ``FakeHost``: records the frames.
+final class FakePacketSocket: PacketSender, @unchecked Sendable {
+    let host: FakeHost
+    let ifindex: Int32
+
+    init(host: FakeHost, ifindex: Int32) {
+        self.host = host
+        self.ifindex = ifindex
+    }
+
+    func send(_ frame: [UInt8]) throws { host.recordFrame(frame, ifindex: ifindex) }
+}
+
+/// The netlink monitor of a ``FakeHost``: events posted by the host wake the loop.
+final class FakeInterfaceEvents: InterfaceEventSource, @unchecked Sendable {
+    let fileDescriptor: CInt
+    private unowned let loop: ManualEventLoop
+    private var queue: [InterfaceEvent] = []
+
+    init(fd: CInt, loop: ManualEventLoop) {
+        self.fileDescriptor = fd
+        self.loop = loop
+    }
+
+    func post(_ event: InterfaceEvent) {
+        queue.append(event)
+        loop.markReadable(fileDescriptor)
+    }
+
+    func readEvents() throws -> [InterfaceEvent] {
+        defer { queue.removeAll() }
+        return queue
+    }
+}

@@ -1,0 +1,118 @@
+import Synchronization
+import VRRPCore
+import VRRPLinux
+
+/// An ``EventLoopProtocol`` whose clock only moves when the test says so: timers fire in
+/// deadline order (then scheduling order) as ``advance(by:)`` passes them, work handed over
+/// with `execute` runs at the next step, and fake descriptors become readable when a fake
+/// transport says so. Everything runs on the calling thread; nothing sleeps.
+public final class ManualEventLoop: EventLoopProtocol, @unchecked Sendable {
+    private struct Timer {
+        var deadline: Instant
+        var id: UInt64
+        var body: () -> Void
+    }
+
+    private var current: Instant
+    private var timers: [Timer] = []
+    private var nextID: UInt64 = 1
+    private var readable: [CInt: () -> Void] = [:]
+    private var pendingReadable: [CInt] = []
+    private let inbox = Mutex<[@Sendable () -> Void]>([])
+    private var signalHandler: ((CInt) -> Void)?
+    private var signals: Set<CInt> = []
+    /// True once `stop()` was called (the daemon's shutdown ends its loop this way).
+    public private(set) var stopped = false
+
+    /// Starts at one second past the origin so "zero" never looks like an unset instant.
+    public init(start: Instant = Instant(nanoseconds: 1_000_000_000)) { current = start }
+
+    public func now() -> Instant { current }
+
+    public func register(fd: CInt, onReadable: @escaping () -> Void) throws { readable[fd] = onReadable }
+
+    public func unregister(fd: CInt) { readable[fd] = nil }
+
+    /// True while a callback is registered for `fd`.
+    public func isRegistered(_ fd: CInt) -> Bool { readable[fd] != nil }
+
+    public func schedule(at deadline: Instant, _ body: @escaping () -> Void) -> TimerToken {
+        let id = nextID
+        nextID += 1
+        timers.append(Timer(deadline: deadline, id: id, body: body))
+        return TimerToken(id: id)
+    }
+
+    @discardableResult
+    public func cancel(_ token: TimerToken) -> Bool {
+        guard let i = timers.firstIndex(where: { TimerToken(id: $0.id) == token }) else { return false }
+        timers.remove(at: i)
+        return true
+    }
+
+    /// The number of pending timers.
+    public var pendingTimers: Int { timers.count }
+
+    public func execute(_ body: @escaping @Sendable () -> Void) { inbox.withLock { $0.append(body) } }
+
+    public func onSignal(_ signals: [CInt], _ handler: @escaping (CInt) -> Void) throws {
+        self.signals.formUnion(signals)
+        signalHandler = handler
+    }
+
+    /// Delivers a signal as the signalfd would (only the ones the daemon asked for).
+    public func raise(_ signal: CInt) {
+        guard signals.contains(signal) else { return }
+        signalHandler?(signal)
+        drain()
+    }
+
+    /// The manual loop is driven by ``advance(by:)``; `run` only does what is due now.
+    public func run() throws { drain() }
+
+    public func stop() { stopped = true }
+
+    /// Marks a fake descriptor readable: its callback runs at the next step.
+    public func markReadable(_ fd: CInt) {
+        if !pendingReadable.contains(fd) { pendingReadable.append(fd) }
+    }
+
+    /// Runs handed-over work and readable callbacks until none is left (without moving time).
+    public func drain() {
+        while true {
+            let jobs = inbox.withLock { jobs -> [@Sendable () -> Void] in
+                defer { jobs.removeAll() }
+                return jobs
+            }
+            let fds = pendingReadable
+            pendingReadable.removeAll()
+            if jobs.isEmpty && fds.isEmpty { return }
+            for job in jobs { job() }
+            for fd in fds { readable[fd]?() }
+        }
+    }
+
+    /// Moves the clock forward, firing every timer due on the way at its own deadline.
+    public func advance(by interval: Interval) { advance(to: current + interval) }
+
+    public func advance(to target: Instant) {
+        precondition(target >= current, "time never goes backwards")
+        drain()
+        while let next = nextDue(by: target) {
+            let timer = timers.remove(at: next)
+            current = max(current, timer.deadline)
+            timer.body()
+            drain()
+        }
+        current = target
+    }
+
+    private func nextDue(by target: Instant) -> Int? {
+        var best: Int?
+        for (i, t) in timers.enumerated() where t.deadline <= target {
+            if let b = best, (timers[b].deadline, timers[b].id) <= (t.deadline, t.id) { continue }
+            best = i
+        }
+        return best
+    }
+}
