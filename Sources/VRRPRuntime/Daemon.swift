@@ -96,16 +96,14 @@ public final class Daemon: @unchecked Sendable {
         if let metrics = options.metricsAddress {
             metricsServer = try MetricsServer(daemon: self, address: metrics)
         }
+        // Capabilities are per thread: drop them before anything starts a thread (checkers,
+        // notify scripts of an instance that starts as MASTER), so every thread inherits the
+        // reduced sets (HealthRuntime.dropCapabilities says what is kept).
+        let runtime = HealthRuntime(daemon: self)
+        health = runtime
+        if options.dropCapabilities { runtime.dropCapabilities(configuration) }
         for s in settings { startInstance(s) }
-        health = HealthRuntime(daemon: self)
-        health?.configure(configuration, instances: instances)
-        if options.dropCapabilities {
-            do {
-                try Capabilities.keepOnlyNetCapabilities()
-            } catch {
-                log.warning("could not drop capabilities: \(error)")
-            }
-        }
+        runtime.configure(configuration, instances: instances)
         log.info("Startup complete")
         // systemd Type=notify (packaging/vrrpd.service): ready once sockets and instances are up.
         do { try SystemdNotify.send("READY=1") } catch { log.warning("cannot notify systemd: \(error)") }

@@ -63,16 +63,51 @@ struct ScriptCheckTests {
         let dir = TempDir()
         defer { dir.remove() }
         let script = dir.write("insecure.sh", "#!/bin/sh\nexit 0\n", mode: 0o757)
-        let refused = HealthMonitor.runOnce(spec(script, security: true))
+        func root(_ command: String, security: Bool) -> CheckSpec {
+            CheckSpec(name: "chk", kind: .script(ScriptCheck(command: command, user: "root", enforceScriptSecurity: security)))
+        }
+        let refused = HealthMonitor.runOnce(root(script, security: true))
         #expect(!refused.success)
-        #expect(refused.reason.contains("refused by script security"))
+        #expect(refused.reason.contains("SECURITY VIOLATION"))
         #expect(refused.reason.contains("writable by others"))
         // Without enable_script_security the same script runs.
+        #expect(HealthMonitor.runOnce(root(script, security: false)).success)
         #expect(HealthMonitor.runOnce(spec(script, security: false)).success)
         #expect(ScriptSecurity.insecurityReason(ofExecutable: "/bin/sh") == nil)
+        #expect(HealthMonitor.runOnce(root("/bin/true", security: true)).success)
     }
 
-    @Test("A script with a user runs under that user's uid through setpriv",
+    @Test("Under script security, no script_user and no keepalived_script user: root is refused unless explicit",
+          .enabled(if: getpwnam(ScriptPolicy.defaultUser) == nil))
+    func implicitRootRefused() {
+        let implicit = HealthMonitor.runOnce(spec("/bin/true", security: true))
+        #expect(!implicit.success)
+        #expect(implicit.reason.contains("SECURITY VIOLATION"))
+        #expect(implicit.reason.contains("no script_user"))
+        #expect(ScriptPolicy(user: "root", enforceSecurity: true).prepare(["/bin/true"]).map(\.identity) == .success(nil))
+    }
+
+    @Test("NotifyQueue applies the policy: an insecure notify script is refused, not run",
+          .enabled(if: getpwnam("nobody") != nil))
+    func notifyPolicy() {
+        let dir = TempDir()
+        defer { dir.remove() }
+        let marker = "\(dir.path)/ran"
+        let script = dir.write("notify.sh", "#!/bin/sh\ntouch \(marker)\n", mode: 0o777)
+        let queue = NotifyQueue()
+        let outcomes = EventLog<ProcessOutcome>()
+        queue.submit(key: "VI_1", argv: [script], timeout: .seconds(5),
+                     policy: ScriptPolicy(user: "root", enforceSecurity: true)) { outcomes.append($0) }
+        #expect(queue.waitUntilIdle(limit: .seconds(10)))
+        #expect(access(marker, F_OK) != 0, "the insecure notify script ran")
+        guard case .failedToStart(let why)? = outcomes.all.first else {
+            Issue.record("outcome: \(outcomes.all)")
+            return
+        }
+        #expect(why.contains("SECURITY VIOLATION"))
+    }
+
+    @Test("A script with a user runs under that user's uid, switched in the child (no setpriv)",
           .enabled(if: getpwnam("nobody") != nil))
     func runAsUser() {
         let nobody = getpwnam("nobody")!.pointee.pw_uid
