@@ -112,7 +112,7 @@ final class HealthRuntime {
         daemon.healthEvent(name: event.name, ok: event.status == .ok, reason: event.reason)
     }
 
-    /// Stops everything. Called after the loop has ended: waits, bounded, for the checkers.
+    /// Stops everything. Called after the loop has ended: waits for the checkers, 3 s at most.
     func stop() {
         let monitors = checks.values.map(\.monitor) + retired
         checks.removeAll()
@@ -121,8 +121,10 @@ final class HealthRuntime {
         if let old = files { retiring.stop { old.stop() } }
         processes = nil
         files = nil
-        for m in monitors { m.waitUntilStopped(limit: .seconds(3)) }
-        retiring.wait(limit: .seconds(3))
+        // One bound for everything (a script that cannot be killed must not delay the exit long).
+        let deadline = ContinuousClock.now + .seconds(3)
+        for m in monitors { m.waitUntilStopped(limit: max(.zero, deadline - ContinuousClock.now)) }
+        retiring.wait(limit: max(.zero, deadline - ContinuousClock.now))
     }
 
     // MARK: Capabilities and script users

@@ -149,4 +149,29 @@ struct ScriptCheckTests {
         #expect(monitor.status(of: "bad") == .failing)
         #expect(monitor.status(of: "hang") == .ok)
     }
+
+    @Test("A restarted check keeps the verdict it is given until its first result; stop() returns at once")
+    func carriedVerdict() {
+        let dir = TempDir()
+        defer { dir.remove() }
+        let hang = dir.write("hang.sh", "#!/bin/sh\nexec sleep 60\n")
+        let log = EventLog<HealthEvent>()
+        let monitor = HealthMonitor(specs: [spec(hang, timeout: .seconds(30))], initialStatuses: ["chk": .failing]) {
+            log.append($0)
+        }
+        monitor.start()
+        sleepMilliseconds(300)
+        #expect(monitor.status(of: "chk") == .failing, "a failing check must not read OK while its first run hangs")
+        let started = monotonicMilliseconds()
+        monitor.stop()
+        #expect(monotonicMilliseconds() - started < 1000, "stop() must not wait for the thread")
+        #expect(monitor.waitUntilStopped(limit: .seconds(10)), "the thread kills the script and ends")
+        #expect(log.all.isEmpty, "nothing is reported after stop(): \(log.all)")
+        // Rise/fall continue from the carried verdict.
+        var failing = RiseFallCounter(rise: 2, fall: 2, keeping: .failing)
+        #expect(!failing.record(success: true) && failing.status == .failing)
+        #expect(failing.record(success: true) && failing.status == .ok)
+        var ok = RiseFallCounter(rise: 2, fall: 2, keeping: .ok)
+        #expect(!ok.record(success: false) && ok.status == .ok)
+    }
 }
