@@ -121,7 +121,7 @@ enum ChildProcess {
                     kill(pid, SIGKILL)
                     lastKill = now
                 }
-                sleepMilliseconds(5)
+                sleepMilliseconds(10)
                 continue
             }
             sleepMilliseconds(min(pause, Int(deadline - now)))

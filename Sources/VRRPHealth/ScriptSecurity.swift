@@ -32,8 +32,12 @@ public enum ScriptSecurity {
         }
     }
 
+    /// keepalived `check_security`: the owner must be root; group (other than root) or world
+    /// write permission is unsafe, except on a directory with the sticky bit (such as /tmp),
+    /// where others cannot replace root's files.
     static func unsafeReason(_ st: stat) -> String? {
         if st.st_uid != 0 { return "is owned by uid \(st.st_uid), not root" }
+        if st.st_mode & S_IFMT == S_IFDIR && st.st_mode & S_ISVTX != 0 { return nil }
         if st.st_mode & S_IWOTH != 0 { return "is writable by others" }
         if st.st_mode & S_IWGRP != 0 && st.st_gid != 0 { return "is writable by group \(st.st_gid)" }
         return nil

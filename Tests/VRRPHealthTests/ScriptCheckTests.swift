@@ -75,6 +75,13 @@ struct ScriptCheckTests {
         #expect(HealthMonitor.runOnce(spec(script, security: false)).success)
         #expect(ScriptSecurity.insecurityReason(ofExecutable: "/bin/sh") == nil)
         #expect(HealthMonitor.runOnce(root("/bin/true", security: true)).success)
+        // As keepalived: a world-writable directory is unsafe unless it has the sticky bit.
+        let safe = dir.write("safe.sh", "#!/bin/sh\nexit 0\n", mode: 0o755)
+        chmod(dir.path, 0o1777)
+        #expect(ScriptSecurity.insecurityReason(ofExecutable: safe) == nil)
+        chmod(dir.path, 0o777)
+        #expect(ScriptSecurity.insecurityReason(ofExecutable: safe)?.contains("writable by others") == true)
+        chmod(dir.path, 0o700)
     }
 
     @Test("Under script security, no script_user and no keepalived_script user: root is refused unless explicit",
