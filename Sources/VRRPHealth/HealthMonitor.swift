@@ -9,8 +9,7 @@ import Synchronization
 public final class HealthMonitor: Sendable {
     public let specs: [CheckSpec]
     private let sink: HealthSink
-    private let stopPipe: Mutex<WakePipe?> = Mutex(nil)
-    private let running: Mutex<Int> = Mutex(0)
+    private let workers = WorkerThreads()
     private let statuses: Mutex<[String: HealthStatus]>
     private let carried: [String: HealthStatus]
 
@@ -36,39 +35,24 @@ public final class HealthMonitor: Sendable {
 
     /// Starts one thread per check; the first run happens immediately. Idempotent.
     public func start() {
-        let pipe = WakePipe()
-        let fresh = stopPipe.withLock { current -> Bool in
-            if current != nil { return false }
-            current = pipe
-            return true
-        }
-        guard fresh else { return }
-        running.withLock { $0 += specs.count }
+        guard let pipe = workers.begin() else { return }
         for spec in specs {
-            JoinableThread { [self] in
-                self.loop(spec, stop: pipe)
-                self.running.withLock { $0 -= 1 }
-            }.detach()
+            workers.spawn(pipe) { [self] stop in self.loop(spec, stop: stop) }
         }
     }
 
     /// Asks every check to stop, killing running scripts; returns at once. Idempotent.
     public func stop() {
-        stopPipe.withLock { $0 }?.wake()
+        workers.stop()
     }
 
     /// True once every check thread has ended.
-    public var isStopped: Bool { running.withLock { $0 } == 0 }
+    public var isStopped: Bool { workers.isStopped }
 
     /// Waits (polling) up to `limit` for the threads to end after `stop()`; never on the loop thread.
     @discardableResult
     public func waitUntilStopped(limit: Duration) -> Bool {
-        let deadline = monotonicMilliseconds() + Int64(limit.wholeMilliseconds)
-        while !isStopped {
-            if monotonicMilliseconds() >= deadline { return false }
-            sleepMilliseconds(5)
-        }
-        return true
+        workers.waitUntilStopped(limit: limit)
     }
 
     /// Runs one check once (no rise/fall), on the calling thread.
