@@ -131,8 +131,13 @@ final class HealthRuntime {
 
     /// Whether CAP_SETUID/CAP_SETGID/CAP_KILL were kept at start-up (see `dropCapabilities`).
     private(set) var keptScriptUserCapabilities = true
-    /// The script users seen at start-up or since, and whether each runs as another uid.
-    private var knownScriptUsers: [String?: Bool] = [:]
+    /// A configured script user and group (nil user: keepalived's default).
+    struct ScriptUser: Hashable {
+        var user: String?
+        var group: String?
+    }
+    /// The script users seen at start-up or since, and whether each runs as another uid or gid.
+    private var knownScriptUsers: [ScriptUser: Bool] = [:]
 
     /// Drops every capability the daemon does not need before any thread starts (the kept set
     /// is per thread and inherited by threads created later). CAP_SETUID, CAP_SETGID and
@@ -141,7 +146,7 @@ final class HealthRuntime {
     /// daemon kill that script's process group at its timeout.
     func dropCapabilities(_ c: Configuration) {
         let users = Self.scriptUsers(c)
-        for user in users { knownScriptUsers[user] = Self.runsAsOtherUser(user, group: c.globals.scriptGroup) }
+        for user in users { knownScriptUsers[user] = Self.runsAsOtherUser(user) }
         keptScriptUserCapabilities = knownScriptUsers.values.contains(true)
         let keep = Capabilities.network + (keptScriptUserCapabilities ? Capabilities.scriptUser : [])
         do {
@@ -160,10 +165,10 @@ final class HealthRuntime {
         guard !keptScriptUserCapabilities else { return nil }
         for user in Self.scriptUsers(c) {
             if knownScriptUsers[user] == nil {
-                knownScriptUsers[user] = Self.runsAsOtherUser(user, group: c.globals.scriptGroup)
+                knownScriptUsers[user] = Self.runsAsOtherUser(user)
             }
             if knownScriptUsers[user] == true {
-                return "scripts now run as user \(user ?? ScriptPolicy.defaultUser), which needs CAP_SETUID, CAP_SETGID "
+                return "scripts now run as user \(user.user ?? ScriptPolicy.defaultUser), which needs CAP_SETUID, CAP_SETGID "
                     + "and CAP_KILL, dropped at start-up when no script ran as another user: restart vrrpd to apply this"
             }
         }
@@ -171,19 +176,20 @@ final class HealthRuntime {
     }
 
     /// The configured users of every script (checks and notify scripts); nil: keepalived's default.
-    static func scriptUsers(_ c: Configuration) -> Set<String?> {
+    static func scriptUsers(_ c: Configuration) -> Set<ScriptUser> {
         let g = c.globals
-        var users: Set<String?> = Set(c.scripts.map { $0.user ?? g.scriptUser })
+        let global = ScriptUser(user: g.scriptUser, group: g.scriptUser == nil ? nil : g.scriptGroup)
+        var users = Set(c.scripts.map { s in s.user.map { ScriptUser(user: $0, group: s.group) } ?? global })
         if c.instances.contains(where: { !$0.notify.isEmpty }) || c.syncGroups.contains(where: { !$0.notify.isEmpty }) {
-            users.insert(g.scriptUser)
+            users.insert(global)
         }
         return users
     }
 
-    static func runsAsOtherUser(_ user: String?, group: String?) -> Bool {
-        switch RunIdentity.lookup(user: user ?? ScriptPolicy.defaultUser, group: user == nil ? nil : group) {
+    static func runsAsOtherUser(_ u: ScriptUser) -> Bool {
+        switch RunIdentity.lookup(user: u.user ?? ScriptPolicy.defaultUser, group: u.group) {
         case .success(let id): return !id.isRoot
-        case .failure: return user != nil && user != "root"
+        case .failure: return u.user != nil && u.user != "root"
         }
     }
 
