@@ -78,7 +78,8 @@ struct ScriptSafetyTests {
             let times = Self.times(try lab.readCapture(capture.stop()))
             let gaps = zip(times.dropFirst(), times).map { $0 - $1 }
             let maxGap = gaps.max() ?? .infinity
-            print("case 1: \(times.count) adverts from p1 seen by p2, longest gap \(String(format: "%.3f", maxGap)) s")
+            print("case 1: \(times.count) adverts from p1 seen by p2, longest gap \(String(format: "%.3f", maxGap)) s; gaps: "
+                  + gaps.map { String(format: "%.2f", $0) }.joined(separator: " "))
             #expect(times.count >= 8, "p2 heard \(times.count) adverts from p1 in about 10.5 s")
             #expect(maxGap <= 1.5, "longest advert gap seen by p2: \(maxGap) s (advert_int 1)")
             #expect(p2States == ["BACKUP"], "p2 states while p1 reloaded: \(p2States)")
