@@ -2,7 +2,8 @@
 public struct ScriptCheck: Sendable, Hashable {
     /// The script line as written in keepalived.conf; split by `ScriptLine.split`.
     public var command: String
-    /// Run as this user (keepalived `user USER [GROUP]`), through `setpriv`; nil: as the daemon.
+    /// Run as this user (keepalived `user USER [GROUP]`, else `script_user`); nil: keepalived's
+    /// default (`keepalived_script` if it exists, else root). See `ScriptPolicy`.
     public var user: String?
     public var group: String?
     /// keepalived `enable_script_security`: refuse a script that a non-root user could modify.
@@ -14,6 +15,10 @@ public struct ScriptCheck: Sendable, Hashable {
         self.user = user
         self.group = group
         self.enforceScriptSecurity = enforceScriptSecurity
+    }
+
+    public var policy: ScriptPolicy {
+        ScriptPolicy(user: user, group: group, enforceSecurity: enforceScriptSecurity)
     }
 }
 

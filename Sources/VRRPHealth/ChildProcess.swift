@@ -3,6 +3,7 @@
 #elseif canImport(Musl)
 @preconcurrency import Musl
 #endif
+import CVRRPLinux
 
 /// How a child process ended.
 public enum ProcessOutcome: Sendable, Hashable, CustomStringConvertible {
@@ -12,7 +13,7 @@ public enum ProcessOutcome: Sendable, Hashable, CustomStringConvertible {
     case timedOut
     /// The monitor was stopped while the child ran; its process group was killed.
     case cancelled
-    /// posix_spawn failed (missing binary, permission, ...).
+    /// The command could not be started (missing binary, refused by script security, user switch failed).
     case failedToStart(String)
 
     public var description: String {
@@ -26,11 +27,16 @@ public enum ProcessOutcome: Sendable, Hashable, CustomStringConvertible {
     }
 }
 
-/// Runs argv without a shell through `posix_spawn` (glibc's is vfork-like: no fork of the
-/// daemon's address space), in a new process group (`POSIX_SPAWN_SETPGROUP`, pgid = pid) so
-/// that a timeout kills the script and everything it started (`kill(-pgid, SIGKILL)`).
+/// Runs argv without a shell: `cvrrp_spawn` forks, puts the child in a new process group
+/// (pgid = pid) so that a timeout kills the script and everything it started
+/// (`kill(-pgid, SIGKILL)`), switches to the script's user when one is given, and execs.
 /// stdin, stdout and stderr are /dev/null; signal dispositions are reset and the signal
 /// mask cleared, so the child does not inherit the daemon's blocked signals.
+///
+/// Killing a script that runs as another user needs CAP_KILL (kill(2): the sender's uid must
+/// match the target's otherwise); the daemon keeps it, with CAP_SETUID and CAP_SETGID, exactly
+/// when a script runs as another user (docs/operations.md). Waiting never blocks without
+/// bound: a child that cannot be killed is polled, never waited for in `waitpid(pid, 0)`.
 enum ChildProcess {
     /// Resolves a program name like execvp: a name with a slash is used as is.
     static func resolve(_ program: String) -> String? {
@@ -43,68 +49,80 @@ enum ChildProcess {
         return nil
     }
 
-    /// Spawns; returns the pid (which is also the process group id) or an error text.
+    /// Spawns as the daemon; returns the pid (which is also the process group id) or an error text.
     static func spawn(_ argv: [String]) -> Result<pid_t, ProcessStartError> {
         guard let first = argv.first else { return .failure(ProcessStartError("empty command")) }
         guard let path = resolve(first) else {
             return .failure(ProcessStartError("\(first): not found in PATH"))
         }
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+        return spawn(ScriptPolicy.Launch(path: path, argv: argv, identity: nil))
+    }
 
-        var attr = posix_spawnattr_t()
-        posix_spawnattr_init(&attr)
-        defer { posix_spawnattr_destroy(&attr) }
-        var noSignals = sigset_t()
-        sigemptyset(&noSignals)
-        var allSignals = sigset_t()
-        sigfillset(&allSignals)
-        posix_spawnattr_setsigmask(&attr, &noSignals)
-        posix_spawnattr_setsigdefault(&attr, &allSignals)
-        posix_spawnattr_setpgroup(&attr, 0)
-        posix_spawnattr_setflags(&attr, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK
-                                              | POSIX_SPAWN_SETSIGDEF))
-
-        var cArgs: [UnsafeMutablePointer<CChar>?] = argv.map { strdup($0) }
+    static func spawn(_ launch: ScriptPolicy.Launch) -> Result<pid_t, ProcessStartError> {
+        var cArgs: [UnsafeMutablePointer<CChar>?] = launch.argv.map { strdup($0) }
         cArgs.append(nil)
         defer { for p in cArgs { free(p) } }
+        let id = launch.identity
+        let groups = id?.groups ?? []
         var pid: pid_t = 0
-        let rc = path.withCString { cPath in
+        var stage: Int32 = 0
+        let rc = launch.path.withCString { cPath in
             cArgs.withUnsafeBufferPointer { args in
-                posix_spawn(&pid, cPath, &actions, &attr, args.baseAddress!, environ)
+                groups.withUnsafeBufferPointer { g in
+                    cvrrp_spawn(cPath, args.baseAddress!, environ, id == nil ? 0 : 1, id?.uid ?? 0, id?.gid ?? 0,
+                                g.baseAddress, Int32(g.count), &pid, &stage)
+                }
             }
         }
         if rc != 0 {
-            return .failure(ProcessStartError("\(path): \(errnoText(rc))"))
+            let err = errno
+            let what: String
+            switch stage {
+            case CVRRP_SPAWN_STAGE_FORK: what = "fork"
+            case CVRRP_SPAWN_STAGE_DEVNULL: what = "/dev/null"
+            case CVRRP_SPAWN_STAGE_SETGROUPS: what = "setgroups for \(id?.description ?? "?")"
+            case CVRRP_SPAWN_STAGE_SETGID: what = "setgid to \(id?.description ?? "?")"
+            case CVRRP_SPAWN_STAGE_SETUID: what = "setuid to \(id?.description ?? "?")"
+            default: what = launch.path
+            }
+            return .failure(ProcessStartError("\(what): \(errnoText(err))"))
         }
         return .success(pid)
     }
 
     /// Waits for `pid` up to `timeoutMilliseconds`; on timeout or stop, SIGKILLs the process
-    /// group and reaps the child. Never returns before the child is reaped.
+    /// group and reaps the child. Polls (WNOHANG) throughout: if the kill is refused, it is
+    /// repeated every second rather than waiting for ever in waitpid.
     static func wait(pid: pid_t, timeoutMilliseconds: Int, stop: WakePipe?) -> ProcessOutcome {
         let deadline = monotonicMilliseconds() + Int64(timeoutMilliseconds)
         var pause = 1
+        var ending: ProcessOutcome?
+        var lastKill: Int64 = 0
         while true {
             var status: Int32 = 0
             let rc = waitpid(pid, &status, WNOHANG)
-            if rc == pid { return decode(status) }
+            if rc == pid { return ending ?? decode(status) }
             if rc == -1 {
                 let err = errno
                 if err == EINTR { continue }
-                return .failedToStart("waitpid: \(errnoText(err))")
+                return ending ?? .failedToStart("waitpid: \(errnoText(err))")
             }
             let now = monotonicMilliseconds()
-            let cancelled = stop?.isSignalled ?? false
-            if now >= deadline || cancelled {
-                kill(-pid, SIGKILL)
-                kill(pid, SIGKILL)
-                while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
-                return cancelled ? .cancelled : .timedOut
+            if ending == nil {
+                if stop?.isSignalled ?? false {
+                    ending = .cancelled
+                } else if now >= deadline {
+                    ending = .timedOut
+                }
+            }
+            if ending != nil {
+                if now - lastKill >= 1000 {
+                    kill(-pid, SIGKILL)
+                    kill(pid, SIGKILL)
+                    lastKill = now
+                }
+                sleepMilliseconds(10)
+                continue
             }
             sleepMilliseconds(min(pause, Int(deadline - now)))
             pause = min(pause * 2, 20)
@@ -113,6 +131,19 @@ enum ChildProcess {
 
     static func run(_ argv: [String], timeoutMilliseconds: Int, stop: WakePipe? = nil) -> ProcessOutcome {
         switch spawn(argv) {
+        case .failure(let error): return .failedToStart(error.message)
+        case .success(let pid): return wait(pid: pid, timeoutMilliseconds: timeoutMilliseconds, stop: stop)
+        }
+    }
+
+    /// Applies `policy` (user, script security), then runs.
+    static func run(_ argv: [String], policy: ScriptPolicy, timeoutMilliseconds: Int, stop: WakePipe? = nil) -> ProcessOutcome {
+        let launch: ScriptPolicy.Launch
+        switch policy.prepare(argv) {
+        case .failure(let error): return .failedToStart(error.message)
+        case .success(let l): launch = l
+        }
+        switch spawn(launch) {
         case .failure(let error): return .failedToStart(error.message)
         case .success(let pid): return wait(pid: pid, timeoutMilliseconds: timeoutMilliseconds, stop: stop)
         }

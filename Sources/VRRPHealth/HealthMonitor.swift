@@ -3,21 +3,27 @@ import Synchronization
 /// Runs periodic checks (`CheckSpec`), each on its own thread, and reports `HealthEvent`s.
 ///
 /// A check that hangs only delays its own next run: every wait is bounded by the check's
-/// timeout, and `stop()` wakes all threads (killing any running script's process group)
-/// and joins them.
+/// timeout. `stop()` never blocks: it wakes the threads (which kill any running script's
+/// process group and then end on their own) and returns; no event is reported after it.
+/// `waitUntilStopped(limit:)` waits for them, for callers that may block (exit, tests).
 public final class HealthMonitor: Sendable {
     public let specs: [CheckSpec]
     private let sink: HealthSink
-    private let stopPipe: Mutex<WakePipe?> = Mutex(nil)
-    private let threads: Mutex<[JoinableThread]> = Mutex([])
+    private let workers = WorkerThreads()
     private let statuses: Mutex<[String: HealthStatus]>
+    private let carried: [String: HealthStatus]
 
-    public init(specs: [CheckSpec], sink: @escaping @Sendable (HealthEvent) -> Void) {
+    /// - initialStatuses: a check restarted by a reload keeps its last verdict until its first
+    ///   new result (then rise/fall go on from it), instead of reading as newly started.
+    public init(specs: [CheckSpec], initialStatuses: [String: HealthStatus] = [:],
+                sink: @escaping @Sendable (HealthEvent) -> Void) {
         self.specs = specs
         self.sink = sink
+        carried = initialStatuses
         var initial: [String: HealthStatus] = [:]
         for spec in specs {
-            initial[spec.name] = RiseFallCounter(rise: spec.rise, fall: spec.fall, initFail: spec.initFail).status
+            initial[spec.name] = initialStatuses[spec.name]
+                ?? RiseFallCounter(rise: spec.rise, fall: spec.fall, initFail: spec.initFail).status
         }
         statuses = Mutex(initial)
     }
@@ -29,30 +35,24 @@ public final class HealthMonitor: Sendable {
 
     /// Starts one thread per check; the first run happens immediately. Idempotent.
     public func start() {
-        let pipe = WakePipe()
-        let fresh = stopPipe.withLock { current -> Bool in
-            if current != nil { return false }
-            current = pipe
-            return true
+        guard let pipe = workers.begin() else { return }
+        for spec in specs {
+            workers.spawn(pipe) { [self] stop in self.loop(spec, stop: stop) }
         }
-        guard fresh else { return }
-        let started = specs.map { spec in
-            JoinableThread { [self] in self.loop(spec, stop: pipe) }
-        }
-        threads.withLock { $0 = started }
     }
 
-    /// Stops all checks, killing running scripts, and joins the threads. Idempotent.
+    /// Asks every check to stop, killing running scripts; returns at once. Idempotent.
     public func stop() {
-        guard let pipe = stopPipe.withLock({ $0 }) else { return }
-        pipe.wake()
-        let running = threads.withLock { t -> [JoinableThread] in
-            let r = t
-            t = []
-            return r
-        }
-        for thread in running { thread.join() }
-        stopPipe.withLock { $0 = nil }
+        workers.stop()
+    }
+
+    /// True once every check thread has ended.
+    public var isStopped: Bool { workers.isStopped }
+
+    /// Waits (polling) up to `limit` for the threads to end after `stop()`; never on the loop thread.
+    @discardableResult
+    public func waitUntilStopped(limit: Duration) -> Bool {
+        workers.waitUntilStopped(limit: limit)
     }
 
     /// Runs one check once (no rise/fall), on the calling thread.
@@ -70,9 +70,9 @@ public final class HealthMonitor: Sendable {
     }
 
     private func loop(_ spec: CheckSpec, stop: WakePipe) {
-        var reporter = EventReporter(name: spec.name,
-                                     counter: RiseFallCounter(rise: spec.rise, fall: spec.fall,
-                                                              initFail: spec.initFail))
+        var counter = RiseFallCounter(rise: spec.rise, fall: spec.fall, initFail: spec.initFail)
+        if let status = carried[spec.name] { counter = RiseFallCounter(rise: spec.rise, fall: spec.fall, keeping: status) }
+        var reporter = EventReporter(name: spec.name, counter: counter)
         let interval = max(1, spec.interval.wholeMilliseconds)
         while !stop.isSignalled {
             let started = monotonicMilliseconds()

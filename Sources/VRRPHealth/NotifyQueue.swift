@@ -7,6 +7,9 @@ public final class NotifyQueue: Sendable {
     public struct Job: Sendable {
         public var argv: [String]
         public var timeout: Duration
+        /// The user and script security (checked on the worker thread, before each run);
+        /// nil: run as the daemon without checks.
+        public var policy: ScriptPolicy?
         public var completion: @Sendable (ProcessOutcome) -> Void
     }
 
@@ -22,9 +25,9 @@ public final class NotifyQueue: Sendable {
     public init() {}
 
     /// Queues argv (run without a shell) behind earlier commands with the same key.
-    public func submit(key: String, argv: [String], timeout: Duration,
+    public func submit(key: String, argv: [String], timeout: Duration, policy: ScriptPolicy? = nil,
                        completion: @escaping @Sendable (ProcessOutcome) -> Void = { _ in }) {
-        let job = Job(argv: argv, timeout: timeout, completion: completion)
+        let job = Job(argv: argv, timeout: timeout, policy: policy, completion: completion)
         let startWorker = state.withLock { s -> Bool? in
             if s.stopped { return nil }
             s.pending[key, default: []].append(job)
@@ -88,8 +91,9 @@ public final class NotifyQueue: Sendable {
                 job.completion(.cancelled)
                 continue
             }
-            let outcome = ChildProcess.run(job.argv, timeoutMilliseconds: max(1, job.timeout.wholeMilliseconds),
-                                           stop: stopPipe)
+            let ms = max(1, job.timeout.wholeMilliseconds)
+            let outcome = job.policy.map { ChildProcess.run(job.argv, policy: $0, timeoutMilliseconds: ms, stop: stopPipe) }
+                ?? ChildProcess.run(job.argv, timeoutMilliseconds: ms, stop: stopPipe)
             job.completion(outcome)
         }
     }

@@ -32,6 +32,16 @@ public struct RiseFallCounter: Sendable, Hashable {
         }
     }
 
+    /// A counter that continues from a known verdict (a check restarted by a reload): OK at
+    /// full strength (`fall` failures to drop) or failing at 0 (`rise` successes to recover),
+    /// as if the previous runs had happened under the new rise/fall.
+    public init(rise: Int, fall: Int, keeping status: HealthStatus) {
+        self.rise = max(1, rise)
+        self.fall = max(1, fall)
+        result = status == .ok ? self.rise + self.fall - 1 : 0
+        isInitial = false
+    }
+
     public var status: HealthStatus { result >= rise ? .ok : .failing }
 
     /// Records one check result; returns true if `status` changed.

@@ -32,20 +32,33 @@ public enum ScriptSecurity {
         }
     }
 
+    /// keepalived `check_security`: the owner must be root; group (other than root) or world
+    /// write permission is unsafe, except on a directory with the sticky bit (such as /tmp),
+    /// where others cannot replace root's files.
     static func unsafeReason(_ st: stat) -> String? {
         if st.st_uid != 0 { return "is owned by uid \(st.st_uid), not root" }
+        if st.st_mode & S_IFMT == S_IFDIR && st.st_mode & S_ISVTX != 0 { return nil }
         if st.st_mode & S_IWOTH != 0 { return "is writable by others" }
         if st.st_mode & S_IWGRP != 0 && st.st_gid != 0 { return "is writable by group \(st.st_gid)" }
         return nil
     }
 }
 
-/// Running a check as another user without fork in the daemon: the argv is prefixed with
-/// `setpriv --reuid=UID --regid=GID --init-groups --` (util-linux), which changes identity and
-/// execs the script. setpriv is found in /usr/bin, /bin, /usr/sbin or /sbin.
-public enum RunAs {
-    public static func wrap(_ argv: [String], user: String, group: String?) -> Result<[String], ProcessStartErrorText> {
-        // getpwnam_r / getgrnam_r: checker threads may resolve users concurrently.
+/// The user a script runs as: uid, primary gid and supplementary groups, switched in the
+/// child between fork and exec (`cvrrp_spawn`), never through a setuid helper such as setpriv,
+/// which cannot gain CAP_SETUID under the unit's NoNewPrivileges=yes.
+public struct RunIdentity: Sendable, Hashable, CustomStringConvertible {
+    public var user: String
+    public var uid: uid_t
+    public var gid: gid_t
+    public var groups: [gid_t]
+
+    public var description: String { "\(user) (uid \(uid), gid \(gid))" }
+    public var isRoot: Bool { uid == 0 && gid == 0 }
+
+    /// getpwnam_r / getgrnam_r / getgrouplist (checker and notify threads resolve concurrently).
+    /// `group` replaces the user's primary group (keepalived `script_user USER [GROUP]`).
+    public static func lookup(user: String, group: String?) -> Result<RunIdentity, ProcessStartErrorText> {
         var buffer = [CChar](repeating: 0, count: 16 * 1024)
         var pwd = passwd()
         var pwResult: UnsafeMutablePointer<passwd>? = nil
@@ -58,17 +71,85 @@ public enum RunAs {
         if let group {
             var grp = group_struct()
             var grResult: UnsafeMutablePointer<group_struct>? = nil
-            getgrnam_r(group, &grp, &buffer, buffer.count, &grResult)
+            var groupBuffer = [CChar](repeating: 0, count: 16 * 1024)
+            getgrnam_r(group, &grp, &groupBuffer, groupBuffer.count, &grResult)
             guard grResult != nil else {
                 return .failure(ProcessStartErrorText("unknown group \(group)"))
             }
             gid = grp.gr_gid
         }
-        let candidates = ["/usr/bin/setpriv", "/bin/setpriv", "/usr/sbin/setpriv", "/sbin/setpriv"]
-        guard let setpriv = candidates.first(where: { access($0, X_OK) == 0 }) else {
-            return .failure(ProcessStartErrorText("setpriv not found (needed to run as user \(user))"))
+        var count: Int32 = 64
+        var groups = [gid_t](repeating: 0, count: Int(count))
+        if getgrouplist(user, gid, &groups, &count) < 0 {
+            groups = [gid_t](repeating: 0, count: Int(count))
+            if getgrouplist(user, gid, &groups, &count) < 0 { count = 0 }
         }
-        return .success([setpriv, "--reuid=\(uid)", "--regid=\(gid)", "--init-groups", "--"] + argv)
+        return .success(RunIdentity(user: user, uid: uid, gid: gid, groups: Array(groups.prefix(Int(max(0, count))))))
+    }
+}
+
+/// Who runs a script and whether `enable_script_security` applies: the same rules for
+/// `vrrp_script` checks and notify scripts (keepalived's `check_vrrp_script_security` covers
+/// track scripts, instance and sync-group notify scripts and the notify_fifo script alike).
+public struct ScriptPolicy: Sendable, Hashable {
+    /// `user` of the script, else `script_user`; nil: keepalived's default, the user
+    /// `keepalived_script` if it exists, else root.
+    public var user: String?
+    public var group: String?
+    /// keepalived `enable_script_security`.
+    public var enforceSecurity: Bool
+
+    public init(user: String? = nil, group: String? = nil, enforceSecurity: Bool = false) {
+        self.user = user
+        self.group = group
+        self.enforceSecurity = enforceSecurity
+    }
+
+    /// keepalived's default script user when no `script_user` is set.
+    public static let defaultUser = "keepalived_script"
+
+    /// What to execute: the resolved path, argv, and the identity to switch to (nil: stay root).
+    public struct Launch: Sendable, Hashable {
+        public var path: String
+        public var argv: [String]
+        public var identity: RunIdentity?
+    }
+
+    /// Resolves the program and the user and applies script security. Runs on the worker
+    /// thread that starts the script (it reads the password database and stats the path), so
+    /// the file is re-checked on every run, as keepalived re-checks on reload.
+    public func prepare(_ argv: [String]) -> Result<Launch, ProcessStartErrorText> {
+        guard let first = argv.first else { return .failure(ProcessStartErrorText("empty command")) }
+        guard let path = ChildProcess.resolve(first) else {
+            return .failure(ProcessStartErrorText("\(first): not found in PATH"))
+        }
+        var identity: RunIdentity?
+        var explicit = false
+        if let user {
+            switch RunIdentity.lookup(user: user, group: group) {
+            case .success(let found): identity = found
+            case .failure(let error): return .failure(error)
+            }
+            explicit = true
+        } else if case .success(let found) = RunIdentity.lookup(user: Self.defaultUser, group: group) {
+            identity = found
+        }
+        let asRoot = identity.map { $0.uid == 0 } ?? true
+        if enforceSecurity && asRoot {
+            if !explicit {
+                return .failure(ProcessStartErrorText(
+                    "SECURITY VIOLATION - refusing to run \(path) as root: no script_user is set and user "
+                    + "\(Self.defaultUser) does not exist (set script_user, or script_user root to allow root)"))
+            }
+            if let why = ScriptSecurity.insecurityReason(ofExecutable: path) {
+                return .failure(ProcessStartErrorText("SECURITY VIOLATION - refusing to run \(path) as root: \(why)"))
+            }
+        }
+        // Root with root's group needs no switch: the child runs as the daemon does.
+        if let id = identity, id.isRoot { identity = nil }
+        var args = argv
+        args[0] = first
+        return .success(Launch(path: path, argv: args, identity: identity))
     }
 }
 

@@ -77,8 +77,8 @@ public final class TrackFileMonitor: Sendable {
     public let specs: [TrackFileSpec]
     private let sink: @Sendable (TrackFileEvent) -> Void
     private let interval: Int
-    private let shared: Mutex<(pipe: WakePipe?, thread: JoinableThread?, values: [String: Int])> =
-        Mutex((nil, nil, [:]))
+    private let workers = WorkerThreads()
+    private let values: Mutex<[String: Int]> = Mutex([:])
 
     public init(specs: [TrackFileSpec], pollInterval: Duration = .seconds(1),
                 sink: @escaping @Sendable (TrackFileEvent) -> Void) {
@@ -91,42 +91,34 @@ public final class TrackFileMonitor: Sendable {
         TrackFile.parseValue(ProcFS.read(path, limit: 127) ?? [])
     }
 
-    public func value(of name: String) -> Int? { shared.withLock { $0.values[name] } }
+    public func value(of name: String) -> Int? { values.withLock { $0[name] } }
 
     /// Reads every file now (initial events on the caller's thread), then polls on a thread.
     public func start() {
-        let pipe = WakePipe()
-        let fresh = shared.withLock { s -> Bool in
-            if s.pipe != nil { return false }
-            s.pipe = pipe
-            return true
-        }
-        guard fresh else { return }
+        guard let pipe = workers.begin() else { return }
         poll(initial: true)
-        let thread = JoinableThread { [self] in
-            while !pipe.wait(milliseconds: self.interval) { self.poll(initial: false) }
+        workers.spawn(pipe) { [self] stop in
+            while !stop.wait(milliseconds: self.interval) { self.poll(initial: false) }
         }
-        shared.withLock { $0.thread = thread }
     }
 
+    /// Stops polling; returns at once (the thread ends within its current read).
     public func stop() {
-        guard let (pipe, thread) = shared.withLock({ s -> (WakePipe, JoinableThread?)? in
-            guard let p = s.pipe else { return nil }
-            let t = s.thread
-            s.thread = nil
-            return (p, t)
-        }) else { return }
-        pipe.wake()
-        thread?.join()
-        shared.withLock { $0.pipe = nil }
+        workers.stop()
+    }
+
+    /// Waits up to `limit` for the polling thread to end after `stop()`.
+    @discardableResult
+    public func waitUntilStopped(limit: Duration) -> Bool {
+        workers.waitUntilStopped(limit: limit)
     }
 
     private func poll(initial: Bool) {
         for spec in specs {
             let value = Self.readValue(path: spec.path)
-            let changed = shared.withLock { s -> Bool in
-                if s.values[spec.name] == value && !initial { return false }
-                s.values[spec.name] = value
+            let changed = values.withLock { v -> Bool in
+                if v[spec.name] == value && !initial { return false }
+                v[spec.name] = value
                 return true
             }
             if changed { sink(TrackFileEvent(name: spec.name, value: value)) }

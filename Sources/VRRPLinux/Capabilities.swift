@@ -5,8 +5,8 @@
 #endif
 import CVRRPLinux
 
-/// The two capabilities the daemon needs: CAP_NET_ADMIN (addresses, multicast options) and
-/// CAP_NET_RAW (raw and packet sockets).
+/// The capabilities the daemon keeps: CAP_NET_ADMIN (addresses, multicast options) and
+/// CAP_NET_RAW (raw and packet sockets), plus `scriptUser` when scripts run as another user.
 public enum Capabilities {
     /// True if both CAP_NET_ADMIN and CAP_NET_RAW are in the effective set.
     public static func hasNetCapabilities() -> Bool {
@@ -20,5 +20,22 @@ public enum Capabilities {
     /// created later inherit the reduced sets.
     public static func keepOnlyNetCapabilities() throws {
         try syscall("cap_set_proc(CAP_NET_ADMIN, CAP_NET_RAW)") { cvrrp_keep_net_capabilities() }
+    }
+
+    /// CAP_NET_ADMIN and CAP_NET_RAW: addresses, multicast options, raw and packet sockets.
+    public static let network: [Int32] = [CAP_NET_ADMIN, CAP_NET_RAW]
+    /// What running scripts as another user needs: CAP_SETUID and CAP_SETGID to switch in the
+    /// child before exec, CAP_KILL to kill its process group at the timeout (kill(2) between
+    /// different uids).
+    public static let scriptUser: [Int32] = [CAP_SETUID, CAP_SETGID, CAP_KILL]
+
+    /// Keeps exactly `keep` (those of them permitted now) in the effective and permitted sets,
+    /// clears the inheritable and ambient sets and, when CAP_SETPCAP allows it, removes every
+    /// other capability from the bounding set, so that scripts (which run as root unless a user
+    /// is configured) cannot regain more on exec. Per thread: call before any thread starts.
+    public static func keepOnly(_ keep: [Int32]) throws {
+        try syscall("keep capabilities \(keep)") {
+            keep.withUnsafeBufferPointer { cvrrp_keep_capabilities($0.baseAddress, Int32($0.count)) }
+        }
     }
 }

@@ -41,7 +41,7 @@ extension Daemon {
 
     private func submitNotify(key: String, line: String, extra: [String]) {
         let log = self.log
-        var argv: [String]
+        let argv: [String]
         do {
             argv = try ScriptLine.split(line) + extra
         } catch {
@@ -49,16 +49,12 @@ extension Daemon {
             return
         }
         guard !argv.isEmpty else { return }
-        if let user = configuration.globals.scriptUser {
-            switch RunAs.wrap(argv, user: user, group: configuration.globals.scriptGroup) {
-            case .success(let wrapped): argv = wrapped
-            case .failure(let error):
-                log.error("notify script \(line.debugDescription): \(error)")
-                return
-            }
-        }
+        // The same user and script-security rules as the checks (ScriptPolicy), applied on the
+        // notify worker thread before each run: an insecure script is refused, not run as root.
+        let g = configuration.globals
+        let policy = ScriptPolicy(user: g.scriptUser, group: g.scriptGroup, enforceSecurity: g.enableScriptSecurity)
         let command = argv.joined(separator: " ")
-        notifier.submit(key: key, argv: argv, timeout: .seconds(30)) { outcome in
+        notifier.submit(key: key, argv: argv, timeout: .seconds(30), policy: policy) { outcome in
             if case .exited(0) = outcome {
                 log.debug("notify \(command): \(outcome)")
             } else {

@@ -19,6 +19,7 @@ extension Daemon {
             } catch {
                 errors.append("\(error)")
             }
+            if let problem = health?.capabilityProblem(newConfiguration) { errors.append(problem) }
         } else if errors.isEmpty {
             errors.append("\(options.configFile): the configuration could not be loaded")
         }

@@ -117,18 +117,16 @@ public final class Daemon: @unchecked Sendable {
         if let metrics = options.metricsAddress {
             metricsServer = try MetricsServer(daemon: self, address: metrics)
         }
-        for s in settings { startInstance(s) }
+        // Capabilities are per thread: drop them before anything starts a thread (checkers,
+        // notify scripts of an instance that starts as MASTER), so every thread inherits the
+        // reduced sets (HealthRuntime.dropCapabilities says what is kept).
         if runsCheckers {
-            health = HealthRuntime(daemon: self)
-            health?.configure(configuration, instances: instances)
+            let runtime = HealthRuntime(daemon: self)
+            health = runtime
+            if options.dropCapabilities { runtime.dropCapabilities(configuration) }
         }
-        if options.dropCapabilities {
-            do {
-                try Capabilities.keepOnlyNetCapabilities()
-            } catch {
-                log.warning("could not drop capabilities: \(error)")
-            }
-        }
+        for s in settings { startInstance(s) }
+        health?.configure(configuration, instances: instances)
         log.info("Startup complete")
     }
 

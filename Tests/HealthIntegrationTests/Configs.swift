@@ -4,11 +4,12 @@ enum Configs {
 
     /// One proxy's vrrpd: VI_1 on eth0 for the VIP, tracking `tracks` (names of the checks in
     /// `checks`). advert_int 1 s: Master_Down_Interval is about 3.6 s.
-    static func proxy(routerID: String, priority: Int, checks: String, tracks: [String],
+    static func proxy(routerID: String, priority: Int, globals: String = "", checks: String, tracks: [String],
                       extra: String = "") -> String {
         """
         global_defs {
             router_id \(routerID)
+        \(globals)
         }
 
         \(checks)

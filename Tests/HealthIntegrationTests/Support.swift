@@ -25,12 +25,14 @@ struct Daemon {
     let host: LabHost
     let socket: String
 
-    /// Writes `config` to the host directory and starts `vrrpd -f … -D` in the host.
-    static func start(_ lab: Lab, on host: LabHost, config: String, name: String = "vrrpd") throws -> Daemon {
+    /// Writes `config` to the host directory and starts `vrrpd -f … -D` in the host, behind
+    /// `wrapper` (e.g. `setpriv --no-new-privs`, as the shipped unit's NoNewPrivileges=yes).
+    static func start(_ lab: Lab, on host: LabHost, config: String, name: String = "vrrpd",
+                      wrapper: [String] = []) throws -> Daemon {
         let conf = "\(host.directory)/\(name).conf"
         try config.write(toFile: conf, atomically: true, encoding: .utf8)
         let socket = "\(host.directory)/\(name).sock"
-        let process = try lab.spawn(host, [try LabBinaries.vrrpd, "-f", conf, "--pid-file", "\(host.directory)/\(name).pid",
+        let process = try lab.spawn(host, wrapper + [try LabBinaries.vrrpd, "-f", conf, "--pid-file", "\(host.directory)/\(name).pid",
                                            "--status-socket", socket, "--dump-dir", host.directory, "-D"],
                                     name: name)
         let daemon = Daemon(process: process, host: host, socket: socket)

@@ -63,16 +63,58 @@ struct ScriptCheckTests {
         let dir = TempDir()
         defer { dir.remove() }
         let script = dir.write("insecure.sh", "#!/bin/sh\nexit 0\n", mode: 0o757)
-        let refused = HealthMonitor.runOnce(spec(script, security: true))
+        func root(_ command: String, security: Bool) -> CheckSpec {
+            CheckSpec(name: "chk", kind: .script(ScriptCheck(command: command, user: "root", enforceScriptSecurity: security)))
+        }
+        let refused = HealthMonitor.runOnce(root(script, security: true))
         #expect(!refused.success)
-        #expect(refused.reason.contains("refused by script security"))
+        #expect(refused.reason.contains("SECURITY VIOLATION"))
         #expect(refused.reason.contains("writable by others"))
         // Without enable_script_security the same script runs.
+        #expect(HealthMonitor.runOnce(root(script, security: false)).success)
         #expect(HealthMonitor.runOnce(spec(script, security: false)).success)
         #expect(ScriptSecurity.insecurityReason(ofExecutable: "/bin/sh") == nil)
+        #expect(HealthMonitor.runOnce(root("/bin/true", security: true)).success)
+        // As keepalived: a world-writable directory is unsafe unless it has the sticky bit.
+        let safe = dir.write("safe.sh", "#!/bin/sh\nexit 0\n", mode: 0o755)
+        chmod(dir.path, 0o1777)
+        #expect(ScriptSecurity.insecurityReason(ofExecutable: safe) == nil)
+        chmod(dir.path, 0o777)
+        #expect(ScriptSecurity.insecurityReason(ofExecutable: safe)?.contains("writable by others") == true)
+        chmod(dir.path, 0o700)
     }
 
-    @Test("A script with a user runs under that user's uid through setpriv",
+    @Test("Under script security, no script_user and no keepalived_script user: root is refused unless explicit",
+          .enabled(if: getpwnam(ScriptPolicy.defaultUser) == nil))
+    func implicitRootRefused() {
+        let implicit = HealthMonitor.runOnce(spec("/bin/true", security: true))
+        #expect(!implicit.success)
+        #expect(implicit.reason.contains("SECURITY VIOLATION"))
+        #expect(implicit.reason.contains("no script_user"))
+        #expect(ScriptPolicy(user: "root", enforceSecurity: true).prepare(["/bin/true"]).map(\.identity) == .success(nil))
+    }
+
+    @Test("NotifyQueue applies the policy: an insecure notify script is refused, not run",
+          .enabled(if: getpwnam("nobody") != nil))
+    func notifyPolicy() {
+        let dir = TempDir()
+        defer { dir.remove() }
+        let marker = "\(dir.path)/ran"
+        let script = dir.write("notify.sh", "#!/bin/sh\ntouch \(marker)\n", mode: 0o777)
+        let queue = NotifyQueue()
+        let outcomes = EventLog<ProcessOutcome>()
+        queue.submit(key: "VI_1", argv: [script], timeout: .seconds(5),
+                     policy: ScriptPolicy(user: "root", enforceSecurity: true)) { outcomes.append($0) }
+        #expect(queue.waitUntilIdle(limit: .seconds(10)))
+        #expect(access(marker, F_OK) != 0, "the insecure notify script ran")
+        guard case .failedToStart(let why)? = outcomes.all.first else {
+            Issue.record("outcome: \(outcomes.all)")
+            return
+        }
+        #expect(why.contains("SECURITY VIOLATION"))
+    }
+
+    @Test("A script with a user runs under that user's uid, switched in the child (no setpriv)",
           .enabled(if: getpwnam("nobody") != nil))
     func runAsUser() {
         let nobody = getpwnam("nobody")!.pointee.pw_uid
@@ -113,5 +155,30 @@ struct ScriptCheckTests {
         #expect(log.all.filter { $0.name == "hang" }.isEmpty)
         #expect(monitor.status(of: "bad") == .failing)
         #expect(monitor.status(of: "hang") == .ok)
+    }
+
+    @Test("A restarted check keeps the verdict it is given until its first result; stop() returns at once")
+    func carriedVerdict() {
+        let dir = TempDir()
+        defer { dir.remove() }
+        let hang = dir.write("hang.sh", "#!/bin/sh\nexec sleep 60\n")
+        let log = EventLog<HealthEvent>()
+        let monitor = HealthMonitor(specs: [spec(hang, timeout: .seconds(30))], initialStatuses: ["chk": .failing]) {
+            log.append($0)
+        }
+        monitor.start()
+        sleepMilliseconds(300)
+        #expect(monitor.status(of: "chk") == .failing, "a failing check must not read OK while its first run hangs")
+        let started = monotonicMilliseconds()
+        monitor.stop()
+        #expect(monotonicMilliseconds() - started < 1000, "stop() must not wait for the thread")
+        #expect(monitor.waitUntilStopped(limit: .seconds(10)), "the thread kills the script and ends")
+        #expect(log.all.isEmpty, "nothing is reported after stop(): \(log.all)")
+        // Rise/fall continue from the carried verdict.
+        var failing = RiseFallCounter(rise: 2, fall: 2, keeping: .failing)
+        #expect(!failing.record(success: true) && failing.status == .failing)
+        #expect(failing.record(success: true) && failing.status == .ok)
+        var ok = RiseFallCounter(rise: 2, fall: 2, keeping: .ok)
+        #expect(!ok.record(success: false) && ok.status == .ok)
     }
 }

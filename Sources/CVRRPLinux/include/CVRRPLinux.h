@@ -55,6 +55,30 @@ int cvrrp_keep_net_capabilities(void);
 /// 1 if the calling process has the capability in its effective set, 0 if not, -1 on error.
 int cvrrp_has_capability(int cap);
 
+/// Where `cvrrp_spawn` failed (0: it did not).
+#define CVRRP_SPAWN_STAGE_FORK 1
+#define CVRRP_SPAWN_STAGE_DEVNULL 2
+#define CVRRP_SPAWN_STAGE_SETGROUPS 3
+#define CVRRP_SPAWN_STAGE_SETGID 4
+#define CVRRP_SPAWN_STAGE_SETUID 5
+#define CVRRP_SPAWN_STAGE_EXEC 6
+
+/// fork + (setgroups, setresgid, setresuid when `switch_user`) + execve, in a new process
+/// group, stdin/stdout/stderr on /dev/null, signal mask and dispositions reset. The identity
+/// is switched in the child by system calls (needs CAP_SETUID and CAP_SETGID in the calling
+/// thread), so it works under NoNewPrivileges, where a setuid helper like setpriv cannot gain
+/// them. Returns 0 and the pid, or -1 with errno and `*stage_out` (the child is reaped).
+int cvrrp_spawn(const char *path, char *const argv[], char *const envp[], int switch_user,
+                uid_t uid, gid_t gid, const gid_t *groups, int ngroups,
+                pid_t *pid_out, int *stage_out);
+
+/// Keeps exactly the capabilities in `keep` (effective and permitted; inheritable and ambient
+/// cleared) and removes every other one from the bounding set, for the calling thread (call
+/// before any other thread starts). The bounding set is only reduced when CAP_SETPCAP is
+/// effective (a unit's CapabilityBoundingSet= has already reduced it otherwise).
+/// Returns 0, or -1 with errno.
+int cvrrp_keep_capabilities(const int *keep, int count);
+
 #include "cvrrp_syslog.h"
 
 #endif
