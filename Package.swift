@@ -82,6 +82,8 @@ let package = Package(
         .testTarget(name: "ChaosTests", dependencies: ["VRRPChaos", "VRRPLab"]),
         .testTarget(name: "HostileTests", dependencies: ["VRRPChaos", "VRRPLab", "VRRPStatus", "VRRPCore"]),
         .testTarget(name: "BenchmarkSmokeTests", dependencies: ["VRRPLab"]),
+        // Every vrrpctl/vrrpd command line shown in docs/ and README parses (issue 18).
+        .testTarget(name: "DocsTests", dependencies: ["vrrpctl", "vrrpd"]),
     ],
     swiftLanguageModes: [.v6]
 )
