@@ -63,16 +63,12 @@ struct TakeoverOutlookTests {
         #expect(router.takeoverOutlook == .noMasterHeard(takeoverAt: router.timers[.masterDown]))
     }
 
-    @Test("the description an operator reads")
-    func text() {
-        let router = backup()
+    @Test("takeoverAt: the instant this node becomes Master if nothing changes")
+    func takeoverAt() {
         let at = Instant.ms(5000)
-        #expect(VirtualRouter.TakeoverOutlook.lowerPriorityMaster(takeoverAt: at).describe(now: .ms(2900))
-            == "lower-priority master heard; taking over in 2.1 s")
-        #expect(VirtualRouter.TakeoverOutlook.noPreempt.describe(now: .ms(0))
-            == "lower-priority master heard; nopreempt: staying backup")
-        #expect(VirtualRouter.TakeoverOutlook.masterPreferred(masterDownAt: at).describe(now: .ms(4000))
-            == "master priority at least ours; taking over in 1.0 s if it falls silent")
-        #expect(router.state == .backup)
+        #expect(VirtualRouter.TakeoverOutlook.lowerPriorityMaster(takeoverAt: at).takeoverAt == at)
+        #expect(VirtualRouter.TakeoverOutlook.noPreempt.takeoverAt == nil)
+        #expect(VirtualRouter.TakeoverOutlook.masterPreferred(masterDownAt: at).takeoverAt == nil)
+        #expect(VirtualRouter.TakeoverOutlook.preemptDelay(until: at).takeoverAt == at)
     }
 }

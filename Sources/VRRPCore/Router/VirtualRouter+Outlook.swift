@@ -18,27 +18,6 @@ extension VirtualRouter {
         /// No advert heard since we became Backup: Master at `takeoverAt` unless one arrives.
         case noMasterHeard(takeoverAt: Instant?)
 
-        /// One line for an operator: "lower-priority master heard; taking over in 2.1 s".
-        public func describe(now: Instant) -> String {
-            func inSeconds(_ at: Instant?) -> String {
-                guard let at else { return "no timer running" }
-                let tenths = max(0, (at - now).nanoseconds + 50_000_000) / 100_000_000
-                return "in \(tenths / 10).\(tenths % 10) s"
-            }
-            switch self {
-            case .masterPreferred(let at):
-                return "master priority at least ours; taking over \(inSeconds(at)) if it falls silent"
-            case .lowerPriorityMaster(let at):
-                return "lower-priority master heard; taking over \(inSeconds(at))"
-            case .preemptDelay(let until):
-                return "lower-priority master heard; preempt_delay: taking over \(inSeconds(until))"
-            case .noPreempt:
-                return "lower-priority master heard; nopreempt: staying backup"
-            case .noMasterHeard(let at):
-                return "no master heard; taking over \(inSeconds(at))"
-            }
-        }
-
         /// When this node becomes Master if nothing changes (nil: not by itself).
         public var takeoverAt: Instant? {
             switch self {
