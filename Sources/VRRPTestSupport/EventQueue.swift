@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import VRRPCore
 
 /// A min-heap of timed items; items at the same instant come out in insertion order.
