@@ -57,6 +57,8 @@ chmod 1777 "$rootfs/tmp"
 chmod 0755 "$rootfs/run/vrrpd"
 install -m 0755 "$bin_dir/vrrpd" "$rootfs/usr/sbin/vrrpd"
 install -m 0755 "$bin_dir/vrrpctl" "$rootfs/usr/bin/vrrpctl"
+# Debug symbols make up most of an unstripped binary (as packaging/build-deb.sh does).
+if command -v strip >/dev/null; then strip --strip-unneeded "$rootfs/usr/sbin/vrrpd" "$rootfs/usr/bin/vrrpctl"; fi
 # The shared libraries, at the paths the binaries look them up (the loader's own path included).
 for lib in $( { ldd "$bin_dir/vrrpd"; ldd "$bin_dir/vrrpctl"; } | grep -o '/[^ ]*' | sort -u); do
     mkdir -p "$rootfs$(dirname "$lib")"
