@@ -1,5 +1,4 @@
 // swift-tools-version: 6.1
-// SPDX-License-Identifier: Apache-2.0
 import PackageDescription
 
 let package = Package(

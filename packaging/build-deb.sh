@@ -1,5 +1,4 @@
 #!/usr/bin/env bash
-# SPDX-License-Identifier: Apache-2.0
 # Builds the Debian package of swift-vrrp: vrrpd_VERSION_ARCH.deb.
 #
 #   packaging/build-deb.sh [--bin-dir DIR] [--output DIR] [--compression xz|gzip|zstd]

@@ -1,4 +1,3 @@
-// SPDX-License-Identifier: Apache-2.0
 import Foundation
 
 /// Summary statistics of repeated samples (median with min/max, as the issue asks).

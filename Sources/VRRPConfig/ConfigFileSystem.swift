@@ -1,4 +1,3 @@
-// SPDX-License-Identifier: Apache-2.0
 /// What the loader needs from a file system: read a file, expand a glob.
 /// `LocalFileSystem` is the real one; `InMemoryFileSystem` serves tests.
 public protocol ConfigFileSystem: Sendable {

@@ -1,4 +1,3 @@
-// SPDX-License-Identifier: Apache-2.0
 /// `vrrpd --config-test -f FILE` (keepalived's `-t`): every diagnostic, then one line per
 /// instance; exit 0 when the configuration is usable, 1 otherwise.
 public enum ConfigTest {

@@ -1,4 +1,3 @@
-// SPDX-License-Identifier: Apache-2.0
 import VRRPCore
 
 /// Argument readers: each reports a located error that says what to write, and returns nil.

@@ -1,4 +1,3 @@
-// SPDX-License-Identifier: Apache-2.0
 import VRRPCore
 
 /// Turns the statement tree into a typed `Configuration`, block by block.

@@ -1,4 +1,3 @@
-// SPDX-License-Identifier: Apache-2.0
 import VRRPCore
 
 /// A whole keepalived.conf, typed, with keepalived 2.2's defaults filled in.

@@ -1,4 +1,3 @@
-// SPDX-License-Identifier: Apache-2.0
 import Synchronization
 
 /// Runs periodic checks (`CheckSpec`), each on its own thread, and reports `HealthEvent`s.

@@ -1,4 +1,3 @@
-// SPDX-License-Identifier: Apache-2.0
 /// A keepalived `vrrp_track_process` block.
 public struct ProcessSpec: Sendable, Hashable {
     public enum ParameterMatch: Sendable, Hashable {

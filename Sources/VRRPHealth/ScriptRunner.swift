@@ -1,4 +1,3 @@
-// SPDX-License-Identifier: Apache-2.0
 /// Runs one `vrrp_script` check: split, security check, optional user switch, spawn, wait.
 enum ScriptRunner {
     /// Prepares argv once per run (the file may change between runs, so security is

@@ -1,4 +1,3 @@
-// SPDX-License-Identifier: Apache-2.0
 import Synchronization
 
 /// keepalived `vrrp_track_file`: a file holding an integer that, times the weight, adjusts

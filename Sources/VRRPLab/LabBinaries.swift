@@ -1,4 +1,3 @@
-// SPDX-License-Identifier: Apache-2.0
 import Foundation
 
 /// Where lab tests find the package's executables (`vrrpd`, `vrrpctl`): `$VRRP_BIN_DIR` if set

@@ -1,4 +1,3 @@
-// SPDX-License-Identifier: Apache-2.0
 import Foundation
 
 /// A running `tcpdump --immediate-mode -U -w FILE` inside a lab host: every packet reaches the

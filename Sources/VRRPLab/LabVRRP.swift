@@ -1,4 +1,3 @@
-// SPDX-License-Identifier: Apache-2.0
 import Foundation
 
 /// One VRRP instance as both vrrpd and keepalived read it: the same keepalived.conf text

@@ -1,4 +1,3 @@
-// SPDX-License-Identifier: Apache-2.0
 #if canImport(Glibc)
 @preconcurrency import Glibc
 #elseif canImport(Musl)

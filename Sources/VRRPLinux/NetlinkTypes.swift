@@ -1,4 +1,3 @@
-// SPDX-License-Identifier: Apache-2.0
 import VRRPCore
 
 /// An interface as `ip link` shows it (decoded from RTM_NEWLINK).

@@ -1,4 +1,3 @@
-// SPDX-License-Identifier: Apache-2.0
 import VRRPCore
 
 // Narrow seams for the driver, so tests can swap in fakes (STYLE habit 8).

@@ -1,4 +1,3 @@
-// SPDX-License-Identifier: Apache-2.0
 import VRRPCore
 
 /// A min-heap of timed items; items at the same instant come out in insertion order.

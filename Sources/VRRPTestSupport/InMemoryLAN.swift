@@ -1,4 +1,3 @@
-// SPDX-License-Identifier: Apache-2.0
 import VRRPCore
 
 /// A deterministic simulated LAN of VRRP routers: a clock, a timer queue per router (from the

@@ -1,4 +1,3 @@
-// SPDX-License-Identifier: Apache-2.0
 /// SplitMix64: a small deterministic random number generator for simulations.
 public struct SeededGenerator: RandomNumberGenerator, Sendable {
     private var state: UInt64

@@ -1,4 +1,3 @@
-// SPDX-License-Identifier: Apache-2.0
 // vrrp-bench: measures vrrpd failover in a network-namespace lab (root only).
 //
 // Two proxies (p1 priority 150, p2 priority 100) and a client on one LAN. Per scenario and run:

@@ -1,4 +1,3 @@
-// SPDX-License-Identifier: Apache-2.0
 /// keepalived.conf text for the health integration tests.
 enum Configs {
     static let vip = "198.18.0.100"

@@ -1,4 +1,3 @@
-// SPDX-License-Identifier: Apache-2.0
 import CVRRPLinux
 import Testing
 import VRRPCore

@@ -1,4 +1,3 @@
-// SPDX-License-Identifier: Apache-2.0
 #ifndef CBENCHALLOC_H
 #define CBENCHALLOC_H
 

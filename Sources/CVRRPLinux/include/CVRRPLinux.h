@@ -1,4 +1,3 @@
-// SPDX-License-Identifier: Apache-2.0
 #ifndef CVRRPLINUX_H
 #define CVRRPLINUX_H
 

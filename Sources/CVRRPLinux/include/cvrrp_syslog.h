@@ -1,4 +1,3 @@
-// SPDX-License-Identifier: Apache-2.0
 #ifndef CVRRP_SYSLOG_H
 #define CVRRP_SYSLOG_H
 

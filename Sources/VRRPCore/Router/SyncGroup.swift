@@ -1,4 +1,3 @@
-// SPDX-License-Identifier: Apache-2.0
 /// keepalived's `vrrp_sync_group`: its members move together.
 ///
 /// Pure helper: the driver reports each member's `.transitioned` action here and feeds the

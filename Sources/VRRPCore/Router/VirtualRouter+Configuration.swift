@@ -1,4 +1,3 @@
-// SPDX-License-Identifier: Apache-2.0
 extension VirtualRouter {
     /// The state keepalived's `state` keyword asks for at startup.
     ///

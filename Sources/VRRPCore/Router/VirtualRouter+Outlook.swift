@@ -1,4 +1,3 @@
-// SPDX-License-Identifier: Apache-2.0
 
 extension VirtualRouter {
     /// Why a Backup has not taken over (yet), read from the router's own state so that every

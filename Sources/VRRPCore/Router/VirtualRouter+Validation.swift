@@ -1,4 +1,3 @@
-// SPDX-License-Identifier: Apache-2.0
 extension VirtualRouter {
     /// The instance-level receive checks of RFC 5798 §7.1 / RFC 3768 §7.1 (checklist D19–D22),
     /// in FRR's order. The first failing check names the one counter to increment.

@@ -1,4 +1,3 @@
-// SPDX-License-Identifier: Apache-2.0
 /// What one captured packet turned out to be.
 public struct DecodedCapture: Hashable, Sendable {
     public enum Content: Hashable, Sendable {
