@@ -87,6 +87,10 @@ let package = Package(
         .testTarget(name: "ChaosTests", dependencies: ["VRRPChaos", "VRRPLab"]),
         .testTarget(name: "HostileTests", dependencies: ["VRRPChaos", "VRRPLab", "VRRPStatus", "VRRPCore"]),
         .testTarget(name: "BenchmarkSmokeTests", dependencies: ["VRRPLab"]),
+        // Every vrrpctl/vrrpd command line shown in docs/ and README parses (issue 18).
+        .testTarget(name: "DocsTests", dependencies: ["vrrpctl", "vrrpd"]),
+        // Builds packaging/container's image and runs two containers in lab namespaces (root, podman).
+        .testTarget(name: "ContainerTests", dependencies: ["VRRPLab", "VRRPStatus"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -38,6 +38,18 @@ extension ConfigurationBuilder {
         return value
     }
 
+    /// `204` or `200-299` (keepalived HTTP_GET `status_code`), within 100...599.
+    mutating func statusCodeRange(_ arg: ConfigNode.Argument, keyword: String, _ block: KeywordInfo.Block) -> ClosedRange<Int>? {
+        let parts = arg.text.split(separator: "-", maxSplits: 1, omittingEmptySubsequences: false).map { Int($0) }
+        let valid = 100...599
+        if parts.count == 1, let code = parts[0], valid.contains(code) { return code...code }
+        if parts.count == 2, let low = parts[0], let high = parts[1], valid.contains(low), valid.contains(high), low <= high {
+            return low...high
+        }
+        error(arg.location, "`\(keyword)` takes HTTP status codes from 100 to 599 or ranges `low-high`, not `\(arg.text)`: write \(example(block, "status_codes"))")
+        return nil
+    }
+
     mutating func seconds(_ node: ConfigNode, _ block: KeywordInfo.Block, max: Int64 = 1_000_000) -> Interval? {
         guard let arg = firstArgument(node, block) else { return nil }
         guard let value = Self.parseSeconds(arg.text), value.nanoseconds <= max * 1_000_000_000 else {

@@ -21,7 +21,7 @@ struct ConfigurationBuilder {
                 if let (name, children) = namedBlock(node) { nativeCheck(name, node.location, .tcp, children) }
             case "vrrp_http_check":
                 if let (name, children) = namedBlock(node) {
-                    nativeCheck(name, node.location, .http(path: "/", hostHeader: nil, statusCodes: [200]), children)
+                    nativeCheck(name, node.location, .http(path: "/", hostHeader: nil, statusCodes: Array(200...299)), children)
                 }
             case "vrrp_amqp_check":
                 if let (name, children) = namedBlock(node) { nativeCheck(name, node.location, .amqp(virtualHost: "/"), children) }
@@ -159,7 +159,7 @@ struct ConfigurationBuilder {
         case .http: .httpCheck
         case .amqp: .amqpCheck
         }
-        var path = "/", hostHeader: String? = nil, statusCodes = [200], vhost = "/"
+        var path = "/", hostHeader: String? = nil, statusCodes = Array(200...299), vhost = "/"
         var portSet = false
         for node in nodes {
             if timing(node, b, interval: &c.interval, timeout: &c.timeout, rise: &c.rise, fall: &c.fall,
@@ -177,9 +177,11 @@ struct ConfigurationBuilder {
                     if v.hasPrefix("/") { path = v } else { error(node.arguments[0].location, "path must start with `/`: write `path /\(v)`") }
                 }
             case ("host_header", .httpCheck): if let v = string(node, b) { hostHeader = v }
-            case ("status_codes", .httpCheck):
+            case ("status_codes", .httpCheck), ("status_code", .httpCheck):
                 if firstArgument(node, b) != nil {
-                    statusCodes = node.arguments.compactMap { integer($0, keyword: "status_codes", b, 100...599) }
+                    // keepalived HTTP_GET `status_code`: codes and `low-high` ranges, any order.
+                    let ranges = node.arguments.compactMap { statusCodeRange($0, keyword: node.keyword, b) }
+                    statusCodes = Array(Set(ranges.flatMap { $0 })).sorted()
                 }
             case ("vhost", .amqpCheck): if let v = string(node, b) { vhost = v }
             default: unknown(node, in: b)

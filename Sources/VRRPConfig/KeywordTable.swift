@@ -136,7 +136,10 @@ public enum KeywordTable {
         }
         t.append(KeywordInfo(.httpCheck, "path", .string, default: "/", example: "path /healthz"))
         t.append(KeywordInfo(.httpCheck, "host_header", .string, default: "the host address", example: "host_header www.example.com"))
-        t.append(KeywordInfo(.httpCheck, "status_codes", .string, default: "200", example: "status_codes 200 204"))
+        t.append(KeywordInfo(.httpCheck, "status_codes", .string, default: "200-299", example: "status_codes 200 204",
+                             notes: "codes and `low-high` ranges, e.g. `200-299 302`"))
+        t.append(KeywordInfo(.httpCheck, "status_code", .string, default: "200-299", example: "status_code 200-299 302",
+                             notes: "keepalived HTTP_GET spelling of `status_codes`"))
         t.append(KeywordInfo(.amqpCheck, "vhost", .string, default: "/", example: "vhost /"))
 
         // vrrp_track_file.

@@ -226,7 +226,7 @@ public struct ScriptConfiguration: Hashable, Sendable {
 public struct NativeCheckConfiguration: Hashable, Sendable {
     public enum Kind: Hashable, Sendable {
         case tcp
-        /// `path` default "/", `status_codes` default [200].
+        /// `path` default "/"; `statusCodes` sorted, ranges expanded, default 200...299.
         case http(path: String, hostHeader: String?, statusCodes: [Int])
         /// `vhost` default "/".
         case amqp(virtualHost: String)

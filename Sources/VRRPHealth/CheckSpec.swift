@@ -34,23 +34,40 @@ public struct TCPCheck: Sendable, Hashable {
     }
 }
 
-/// An HTTP/1.1 GET check (nginx): OK when the status code is in `expectedStatus`.
+/// An HTTP/1.1 GET check (nginx): OK when the status code is one of `expectedStatus`.
 public struct HTTPCheck: Sendable, Hashable {
     public var host: String
     public var port: UInt16
     public var path: String
     /// The Host header; nil: `host` (bracketed for IPv6) plus `:port` unless 80.
     public var hostHeader: String?
-    public var expectedStatus: ClosedRange<Int>
+    /// Accepted codes as disjoint ranges; default any 2xx.
+    public var expectedStatus: [ClosedRange<Int>]
 
     public init(host: String, port: UInt16 = 80, path: String = "/", hostHeader: String? = nil,
-                expectedStatus: ClosedRange<Int> = 200...299) {
+                expectedStatus: [ClosedRange<Int>] = [200...299]) {
         self.host = host
         self.port = port
         self.path = path
         self.hostHeader = hostHeader
         self.expectedStatus = expectedStatus
     }
+
+    /// A code list (keepalived.conf `status_codes`, ranges expanded) as the fewest ranges:
+    /// [200, 204] stays two codes; 200...299 is one range. Empty: any 2xx.
+    public static func ranges(_ codes: [Int]) -> [ClosedRange<Int>] {
+        var out: [ClosedRange<Int>] = []
+        for code in Set(codes).sorted() {
+            if let last = out.last, last.upperBound + 1 == code {
+                out[out.count - 1] = last.lowerBound...code
+            } else {
+                out.append(code...code)
+            }
+        }
+        return out.isEmpty ? [200...299] : out
+    }
+
+    public func accepts(_ code: Int) -> Bool { expectedStatus.contains { $0.contains(code) } }
 }
 
 /// An AMQP 0-9-1 handshake check (RabbitMQ): OK when the broker answers the protocol header

@@ -169,7 +169,7 @@ enum NativeChecks {
             }
             switch HTTPStatusLine.parse(bytes[...]) {
             case .status(let code):
-                return check.expectedStatus.contains(code) ? .ok("HTTP \(code)") : .failed("HTTP \(code)")
+                return check.accepts(code) ? .ok("HTTP \(code)") : .failed("HTTP \(code)")
             case .needMore:
                 return .failed(bytes.isEmpty ? "connection closed without HTTP response" : "truncated HTTP status line")
             case .invalid:

@@ -33,6 +33,21 @@ extension Daemon {
         }
     }
 
+    /// The state of every interface the configuration uses, once, at start-up (issue 18: it used
+    /// to appear only with the first change, out of order).
+    func logInitialLinkStates(_ settings: [InstanceSettings]) {
+        var seen: Set<String> = []
+        let names = settings.flatMap { s in [s.interface] + s.tracked.filter { $0.kind == .interface }.map(\.name) }
+        for name in names where seen.insert(name).inserted {
+            if let link = links.values.first(where: { $0.name == name }) {
+                log.info("Netlink reports \(name) \(Self.linkWord(link))")
+            }
+        }
+    }
+
+    /// "up" only when administratively up with carrier (IFF_UP and IFF_RUNNING).
+    static func linkWord(_ link: LinkInfo) -> String { link.isUp && link.isRunning ? "up" : "down" }
+
     /// The address adverts go out from: the configured one if present on the interface,
     /// else the interface's primary IPv4 address (RFC 5798 §5.1.1.1) or its link-local
     /// IPv6 address (§5.1.2.1). Never one of our own virtual addresses.
@@ -86,7 +101,12 @@ extension Daemon {
             let previous = links[info.index]
             links[info.index] = info
             if previous?.isUp != info.isUp || previous?.isRunning != info.isRunning || previous?.name != info.name {
-                log.info("Netlink reports \(info.name) \(info.isUp && info.isRunning ? "up" : "down")")
+                // Log what changed for VRRP (up = IFF_UP and IFF_RUNNING), not every flag step:
+                // "admin up, carrier pending" is still down, and linkwatch reports RUNNING up to
+                // a second later; logging it made a stale "down" line right before "up".
+                if previous.map(Self.linkWord) != Self.linkWord(info) || previous?.name != info.name {
+                    log.info("Netlink reports \(info.name) \(Self.linkWord(info))")
+                }
                 for d in instances { reevaluateInterface(d) }
             }
         case .overflow:

@@ -112,6 +112,7 @@ public final class Daemon: @unchecked Sendable {
         try refreshInterfaces()
         let settings = try buildSettings(configuration)
         try checkInterfaces(settings)
+        logInitialLinkStates(settings)
         removeLeftoverAddresses(settings)
         statusServer = try StatusServer(daemon: self, path: options.statusSocket, group: options.statusGroup)
         if let metrics = options.metricsAddress {

@@ -218,8 +218,8 @@ final class HealthRuntime {
             case .tcp:
                 kind = .tcp(TCPCheck(host: host, port: n.port))
             case .http(let path, let hostHeader, let codes):
-                let range = codes.isEmpty ? 200...299 : codes.min()!...codes.max()!
-                kind = .http(HTTPCheck(host: host, port: n.port, path: path, hostHeader: hostHeader, expectedStatus: range))
+                kind = .http(HTTPCheck(host: host, port: n.port, path: path, hostHeader: hostHeader,
+                                       expectedStatus: HTTPCheck.ranges(codes)))
             case .amqp:
                 kind = .amqp(AMQPCheck(host: host, port: n.port))
             }

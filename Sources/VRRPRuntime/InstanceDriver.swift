@@ -92,6 +92,19 @@ final class InstanceDriver {
         if router.state == .backup, let address = router.masterAddress {
             master = MasterInfo(address: address.description, priority: Int(router.masterPriority ?? 0))
         }
+        // Issue 18: the reason comes from the core's state, converted to wall-clock time here.
+        var takeover: TakeoverStatus?
+        if let outlook = router.takeoverOutlook {
+            let reason: TakeoverStatus.Reason = switch outlook {
+            case .masterPreferred: .masterPreferred
+            case .lowerPriorityMaster: .lowerPriorityMaster
+            case .preemptDelay: .preemptDelay
+            case .noPreempt: .noPreempt
+            case .noMasterHeard: .noMasterHeard
+            }
+            let at: Instant? = if case .masterPreferred(let down) = outlook { down } else { outlook.takeoverAt }
+            takeover = TakeoverStatus(reason: reason, at: at.map(wall))
+        }
         return InstanceSnapshot(
             name: name, vrid: Int(settings.router.vrid), interface: settings.interface,
             version: Int(settings.router.version.rawValue), family: settings.family.rawValue,
@@ -109,7 +122,7 @@ final class InstanceDriver {
                 HeardAdvertisement(at: wall($0.at), from: $0.from.description, priority: Int($0.priority),
                                    interval: Int($0.interval.value))
             }, foreignAdvertisements: foreign,
-            lastTakeoverMilliseconds: router.lastTakeover?.milliseconds)
+            lastTakeoverMilliseconds: router.lastTakeover?.milliseconds, takeover: takeover)
     }
 }
 

@@ -110,8 +110,9 @@ final class StatusServer {
         case .status:
             connection.write(StatusReply(snapshot: daemon.snapshot()).encodedLine())
         case .instance(let name):
-            if let instance = daemon.snapshot().instance(named: name) {
-                connection.write(StatusReply(instance: instance).encodedLine())
+            let snapshot = daemon.snapshot()
+            if let instance = snapshot.instance(named: name) {
+                connection.write(StatusReply(instance: instance, daemon: snapshot.daemon).encodedLine())
             } else {
                 connection.write(StatusReply.failure("no instance named \(name)").encodedLine())
             }

@@ -4,6 +4,20 @@ import FoundationEssentials
 import Foundation
 #endif
 
+extension StatusReply {
+    /// `vrrpctl status NAME`: the instance's dump under the daemon's real header; nil without
+    /// an instance. A daemon too old to send its record gets a header that says so.
+    public func renderInstanceDump(now: Double) -> String? {
+        guard let instance else { return nil }
+        guard let daemon else {
+            let body = Snapshot(daemon: DaemonInfo(version: "", pid: 0, startedAt: now, configFile: ""), instances: [instance])
+                .renderDump(now: now).split(separator: "\n", omittingEmptySubsequences: false).dropFirst(3)
+            return "------< swift-vrrp (the daemon sent no record of itself) >------\n" + body.joined(separator: "\n")
+        }
+        return Snapshot(daemon: daemon, instances: [instance]).renderDump(now: now)
+    }
+}
+
 extension Snapshot {
     /// The table `vrrpctl status` prints: one row per instance, read at a glance.
     public func renderTable(now: Double) -> String {
@@ -25,6 +39,10 @@ extension Snapshot {
                          i.state, formatAge(now - i.stateSince), prio, master, vips.isEmpty ? "-" : vips, heard])
         }
         var out = renderColumns(rows)
+        // A backup that hears a lower-priority master (or none) says why it is not master yet.
+        for i in instances where i.state == "BACKUP" {
+            if let t = i.takeover, t.reason != .masterPreferred { out += "\(i.name): \(t.describe(now: now))\n" }
+        }
         for group in syncGroups {
             let members = group.members.map { "\($0.instance)=\($0.state)" }.joined(separator: " ")
             out += "sync group \(group.name): \(group.state) [\(members)]\n"
@@ -39,6 +57,7 @@ extension Snapshot {
     public func renderDump(now: Double) -> String {
         var out = "------< swift-vrrp \(daemon.version) pid \(daemon.pid) >------\n"
         out += " Config file = \(daemon.configFile)\n"
+        out += " Started = \(formatUTC(daemon.startedAt)) (\(formatAge(now - daemon.startedAt)) ago)\n"
         if let r = daemon.lastReload {
             out += " Last reload = \(r.ok ? "ok" : "FAILED") \(r.errors.joined(separator: "; "))\n"
         }
@@ -52,7 +71,8 @@ extension Snapshot {
             out += "   Priority = \(i.configuredPriority), effective \(i.effectivePriority)\n"
             out += "   Advert interval = \(i.advertIntervalConfigured) cs, learned \(i.advertIntervalLearned) cs\n"
             if let src = i.sourceAddress { out += "   Source address = \(src)\n" }
-            if let m = i.master { out += "   Master = \(m.address) priority \(m.priority)\n" }
+            if let m = i.master { out += "   Master = \(m.address) priority \(m.priority) (its latest advert)\n" }
+            if let t = i.takeover { out += "   Takeover = \(t.describe(now: now))\n" }
             if let a = i.lastAdvertisement {
                 out += "   Last advert = \(formatAge(now - a.at)) ago from \(a.from) priority \(a.priority) interval \(a.interval) cs\n"
             }
@@ -86,6 +106,25 @@ func formatAge(_ seconds: Double) -> String {
     if s < 3600 { return "\(Int(s) / 60)m\(Int(s) % 60)s" }
     if s < 86400 { return "\(Int(s) / 3600)h\((Int(s) % 3600) / 60)m" }
     return "\(Int(s) / 86400)d\((Int(s) % 86400) / 3600)h"
+}
+
+/// "2026-11-30 18:04:51 UTC" from seconds since the epoch, without a calendar library
+/// (civil-from-days, proleptic Gregorian).
+func formatUTC(_ epoch: Double) -> String {
+    guard epoch.isFinite, epoch >= 0, epoch < 253_402_300_800 else { return "\(epoch)" }
+    let seconds = Int64(epoch)
+    let days = seconds / 86_400, rest = seconds % 86_400
+    let z = days + 719_468
+    let era = z / 146_097
+    let doe = z - era * 146_097
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
+    let mp = (5 * doy + 2) / 153
+    let day = doy - (153 * mp + 2) / 5 + 1
+    let month = mp < 10 ? mp + 3 : mp - 9
+    let year = yoe + era * 400 + (month <= 2 ? 1 : 0)
+    func two(_ v: Int64) -> String { v < 10 ? "0\(v)" : "\(v)" }
+    return "\(year)-\(two(month))-\(two(day)) \(two(rest / 3600)):\(two(rest % 3600 / 60)):\(two(rest % 60)) UTC"
 }
 
 /// "%.1f" without Foundation's String(format:) (vrrpd links FoundationEssentials only).

@@ -85,6 +85,8 @@ public struct InstanceSnapshot: Codable, Sendable, Equatable {
     public var foreignAdvertisements: ForeignAdvertisements
     /// Master-down timer start to VIPs installed, in milliseconds, for the last takeover.
     public var lastTakeoverMilliseconds: Double?
+    /// BACKUP only: why this node is not master (yet), from the protocol core's state.
+    public var takeover: TakeoverStatus?
 
     public init(name: String, vrid: Int, interface: String, version: Int, family: String, state: String,
                 stateSince: Double, lastTransitionReason: String, configuredPriority: Int, effectivePriority: Int,
@@ -93,7 +95,7 @@ public struct InstanceSnapshot: Codable, Sendable, Equatable {
                 sourceAddress: String? = nil, counters: Counters = Counters(),
                 lastAdvertisement: HeardAdvertisement? = nil,
                 foreignAdvertisements: ForeignAdvertisements = ForeignAdvertisements(),
-                lastTakeoverMilliseconds: Double? = nil) {
+                lastTakeoverMilliseconds: Double? = nil, takeover: TakeoverStatus? = nil) {
         self.name = name
         self.vrid = vrid
         self.interface = interface
@@ -115,6 +117,7 @@ public struct InstanceSnapshot: Codable, Sendable, Equatable {
         self.lastAdvertisement = lastAdvertisement
         self.foreignAdvertisements = foreignAdvertisements
         self.lastTakeoverMilliseconds = lastTakeoverMilliseconds
+        self.takeover = takeover
     }
 }
 
@@ -141,6 +144,44 @@ public struct TrackedItem: Codable, Sendable, Equatable {
         self.contribution = contribution
         self.faultOnFailure = faultOnFailure
         self.reason = reason
+    }
+}
+
+/// Why a BACKUP has not taken over, and when it will if nothing changes.
+public struct TakeoverStatus: Codable, Sendable, Equatable {
+    public enum Reason: String, Codable, Sendable {
+        /// The master advertises a priority at least ours: no takeover while it advertises.
+        case masterPreferred = "master-preferred"
+        /// The master advertises less than ours; its adverts are discarded (RFC 5798 §6.4.2).
+        case lowerPriorityMaster = "lower-priority-master"
+        /// keepalived `preempt_delay` holds a lower-priority master for a while.
+        case preemptDelay = "preempt-delay"
+        /// `nopreempt`: a lower-priority master is kept.
+        case noPreempt = "nopreempt"
+        /// Nothing heard since this node became BACKUP.
+        case noMasterHeard = "no-master-heard"
+    }
+
+    public var reason: Reason
+    /// Seconds since the Unix epoch: when this node becomes MASTER if nothing changes
+    /// (master-preferred: when the master-down timer expires should the master fall silent).
+    public var at: Double?
+
+    public init(reason: Reason, at: Double?) {
+        self.reason = reason
+        self.at = at
+    }
+
+    /// One line for an operator: "lower-priority master heard; taking over in 2.1 s".
+    public func describe(now: Double) -> String {
+        let when = at.map { "in \(oneDecimal(max(0, $0 - now))) s" } ?? "when no timer runs: never by itself"
+        switch reason {
+        case .masterPreferred: return "master priority at least ours; taking over \(when) if it falls silent"
+        case .lowerPriorityMaster: return "lower-priority master heard; taking over \(when)"
+        case .preemptDelay: return "lower-priority master heard; preempt_delay: taking over \(when)"
+        case .noPreempt: return "lower-priority master heard; nopreempt: staying backup"
+        case .noMasterHeard: return "no master heard; taking over \(when)"
+        }
     }
 }
 

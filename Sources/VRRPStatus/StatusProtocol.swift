@@ -66,21 +66,25 @@ public struct WatchEvent: Codable, Sendable, Equatable {
     }
 }
 
-/// One JSON response line. Exactly one of the payload fields is set when `ok` is true.
+/// One JSON response line. Exactly one of the payload fields is set when `ok` is true (`daemon`
+/// comes with `instance`).
 public struct StatusReply: Codable, Sendable, Equatable {
     public var ok: Bool
     public var error: String?
     public var snapshot: Snapshot?
     public var instance: InstanceSnapshot?
+    /// With `instance`: the daemon record, so `status NAME` shows the real header.
+    public var daemon: DaemonInfo?
     public var event: WatchEvent?
     public var reload: ReloadResult?
 
     public init(ok: Bool = true, error: String? = nil, snapshot: Snapshot? = nil, instance: InstanceSnapshot? = nil,
-                event: WatchEvent? = nil, reload: ReloadResult? = nil) {
+                daemon: DaemonInfo? = nil, event: WatchEvent? = nil, reload: ReloadResult? = nil) {
         self.ok = ok
         self.error = error
         self.snapshot = snapshot
         self.instance = instance
+        self.daemon = daemon
         self.event = event
         self.reload = reload
     }

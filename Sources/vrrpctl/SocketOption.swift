@@ -3,7 +3,8 @@ import VRRPStatus
 
 /// `--socket PATH`, shared by every command that talks to the daemon.
 struct SocketOption: ParsableArguments {
-    @Option(name: .long, help: "The daemon's status socket.")
+    /// `--status-socket` too: vrrpd's option of the same meaning (docs once used it for vrrpctl).
+    @Option(name: [.long, .customLong("status-socket")], help: "The daemon's status socket.")
     var socket: String = defaultStatusSocketPath
 
     func connect() throws -> StatusClient {

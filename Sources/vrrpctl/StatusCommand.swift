@@ -24,9 +24,7 @@ struct StatusCommand: ParsableCommand {
                 if json {
                     print(try jsonText(snapshot))
                 } else {
-                    let whole = Snapshot(daemon: DaemonInfo(version: "", pid: 0, startedAt: 0, configFile: ""),
-                                         instances: [snapshot])
-                    print(whole.renderDump(now: FileHandleShim.now()), terminator: "")
+                    print(reply.renderInstanceDump(now: FileHandleShim.now()) ?? "", terminator: "")
                 }
             } else {
                 let reply = try client.request(.status)

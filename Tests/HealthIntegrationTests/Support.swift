@@ -130,6 +130,8 @@ extension Lab {
                 server {
                     listen 80;
                     location = /health { return 200 "ok\\n"; }
+                    location = /health-204 { return 204; }
+                    location = /moved { return 301 /health; }
                 }
             }
 

@@ -55,8 +55,27 @@ struct NetworkCheckTests {
         #expect(first.contains("\r\nConnection: close\r\n"))
         // Expected codes are configurable: 502 can be made acceptable.
         var lenient = check
-        lenient.expectedStatus = 200...599
+        lenient.expectedStatus = [200...599]
         #expect(run(.http(lenient)) == .ok("HTTP 502"))
+    }
+
+    @Test("HTTP check: any 2xx by default (204 too); a list [200, 204] refuses 202 (issue 18)")
+    func httpStatusSets() throws {
+        let server = try #require(LoopbackServer { index, fd, stop in
+            _ = LoopbackServer.readRequest(fd, stop: stop)
+            let status = ["204 No Content", "202 Accepted", "204 No Content", "301 Moved Permanently"][index % 4]
+            LoopbackServer.send(fd, Array("HTTP/1.1 \(status)\r\nContent-Length: 0\r\n\r\n".utf8))
+        })
+        defer { server.stop() }
+        let any2xx = HTTPCheck(host: "127.0.0.1", port: server.port)
+        #expect(run(.http(any2xx)) == .ok("HTTP 204"))
+        let list = HTTPCheck(host: "127.0.0.1", port: server.port, expectedStatus: HTTPCheck.ranges([200, 204]))
+        #expect(list.expectedStatus == [200...200, 204...204])
+        #expect(run(.http(list)) == .failed("HTTP 202"))
+        #expect(run(.http(list)) == .ok("HTTP 204"))
+        #expect(run(.http(any2xx)) == .failed("HTTP 301"))
+        #expect(HTTPCheck.ranges(Array(200...299) + [302]) == [200...299, 302...302])
+        #expect(HTTPCheck.ranges([]) == [200...299])
     }
 
     @Test("A listener that never answers makes HTTP and AMQP checks time out")

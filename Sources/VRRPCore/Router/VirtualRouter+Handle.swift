@@ -102,7 +102,11 @@ extension VirtualRouter {
         let delaying = preemptDelayActive(now)
         // Checklist F31: an equal priority counts as valid here; no address tie-break in Backup.
         guard !preempts || advert.priority >= effectivePriority || delaying else {
-            return  // discard: the Master_Down_Timer runs out and we preempt.
+            // Discard: the Master_Down_Timer runs out and we preempt. The view still follows
+            // what the master advertises now (issue 18: no stale "master priority 150").
+            masterAddress = source
+            masterPriority = advert.priority
+            return
         }
         updatePreemptDelay(advertPriority: advert.priority, now, &actions)
         if configuration.version == .v3 {

@@ -66,7 +66,8 @@ public struct VirtualRouter: Sendable {
     public internal(set) var effectivePriority: UInt8
     /// Master_Adver_Interval (RFC 5798 §6.1): learnt from the master in v3 (§6.4.2).
     public internal(set) var masterAdverInterval: Centiseconds
-    /// The current master as seen by a backup (ourselves while Master; nil otherwise).
+    /// The current master as seen by a backup (ourselves while Master; nil otherwise), with the
+    /// priority of its latest advert, also one a preempting backup discards.
     public internal(set) var masterAddress: IPAddress?
     public internal(set) var masterPriority: UInt8?
     public internal(set) var lastAdvertisement: LastAdvertisement?
