@@ -277,6 +277,15 @@ enum ProcFS {
         return String(decoding: bytes, as: UTF8.self)
     }
 
+    /// The state letter of /proc/PID/stat (R, S, D, Z, X, ...): the field after the
+    /// parenthesised comm, which may itself contain spaces and parentheses (proc(5)).
+    static func state(_ pid: Int32) -> Character? {
+        guard let bytes = read("/proc/\(pid)/stat", limit: 4096),
+              let close = bytes.lastIndex(of: UInt8(ascii: ")")),
+              close + 2 < bytes.count else { return nil }
+        return Character(Unicode.Scalar(bytes[close + 2]))
+    }
+
     static func commandLine(_ pid: Int32) -> [String] {
         guard let bytes = read("/proc/\(pid)/cmdline") else { return [] }
         var parts = bytes.split(separator: 0, omittingEmptySubsequences: false).map {

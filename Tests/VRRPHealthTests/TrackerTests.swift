@@ -75,6 +75,36 @@ struct TrackerTests {
         #expect(engine.nextDeadline == nil)
     }
 
+    @Test("A /proc scan does not count an exited, unreaped (zombie) process as running")
+    func zombieNotCounted() throws {
+        let dir = TempDir()
+        defer { dir.remove() }
+        let name = "vrrpz-\(String(UInt32.random(in: 0x1000_0000...UInt32.max), radix: 16))"
+        let binary = "\(dir.path)/\(name)"
+        #expect(ChildProcess.run(["/bin/cp", "/bin/sleep", binary], timeoutMilliseconds: 10_000) == .exited(0))
+        let pid = try ChildProcess.spawn([binary, "30"]).get()
+        var reaped = false
+        defer { if !reaped { kill(pid, SIGKILL); var s: Int32 = 0; waitpid(pid, &s, 0) } }
+        // Wait (hang bound 10 s) until exec has renamed the child.
+        #expect(waitUntil(seconds: 10) { ProcFS.comm(pid) == name })
+        var engine = TrackerEngine(specs: [ProcessSpec(name: "p", processName: name)])
+        engine.rescan()
+        #expect(engine.counts["p"] == 1)
+
+        // The child exits but we (its parent) do not reap it: it stays in /proc as state Z,
+        // as nginx does in a container whose PID 1 does not reap.
+        kill(pid, SIGKILL)
+        #expect(waitUntil(seconds: 10) { ProcFS.state(pid) == "Z" })
+        #expect(ProcFS.comm(pid) == name, "a zombie keeps its /proc entry and comm")
+        engine.rescan()
+        #expect(engine.counts["p"] == 0)
+        #expect(engine.events(now: 0, initial: true)
+                == [HealthEvent(name: "p", status: .failing, reason: "0 processes, below quorum 1", changed: true)])
+        var s: Int32 = 0
+        waitpid(pid, &s, 0)
+        reaped = true
+    }
+
     @Test("Track files report their value on start and on change")
     func trackFileMonitor() {
         let dir = TempDir()
@@ -130,4 +160,14 @@ struct TrackerTests {
         queue.submit(key: "A", argv: ["/bin/true"], timeout: .seconds(1)) { late.append($0) }
         #expect(late.all == [.cancelled])
     }
+}
+
+/// Polls `condition` every 10 ms for at most `seconds` (a hang bound, not a timing assert).
+func waitUntil(seconds: Int, _ condition: () -> Bool) -> Bool {
+    let deadline = monotonicMilliseconds() + Int64(seconds) * 1000
+    while monotonicMilliseconds() < deadline {
+        if condition() { return true }
+        sleepMilliseconds(10)
+    }
+    return condition()
 }
