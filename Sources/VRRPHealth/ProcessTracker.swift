@@ -189,7 +189,9 @@ struct TrackerEngine {
 
     mutating func recheck(_ pid: Int32) {
         let needCmdline = specs.contains { $0.needsCommandLine }
-        guard let comm = ProcFS.comm(pid) else { matches[pid] = nil; return }
+        // A zombie (Z: exited, not yet reaped) or dying (X) process keeps its /proc entry and
+        // its comm; it is not running (#17: a container whose PID 1 does not reap).
+        guard let comm = ProcFS.comm(pid), !ProcFS.isExited(pid) else { matches[pid] = nil; return }
         let cmdline = needCmdline ? ProcFS.commandLine(pid) : []
         let hits = specs.indices.filter { specs[$0].matches(comm: comm, commandLine: cmdline) }
         matches[pid] = hits.isEmpty ? nil : hits
@@ -284,6 +286,12 @@ enum ProcFS {
               let close = bytes.lastIndex(of: UInt8(ascii: ")")),
               close + 2 < bytes.count else { return nil }
         return Character(Unicode.Scalar(bytes[close + 2]))
+    }
+
+    /// True when the process has exited (zombie or dead) or is gone.
+    static func isExited(_ pid: Int32) -> Bool {
+        guard let state = state(pid) else { return true }
+        return state == "Z" || state == "X" || state == "x"
     }
 
     static func commandLine(_ pid: Int32) -> [String] {
