@@ -11,7 +11,8 @@ extension Daemon {
         let wall = wallClock()
         return Snapshot(
             daemon: DaemonInfo(version: options.version, pid: pid, startedAt: startedAt,
-                               configFile: options.configFile, lastReload: lastReload),
+                               configFile: options.configFile, lastReload: lastReload,
+                               processTracking: health?.processTrackingSummary),
             instances: instances.map { $0.snapshot(now: now, wallNow: wall) },
             syncGroups: syncGroupSnapshots())
     }

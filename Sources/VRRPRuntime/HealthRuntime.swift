@@ -42,7 +42,9 @@ final class HealthRuntime {
             let log = daemon.log
             processes = newProcesses.isEmpty ? nil : ProcessTracker(specs: newProcesses, sink: { [unowned daemon] event in
                 loop.execute { daemon.healthEvent(name: event.name, ok: event.status == .ok, reason: event.reason) }
-            }, notice: { message in log.warning("track_process: \(message)") })
+            }, notice: { message in
+                if message.hasPrefix("mode:") { log.info("track_process \(message)") } else { log.warning("track_process: \(message)") }
+            })
             processes?.start()
         }
         if newFiles != fileSpecs {
@@ -63,6 +65,9 @@ final class HealthRuntime {
             }
         }
     }
+
+    /// How `track_process` sees exits and new processes (nil: nothing tracked), for the status.
+    var processTrackingSummary: String? { processes?.summary }
 
     func stop() {
         monitor?.stop()

@@ -32,6 +32,7 @@ extension Snapshot {
         if let reload = daemon.lastReload, !reload.ok {
             out += "last reload FAILED: \(reload.errors.joined(separator: "; "))\n"
         }
+        if let tracking = daemon.processTracking { out += "track_process: \(tracking)\n" }
         return out
     }
 
@@ -39,6 +40,7 @@ extension Snapshot {
     public func renderDump(now: Double) -> String {
         var out = "------< swift-vrrp \(daemon.version) pid \(daemon.pid) >------\n"
         out += " Config file = \(daemon.configFile)\n"
+        if let tracking = daemon.processTracking { out += " Process tracking = \(tracking)\n" }
         if let r = daemon.lastReload {
             out += " Last reload = \(r.ok ? "ok" : "FAILED") \(r.errors.joined(separator: "; "))\n"
         }

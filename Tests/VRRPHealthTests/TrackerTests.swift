@@ -105,6 +105,43 @@ struct TrackerTests {
         reaped = true
     }
 
+    @Test("Without the connector (as in a network namespace) a pidfd sees an unreaped exit long before the next /proc scan")
+    func pidfdExitWatch() throws {
+        let dir = TempDir()
+        defer { dir.remove() }
+        let name = "vrrpf-\(String(UInt32.random(in: 0x1000_0000...UInt32.max), radix: 16))"
+        let binary = "\(dir.path)/\(name)"
+        #expect(ChildProcess.run(["/bin/cp", "/bin/sleep", binary], timeoutMilliseconds: 10_000) == .exited(0))
+        let pid = try ChildProcess.spawn([binary, "30"]).get()
+        var reaped = false
+        defer { if !reaped { kill(pid, SIGKILL); var s: Int32 = 0; waitpid(pid, &s, 0) } }
+        #expect(waitUntil(seconds: 10) { ProcFS.comm(pid) == name })
+
+        let log = EventLog<HealthEvent>()
+        let notices = EventLog<String>()
+        // Discovery by /proc scan once a minute: only the pidfd can report the exit within
+        // the 10 s hang bound below.
+        let tracker = ProcessTracker(specs: [ProcessSpec(name: "nginx", processName: name)],
+                                     sink: { log.append($0) }, notice: { notices.append($0) },
+                                     pollInterval: .seconds(60), useConnector: false)
+        tracker.start()
+        defer { tracker.stop() }
+        #expect(log.all == [HealthEvent(name: "nginx", status: .ok, reason: "1 process running", changed: false)])
+        #expect(tracker.exitWatch == .pidfd, "notices: \(notices.all)")
+        #expect(tracker.summary == "exits by pidfd, new processes by /proc scan every 60000 ms")
+        if case .polling = tracker.mode {} else { Issue.record("mode \(tracker.mode)") }
+
+        kill(pid, SIGKILL)   // not reaped: it stays a zombie, as under a PID 1 that does not reap
+        let down = log.wait(limit: .seconds(10)) { $0.status == .failing }
+        #expect(down == HealthEvent(name: "nginx", status: .failing, reason: "0 processes, below quorum 1", changed: true),
+                "events: \(log.all) notices: \(notices.all)")
+        #expect(ProcFS.state(pid) == "Z")
+        #expect(tracker.count(of: "nginx") == 0)
+        var s: Int32 = 0
+        waitpid(pid, &s, 0)
+        reaped = true
+    }
+
     @Test("Track files report their value on start and on change")
     func trackFileMonitor() {
         let dir = TempDir()
