@@ -340,7 +340,17 @@ struct RouterStateMachineTests {
             .sendAdvertisement(priority: 80), .startTimer(.adver, at: now + .seconds(1)),
         ])
         #expect(router.effectivePriority == 80)
-        #expect(router.handle(.priorityChanged(90), at: now).isEmpty)
+        #expect(router.handle(.priorityChanged(80), at: now).isEmpty, "no change, no advert")
+    }
+
+    @Test("A master whose effective priority rises sends an advert with it at once (#17)")
+    func masterPriorityRise() {
+        var (router, at) = master()
+        _ = router.handle(.priorityChanged(80), at: at)
+        let now = at + .milliseconds(300)
+        #expect(router.handle(.priorityChanged(90), at: now) == [
+            .sendAdvertisement(priority: 90), .startTimer(.adver, at: now + .seconds(1)),
+        ])
     }
 
     @Test("A backup whose priority rises above the master's discards its adverts and preempts at the timer")
