@@ -236,8 +236,11 @@ extension VirtualRouter {
         guard priority != old else { return }
         effectivePriority = priority
         switch state {
-        case .master where priority < old:
-            // Tell a better backup at once so it can preempt (it discards our lower advert).
+        case .master:
+            // #17: every change is advertised at once, not at the next Adver_Timer. A drop lets a
+            // better backup preempt now (it discards our lower advert, or with `fast_preempt`
+            // arms its Master_Down_Timer at Skew_Time); a rise tells a backup that is about to
+            // preempt us that we are its better again.
             send(priority: priority, &actions)
             startTimer(.adver, at: now + configuration.advertisementInterval.interval, &actions)
         default:
