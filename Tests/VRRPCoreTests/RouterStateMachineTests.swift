@@ -387,6 +387,39 @@ struct RouterStateMachineTests {
         #expect(router.timers[.masterDown] == before)
     }
 
+    // MARK: fast_preempt (vrrpd extension, #17)
+
+    @Test("fast_preempt: a lower-priority advert arms Master_Down_Timer at Skew_Time instead of being discarded")
+    func fastPreemptArmsSkew() {
+        var router = backup(RouterFixtures.configuration(priority: 150, fastPreempt: true))
+        #expect(router.handle(rx(router, 100, from: higher), at: .ms(1000))
+                == [.startTimer(.masterDown, at: .ms(1000) + router.skewTime)])
+        // A second lower advert before expiry never pushes the deadline later.
+        #expect(router.handle(rx(router, 100, from: higher), at: .ms(1200)).isEmpty)
+        #expect(router.timers[.masterDown] == .ms(1000) + router.skewTime)
+        _ = router.handle(.timerFired(.masterDown), at: .ms(1000) + router.skewTime)
+        #expect(router.state == .master)
+        // Without it: discarded, the Master_Down_Timer armed at startup runs on.
+        var plain = backup(RouterFixtures.configuration(priority: 150))
+        #expect(plain.handle(rx(plain, 100, from: higher), at: .ms(1000)).isEmpty)
+    }
+
+    @Test("fast_preempt honours nopreempt and preempt_delay; an equal or better master is followed as usual")
+    func fastPreemptHonoursPreemptSettings() {
+        var nopreempt = backup(RouterFixtures.configuration(priority: 150, preempt: false, fastPreempt: true))
+        #expect(nopreempt.handle(rx(nopreempt, 100, from: higher), at: .ms(1000))
+                == [.startTimer(.masterDown, at: .ms(1000) + nopreempt.masterDownInterval)])
+        var delayed = backup(RouterFixtures.configuration(priority: 150, preemptDelay: .seconds(10), fastPreempt: true))
+        #expect(delayed.handle(rx(delayed, 100, from: higher), at: .ms(1000))
+                == [.startTimer(.masterDown, at: .ms(1000) + delayed.masterDownInterval)])
+        _ = delayed.handle(.timerFired(.preemptDelay), at: .ms(10_000))
+        #expect(delayed.handle(rx(delayed, 100, from: higher), at: .ms(10_500))
+                == [.startTimer(.masterDown, at: .ms(10_500) + delayed.skewTime)])
+        var better = backup(RouterFixtures.configuration(priority: 150, fastPreempt: true))
+        #expect(better.handle(rx(better, 150, from: higher), at: .ms(1000))
+                == [.startTimer(.masterDown, at: .ms(1000) + better.masterDownInterval)])
+    }
+
     // MARK: Fault
 
     @Test("Fault from Master: priority 0, VIPs removed, timers cancelled; clearing it restarts as Backup")

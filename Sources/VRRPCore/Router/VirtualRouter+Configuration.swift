@@ -65,6 +65,12 @@ extension VirtualRouter {
         /// means another node thought it was Master (a healed partition): hosts may still send to
         /// its MAC address, and the burst points them back at us.
         public var garpLowerPriorityRepeat: Int
+        /// vrrpd extension `fast_preempt` (#17): a Backup that would preempt (Preempt_Mode, no
+        /// `preempt_delay` window running) and receives an advert below its own priority arms
+        /// Master_Down_Timer at Skew_Time instead of discarding it (RFC 5798 §6.4.2), so it takes
+        /// over within Skew_Time rather than Master_Down_Interval. The end state is the one the
+        /// RFC reaches anyway; only the wait is shorter.
+        public var fastPreempt: Bool
 
         public init(
             name: String, vrid: UInt8, version: VRRPVersion = .v2, family: AddressFamily = .ipv4,
@@ -75,7 +81,7 @@ extension VirtualRouter {
             lowerPriorityAnswer: Bool = true, higherPrioritySendAdvert: Bool = false,
             garpMasterRepeat: Int = 5, garpMasterDelay: Interval = .seconds(5),
             garpMasterRefresh: Interval? = nil, garpMasterRefreshRepeat: Int = 1,
-            downTimerAdverts: Int = 3, garpLowerPriorityRepeat: Int = 0
+            downTimerAdverts: Int = 3, garpLowerPriorityRepeat: Int = 0, fastPreempt: Bool = false
         ) {
             self.name = name
             self.vrid = vrid
@@ -99,6 +105,7 @@ extension VirtualRouter {
             self.garpMasterRefreshRepeat = garpMasterRefreshRepeat
             self.downTimerAdverts = downTimerAdverts
             self.garpLowerPriorityRepeat = garpLowerPriorityRepeat
+            self.fastPreempt = fastPreempt
         }
 
         /// True for the IPvX address owner (RFC 5798 §5.2.4: priority 255).
