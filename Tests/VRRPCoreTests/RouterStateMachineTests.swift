@@ -412,6 +412,8 @@ struct RouterStateMachineTests {
         var delayed = backup(RouterFixtures.configuration(priority: 150, preemptDelay: .seconds(10), fastPreempt: true))
         #expect(delayed.handle(rx(delayed, 100, from: higher), at: .ms(1000))
                 == [.startTimer(.masterDown, at: .ms(1000) + delayed.masterDownInterval)])
+        // The lower master is followed through the window (its adverts reset the timer).
+        _ = delayed.handle(rx(delayed, 100, from: higher), at: .ms(9_500))
         _ = delayed.handle(.timerFired(.preemptDelay), at: .ms(10_000))
         #expect(delayed.handle(rx(delayed, 100, from: higher), at: .ms(10_500))
                 == [.startTimer(.masterDown, at: .ms(10_500) + delayed.skewTime)])

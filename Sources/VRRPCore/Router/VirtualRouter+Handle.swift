@@ -103,7 +103,19 @@ extension VirtualRouter {
         let delaying = preemptDelayActive(now)
         // Checklist F31: an equal priority counts as valid here; no address tie-break in Backup.
         guard !preempts || advert.priority >= effectivePriority || delaying else {
-            return  // discard: the Master_Down_Timer runs out and we preempt.
+            // Discard: the Master_Down_Timer runs out and we preempt.
+            if configuration.fastPreempt {
+                // vrrpd `fast_preempt` (#17): the master has told us it is worse than us, so do
+                // not wait Master_Down_Interval for the preemption the RFC reaches anyway; take
+                // over after Skew_Time, as after a priority-0 advert (checklist F30). Never
+                // pushes an earlier deadline later; the lower-priority master steps down on our
+                // first advert (RFC 5798 §6.4.3).
+                let at = now + skewTime
+                if timers[.masterDown].map({ $0 > at }) ?? true {
+                    startMasterDownTimer(after: skewTime, now: now, &actions)
+                }
+            }
+            return
         }
         updatePreemptDelay(advertPriority: advert.priority, now, &actions)
         if configuration.version == .v3 {
