@@ -31,7 +31,8 @@ extension InstanceSettings {
             garpMasterRefresh: i.garpMasterRefresh.map { .seconds(Int64($0)) },
             garpMasterRefreshRepeat: i.garpMasterRefreshRepeat,
             // keepalived: unset means the garp_master_repeat count, and none in strict mode.
-            garpLowerPriorityRepeat: g.vrrpStrict ? 0 : (i.garpLowerPriorityRepeat ?? i.garpMasterRepeat))
+            garpLowerPriorityRepeat: g.vrrpStrict ? 0 : (i.garpLowerPriorityRepeat ?? i.garpMasterRepeat),
+            fastPreempt: i.fastPreempt)
         var tracked: [TrackReference] = []
         for t in i.trackInterfaces {
             tracked.append(TrackReference(name: t.name, kind: .interface, weight: t.weight ?? 0, reverse: t.weightReverse))
