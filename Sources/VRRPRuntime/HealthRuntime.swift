@@ -32,7 +32,9 @@ final class HealthRuntime {
             monitor?.stop()
             specs = newSpecs
             monitor = newSpecs.isEmpty ? nil : HealthMonitor(specs: newSpecs) { [unowned daemon] event in
-                loop.execute { daemon.healthEvent(name: event.name, ok: event.status == .ok, reason: event.reason) }
+                loop.execute {
+                    daemon.healthEvent(name: event.name, ok: event.status == .ok, reason: event.reason, progress: event.progress)
+                }
             }
             monitor?.start()
         }
@@ -126,12 +128,15 @@ extension Interval {
 
 extension Daemon {
     /// A checker's verdict changed: update every instance that tracks it.
-    func healthEvent(name: String, ok: Bool, reason: String) {
+    /// `progress`: rise/fall still counting against the status ("failing 1/2"), shown as the
+    /// item's status in the snapshot.
+    func healthEvent(name: String, ok: Bool, reason: String, progress: String? = nil) {
         for d in instances where d.settings.tracked.contains(where: { $0.name == name }) {
-            guard d.trackStatus[name] != ok || d.trackReason[name] != reason else { continue }
+            guard d.trackStatus[name] != ok || d.trackReason[name] != reason || d.trackProgress[name] != progress else { continue }
             let changed = d.trackStatus[name] != ok
             d.trackStatus[name] = ok
             d.trackReason[name] = reason
+            d.trackProgress[name] = progress
             if changed {
                 log.info("(\(d.name)) tracked \(name) is now \(ok ? "OK" : "FAILING") (\(reason))", metadata: meta(d))
                 statusServer?.publish(.init(at: wallClock(), kind: .check, instance: d.name,
