@@ -182,7 +182,14 @@ public final class ProcessTracker: Sendable {
                 engine.rescan()
                 nextPoll = monotonicMilliseconds() + Int64(pollInterval)
             }
+            let hadPidfd = watcher.unsupported == nil
             watcher.sync(&engine)
+            if hadPidfd, let why = watcher.unsupported {
+                // pidfd_open failed later (EMFILE, ...): say so, exits now come from elsewhere.
+                state.withLock { $0.exitWatch = .none(reason: why) }
+                notice("pidfd_open failed (\(why)); exits are seen by the \(socket != nil ? "connector" : "next scan")")
+                notice("mode: \(summary)")
+            }
             publish(&engine, now: monotonicMilliseconds(), initial: false)
         }
     }

@@ -44,9 +44,17 @@ final class HealthRuntime {
             let log = daemon.log
             processes = newProcesses.isEmpty ? nil : ProcessTracker(specs: newProcesses, sink: { [unowned daemon] event in
                 loop.execute { daemon.healthEvent(name: event.name, ok: event.status == .ok, reason: event.reason) }
-            }, notice: { message in
-                if message.hasPrefix("mode:") { log.info("track_process \(message)") } else { log.warning("track_process: \(message)") }
+            }, notice: { [unowned daemon] message in
+                if message.hasPrefix("mode: ") {
+                    log.info("track_process \(message)")
+                    // Kept on the loop thread, so the snapshot never takes the tracker's lock.
+                    let summary = String(message.dropFirst(6))
+                    loop.execute { daemon.health?.processTrackingSummary = summary }
+                } else {
+                    log.warning("track_process: \(message)")
+                }
             })
+            if newProcesses.isEmpty { processTrackingSummary = nil }
             processes?.start()
         }
         if newFiles != fileSpecs {
@@ -68,8 +76,9 @@ final class HealthRuntime {
         }
     }
 
-    /// How `track_process` sees exits and new processes (nil: nothing tracked), for the status.
-    var processTrackingSummary: String? { processes?.summary }
+    /// How `track_process` sees exits and new processes (nil: nothing tracked), for the status;
+    /// set from the tracker's "mode: …" notices.
+    var processTrackingSummary: String?
 
     func stop() {
         monitor?.stop()
