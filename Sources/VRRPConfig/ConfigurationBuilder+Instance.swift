@@ -111,6 +111,7 @@ extension ConfigurationBuilder {
             case "promote_secondaries": i.promoteSecondaries = true
             case "lower_prio_no_advert": i.lowerPriorityNoAdvert = true
             case "higher_prio_send_advert": i.higherPrioritySendAdvert = true
+            case "fast_preempt": i.fastPreempt = true
             case "v3_checksum_as_v2": i.v3ChecksumAsV2 = true
             case "smtp_alert": warning(node.location, "`smtp_alert` is ignored: vrrpd sends no mail (use notify scripts)")
             default: unknown(node, in: b)

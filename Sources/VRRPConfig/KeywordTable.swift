@@ -188,6 +188,8 @@ public enum KeywordTable {
                         notes: "needs state BACKUP, as in keepalived"),
             KeywordInfo(.instance, "preempt", .none, default: "on", example: "preempt"),
             KeywordInfo(.instance, "preempt_delay", .seconds, default: "0", example: "preempt_delay 10", notes: "0-1000 s"),
+            KeywordInfo(.instance, "fast_preempt", .none, default: "off", example: "fast_preempt",
+                        notes: "vrrpd extension: a preempting backup takes over Skew_Time after a lower-priority advert instead of Master_Down_Interval; unknown to keepalived"),
             KeywordInfo(.instance, "accept", .none, default: "on unless vrrp_strict", example: "accept"),
             KeywordInfo(.instance, "no_accept", .none, example: "no_accept"),
             KeywordInfo(.instance, "garp_master_delay", .integer(0...Int(Int32.max)), default: "vrrp_garp_master_delay (5)", example: "garp_master_delay 5"),

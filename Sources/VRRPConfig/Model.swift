@@ -179,6 +179,8 @@ public struct InstanceConfiguration: Hashable, Sendable {
     public var promoteSecondaries: Bool = false
     public var lowerPriorityNoAdvert: Bool = false
     public var higherPrioritySendAdvert: Bool = false
+    /// vrrpd extension `fast_preempt` (see `VirtualRouter.Configuration.fastPreempt`).
+    public var fastPreempt: Bool = false
     /// keepalived 2.2.8 `v3_checksum_as_v2`: leave the VIPs out of the v3 pseudo-header sum
     /// as pre-RFC 9568 implementations did.
     public var v3ChecksumAsV2: Bool = false

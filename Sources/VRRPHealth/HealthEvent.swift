@@ -21,16 +21,21 @@ public struct HealthEvent: Sendable, Equatable, CustomStringConvertible {
     public var reason: String
     /// True when `status` differs from the previously reported status.
     public var changed: Bool
+    /// Rise/fall still counting against `status`: "failing 1/2" (an OK check has failed once of
+    /// the 2 `fall` needs) or "recovering 1/3" (a failing check has passed once of 3 `rise`).
+    /// nil when the latest result agrees with `status`.
+    public var progress: String?
 
-    public init(name: String, status: HealthStatus, reason: String, changed: Bool) {
+    public init(name: String, status: HealthStatus, reason: String, changed: Bool, progress: String? = nil) {
         self.name = name
         self.status = status
         self.reason = reason
         self.changed = changed
+        self.progress = progress
     }
 
     public var description: String {
-        "\(name): \(status)\(changed ? " (changed)" : "") - \(reason)"
+        "\(name): \(progress ?? status.rawValue)\(changed ? " (changed)" : "") - \(reason)"
     }
 }
 

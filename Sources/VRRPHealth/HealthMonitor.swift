@@ -94,6 +94,7 @@ public struct EventReporter: Sendable, Hashable {
     public let name: String
     public private(set) var counter: RiseFallCounter
     public private(set) var lastReason: String?
+    private var lastProgress: String?
 
     public init(name: String, counter: RiseFallCounter) {
         self.name = name
@@ -102,10 +103,14 @@ public struct EventReporter: Sendable, Hashable {
 
     public mutating func record(_ result: CheckResult) -> HealthEvent? {
         let changed = counter.record(success: result.success)
-        // While rise/fall is still counting, the reason that explains the current status may
-        // be the old one; report the latest raw result anyway so operators see it.
-        if !changed && result.reason == lastReason { return nil }
+        // While rise/fall is still counting, the status is the old one; the latest raw result
+        // is reported with how far the count has gone ("failing 1/2"), never as a bare "ok"
+        // next to "connection refused".
+        let progress = counter.progress(lastSuccess: result.success)
+        if !changed && result.reason == lastReason && progress == lastProgress { return nil }
         lastReason = result.reason
-        return HealthEvent(name: name, status: counter.status, reason: result.reason, changed: changed)
+        lastProgress = progress
+        return HealthEvent(name: name, status: counter.status, reason: result.reason, changed: changed,
+                           progress: progress)
     }
 }

@@ -9,17 +9,34 @@ import Synchronization
 /// keepalived `track_process`: counts the processes matching each `ProcessSpec` and reports
 /// `HealthEvent`s (status OK while the count is within quorum).
 ///
-/// Fed by the kernel's process connector (NETLINK_CONNECTOR, CN_IDX_PROC,
-/// PROC_CN_MCAST_LISTEN): fork, exec, comm and exit events re-check just that PID, so an exit
-/// is seen within milliseconds and nothing polls. The initial counts, and a resync after a
-/// receive-buffer overflow (ENOBUFS), come from a /proc scan. Where the connector is not
-/// available (no CAP_NET_ADMIN, kernel without CONFIG_PROC_EVENTS), the tracker falls back
-/// to scanning /proc every second and says so through `notice` and `mode`.
+/// Two jobs, two mechanisms (#17):
+/// - **Exit of a known process**: every matching PID is held as a pidfd (`pidfd_open`, Linux
+///   5.3) in the tracker's `poll` set; it becomes readable the moment the process exits (a
+///   zombie counts as exited), in any network or PID namespace, so an exit is seen within
+///   milliseconds and nothing polls.
+/// - **Discovery of new processes**: the kernel's process connector (NETLINK_CONNECTOR,
+///   CN_IDX_PROC) where it is allowed (fork, exec and comm events re-check that PID; its exit
+///   events are a second exit signal); inside a network namespace (every container) the
+///   kernel refuses it, and the tracker scans /proc every `pollInterval` instead.
+///
+/// The initial counts, and a resync after a connector overflow (ENOBUFS), come from a /proc
+/// scan. Without pidfd support (kernel < 5.3, seccomp), exits are seen by the connector or,
+/// failing that, by the next scan. The mode in use is in `mode`, `exitWatch` and `summary`,
+/// and every fallback is said once through `notice`.
 public final class ProcessTracker: Sendable {
+    /// How new processes are discovered.
     public enum Mode: Sendable, Equatable {
         case notStarted
         case connector
         case polling(reason: String)
+    }
+
+    /// How the exit of a known process is seen.
+    public enum ExitWatch: Sendable, Equatable {
+        case notStarted
+        case pidfd
+        /// pidfd_open is unavailable: exits come from the connector or the next scan.
+        case none(reason: String)
     }
 
     public let specs: [ProcessSpec]
@@ -27,34 +44,57 @@ public final class ProcessTracker: Sendable {
     private let notice: @Sendable (String) -> Void
     private let state: Mutex<Shared> = Mutex(Shared())
     private let pollInterval: Int
+    private let useConnector: Bool
 
     private struct Shared {
         var mode: Mode = .notStarted
+        var exitWatch: ExitWatch = .notStarted
         var counts: [String: Int] = [:]
         var statuses: [String: HealthStatus] = [:]
         var pipe: WakePipe?
         var thread: JoinableThread?
     }
 
-    /// - notice: one-line messages for the daemon's log (connector unavailable, resyncs).
+    /// - notice: one-line messages for the daemon's log (mode in use, fallbacks, resyncs).
+    /// - useConnector: false skips the process connector (discovery by /proc scan only), as
+    ///   inside a network namespace; for tests.
     public init(specs: [ProcessSpec], sink: @escaping @Sendable (HealthEvent) -> Void,
                 notice: @escaping @Sendable (String) -> Void = { _ in },
-                pollInterval: Duration = .seconds(1)) {
+                pollInterval: Duration = .seconds(1), useConnector: Bool = true) {
         self.specs = specs
         self.sink = sink
         self.notice = notice
         self.pollInterval = max(10, pollInterval.wholeMilliseconds)
+        self.useConnector = useConnector
     }
 
     public var mode: Mode { state.withLock { $0.mode } }
+    public var exitWatch: ExitWatch { state.withLock { $0.exitWatch } }
+
+    /// One line for logs and `vrrpctl status`, e.g. "pidfd exit watch, connector discovery".
+    public var summary: String {
+        let (mode, watch) = state.withLock { ($0.mode, $0.exitWatch) }
+        let exits: String
+        switch watch {
+        case .notStarted: return "not started"
+        case .pidfd: exits = "exits by pidfd"
+        case .none: exits = "no pidfd (exits by \(mode == .connector ? "connector" : "/proc scan"))"
+        }
+        switch mode {
+        case .notStarted: return "not started"
+        case .connector: return "\(exits), new processes by connector"
+        case .polling: return "\(exits), new processes by /proc scan every \(pollInterval) ms"
+        }
+    }
 
     /// The current count of matching processes for the spec named `name`.
     public func count(of name: String) -> Int? { state.withLock { $0.counts[name] } }
 
     public func status(of name: String) -> HealthStatus? { state.withLock { $0.statuses[name] } }
 
-    /// Opens the connector, scans /proc, reports the initial status of every spec (always an
-    /// event, `changed == true` when it is failing), then follows events on a thread.
+    /// Opens the connector, scans /proc, opens a pidfd per matching process, reports the
+    /// initial status of every spec (always an event, `changed == true` when it is failing),
+    /// then follows events on a thread.
     public func start() {
         let pipe = WakePipe()
         let fresh = state.withLock { s -> Bool in
@@ -63,24 +103,36 @@ public final class ProcessTracker: Sendable {
             return true
         }
         guard fresh else { return }
-        let socket = ProcConnector.open()
+        let socket: Result<Int32, ProcessStartErrorText> = useConnector
+            ? ProcConnector.open() : .failure(ProcessStartErrorText("not used"))
         var engine = TrackerEngine(specs: specs)
         switch socket {
         case .success: state.withLock { $0.mode = .connector }
         case .failure(let why):
-            let reason = "process connector unavailable (\(why)); scanning /proc every \(pollInterval) ms"
+            let reason = "process connector unavailable (\(why)); scanning /proc every \(pollInterval) ms for new processes"
             state.withLock { $0.mode = .polling(reason: reason) }
-            notice(reason)
         }
         // Subscribe before the scan so no exit between the two is lost.
         engine.rescan()
+        var watcher = PidfdWatcher()
+        watcher.sync(&engine)
+        state.withLock { $0.exitWatch = watcher.unsupported.map { .none(reason: $0) } ?? .pidfd }
+        if case .polling(let reason) = mode { notice(reason) }
+        if let why = watcher.unsupported { notice("pidfd_open unavailable (\(why)); exits are seen by the \(useConnector ? "connector or next scan" : "next scan")") }
+        notice("mode: \(summary)")
         publish(&engine, now: monotonicMilliseconds(), initial: true)
-        let initialEngine = engine
+        let initial = Box(engine: engine, watcher: watcher)
         let fd = try? socket.get()
         let thread = JoinableThread { [self] in
-            self.run(engine: initialEngine, socket: fd, stop: pipe)
+            self.run(initial, socket: fd, stop: pipe)
         }
         state.withLock { $0.thread = thread }
+    }
+
+    /// Carries the start-up state into the thread.
+    private struct Box: @unchecked Sendable {
+        var engine: TrackerEngine
+        var watcher: PidfdWatcher
     }
 
     public func stop() {
@@ -92,12 +144,16 @@ public final class ProcessTracker: Sendable {
         }) else { return }
         pipe.wake()
         thread?.join()
-        state.withLock { $0.pipe = nil; $0.mode = .notStarted }
+        state.withLock { $0.pipe = nil; $0.mode = .notStarted; $0.exitWatch = .notStarted }
     }
 
-    private func run(engine: TrackerEngine, socket: Int32?, stop: WakePipe) {
-        var engine = engine
-        defer { if let socket { close(socket) } }
+    private func run(_ initial: Box, socket: Int32?, stop: WakePipe) {
+        var engine = initial.engine
+        var watcher = initial.watcher
+        defer {
+            if let socket { close(socket) }
+            watcher.closeAll()
+        }
         var buffer = [UInt8](repeating: 0, count: 64 * 1024)
         var nextPoll = monotonicMilliseconds() + Int64(pollInterval)
         while true {
@@ -109,15 +165,30 @@ public final class ProcessTracker: Sendable {
             }
             var fds = [pollfd(fd: stop.readFD, events: Int16(POLLIN), revents: 0)]
             if let socket { fds.append(pollfd(fd: socket, events: Int16(POLLIN), revents: 0)) }
+            let watchedFrom = fds.count
+            let watched = watcher.watched
+            for (_, fd) in watched { fds.append(pollfd(fd: fd, events: Int16(POLLIN), revents: 0)) }
             let rc = poll(&fds, nfds_t(fds.count), Int32(clamping: timeout))
             if rc == -1 && errno != EINTR { sleepMilliseconds(100) }
             if fds[0].revents != 0 { return }
-            if let socket, fds.count > 1, fds[1].revents != 0 {
+            // A readable pidfd: that process has exited (or is a zombie).
+            for (offset, (pid, _)) in watched.enumerated() where fds[watchedFrom + offset].revents != 0 {
+                engine.forget(pid)
+            }
+            if let socket, watchedFrom > 1, fds[1].revents != 0 {
                 drain(socket: socket, buffer: &buffer, engine: &engine)
             }
             if socket == nil && monotonicMilliseconds() >= nextPoll {
                 engine.rescan()
                 nextPoll = monotonicMilliseconds() + Int64(pollInterval)
+            }
+            let hadPidfd = watcher.unsupported == nil
+            watcher.sync(&engine)
+            if hadPidfd, let why = watcher.unsupported {
+                // pidfd_open failed later (EMFILE, ...): say so, exits now come from elsewhere.
+                state.withLock { $0.exitWatch = .none(reason: why) }
+                notice("pidfd_open failed (\(why)); exits are seen by the \(socket != nil ? "connector" : "next scan")")
+                notice("mode: \(summary)")
             }
             publish(&engine, now: monotonicMilliseconds(), initial: false)
         }
@@ -151,6 +222,51 @@ public final class ProcessTracker: Sendable {
             for e in events { s.statuses[e.name] = e.status }
         }
         for e in events { sink(e) }
+    }
+}
+
+/// One pidfd per matching PID (`pidfd_open(2)`, Linux 5.3): readable once that process exits.
+struct PidfdWatcher {
+    /// pid → pidfd.
+    private(set) var fds: [Int32: Int32] = [:]
+    /// Why pidfds cannot be used (nil: they can).
+    private(set) var unsupported: String?
+
+    var watched: [(Int32, Int32)] { fds.sorted { $0.key < $1.key }.map { ($0.key, $0.value) } }
+
+    /// Opens pidfds for newly matching PIDs and closes those of PIDs no longer matching. A PID
+    /// that is already gone (ESRCH), or a zombie by the time its pidfd is open, is forgotten.
+    mutating func sync(_ engine: inout TrackerEngine) {
+        let wanted = Set(engine.matches.keys)
+        for (pid, fd) in fds where !wanted.contains(pid) {
+            close(fd)
+            fds[pid] = nil
+        }
+        guard unsupported == nil else { return }
+        for pid in wanted.sorted() where fds[pid] == nil {
+            let fd = cvrrp_pidfd_open(pid)
+            if fd >= 0 {
+                fds[pid] = fd
+                // The pidfd pins this process: if it is still alive now, the PID cannot have
+                // been reused for another process since the scan matched it.
+                if ProcFS.isExited(pid) { engine.forget(pid) }
+                continue
+            }
+            let err = errno
+            if err == ESRCH {
+                engine.forget(pid)
+            } else {
+                // ENOSYS (kernel < 5.3), EPERM (seccomp), EMFILE: fall back for all PIDs.
+                unsupported = "pidfd_open: \(errnoText(err))"
+                closeAll()
+                return
+            }
+        }
+    }
+
+    mutating func closeAll() {
+        for fd in fds.values { close(fd) }
+        fds = [:]
     }
 }
 
@@ -189,10 +305,17 @@ struct TrackerEngine {
 
     mutating func recheck(_ pid: Int32) {
         let needCmdline = specs.contains { $0.needsCommandLine }
-        guard let comm = ProcFS.comm(pid) else { matches[pid] = nil; return }
+        // A zombie (Z: exited, not yet reaped) or dying (X) process keeps its /proc entry and
+        // its comm; it is not running (#17: a container whose PID 1 does not reap).
+        guard let comm = ProcFS.comm(pid), !ProcFS.isExited(pid) else { matches[pid] = nil; return }
         let cmdline = needCmdline ? ProcFS.commandLine(pid) : []
         let hits = specs.indices.filter { specs[$0].matches(comm: comm, commandLine: cmdline) }
         matches[pid] = hits.isEmpty ? nil : hits
+    }
+
+    /// The process has exited (its pidfd became readable, or it was gone when opened).
+    mutating func forget(_ pid: Int32) {
+        matches[pid] = nil
     }
 
     mutating func handle(_ event: ProcEvent) {
@@ -275,6 +398,21 @@ enum ProcFS {
         guard var bytes = read("/proc/\(pid)/comm", limit: 64) else { return nil }
         if bytes.last == 0x0A { bytes.removeLast() }
         return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// The state letter of /proc/PID/stat (R, S, D, Z, X, ...): the field after the
+    /// parenthesised comm, which may itself contain spaces and parentheses (proc(5)).
+    static func state(_ pid: Int32) -> Character? {
+        guard let bytes = read("/proc/\(pid)/stat", limit: 4096),
+              let close = bytes.lastIndex(of: UInt8(ascii: ")")),
+              close + 2 < bytes.count else { return nil }
+        return Character(Unicode.Scalar(bytes[close + 2]))
+    }
+
+    /// True when the process has exited (zombie or dead) or is gone.
+    static func isExited(_ pid: Int32) -> Bool {
+        guard let state = state(pid) else { return true }
+        return state == "Z" || state == "X" || state == "x"
     }
 
     static func commandLine(_ pid: Int32) -> [String] {

@@ -44,6 +44,18 @@ public struct RiseFallCounter: Sendable, Hashable {
 
     public var status: HealthStatus { result >= rise ? .ok : .failing }
 
+    /// How far rise/fall has counted against the status after a result that disagrees with it:
+    /// "failing k/fall" (OK, k consecutive failures so far) or "recovering k/rise" (failing, k
+    /// consecutive successes). nil when the result agrees with the status.
+    public func progress(lastSuccess: Bool) -> String? {
+        let top = rise + fall - 1
+        switch (status, lastSuccess) {
+        case (.ok, false) where result < top: return "failing \(top - result)/\(fall)"
+        case (.failing, true) where result > 0: return "recovering \(result)/\(rise)"
+        default: return nil
+        }
+    }
+
     /// Records one check result; returns true if `status` changed.
     @discardableResult
     public mutating func record(success: Bool) -> Bool {

@@ -9,7 +9,8 @@ extension Daemon {
     func snapshot() -> Snapshot {
         return Snapshot(
             daemon: DaemonInfo(version: options.version, pid: pid, startedAt: startedAt,
-                               configFile: options.configFile, lastReload: lastReload),
+                               configFile: options.configFile, lastReload: lastReload,
+                               processTracking: health?.processTrackingSummary),
             instances: instances.map { $0.snapshot(wallOffset: wallOffset) },
             syncGroups: syncGroupSnapshots())
     }

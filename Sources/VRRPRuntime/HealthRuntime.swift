@@ -78,7 +78,17 @@ final class HealthRuntime {
                     guard daemon.health?.processGeneration == gen else { return }
                     daemon.healthEvent(name: event.name, ok: event.status == .ok, reason: event.reason)
                 }
-            }, notice: { message in log.warning("track_process: \(message)") })
+            }, notice: { [unowned daemon] message in
+                if message.hasPrefix("mode: ") {
+                    log.info("track_process \(message)")
+                    // Kept on the loop thread, so the snapshot never takes the tracker's lock.
+                    let summary = String(message.dropFirst(6))
+                    loop.execute { daemon.health?.processTrackingSummary = summary }
+                } else {
+                    log.warning("track_process: \(message)")
+                }
+            })
+            if newProcesses.isEmpty { processTrackingSummary = nil }
             processes?.start()
         }
         if newFiles != fileSpecs {
@@ -109,8 +119,12 @@ final class HealthRuntime {
     func checkEvent(_ event: HealthEvent, generation gen: Int) {
         guard checks[event.name]?.generation == gen else { return }
         verdicts[event.name] = event.status
-        daemon.healthEvent(name: event.name, ok: event.status == .ok, reason: event.reason)
+        daemon.healthEvent(name: event.name, ok: event.status == .ok, reason: event.reason, progress: event.progress)
     }
+
+    /// How `track_process` sees exits and new processes (nil: nothing tracked), for the status;
+    /// set from the tracker's "mode: …" notices.
+    var processTrackingSummary: String?
 
     /// Stops everything. Called after the loop has ended: waits for the checkers, 3 s at most.
     func stop() {
@@ -251,12 +265,15 @@ extension Interval {
 
 extension Daemon {
     /// A checker's verdict changed: update every instance that tracks it.
-    func healthEvent(name: String, ok: Bool, reason: String) {
+    /// `progress`: rise/fall still counting against the status ("failing 1/2"), shown as the
+    /// item's status in the snapshot.
+    func healthEvent(name: String, ok: Bool, reason: String, progress: String? = nil) {
         for d in instances where d.settings.tracked.contains(where: { $0.name == name }) {
-            guard d.trackStatus[name] != ok || d.trackReason[name] != reason else { continue }
+            guard d.trackStatus[name] != ok || d.trackReason[name] != reason || d.trackProgress[name] != progress else { continue }
             let changed = d.trackStatus[name] != ok
             d.trackStatus[name] = ok
             d.trackReason[name] = reason
+            d.trackProgress[name] = progress
             if changed {
                 log.info("(\(d.name)) tracked \(name) is now \(ok ? "OK" : "FAILING") (\(reason))", metadata: meta(d))
                 statusServer?.publish(.init(at: wallClock(), kind: .check, instance: d.name,

@@ -20,6 +20,8 @@ final class InstanceDriver {
     /// Tracked item status by name: true = OK.
     var trackStatus: [String: Bool] = [:]
     var trackReason: [String: String] = [:]
+    /// Rise/fall counting against the status of a check ("failing 1/2"); nil when settled.
+    var trackProgress: [String: String] = [:]
     /// Values read from tracked files (`vrrp_track_file`).
     var fileValues: [String: Int] = [:]
     var foreign = ForeignAdvertisements()
@@ -84,7 +86,7 @@ final class InstanceDriver {
             TrackedItem(name: item.name, kind: item.kind.rawValue,
                         status: item.kind == .file
                             ? (fileValues[item.name].map { "value \($0)" } ?? "unknown")
-                            : (trackStatus[item.name].map { $0 ? "ok" : "failing" } ?? "unknown"),
+                            : trackProgress[item.name] ?? (trackStatus[item.name].map { $0 ? "ok" : "failing" } ?? "unknown"),
                         weight: item.weight, contribution: calc.trackers[trackKey(item)]?.contribution ?? 0,
                         faultOnFailure: item.weight == 0, reason: trackReason[item.name] ?? "")
         }

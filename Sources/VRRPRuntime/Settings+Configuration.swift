@@ -37,7 +37,7 @@ extension InstanceSettings {
             garpMasterRefreshRepeat: i.garpMasterRefreshRepeat,
             // keepalived: unset means the garp_master_repeat count, and none in strict mode.
             garpLowerPriorityRepeat: g.vrrpStrict ? 0 : (i.garpLowerPriorityRepeat ?? i.garpMasterRepeat),
-            unicastPeers: i.unicastPeers, multicastGroup: defaultGroup)
+            unicastPeers: i.unicastPeers, multicastGroup: defaultGroup, fastPreempt: i.fastPreempt)
         var tracked: [TrackReference] = []
         for t in i.trackInterfaces {
             tracked.append(TrackReference(name: t.name, kind: .interface, weight: t.weight ?? 0, reverse: t.weightReverse))

@@ -50,6 +50,7 @@ extension Snapshot {
         if let reload = daemon.lastReload, !reload.ok {
             out += "last reload FAILED: \(reload.errors.joined(separator: "; "))\n"
         }
+        if let tracking = daemon.processTracking { out += "track_process: \(tracking)\n" }
         return out
     }
 
@@ -58,6 +59,7 @@ extension Snapshot {
         var out = "------< swift-vrrp \(daemon.version) pid \(daemon.pid) >------\n"
         out += " Config file = \(daemon.configFile)\n"
         out += " Started = \(formatUTC(daemon.startedAt)) (\(formatAge(now - daemon.startedAt)) ago)\n"
+        if let tracking = daemon.processTracking { out += " Process tracking = \(tracking)\n" }
         if let r = daemon.lastReload {
             out += " Last reload = \(r.ok ? "ok" : "FAILED") \(r.errors.joined(separator: "; "))\n"
         }

@@ -23,13 +23,18 @@ public struct DaemonInfo: Codable, Sendable, Equatable {
     public var startedAt: Double
     public var configFile: String
     public var lastReload: ReloadResult?
+    /// How `track_process` sees exits and new processes, e.g. "exits by pidfd, new processes
+    /// by /proc scan every 1000 ms" (nil: no process is tracked).
+    public var processTracking: String?
 
-    public init(version: String, pid: Int32, startedAt: Double, configFile: String, lastReload: ReloadResult? = nil) {
+    public init(version: String, pid: Int32, startedAt: Double, configFile: String, lastReload: ReloadResult? = nil,
+                processTracking: String? = nil) {
         self.version = version
         self.pid = pid
         self.startedAt = startedAt
         self.configFile = configFile
         self.lastReload = lastReload
+        self.processTracking = processTracking
     }
 }
 

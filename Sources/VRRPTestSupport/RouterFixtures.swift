@@ -17,13 +17,15 @@ public enum RouterFixtures {
         vrid: UInt8 = 51, version: VRRPVersion = .v3, priority: UInt8 = 100,
         interval: Centiseconds = .oneSecond, preempt: Bool = true, preemptDelay: Interval = .zero,
         authentication: Authentication = .none, initialState: VirtualRouter.InitialState = .backup,
-        family: AddressFamily = .ipv4, garpMasterDelay: Interval = .seconds(5), garpMasterRefresh: Interval? = nil
+        family: AddressFamily = .ipv4, garpMasterDelay: Interval = .seconds(5), garpMasterRefresh: Interval? = nil,
+        fastPreempt: Bool = false
     ) -> VirtualRouter.Configuration {
         VirtualRouter.Configuration(
             name: "VI_\(vrid)", vrid: vrid, version: version, family: family, priority: priority,
             advertisementInterval: interval, virtualAddresses: [family == .ipv4 ? vip4 : vip6],
             preempt: preempt, preemptDelay: preemptDelay, authentication: authentication,
-            initialState: initialState, garpMasterDelay: garpMasterDelay, garpMasterRefresh: garpMasterRefresh)
+            initialState: initialState, garpMasterDelay: garpMasterDelay, garpMasterRefresh: garpMasterRefresh,
+            fastPreempt: fastPreempt)
     }
 
     /// A received advert matching `configuration` unless overridden.

@@ -65,7 +65,14 @@ enum Shell {
 
     static func now() -> Double { Date().timeIntervalSince1970 }
 
-    static func processAlive(_ pid: Int32) -> Bool { kill(pid, 0) == 0 }
+    /// True while `pid` runs: a zombie (exited, not yet reaped by its parent) is not alive.
+    static func processAlive(_ pid: Int32) -> Bool {
+        guard kill(pid, 0) == 0 else { return false }
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+              let close = stat.lastIndex(of: ")") else { return true }
+        let state = stat[stat.index(after: close)...].drop(while: { $0 == " " }).first
+        return state != "Z" && state != "X"
+    }
 
     static func tool(_ name: String) -> String? {
         ["/usr/sbin", "/usr/bin", "/sbin", "/bin", "/usr/local/bin", "/usr/local/sbin"].map { "\($0)/\(name)" }

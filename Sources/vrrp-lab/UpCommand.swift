@@ -122,6 +122,9 @@ struct UpCommand: ParsableCommand {
     /// vrrpd with its native `vrrp_http_check` (docs/health-checks.md), keepalived with a
     /// `vrrp_script` running curl. Both GET http://127.0.0.1:80/ and lower the priority by 60
     /// after 2 failures (150 → 90, below p2's 125), so the next proxy takes the VIP over.
+    /// vrrpd also tracks this proxy's nginx process (pidfd: its death is seen at once; the
+    /// lab's nginx is a copy named `nginx-HOST`, since the hosts share one PID namespace) and
+    /// sets `fast_preempt`, as the shipped example does (#17).
     static func configuration(_ instance: LabVRRPInstance, routerID: String, keepalived: Bool,
                               trackNginx: Bool) -> String {
         guard trackNginx else { return instance.configuration(routerID: routerID) }
@@ -156,14 +159,25 @@ struct UpCommand: ParsableCommand {
         // The instance block with `track_script` before its closing brace.
         var lines = instance.text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
         if lines.last == "}" { lines.removeLast() }
-        lines += ["    track_script {", "        chk_nginx", "    }", "}"]
+        lines += ["    track_script {", "        chk_nginx", "    }"]
+        if !keepalived {
+            lines += ["    track_process {", "        chk_nginx_process", "    }", "    fast_preempt"]
+        }
+        lines.append("}")
+        let processCheck = keepalived ? "" : """
+
+            vrrp_track_process chk_nginx_process {
+                process \(nginxProcessName(routerID))
+                weight -60
+            }
+            """
         let scriptUser = keepalived ? "\n    script_user root" : ""
         return """
             global_defs {
                 router_id \(routerID)\(scriptUser)
             }
 
-            \(check)
+            \(check)\(processCheck)
 
             \(lines.joined(separator: "\n"))
 
@@ -198,10 +212,18 @@ struct UpCommand: ParsableCommand {
             """
         try FileManager.default.createDirectory(atPath: "\(d)/nginx-tmp", withIntermediateDirectories: true)
         try conf.write(toFile: "\(d)/nginx.conf", atomically: true, encoding: .utf8)
-        return try lab.spawn(host, [Shell.tool("nginx") ?? "nginx", "-c", "\(d)/nginx.conf", "-e", "\(d)/nginx-error.log"],
+        // A copy named after the host: its processes' comm is `nginx-HOST`, which is what
+        // vrrpd's track_process on this host counts (the lab's hosts share one PID namespace).
+        let binary = "\(d)/\(nginxProcessName(host.name))"
+        try? FileManager.default.removeItem(atPath: binary)
+        try FileManager.default.copyItem(atPath: Shell.tool("nginx") ?? "/usr/sbin/nginx", toPath: binary)
+        return try lab.spawn(host, [binary, "-c", "\(d)/nginx.conf", "-e", "\(d)/nginx-error.log"],
                              name: "nginx")
     }
 }
+
+/// The process name of a lab proxy's nginx (at most 15 characters are kept in comm).
+func nginxProcessName(_ host: String) -> String { String("nginx-\(host)".prefix(15)) }
 
 /// vrrpd and vrrpctl live next to the vrrp-lab executable unless --bin-dir says otherwise.
 func defaultBinDir() -> String {

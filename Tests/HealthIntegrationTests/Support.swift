@@ -93,7 +93,10 @@ extension Lab {
     /// Starts nginx in `host` with its own prefix, config, pid and logs in the host directory:
     /// `/health` answers 200 on port 80 and, with `upstream`, a `stream` proxy on the wildcard
     /// 5672 (so it accepts on the VIP once the VIP arrives) forwards to `upstream`.
-    func startNginx(_ host: LabHost, upstream: String?, name: String = "nginx") throws -> LabProcess {
+    /// - binary: the nginx executable (a renamed copy gives this host's nginx its own process
+    ///   name: the lab's hosts share one PID namespace, so `track_process` sees every host's).
+    func startNginx(_ host: LabHost, upstream: String?, name: String = "nginx",
+                    binary: String = Services.nginx) throws -> LabProcess {
         let dir = "\(host.directory)/nginx"
         for sub in ["", "/tmp", "/logs"] {
             try FileManager.default.createDirectory(atPath: dir + sub, withIntermediateDirectories: true)
@@ -137,7 +140,7 @@ extension Lab {
 
             """
         try conf.write(toFile: "\(dir)/nginx.conf", atomically: true, encoding: .utf8)
-        let process = try spawn(host, [Services.nginx, "-p", dir + "/", "-e", "\(dir)/logs/error.log",
+        let process = try spawn(host, [binary, "-p", dir + "/", "-e", "\(dir)/logs/error.log",
                                        "-c", "\(dir)/nginx.conf"], name: name)
         try waitUntil("nginx on \(host.name) to answer /health", timeout: .seconds(10)) {
             guard isRunning(process) else {

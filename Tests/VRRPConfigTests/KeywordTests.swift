@@ -99,7 +99,7 @@ struct KeywordTests {
         #expect(i.notify.stop == "/etc/keepalived/stop.sh" && i.notify.any == "/etc/keepalived/notify.sh")
         #expect(i.dontTrackPrimary && i.multicastSourceAddress == IPAddress("198.18.0.2"))
         #expect(i.unicastTTL == 64 && i.checkUnicastSource && i.trackSourceAddress)
-        #expect(i.promoteSecondaries && i.lowerPriorityNoAdvert && i.higherPrioritySendAdvert)
+        #expect(i.promoteSecondaries && i.lowerPriorityNoAdvert && i.higherPrioritySendAdvert && i.fastPreempt)
         #expect(!i.v3ChecksumAsV2 && !i.useVirtualMAC)
     }
 

@@ -340,7 +340,17 @@ struct RouterStateMachineTests {
             .sendAdvertisement(priority: 80), .startTimer(.adver, at: now + .seconds(1)),
         ])
         #expect(router.effectivePriority == 80)
-        #expect(router.handle(.priorityChanged(90), at: now).isEmpty)
+        #expect(router.handle(.priorityChanged(80), at: now).isEmpty, "no change, no advert")
+    }
+
+    @Test("A master whose effective priority rises sends an advert with it at once (#17)")
+    func masterPriorityRise() {
+        var (router, at) = master()
+        _ = router.handle(.priorityChanged(80), at: at)
+        let now = at + .milliseconds(300)
+        #expect(router.handle(.priorityChanged(90), at: now) == [
+            .sendAdvertisement(priority: 90), .startTimer(.adver, at: now + .seconds(1)),
+        ])
     }
 
     @Test("A backup whose priority rises above the master's discards its adverts and preempts at the timer")
@@ -375,6 +385,41 @@ struct RouterStateMachineTests {
         let before = router.timers[.masterDown]
         #expect(router.handle(rx(router, 100, from: lower), at: .ms(10_500)).isEmpty)
         #expect(router.timers[.masterDown] == before)
+    }
+
+    // MARK: fast_preempt (vrrpd extension, #17)
+
+    @Test("fast_preempt: a lower-priority advert arms Master_Down_Timer at Skew_Time instead of being discarded")
+    func fastPreemptArmsSkew() {
+        var router = backup(RouterFixtures.configuration(priority: 150, fastPreempt: true))
+        #expect(router.handle(rx(router, 100, from: higher), at: .ms(1000))
+                == [.startTimer(.masterDown, at: .ms(1000) + router.skewTime)])
+        // A second lower advert before expiry never pushes the deadline later.
+        #expect(router.handle(rx(router, 100, from: higher), at: .ms(1200)).isEmpty)
+        #expect(router.timers[.masterDown] == .ms(1000) + router.skewTime)
+        _ = router.handle(.timerFired(.masterDown), at: .ms(1000) + router.skewTime)
+        #expect(router.state == .master)
+        // Without it: discarded, the Master_Down_Timer armed at startup runs on.
+        var plain = backup(RouterFixtures.configuration(priority: 150))
+        #expect(plain.handle(rx(plain, 100, from: higher), at: .ms(1000)).isEmpty)
+    }
+
+    @Test("fast_preempt honours nopreempt and preempt_delay; an equal or better master is followed as usual")
+    func fastPreemptHonoursPreemptSettings() {
+        var nopreempt = backup(RouterFixtures.configuration(priority: 150, preempt: false, fastPreempt: true))
+        #expect(nopreempt.handle(rx(nopreempt, 100, from: higher), at: .ms(1000))
+                == [.startTimer(.masterDown, at: .ms(1000) + nopreempt.masterDownInterval)])
+        var delayed = backup(RouterFixtures.configuration(priority: 150, preemptDelay: .seconds(10), fastPreempt: true))
+        #expect(delayed.handle(rx(delayed, 100, from: higher), at: .ms(1000))
+                == [.startTimer(.masterDown, at: .ms(1000) + delayed.masterDownInterval)])
+        // The lower master is followed through the window (its adverts reset the timer).
+        _ = delayed.handle(rx(delayed, 100, from: higher), at: .ms(9_500))
+        _ = delayed.handle(.timerFired(.preemptDelay), at: .ms(10_000))
+        #expect(delayed.handle(rx(delayed, 100, from: higher), at: .ms(10_500))
+                == [.startTimer(.masterDown, at: .ms(10_500) + delayed.skewTime)])
+        var better = backup(RouterFixtures.configuration(priority: 150, fastPreempt: true))
+        #expect(better.handle(rx(better, 150, from: higher), at: .ms(1000))
+                == [.startTimer(.masterDown, at: .ms(1000) + better.masterDownInterval)])
     }
 
     // MARK: Fault

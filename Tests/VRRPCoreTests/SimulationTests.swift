@@ -90,6 +90,63 @@ struct SimulationTests {
         #expect(net.history(of: 0).last?.reason == .preferredMasterSeen(priority: 200, address: RouterFixtures.address(2)))
     }
 
+    @Test("fast_preempt: the master's priority drops below the backup's; the backup takes over within Skew_Time, once, with no flap")
+    func fastPreemptTakeover() {
+        for fast in [true, false] {
+            var net = InMemoryLAN(deliveryDelay: .milliseconds(1))
+            net.recordAdvertisements = true
+            for (i, priority) in [UInt8(150), 120].enumerated() {
+                net.add(RouterFixtures.configuration(priority: priority, fastPreempt: fast),
+                        address: RouterFixtures.address(UInt8(i + 1)))
+            }
+            net.start()
+            net.run(until: .ms(10_300))
+            expectSingleMaster(net, 0)
+            let drop = Instant.ms(10_300)
+            // nginx died on the master: tracking takes 150 → 90 (weight -60).
+            net.schedule(.priorityChanged(90), to: 0, at: drop)
+            net.run(until: .ms(60_000))
+            expectSingleMaster(net, 1)
+            let took = net.history(of: 1).filter { $0.to == .master }
+            #expect(took.count == 1, "one takeover, no flap: \(net.history)")
+            let gaveUp = net.history(of: 0).filter { $0.at > drop }
+            #expect(gaveUp.map(\.to) == [.backup], "the old master steps down once: \(gaveUp)")
+            guard let t = took.first, let down = gaveUp.first else { continue }
+            let skew = net.router(1).skewTime
+            if fast {
+                // The master advertises 90 at once (#17) and the backup arms Skew_Time on it.
+                #expect(t.at <= drop + skew + .milliseconds(2), "took over at \(t.at), skew \(skew)")
+            } else {
+                // Without it the backup discards the lower adverts and waits for Master_Down_Interval.
+                // (Master_Down_Interval from the last 150 advert before the drop: over 2 s here.)
+                #expect(t.at >= drop + .seconds(2))
+            }
+            // Two masters only while the new master's first advert is in flight (the same window
+            // as every RFC preemption): one delivery delay.
+            #expect(down.at - t.at <= .milliseconds(1), "overlap \(down.at - t.at)")
+        }
+    }
+
+    @Test("fast_preempt on both nodes: restoring the old master's priority hands back once; nopreempt stays put")
+    func fastPreemptBothWays() {
+        for preempt in [true, false] {
+            var net = InMemoryLAN(deliveryDelay: .milliseconds(1))
+            for (i, priority) in [UInt8(150), 120].enumerated() {
+                net.add(RouterFixtures.configuration(priority: priority, preempt: preempt, fastPreempt: true),
+                        address: RouterFixtures.address(UInt8(i + 1)))
+            }
+            net.start()
+            net.run(until: .ms(10_300))
+            net.schedule(.priorityChanged(90), to: 0, at: .ms(10_300))
+            net.run(until: .ms(20_000))
+            expectSingleMaster(net, preempt ? 1 : 0)
+            net.schedule(.priorityChanged(150), to: 0, at: .ms(20_000))
+            net.run(until: .ms(60_000))
+            expectSingleMaster(net, 0)
+            #expect(net.history(of: 0).filter { $0.to == .master }.count == (preempt ? 2 : 1), "\(net.history)")
+        }
+    }
+
     // RFC checklist F38
     @Test("F38: nopreempt: a higher-priority router that starts later stays backup")
     func noPreempt() {

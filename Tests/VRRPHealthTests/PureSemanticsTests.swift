@@ -76,6 +76,25 @@ struct PureSemanticsTests {
         #expect(r.record(.failed("exit status 1")) == HealthEvent(name: "chk", status: .failing, reason: "exit status 1", changed: true))
     }
 
+    @Test("Inside the fall window a failure is reported as \"failing 1/2\", inside the rise window a success as \"recovering 1/2\" (#17)")
+    func reporterShowsRiseFallProgress() {
+        var r = EventReporter(name: "chk", counter: RiseFallCounter(rise: 2, fall: 2, initFail: false))
+        #expect(r.record(.ok("HTTP 200")) == HealthEvent(name: "chk", status: .ok, reason: "HTTP 200", changed: false))
+        #expect(r.record(.failed("connection refused"))
+                == HealthEvent(name: "chk", status: .ok, reason: "connection refused", changed: false, progress: "failing 1/2"))
+        #expect(r.record(.failed("connection refused"))
+                == HealthEvent(name: "chk", status: .failing, reason: "connection refused", changed: true))
+        #expect(r.record(.ok("HTTP 200"))
+                == HealthEvent(name: "chk", status: .failing, reason: "HTTP 200", changed: false, progress: "recovering 1/2"))
+        #expect(r.record(.ok("HTTP 200")) == HealthEvent(name: "chk", status: .ok, reason: "HTTP 200", changed: true))
+        // fall 3: the count is shown as it goes, and a success in between clears it.
+        var f = EventReporter(name: "chk", counter: RiseFallCounter(rise: 1, fall: 3, initFail: false))
+        _ = f.record(.ok("HTTP 200"))
+        #expect(f.record(.failed("timeout"))?.progress == "failing 1/3")
+        #expect(f.record(.failed("timeout"))?.progress == "failing 2/3")
+        #expect(f.record(.ok("HTTP 200")) == HealthEvent(name: "chk", status: .ok, reason: "HTTP 200", changed: false))
+    }
+
     @Test("Script lines split into argv with keepalived quoting")
     func scriptLineSplitting() throws {
         #expect(try ScriptLine.split("/usr/bin/check  nginx\t80") == ["/usr/bin/check", "nginx", "80"])

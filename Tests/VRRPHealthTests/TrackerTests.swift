@@ -75,6 +75,73 @@ struct TrackerTests {
         #expect(engine.nextDeadline == nil)
     }
 
+    @Test("A /proc scan does not count an exited, unreaped (zombie) process as running")
+    func zombieNotCounted() throws {
+        let dir = TempDir()
+        defer { dir.remove() }
+        let name = "vrrpz-\(String(UInt32.random(in: 0x1000_0000...UInt32.max), radix: 16))"
+        let binary = "\(dir.path)/\(name)"
+        #expect(ChildProcess.run(["/bin/cp", "/bin/sleep", binary], timeoutMilliseconds: 10_000) == .exited(0))
+        let pid = try ChildProcess.spawn([binary, "30"]).get()
+        var reaped = false
+        defer { if !reaped { kill(pid, SIGKILL); var s: Int32 = 0; waitpid(pid, &s, 0) } }
+        // Wait (hang bound 10 s) until exec has renamed the child.
+        #expect(waitUntil(seconds: 10) { ProcFS.comm(pid) == name })
+        var engine = TrackerEngine(specs: [ProcessSpec(name: "p", processName: name)])
+        engine.rescan()
+        #expect(engine.counts["p"] == 1)
+
+        // The child exits but we (its parent) do not reap it: it stays in /proc as state Z,
+        // as nginx does in a container whose PID 1 does not reap.
+        kill(pid, SIGKILL)
+        #expect(waitUntil(seconds: 10) { ProcFS.state(pid) == "Z" })
+        #expect(ProcFS.comm(pid) == name, "a zombie keeps its /proc entry and comm")
+        engine.rescan()
+        #expect(engine.counts["p"] == 0)
+        #expect(engine.events(now: 0, initial: true)
+                == [HealthEvent(name: "p", status: .failing, reason: "0 processes, below quorum 1", changed: true)])
+        var s: Int32 = 0
+        waitpid(pid, &s, 0)
+        reaped = true
+    }
+
+    @Test("Without the connector (as in a network namespace) a pidfd sees an unreaped exit long before the next /proc scan")
+    func pidfdExitWatch() throws {
+        let dir = TempDir()
+        defer { dir.remove() }
+        let name = "vrrpf-\(String(UInt32.random(in: 0x1000_0000...UInt32.max), radix: 16))"
+        let binary = "\(dir.path)/\(name)"
+        #expect(ChildProcess.run(["/bin/cp", "/bin/sleep", binary], timeoutMilliseconds: 10_000) == .exited(0))
+        let pid = try ChildProcess.spawn([binary, "30"]).get()
+        var reaped = false
+        defer { if !reaped { kill(pid, SIGKILL); var s: Int32 = 0; waitpid(pid, &s, 0) } }
+        #expect(waitUntil(seconds: 10) { ProcFS.comm(pid) == name })
+
+        let log = EventLog<HealthEvent>()
+        let notices = EventLog<String>()
+        // Discovery by /proc scan once a minute: only the pidfd can report the exit within
+        // the 10 s hang bound below.
+        let tracker = ProcessTracker(specs: [ProcessSpec(name: "nginx", processName: name)],
+                                     sink: { log.append($0) }, notice: { notices.append($0) },
+                                     pollInterval: .seconds(60), useConnector: false)
+        tracker.start()
+        defer { tracker.stop() }
+        #expect(log.all == [HealthEvent(name: "nginx", status: .ok, reason: "1 process running", changed: false)])
+        #expect(tracker.exitWatch == .pidfd, "notices: \(notices.all)")
+        #expect(tracker.summary == "exits by pidfd, new processes by /proc scan every 60000 ms")
+        if case .polling = tracker.mode {} else { Issue.record("mode \(tracker.mode)") }
+
+        kill(pid, SIGKILL)   // not reaped: it stays a zombie, as under a PID 1 that does not reap
+        let down = log.wait(limit: .seconds(10)) { $0.status == .failing }
+        #expect(down == HealthEvent(name: "nginx", status: .failing, reason: "0 processes, below quorum 1", changed: true),
+                "events: \(log.all) notices: \(notices.all)")
+        #expect(ProcFS.state(pid) == "Z")
+        #expect(tracker.count(of: "nginx") == 0)
+        var s: Int32 = 0
+        waitpid(pid, &s, 0)
+        reaped = true
+    }
+
     @Test("Track files report their value on start and on change")
     func trackFileMonitor() {
         let dir = TempDir()
@@ -130,4 +197,14 @@ struct TrackerTests {
         queue.submit(key: "A", argv: ["/bin/true"], timeout: .seconds(1)) { late.append($0) }
         #expect(late.all == [.cancelled])
     }
+}
+
+/// Polls `condition` every 10 ms for at most `seconds` (a hang bound, not a timing assert).
+func waitUntil(seconds: Int, _ condition: () -> Bool) -> Bool {
+    let deadline = monotonicMilliseconds() + Int64(seconds) * 1000
+    while monotonicMilliseconds() < deadline {
+        if condition() { return true }
+        sleepMilliseconds(10)
+    }
+    return condition()
 }

@@ -20,7 +20,8 @@ struct StatusProtocolTests {
     @Test("a reply survives its JSON line unchanged")
     func replyRoundTrip() throws {
         let snapshot = Snapshot(
-            daemon: DaemonInfo(version: "0.1.0", pid: 42, startedAt: 1_700_000_000, configFile: "/etc/k.conf"),
+            daemon: DaemonInfo(version: "0.1.0", pid: 42, startedAt: 1_700_000_000, configFile: "/etc/k.conf",
+                               processTracking: "exits by pidfd, new processes by /proc scan every 1000 ms"),
             instances: [InstanceSnapshot(
                 name: "VI_1", vrid: 51, interface: "eth0", version: 3, family: "IPv4", state: "MASTER",
                 stateSince: 1_700_000_010, lastTransitionReason: "master down timer expired",
@@ -38,6 +39,7 @@ struct StatusProtocolTests {
         #expect(table.contains("VI_1"))
         #expect(table.contains("130/150"))
         #expect(table.contains("198.18.0.100/32*"))
+        #expect(table.contains("track_process: exits by pidfd, new processes by /proc scan every 1000 ms"))
         let dump = snapshot.renderDump(now: 1_700_000_020)
         #expect(dump.contains("becomeMaster = 0"))
         #expect(dump.contains("Tracked http chk_nginx: failing"))

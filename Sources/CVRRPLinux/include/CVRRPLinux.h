@@ -47,6 +47,8 @@ int cvrrp_setns(int fd, int nstype);
 
 /// The calling thread's kernel thread id.
 int cvrrp_gettid(void);
+/* pidfd_open(2) (Linux >= 5.3): -1 with errno set on failure (ENOSYS on older kernels). */
+int cvrrp_pidfd_open(int pid);
 
 /// Keeps only CAP_NET_ADMIN and CAP_NET_RAW (effective, permitted) through libcap.
 /// Returns 0 on success, -1 with errno set otherwise.

@@ -71,6 +71,12 @@ extension VirtualRouter {
         /// The multicast group adverts are sent to and heard on (RFC 5798 §5.1.1.2, §5.1.2.2:
         /// 224.0.0.18 / ff02::12 unless keepalived's `mcast_dst_ip` / `vrrp_mcast_group4|6` say otherwise).
         public var multicastGroup: IPAddress
+        /// vrrpd extension `fast_preempt` (#17): a Backup that would preempt (Preempt_Mode, no
+        /// `preempt_delay` window running) and receives an advert below its own priority arms
+        /// Master_Down_Timer at Skew_Time instead of discarding it (RFC 5798 §6.4.2), so it takes
+        /// over within Skew_Time rather than Master_Down_Interval. The end state is the one the
+        /// RFC reaches anyway; only the wait is shorter.
+        public var fastPreempt: Bool
 
         public init(
             name: String, vrid: UInt8, version: VRRPVersion = .v2, family: AddressFamily = .ipv4,
@@ -82,7 +88,7 @@ extension VirtualRouter {
             garpMasterRepeat: Int = 5, garpMasterDelay: Interval = .seconds(5),
             garpMasterRefresh: Interval? = nil, garpMasterRefreshRepeat: Int = 1,
             downTimerAdverts: Int = 3, garpLowerPriorityRepeat: Int = 0,
-            unicastPeers: [IPAddress] = [], multicastGroup: IPAddress? = nil
+            unicastPeers: [IPAddress] = [], multicastGroup: IPAddress? = nil, fastPreempt: Bool = false
         ) {
             self.name = name
             self.vrid = vrid
@@ -108,6 +114,7 @@ extension VirtualRouter {
             self.garpLowerPriorityRepeat = garpLowerPriorityRepeat
             self.unicastPeers = unicastPeers
             self.multicastGroup = multicastGroup ?? (family == .ipv4 ? .v4(.vrrpMulticast) : .v6(.vrrpMulticast))
+            self.fastPreempt = fastPreempt
         }
 
         /// True when adverts go to `unicastPeers` instead of the multicast group.

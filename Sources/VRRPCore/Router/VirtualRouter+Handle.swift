@@ -106,6 +106,17 @@ extension VirtualRouter {
             // what the master advertises now (issue 18: no stale "master priority 150").
             masterAddress = source
             masterPriority = advert.priority
+            if configuration.fastPreempt {
+                // vrrpd `fast_preempt` (#17): the master has told us it is worse than us, so do
+                // not wait Master_Down_Interval for the preemption the RFC reaches anyway; take
+                // over after Skew_Time, as after a priority-0 advert (checklist F30). Never
+                // pushes an earlier deadline later; the lower-priority master steps down on our
+                // first advert (RFC 5798 §6.4.3).
+                let at = now + skewTime
+                if timers[.masterDown].map({ $0 > at }) ?? true {
+                    startMasterDownTimer(after: skewTime, now: now, &actions)
+                }
+            }
             return
         }
         updatePreemptDelay(advertPriority: advert.priority, now, &actions)
@@ -239,8 +250,11 @@ extension VirtualRouter {
         guard priority != old else { return }
         effectivePriority = priority
         switch state {
-        case .master where priority < old:
-            // Tell a better backup at once so it can preempt (it discards our lower advert).
+        case .master:
+            // #17: every change is advertised at once, not at the next Adver_Timer. A drop lets a
+            // better backup preempt now (it discards our lower advert, or with `fast_preempt`
+            // arms its Master_Down_Timer at Skew_Time); a rise tells a backup that is about to
+            // preempt us that we are its better again.
             send(priority: priority, &actions)
             startTimer(.adver, at: now + configuration.advertisementInterval.interval, &actions)
         default:
