@@ -15,7 +15,10 @@ extension ConfigurationBuilder {
         var nopreemptAt: SourceLocation?
         let b = KeywordInfo.Block.instance
 
-        for node in nodes {
+        var addressLocations: [SourceLocation] = []
+        let valueBlocks: Set<String> = ["track_interface", "track_script", "track_file", "track_process", "virtual_ipaddress",
+                                        "virtual_ipaddress_excluded", "virtual_routes", "virtual_rules", "unicast_peer"]
+        for node in bracelessValueBlocks(nodes, valueBlocks) {
             if notify(node, b, &i.notify) { continue }
             switch node.keyword {
             case "state":
@@ -54,8 +57,11 @@ extension ConfigurationBuilder {
                 if let v = integer(node, b, 2...3) { i.version = v == 3 ? .v3 : .v2 }
             case "authentication":
                 if blockChildren(node, b) != nil { authNode = node }
-            case "virtual_ipaddress": i.virtualAddresses += virtualAddresses(node)
-            case "virtual_ipaddress_excluded": i.excludedVirtualAddresses += virtualAddresses(node)
+            case "virtual_ipaddress":
+                let read = virtualAddresses(node)
+                i.virtualAddresses += read.map(\.0)
+                addressLocations += read.map(\.1)
+            case "virtual_ipaddress_excluded": i.excludedVirtualAddresses += virtualAddresses(node).map(\.0)
             case "virtual_routes":
                 i.virtualRoutes += (blockChildren(node, b) ?? []).map { ([$0.keyword] + $0.arguments.map(\.text)).joined(separator: " ") }
             case "virtual_rules":
@@ -127,6 +133,14 @@ extension ConfigurationBuilder {
         if let at = nopreemptAt, i.initialState == .master {
             // keepalived: "nopreempt will not work with initial state MASTER".
             warning(at, "nopreempt has no effect with `state MASTER`: write `state BACKUP` on every node to use nopreempt")
+        }
+        if i.version == .v2, let family = i.virtualAddresses.first?.address.family {
+            // RFC 3768 carries IPv4 only; keepalived drops the other family's addresses from a
+            // VRRPv2 instance (with an error) and runs.
+            for (address, at) in zip(i.virtualAddresses, addressLocations) where address.address.family != family {
+                correction(at, "vrrp_instance \(name) is VRRPv2, which carries \(family) addresses only (RFC 3768); \(address) dropped as keepalived drops it: put it in a `version 3` instance of its own")
+            }
+            i.virtualAddresses.removeAll { $0.address.family != family }
         }
         if let (value, at) = advertInterval { i.advertisementInterval = advertisementInterval(value, at, version: i.version) }
         if let node = authNode { i.authentication = authentication(node, instance: i) }
@@ -202,10 +216,10 @@ extension ConfigurationBuilder {
     }
 
     /// `ADDR[/PREFIX] [dev IF] [brd ADDR] [scope S] [label L] [no_track]` lines.
-    private mutating func virtualAddresses(_ node: ConfigNode) -> [VirtualAddress] {
+    private mutating func virtualAddresses(_ node: ConfigNode) -> [(VirtualAddress, SourceLocation)] {
         let b = KeywordInfo.Block.instance
         guard let children = blockChildren(node, b) else { return [] }
-        var out: [VirtualAddress] = []
+        var out: [(VirtualAddress, SourceLocation)] = []
         for child in children {
             var text = Substring(child.keyword)
             var prefix: UInt8?
@@ -255,7 +269,7 @@ extension ConfigurationBuilder {
                     k += 1
                 }
             }
-            out.append(v)
+            out.append((v, child.location))
         }
         return out
     }

@@ -122,7 +122,7 @@ extension ConfigurationBuilder {
         guard let children = blockChildren(node, block) else { return [] }
         var out: [TrackedObject] = []
         for child in children {
-            var tracked = TrackedObject(name: child.keyword)
+            var tracked = TrackedObject(name: child.keyword, location: child.location)
             if let first = child.arguments.first {
                 if first.text == "weight" {
                     if let (w, r) = weight(child, at: 1, block) {
@@ -166,8 +166,49 @@ extension ConfigurationBuilder {
         return (name, children)
     }
 
+    /// keepalived prints "Unknown keyword" too (CONFIG_UNKNOWN_KEYWORD), so `-t` exits 5.
     mutating func unknown(_ node: ConfigNode, in block: KeywordInfo.Block) {
-        warning(node.location, "unknown keyword `\(node.keyword)` in \(block.rawValue); ignored (keepalived ignores it too)")
+        diagnostics.append(.reported(node.location, "unknown keyword `\(node.keyword)` in \(block.rawValue); ignored (keepalived reports and ignores it too)"))
+    }
+
+    /// A mistake keepalived corrects before running the file: the same correction, at error level.
+    mutating func correction(_ location: SourceLocation, _ message: String) {
+        diagnostics.append(.correction(location, message))
+    }
+
+    /// A remark keepalived prints as well (deprecated or ignored values): `-t` exits 5.
+    mutating func reported(_ location: SourceLocation, _ message: String) {
+        diagnostics.append(.reported(location, message))
+    }
+
+    /// keepalived's `alloc_value_block` (lib/parser.c): `track_interface eth1` without braces
+    /// tracks nothing ("Block has extra parameters"), and the lines below, up to the first one
+    /// that ends in `}`, are read as the block's entries, so they are lost. vrrpd corrects the
+    /// same way: the keyword gets an empty block and the swallowed statements are dropped.
+    mutating func bracelessValueBlocks(_ nodes: [ConfigNode], _ keywords: Set<String>) -> [ConfigNode] {
+        var out: [ConfigNode] = []
+        var k = 0
+        while k < nodes.count {
+            var node = nodes[k]
+            k += 1
+            guard keywords.contains(node.keyword), node.children == nil, let first = node.arguments.first else {
+                out.append(node)
+                continue
+            }
+            var swallowed: [ConfigNode] = []
+            while k < nodes.count {
+                let next = nodes[k]
+                k += 1
+                swallowed.append(next)
+                if next.children != nil { break }
+            }
+            let lost = swallowed.isEmpty ? "" : "; as in keepalived, the statements below up to the next `}` are read as its entries and lost (" + swallowed.map { "`\($0.keyword)` at line \($0.location.line)" }.joined(separator: ", ") + ")"
+            correction(first.location, "`\(node.keyword) \(first.text)` has no braces: keepalived does not apply `\(first.text)`\(lost); write `\(node.keyword) { \(first.text) }`")
+            node.arguments = []
+            node.children = []
+            out.append(node)
+        }
+        return out
     }
 
     mutating func error(_ location: SourceLocation, _ message: String) {

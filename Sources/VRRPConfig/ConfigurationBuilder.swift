@@ -146,7 +146,10 @@ struct ConfigurationBuilder {
             }
         }
         if s.script.isEmpty {
-            error(location, "vrrp_script \(name) has no `script` line: add `script \"/path/to/check\"`")
+            // keepalived: "No script set for vrrp_script - removing" (e.g. the only `script`
+            // line is under another `@name`); whatever tracks it is dropped as undefined.
+            correction(location, "vrrp_script \(name) has no `script` line (one under `@name` counts only with `-i name`); removed as keepalived removes it: add `script \"/path/to/check\"`")
+            return
         }
         if checkNameIsFree(name, location) { configuration.scripts.append(s) }
     }
@@ -285,7 +288,7 @@ struct ConfigurationBuilder {
         var g = SyncGroupConfiguration(name: name, location: location)
         let b = KeywordInfo.Block.syncGroup
         var sawGroup = false
-        for node in nodes {
+        for node in bracelessValueBlocks(nodes, ["group", "track_script", "track_interface", "track_file"]) {
             if notify(node, b, &g.notify) { continue }
             switch node.keyword {
             case "group":
@@ -301,7 +304,11 @@ struct ConfigurationBuilder {
             default: unknown(node, in: b)
             }
         }
-        if !sawGroup { error(location, "vrrp_sync_group \(name) has no `group { }`: add `group { VI_1 VI_2 }`") }
+        if !sawGroup || g.instances.isEmpty {
+            // keepalived: "Sync group NAME has no virtual router(s). removing".
+            correction(location, "vrrp_sync_group \(name) has no `group { }` with instances; removed as keepalived removes it: add `group { VI_1 VI_2 }`")
+            return
+        }
         configuration.syncGroups.append(g)
     }
 }

@@ -17,7 +17,7 @@ public struct LoadResult: Hashable, Sendable {
         configuration == nil ? diagnostics.filter { $0.severity == .error || $0.verdict == .refused } : []
     }
     /// The errors vrrpd corrected, as keepalived does, before running the file.
-    public var corrections: [Diagnostic] { diagnostics.filter { $0.severity == .error && $0.verdict != .refused } }
+    public var corrections: [Diagnostic] { diagnostics.filter { $0.severity == .error && $0.verdict == .corrected } }
 
     /// keepalived 2.2.7's `-t` exit code for these diagnostics: 0 clean, 5 runs after the
     /// corrections printed, 4 cannot run, 6 scripts without script security.

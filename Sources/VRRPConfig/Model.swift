@@ -108,11 +108,24 @@ public struct TrackedObject: Hashable, Sendable {
     public var name: String
     public var weight: Int?
     public var weightReverse: Bool = false
+    /// Where the name is written; not part of equality (a reload that only moves lines changes nothing).
+    public var location: SourceLocation?
 
-    public init(name: String, weight: Int? = nil, weightReverse: Bool = false) {
+    public init(name: String, weight: Int? = nil, weightReverse: Bool = false, location: SourceLocation? = nil) {
         self.name = name
         self.weight = weight
         self.weightReverse = weightReverse
+        self.location = location
+    }
+
+    public static func == (a: TrackedObject, b: TrackedObject) -> Bool {
+        a.name == b.name && a.weight == b.weight && a.weightReverse == b.weightReverse
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(name)
+        hasher.combine(weight)
+        hasher.combine(weightReverse)
     }
 }
 

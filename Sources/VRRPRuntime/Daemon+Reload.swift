@@ -9,9 +9,12 @@ extension Daemon {
     @discardableResult
     func reload(trigger: String) -> ReloadResult {
         log.info("Reloading configuration (\(trigger))")
-        let loaded = ConfigurationLoader(fileSystem: LocalFileSystem()).load(path: options.configFile)
+        let loaded = ConfigurationLoader(fileSystem: LocalFileSystem(), strict: options.strictConfiguration).load(path: options.configFile)
+        // Corrections keepalived applies are applied here too (logged at error level); only
+        // refusals (all errors under --strict) keep the running configuration.
+        for c in loaded.corrections where loaded.configuration != nil { log.error("reload: corrected: \(c)") }
         let warnings = loaded.diagnostics.filter { $0.severity == .warning }.map(\.description)
-        var errors = loaded.diagnostics.filter { $0.severity == .error }.map(\.description)
+        var errors = loaded.refusals.map(\.description)
         var newSettings: [InstanceSettings] = []
         if let newConfiguration = loaded.configuration {
             do {
