@@ -100,3 +100,52 @@ struct VerdictTests {
         #expect(high.exitCode == 0 && high.configuration?.scripts.count == 1)
     }
 }
+
+/// Keywords keepalived 2.2.7 accepts and applies are never called unknown; the ones vrrpd does
+/// not apply get a warning that says so and what is lost (issue #13).
+@Suite("Keyword honesty")
+struct KeywordHonestyTests {
+    @Test("keepalived keywords vrrpd does not apply: a plain warning, -t exit 0 as keepalived's",
+          arguments: [
+              ("global_defs", "vrrp_garp_lower_prio_repeat 2"), ("global_defs", "vrrp_garp_lower_prio_delay 5"),
+              ("global_defs", "max_auto_priority 10"), ("global_defs", "notify_fifo /run/k.fifo"),
+              ("global_defs", "notify_fifo_script /bin/true"), ("global_defs", "vrrp_notify_fifo /run/v.fifo"),
+              ("global_defs", "vrrp_higher_prio_send_advert"), ("global_defs", "vrrp_lower_prio_no_advert"),
+              ("global_defs", "vrrp_priority -5"), ("global_defs", "vrrp_no_swap"), ("global_defs", "vrrp_rt_priority 50"),
+              ("global_defs", "dynamic_interfaces"), ("global_defs", "vrrp_iptables"), ("global_defs", "vrrp_check_unicast_src"),
+              ("global_defs", "process_names"), ("global_defs", "enable_snmp_vrrp"),
+          ])
+    func globalNotApplied(block: String, line: String) {
+        let r = load("\(block) {\n \(line)\n}\n" + instance(""))
+        #expect(!r.diagnostics.contains { $0.message.contains("unknown keyword") }, "\(r.diagnostics)")
+        #expect(r.warnings.contains { $0.message.contains("not applied by vrrpd") && $0.location.line == 2 }, "\(r.diagnostics)")
+        #expect(r.exitCode == 0, "\(r.diagnostics)")
+    }
+
+    @Test("top-level and instance keywords keepalived applies are not unknown")
+    func otherBlocks() {
+        let r = load("static_ipaddress {\n 198.18.1.1/24 dev eth0\n}\n" + instance("vmac_xmit_base\nnotify_deleted /bin/true\nstrict_mode"))
+        #expect(!r.diagnostics.contains { $0.message.contains("unknown keyword") }, "\(r.diagnostics)")
+        #expect(r.warnings.filter { $0.message.contains("not applied by vrrpd") }.count == 4, "\(r.diagnostics)")
+    }
+
+    @Test("parsed keywords the runtime does not use are reported as not applied",
+          arguments: ["unicast_ttl 5", "check_unicast_src", "track_src_ip", "promote_secondaries",
+                      "virtual_routes {\n 198.18.5.0/24 dev eth0\n}"])
+    func parsedButUnused(line: String) {
+        let r = load(instance(line))
+        #expect(r.warnings.contains { $0.message.contains("not applied by vrrpd") && $0.location.line == 7 }, "\(r.diagnostics)")
+    }
+
+    @Test("every table entry says applied, how it differs, or what is lost")
+    func tableIsExplicit() {
+        for k in KeywordTable.all {
+            switch k.support {
+            case .applied: break
+            case .differs(let how): #expect(!how.isEmpty, "\(k.name)")
+            case .notApplied(let lost): #expect(!lost.isEmpty, "\(k.name)")
+            }
+        }
+        #expect(KeywordTable.markdownReference().contains("not applied"))
+    }
+}
