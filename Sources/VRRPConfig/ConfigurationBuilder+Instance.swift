@@ -19,6 +19,7 @@ extension ConfigurationBuilder {
         let valueBlocks: Set<String> = ["track_interface", "track_script", "track_file", "track_process", "virtual_ipaddress",
                                         "virtual_ipaddress_excluded", "virtual_routes", "virtual_rules", "unicast_peer"]
         for node in bracelessValueBlocks(nodes, valueBlocks) {
+            if notApplied(node, b) { continue }
             if notify(node, b, &i.notify) { continue }
             switch node.keyword {
             case "state":

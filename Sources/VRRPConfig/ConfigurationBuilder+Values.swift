@@ -166,6 +166,21 @@ extension ConfigurationBuilder {
         return (name, children)
     }
 
+    /// A keyword vrrpd accepts without applying: a warning that says so and what is lost.
+    /// Returns true for keepalived-only keywords (nothing more to read).
+    mutating func notApplied(_ node: ConfigNode, _ block: KeywordInfo.Block) -> Bool {
+        guard let info = KeywordTable.lookup(block, node.keyword), case .notApplied(let lost) = info.support else { return false }
+        // use_vmac has its own warning, naming the interface.
+        let message = "`\(node.keyword)` is ignored: not applied by vrrpd (keepalived 2.2.7 applies it); you lose \(lost)"
+        if ["lvs_sync_daemon_interface", "global_tracking"].contains(node.keyword) {
+            // keepalived reports these as deprecated (CONFIG_GENERAL_ERROR): `-t` exits 5.
+            reported(node.location, message + "; deprecated in keepalived")
+        } else if node.keyword != "use_vmac" {
+            warning(node.location, message)
+        }
+        return info.argument == .ignored
+    }
+
     /// keepalived prints "Unknown keyword" too (CONFIG_UNKNOWN_KEYWORD), so `-t` exits 5.
     mutating func unknown(_ node: ConfigNode, in block: KeywordInfo.Block) {
         diagnostics.append(.reported(node.location, "unknown keyword `\(node.keyword)` in \(block.rawValue); ignored (keepalived reports and ignores it too)"))

@@ -40,7 +40,7 @@ struct ConfigurationBuilder {
                     warning(node.location, "LVS is not handled by vrrpd; ignored (`\(node.keyword)` and every other LVS block)")
                 }
             default:
-                unknown(node, in: .topLevel)
+                if !notApplied(node, .topLevel) { unknown(node, in: .topLevel) }
             }
         }
     }
@@ -51,6 +51,7 @@ struct ConfigurationBuilder {
         var g = configuration.globals
         for node in nodes {
             let b = KeywordInfo.Block.globalDefs
+            if notApplied(node, b) { continue }
             switch node.keyword {
             case "router_id": if let v = string(node, b) { g.routerID = v }
             case "vrrp_version":
@@ -84,11 +85,7 @@ struct ConfigurationBuilder {
             case "enable_script_security": g.enableScriptSecurity = true
             case "vrrp_startup_delay": if let v = seconds(node, b, max: 3600) { g.startupDelay = v }
             default:
-                if let info = KeywordTable.lookup(.globalDefs, node.keyword), info.argument == .ignored {
-                    warning(node.location, "`\(node.keyword)` is ignored: vrrpd sends no mail (use notify scripts)")
-                } else {
-                    unknown(node, in: .globalDefs)
-                }
+                unknown(node, in: .globalDefs)
             }
         }
         configuration.globals = g
@@ -133,6 +130,7 @@ struct ConfigurationBuilder {
         var s = ScriptConfiguration(name: name, location: location)
         for node in nodes {
             let b = KeywordInfo.Block.script
+            if notApplied(node, b) { continue }
             if timing(node, b, interval: &s.interval, timeout: &s.timeout, rise: &s.rise, fall: &s.fall,
                       weight: &s.weight, reverse: &s.weightReverse, initFail: &s.initFail) { continue }
             switch node.keyword {
@@ -289,6 +287,7 @@ struct ConfigurationBuilder {
         let b = KeywordInfo.Block.syncGroup
         var sawGroup = false
         for node in bracelessValueBlocks(nodes, ["group", "track_script", "track_interface", "track_file"]) {
+            if notApplied(node, b) { continue }
             if notify(node, b, &g.notify) { continue }
             switch node.keyword {
             case "group":

@@ -35,8 +35,19 @@ public struct KeywordInfo: Hashable, Sendable {
         case ignored
     }
 
+    /// What vrrpd does with the keyword, compared with keepalived 2.2.7.
+    public enum Support: Hashable, Sendable {
+        /// Applied with keepalived's meaning.
+        case applied
+        /// Applied, with the difference described.
+        case differs(String)
+        /// Accepted and not applied (a warning says so); the text says what the user loses.
+        case notApplied(String)
+    }
+
     public var block: Block
     public var name: String
+    public var support: Support = .applied
     public var argument: ArgumentKind
     /// The default as text, nil when there is none.
     public var defaultValue: String?
@@ -237,6 +248,12 @@ public enum KeywordTable {
             KeywordInfo(.syncGroup, "track_file", .block, example: "track_file { f1 }"),
             KeywordInfo(.syncGroup, "smtp_alert", .ignored, example: "smtp_alert", notes: "ignored with a warning"),
         ]
+        t += KeywordTable.keepalivedOnly
+        for index in t.indices {
+            if let support = KeywordTable.notAppliedParsed["\(t[index].block.rawValue) \(t[index].name)"] {
+                t[index].support = support
+            }
+        }
         return t
     }()
 }
