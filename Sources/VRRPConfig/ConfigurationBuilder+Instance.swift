@@ -64,8 +64,10 @@ extension ConfigurationBuilder {
                 addressLocations += read.map(\.1)
             case "virtual_ipaddress_excluded": i.excludedVirtualAddresses += virtualAddresses(node).map(\.0)
             case "virtual_routes":
+                lintRoutes(node, tracked: true)
                 i.virtualRoutes += (blockChildren(node, b) ?? []).map { ([$0.keyword] + $0.arguments.map(\.text)).joined(separator: " ") }
             case "virtual_rules":
+                lintRules(node)
                 i.virtualRules += (blockChildren(node, b) ?? []).map { ([$0.keyword] + $0.arguments.map(\.text)).joined(separator: " ") }
             case "unicast_src_ip": i.unicastSourceAddress = address(node, b)
             case "unicast_peer":
@@ -130,7 +132,19 @@ extension ConfigurationBuilder {
         if !nodes.contains(where: { $0.keyword == "virtual_router_id" }) {
             error(location, "vrrp_instance \(name) has no virtual_router_id: add `virtual_router_id 51` (1 to 255, the same on every node of this router)")
         }
-        i.acceptMode = accept ?? !g.vrrpStrict
+        let owner = i.priority == 255
+        // keepalived/vrrp/vrrp.c (vrrp_complete_instance): the corrections it makes and reports.
+        if g.vrrpStrict, (i.initialState == .master) != owner, nodes.contains(where: { $0.keyword == "state" }) {
+            let at = nodes.last { $0.keyword == "state" }!.location
+            correction(at, "vrrp_strict: `state \(i.initialState.rawValue)` must match being the address owner (priority 255); state \(owner ? "MASTER" : "BACKUP") used, as keepalived does: write `state \(owner ? "MASTER" : "BACKUP")`")
+            i.initialState = owner ? .master : .backup
+        }
+        if g.vrrpStrict, accept == true, !owner, i.version == .v2 {
+            let at = nodes.last { $0.keyword == "accept" }!.location
+            correction(at, "vrrp_strict: accept mode does not comply with RFC 3768 for VRRPv2; turned off as keepalived does: remove `accept` or use `version 3`")
+            accept = false
+        }
+        i.acceptMode = accept ?? (owner || !g.vrrpStrict)
         if let at = nopreemptAt, i.initialState == .master {
             // keepalived: "nopreempt will not work with initial state MASTER".
             warning(at, "nopreempt has no effect with `state MASTER`: write `state BACKUP` on every node to use nopreempt")
@@ -144,7 +158,18 @@ extension ConfigurationBuilder {
             i.virtualAddresses.removeAll { $0.address.family != family }
         }
         if let (value, at) = advertInterval { i.advertisementInterval = advertisementInterval(value, at, version: i.version) }
-        if let node = authNode { i.authentication = authentication(node, instance: i) }
+        if let node = authNode {
+            i.authentication = authentication(node, instance: i)
+            if i.authentication == .ipAH, i.initialState == .master, !owner {
+                // keepalived needs an advert's AH sequence number before taking over.
+                correction(node.location, "`state MASTER` is incompatible with AH authentication (the AH sequence number must be learnt first); state BACKUP used, as keepalived does: write `state BACKUP`")
+                i.initialState = .backup
+            }
+            if i.authentication == .ipAH, i.family == .ipv6 {
+                correction(node.location, "AH authentication cannot be used with IPv6; removed as keepalived removes it: delete the authentication block")
+                i.authentication = .none
+            }
+        }
         configuration.instances.append(i)
     }
 
@@ -189,11 +214,11 @@ extension ConfigurationBuilder {
             }
         }
         if configuration.globals.vrrpStrict {
-            warning(node.location, "vrrp_strict forbids authentication (RFC 5798 has none); removed: delete the authentication block")
+            correction(node.location, "vrrp_strict forbids authentication (RFC 5798 has none); removed as keepalived removes it: delete the authentication block")
             return .none
         }
         if instance.version == .v3 {
-            warning(node.location, "VRRPv3 has no authentication (RFC 5798 §9); ignored: delete the authentication block")
+            correction(node.location, "VRRPv3 has no authentication (RFC 5798 §9); ignored as keepalived ignores it: delete the authentication block")
             return .none
         }
         switch type {
@@ -201,7 +226,8 @@ extension ConfigurationBuilder {
             return .ipAH
         case "PASS":
             guard let pass else {
-                error(node.location, "auth_type PASS needs a password: add `auth_pass secret` (8 characters at most)")
+                // keepalived: "Authentication specified but no password given. Ignoring".
+                correction(node.location, "auth_type PASS needs a password; authentication removed as keepalived removes it: add `auth_pass secret` (8 characters at most)")
                 return .none
             }
             if pass.text.utf8.count > 8 {

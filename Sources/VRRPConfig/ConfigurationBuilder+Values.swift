@@ -233,4 +233,40 @@ extension ConfigurationBuilder {
     mutating func warning(_ location: SourceLocation, _ message: String) {
         diagnostics.append(.warning(location, message))
     }
+
+    // MARK: routes and rules
+
+    /// keepalived's remarks on `ip route`-style lines (keepalived/vrrp/vrrp_iproute.c), each a
+    /// configuration error it reports before running (`-t` exit 5).
+    mutating func lintRoutes(_ node: ConfigNode, tracked: Bool) {
+        for line in node.children ?? [] {
+            let words = [ConfigNode.Argument(text: line.keyword, location: line.location)] + line.arguments
+            if let gw = words.first(where: { $0.text == "gw" }) {
+                reported(gw.location, "`gw` in a route is deprecated (keepalived reports it): write `via`")
+            }
+            if let or = words.first(where: { $0.text == "or" }) {
+                reported(or.location, "`or` in a route is deprecated (keepalived reports it): write `nexthop`")
+            }
+            if tracked, !words.contains(where: { $0.text == "dev" || $0.text == "no_track" }) {
+                reported(line.location, "keepalived cannot track a route without `dev` and reports it (the route is not tracked): add `dev IF`, or `no_track`")
+            }
+        }
+    }
+
+    /// keepalived's remarks on `ip rule`-style lines (keepalived/vrrp/vrrp_iprule.c).
+    mutating func lintRules(_ node: ConfigNode) {
+        for line in node.children ?? [] {
+            let words = [ConfigNode.Argument(text: line.keyword, location: line.location)] + line.arguments
+            for (k, word) in words.enumerated() where (word.text == "from" || word.text == "to") && k + 1 < words.count {
+                let value = words[k + 1]
+                let address = value.text.split(separator: "/", maxSplits: 1).first.map(String.init) ?? ""
+                if value.text != "all", IPAddress(address) == nil {
+                    reported(value.location, "invalid rule \(word.text) address `\(value.text)`; keepalived reports it and skips the rule: write an address such as `198.18.0.0/24`")
+                }
+            }
+            if !words.contains(where: { ["preference", "prio", "priority", "pref", "order"].contains($0.text) }) {
+                reported(line.location, "rule without `preference`: keepalived picks one itself and reports it (probably not what you want): add `preference 100`")
+            }
+        }
+    }
 }

@@ -41,6 +41,8 @@ struct ConfigurationBuilder {
                 }
             default:
                 if !notApplied(node, .topLevel) { unknown(node, in: .topLevel) }
+                if node.keyword == "static_routes" { lintRoutes(node, tracked: false) }
+                if node.keyword == "static_rules" { lintRules(node) }
             }
         }
     }
@@ -74,8 +76,17 @@ struct ConfigurationBuilder {
             case "vrrp_garp_master_refresh":
                 if let v = integer(node, b, 0...Int(Int32.max)) { g.garpMasterRefresh = v == 0 ? nil : v }
             case "vrrp_garp_master_refresh_repeat": if let v = integer(node, b, 1...Int(Int32.max)) { g.garpMasterRefreshRepeat = v }
-            case "vrrp_garp_interval": if let v = seconds(node, b, max: 1) { g.garpInterval = v }
-            case "vrrp_gna_interval": if let v = seconds(node, b, max: 1) { g.gnaInterval = v }
+            case "vrrp_garp_interval", "vrrp_gna_interval":
+                if let v = seconds(node, b, max: 1) {
+                    if v == .zero {
+                        // keepalived: "number '0' outside range [0.000001, 4294.967295]" and the default (0) stays.
+                        reported(node.arguments[0].location, "`\(node.keyword) 0` is outside keepalived's range (0.000001 to 4294.967295 s); ignored, the default (no gap) stays: remove the line")
+                    } else if node.keyword == "vrrp_garp_interval" {
+                        g.garpInterval = v
+                    } else {
+                        g.gnaInterval = v
+                    }
+                }
             case "vrrp_skip_check_adv_addr": g.skipCheckAdvertisementAddresses = true
             case "script_user":
                 if let v = string(node, b) {

@@ -56,7 +56,7 @@ struct ValidationTests {
     func authOther() throws {
         #expect(try #require(load(instance("authentication {\n auth_type AH\n}")).configuration?.instances.first).authentication == .ipAH)
         let v3 = load(instance("version 3\nauthentication {\n auth_type PASS\n auth_pass x\n}"))
-        #expect(v3.hasWarning(containing: "VRRPv3 has no authentication"))
+        #expect(v3.hasError(containing: "VRRPv3 has no authentication") && v3.configuration != nil && v3.exitCode == 5)
         #expect(load(instance("authentication {\n auth_type PASS\n}")).hasError(containing: "needs a password"))
         #expect(load(instance("authentication {\n auth_type MD5\n}")).hasError(containing: "PASS or AH"))
     }

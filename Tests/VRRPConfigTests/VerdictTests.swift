@@ -101,6 +101,32 @@ struct VerdictTests {
     }
 }
 
+extension VerdictTests {
+    @Test("keepalived's instance corrections: AH with state MASTER, vrrp_strict state and accept")
+    func instanceCorrections() throws {
+        let ah = load(instance("state MASTER\nauthentication {\n auth_type AH\n}"))
+        expectCorrected(ah, at: [(8, 1)])
+        #expect(ah.configuration?.instances.first?.initialState == .backup)
+        let strictMaster = load("global_defs {\n vrrp_strict\n}\n" + instance("state MASTER\naccept"))
+        expectCorrected(strictMaster, at: [(10, 1), (11, 1)])
+        let i = try #require(strictMaster.configuration?.instances.first)
+        #expect(i.initialState == .backup && !i.acceptMode)
+    }
+
+    @Test("remarks keepalived prints make -t exit 5: garp interval 0, routes without dev, gw, rules without preference")
+    func reportedRemarks() {
+        #expect(load("global_defs {\n vrrp_garp_interval 0\n}\n" + instance("")).exitCode == 5)
+        #expect(load("global_defs {\n vrrp_garp_interval 0.001\n}\n" + instance("")).exitCode == 0)
+        let routes = load(instance("virtual_routes {\n 198.18.5.0/24 via 198.18.0.254 dev eth0\n 0.0.0.0/0 gw 198.18.0.1\n}"))
+        #expect(routes.exitCode == 5)
+        #expect(routes.warnings.filter { $0.location.line == 9 }.count == 2, "\(routes.diagnostics)")
+        #expect(load(instance("virtual_routes {\n 198.18.5.0/24 via 198.18.0.254 dev eth0\n}")).exitCode == 0)
+        #expect(load(instance("virtual_rules {\n from 198.18.0.0/24 table 2 preference 100\n}")).exitCode == 0)
+        let rules = load(instance("virtual_rules {\n to 198.18.200./24 table 2\n}"))
+        #expect(rules.exitCode == 5 && rules.warnings.count == 3, "\(rules.diagnostics)")
+    }
+}
+
 /// Keywords keepalived 2.2.7 accepts and applies are never called unknown; the ones vrrpd does
 /// not apply get a warning that says so and what is lost (issue #13).
 @Suite("Keyword honesty")
