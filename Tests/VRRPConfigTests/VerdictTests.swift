@@ -175,3 +175,18 @@ struct KeywordHonestyTests {
         #expect(KeywordTable.markdownReference().contains("not applied"))
     }
 }
+
+/// keepalived 2.2.7's global defaults for per-instance advert rules (global_parser.c): applied.
+@Suite("Global defaults of instance keywords")
+struct GlobalInstanceDefaultsTests {
+    @Test("vrrp_higher_prio_send_advert / vrrp_lower_prio_no_advert / vrrp_garp_lower_prio_repeat set every instance's default")
+    func globalDefaults() throws {
+        let g = "global_defs {\n vrrp_higher_prio_send_advert\n vrrp_lower_prio_no_advert true\n vrrp_garp_lower_prio_repeat 3\n}\n"
+        let r = load(g + instance("") + instance("higher_prio_send_advert false\nlower_prio_no_advert false\ngarp_lower_prio_repeat 1", name: "VI_2", vrid: 11))
+        #expect(!r.warnings.contains { $0.message.contains("not applied") }, "\(r.diagnostics)")
+        let a = try #require(r.configuration?.instances.first)
+        #expect(a.higherPrioritySendAdvert && a.lowerPriorityNoAdvert && a.garpLowerPriorityRepeat == 3)
+        let b = try #require(r.configuration?.instances.last)
+        #expect(!b.higherPrioritySendAdvert && !b.lowerPriorityNoAdvert && b.garpLowerPriorityRepeat == 1)
+    }
+}
