@@ -9,6 +9,9 @@ extension ConfigurationBuilder {
         i.garpMasterRepeat = g.garpMasterRepeat
         i.garpMasterRefresh = g.garpMasterRefresh
         i.garpMasterRefreshRepeat = g.garpMasterRefreshRepeat
+        i.higherPrioritySendAdvert = g.higherPrioritySendAdvert
+        i.lowerPriorityNoAdvert = g.lowerPriorityNoAdvert
+        i.garpLowerPriorityRepeat = g.garpLowerPriorityRepeat
         var accept: Bool?
         var advertInterval: (Interval, SourceLocation)?
         var authNode: ConfigNode?
@@ -118,8 +121,8 @@ extension ConfigurationBuilder {
                 }
             case "track_src_ip": i.trackSourceAddress = true
             case "promote_secondaries": i.promoteSecondaries = true
-            case "lower_prio_no_advert": i.lowerPriorityNoAdvert = true
-            case "higher_prio_send_advert": i.higherPrioritySendAdvert = true
+            case "lower_prio_no_advert": if let v = flag(node) { i.lowerPriorityNoAdvert = v }
+            case "higher_prio_send_advert": if let v = flag(node) { i.higherPrioritySendAdvert = v }
             case "v3_checksum_as_v2": i.v3ChecksumAsV2 = true
             case "smtp_alert": warning(node.location, "`smtp_alert` is ignored: vrrpd sends no mail (use notify scripts)")
             default: unknown(node, in: b)

@@ -24,6 +24,19 @@ extension ConfigurationBuilder {
         return node.arguments.map(\.text).joined(separator: " ")
     }
 
+    /// A keepalived flag that may carry `true`/`false` (also on/off, yes/no); alone it is true.
+    /// nil (the setting unchanged) for anything else, as keepalived's `check_true_false`.
+    mutating func flag(_ node: ConfigNode) -> Bool? {
+        guard let arg = node.arguments.first else { return true }
+        switch arg.text.lowercased() {
+        case "true", "on", "yes": return true
+        case "false", "off", "no": return false
+        default:
+            reported(arg.location, "`\(node.keyword)` takes true or false, not `\(arg.text)`; ignored, as keepalived ignores it: write `\(node.keyword) true`")
+            return nil
+        }
+    }
+
     mutating func integer(_ node: ConfigNode, _ block: KeywordInfo.Block, _ range: ClosedRange<Int>) -> Int? {
         guard let arg = firstArgument(node, block) else { return nil }
         return integer(arg, keyword: node.keyword, block, range)

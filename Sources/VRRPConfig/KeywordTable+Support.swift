@@ -45,10 +45,8 @@ extension KeywordTable {
     static let keepalivedOnly: [KeywordInfo] = {
         var t: [KeywordInfo] = []
         let g = KeywordInfo.Block.globalDefs
-        t += lost(g, ["vrrp_garp_lower_prio_delay", "vrrp_garp_lower_prio_repeat"],
-                  "the global default for gratuitous ARPs after a lower-priority advert: set garp_lower_prio_repeat per instance")
-        t += lost(g, ["vrrp_higher_prio_send_advert", "vrrp_lower_prio_no_advert"],
-                  "the global default: set higher_prio_send_advert / lower_prio_no_advert in each vrrp_instance")
+        t += lost(g, ["vrrp_garp_lower_prio_delay"],
+                  "the delay before the gratuitous ARPs sent on a lower-priority advert: they go at once")
         t += lost(g, ["vrrp_garp_extra_if", "vrrp_min_garp", "vrrp_down_timer_adverts", "vrrp_vmac_garp_intvl"],
                   "this gratuitous-ARP / down-timer tuning: keepalived's defaults apply")
         t += lost(g, ["max_auto_priority", "min_auto_priority_delay", "vrrp_priority", "vrrp_no_swap", "vrrp_rt_priority",

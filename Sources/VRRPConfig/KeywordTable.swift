@@ -122,6 +122,12 @@ public enum KeywordTable {
             KeywordInfo(.globalDefs, "script_user", .string, default: "keepalived_script, else root", example: "script_user nobody nogroup"),
             KeywordInfo(.globalDefs, "enable_script_security", .none, default: "off", example: "enable_script_security"),
             KeywordInfo(.globalDefs, "vrrp_startup_delay", .seconds, default: "0", example: "vrrp_startup_delay 5"),
+            KeywordInfo(.globalDefs, "vrrp_higher_prio_send_advert", .choice(["true", "false"]), default: "false",
+                        example: "vrrp_higher_prio_send_advert", notes: "every instance's default for higher_prio_send_advert"),
+            KeywordInfo(.globalDefs, "vrrp_lower_prio_no_advert", .choice(["true", "false"]), default: "false",
+                        example: "vrrp_lower_prio_no_advert", notes: "every instance's default for lower_prio_no_advert"),
+            KeywordInfo(.globalDefs, "vrrp_garp_lower_prio_repeat", .integer(0...Int(Int32.max)), default: "garp_master_repeat",
+                        example: "vrrp_garp_lower_prio_repeat 2", notes: "every instance's default for garp_lower_prio_repeat"),
         ]
         for ignored in ["notification_email", "notification_email_from", "smtp_server", "smtp_connect_timeout",
                         "smtp_helo_name", "smtp_alert", "smtp_alert_vrrp", "lvs_id", "lvs_sync_daemon"] {

@@ -65,6 +65,10 @@ public struct GlobalDefinitions: Hashable, Sendable {
     public var scriptGroup: String?
     public var enableScriptSecurity: Bool = false
     public var startupDelay: Interval = .zero
+    /// keepalived's global defaults of the instance keywords of the same names.
+    public var higherPrioritySendAdvert = false
+    public var lowerPriorityNoAdvert = false
+    public var garpLowerPriorityRepeat: Int?
 
     public init() {}
 }
