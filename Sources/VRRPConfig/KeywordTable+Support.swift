@@ -18,7 +18,6 @@ extension KeywordTable {
         "global_defs router_id": .notApplied("nothing: keepalived uses it in e-mail and SNMP, which vrrpd has not"),
         "global_defs vrrp_garp_interval": .notApplied("the gap between successive gratuitous ARPs: vrrpd sends each burst back to back"),
         "global_defs vrrp_gna_interval": .notApplied("the gap between successive unsolicited NAs: vrrpd sends each burst back to back"),
-        "global_defs vrrp_startup_delay": .notApplied("the start-up delay: instances start at once, before slow interfaces or routes may be ready"),
         "global_defs vrrp_mcast_group4": .notApplied("a non-standard group: adverts use 224.0.0.18 (RFC 5798 §5.1.1.2); the requested group is shown in the status"),
         "global_defs vrrp_mcast_group6": .notApplied("a non-standard group: adverts use ff02::12 (RFC 5798 §5.1.2.2); the requested group is shown in the status"),
         "vrrp_instance mcast_dst_ip": .notApplied("a non-standard group: adverts use the RFC group; the requested group is shown in the status"),

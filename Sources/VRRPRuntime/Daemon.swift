@@ -96,9 +96,8 @@ public final class Daemon: @unchecked Sendable {
         if let metrics = options.metricsAddress {
             metricsServer = try MetricsServer(daemon: self, address: metrics)
         }
-        for s in settings { startInstance(s) }
         health = HealthRuntime(daemon: self)
-        health?.configure(configuration, instances: instances)
+        startInstances(settings, after: configuration.globals.startupDelay)
         if options.dropCapabilities {
             do {
                 try Capabilities.keepOnlyNetCapabilities()

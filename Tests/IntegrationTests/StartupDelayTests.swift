@@ -5,7 +5,7 @@ import VRRPLab
 /// after the daemon, so a node booting with slow links does not take over at once (issue #13).
 @Suite("vrrp_startup_delay", .serialized)
 struct StartupDelayTests {
-    @Test("no instance, no advert and no VIP during the delay; MASTER after it")
+    @Test("no instance and no VIP during the delay; MASTER after it")
     func delaysInstances() async throws {
         try await withDaemonLab(proxies: 1) { lab in
             let p1 = lab.proxies[0]
