@@ -31,7 +31,8 @@ extension Daemon {
         // Corrections keepalived applies are applied here too (logged at error level); only
         // refusals (all errors under --strict) keep the running configuration.
         for c in loaded.corrections where loaded.configuration != nil { log.error("reload: corrected: \(c)") }
-        let warnings = loaded.diagnostics.filter { $0.severity == .warning }.map(\.description)
+        let warnings = (loaded.configuration == nil ? [] : loaded.corrections.map(\.description))
+            + loaded.diagnostics.filter { $0.severity == .warning }.map(\.description)
         var errors = loaded.refusals.map(\.description)
         var newSettings: [InstanceSettings] = []
         if let newConfiguration = loaded.configuration {
