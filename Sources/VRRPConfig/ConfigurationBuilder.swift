@@ -88,6 +88,13 @@ struct ConfigurationBuilder {
                     }
                 }
             case "vrrp_skip_check_adv_addr": g.skipCheckAdvertisementAddresses = true
+            case "notify_fifo", "vrrp_notify_fifo":
+                if let v = string(node, b) {
+                    if node.keyword == "notify_fifo" { g.notifyFifo = v } else { g.vrrpNotifyFifo = v }
+                    if let owner = node.arguments.dropFirst().first {
+                        warning(owner.location, "the FIFO's owner (`\(owner.text)`) is not applied by vrrpd: the FIFO belongs to the daemon's user (mode 0644); a reader running as another user can still read it")
+                    }
+                }
             case "vrrp_higher_prio_send_advert": if let v = flag(node) { g.higherPrioritySendAdvert = v }
             case "vrrp_lower_prio_no_advert": if let v = flag(node) { g.lowerPriorityNoAdvert = v }
             case "vrrp_garp_lower_prio_repeat": if let v = integer(node, b, 0...Int(Int32.max)) { g.garpLowerPriorityRepeat = v }

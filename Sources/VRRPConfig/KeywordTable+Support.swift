@@ -2,6 +2,8 @@
 extension KeywordTable {
     /// Keywords vrrpd parses (and checks) but the runtime does not act on yet.
     static let notAppliedParsed: [String: KeywordInfo.Support] = [
+        "global_defs notify_fifo": .differs("`username`/`groupname` are not applied: the FIFO belongs to the daemon's user"),
+        "global_defs vrrp_notify_fifo": .differs("`username`/`groupname` are not applied: the FIFO belongs to the daemon's user"),
         "global_defs notification_email": .notApplied("e-mail alerts: vrrpd sends no mail; use notify scripts"),
         "global_defs notification_email_from": .notApplied("e-mail alerts: vrrpd sends no mail; use notify scripts"),
         "global_defs smtp_server": .notApplied("e-mail alerts: vrrpd sends no mail; use notify scripts"),
@@ -51,9 +53,10 @@ extension KeywordTable {
         t += lost(g, ["max_auto_priority", "min_auto_priority_delay", "vrrp_priority", "vrrp_no_swap", "vrrp_rt_priority",
                       "vrrp_cpu_affinity", "vrrp_rlimit_rttime", "vrrp_rlimit_rtime"],
                   "realtime scheduling, nice level, memory locking or CPU pinning of the daemon: it runs with normal priority")
-        t += lost(g, ["notify_fifo", "notify_fifo_script", "vrrp_notify_fifo", "vrrp_notify_fifo_script",
-                      "vrrp_notify_priority_changes", "fifo_write_vrrp_states_on_reload"],
-                  "the notify FIFO: no state lines are written to it; use notify scripts or `vrrpctl watch`")
+        t += lost(g, ["notify_fifo_script", "vrrp_notify_fifo_script"],
+                  "the FIFO reader keepalived starts: run your reader yourself (a systemd unit reading the FIFO)")
+        t += lost(g, ["vrrp_notify_priority_changes", "fifo_write_vrrp_states_on_reload"],
+                  "priority-change lines and the state lines on reload: only state changes are written to the FIFO")
         t += lost(g, ["vrrp_iptables", "vrrp_ipsets", "nftables", "nftables_priority", "nftables_ifindex", "nftables_counters"],
                   "the firewall rules keepalived adds for vrrp_strict / no_accept: add them yourself")
         t += lost(g, ["vrrp_check_unicast_src"],

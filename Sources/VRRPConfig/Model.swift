@@ -69,6 +69,9 @@ public struct GlobalDefinitions: Hashable, Sendable {
     public var higherPrioritySendAdvert = false
     public var lowerPriorityNoAdvert = false
     public var garpLowerPriorityRepeat: Int?
+    /// `notify_fifo` and `vrrp_notify_fifo`: FIFOs that get a line per state change.
+    public var notifyFifo: String?
+    public var vrrpNotifyFifo: String?
 
     public init() {}
 }

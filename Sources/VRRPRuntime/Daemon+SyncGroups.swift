@@ -37,6 +37,7 @@ extension Daemon {
             if groupState != lastGroupStates[group.name] {
                 lastGroupStates[group.name] = groupState
                 runGroupNotify(group, state: groupState)
+                writeNotifyFifos(type: "GROUP", name: group.name, state: groupState, priority: 0)
             }
         }
     }

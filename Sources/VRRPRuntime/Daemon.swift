@@ -65,6 +65,8 @@ public final class Daemon: @unchecked Sendable {
     var unmatchedPackets = 0
     /// The last state each sync group was notified for.
     var lastGroupStates: [String: String] = [:]
+    /// `notify_fifo` / `vrrp_notify_fifo` (Daemon+NotifyFifo.swift).
+    var notifyFifos: [NotifyFifo] = []
 
     public init(options: DaemonOptions, configuration: Configuration, logger: Logger) throws {
         self.options = options
@@ -96,6 +98,7 @@ public final class Daemon: @unchecked Sendable {
         if let metrics = options.metricsAddress {
             metricsServer = try MetricsServer(daemon: self, address: metrics)
         }
+        openNotifyFifos()
         health = HealthRuntime(daemon: self)
         startInstances(settings, after: configuration.globals.startupDelay)
         if options.dropCapabilities {
@@ -109,6 +112,7 @@ public final class Daemon: @unchecked Sendable {
         // systemd Type=notify (packaging/vrrpd.service): ready once sockets and instances are up.
         do { try SystemdNotify.send("READY=1") } catch { log.warning("cannot notify systemd: \(error)") }
         try loop.run()
+        closeNotifyFifos()
         health?.stop()
         statusServer?.close()
         metricsServer?.close()
@@ -206,6 +210,7 @@ public final class Daemon: @unchecked Sendable {
             log.notice("(\(d.name)) Entering INIT STATE (\(reason))", metadata: meta(d))
         }
         runNotify(d, state: to)
+        notifyFifoTransition(d, state: to)
         statusServer?.publish(WatchEvent(at: wallClock(), kind: .transition, instance: d.name,
                                          from: from.keepalivedName, to: to.keepalivedName,
                                          reason: reason.description, priority: Int(d.router.effectivePriority)))
@@ -241,6 +246,7 @@ public final class Daemon: @unchecked Sendable {
         for (_, token) in d.timers { _ = loop.cancel(token) }
         d.timers.removeAll()
         runNotify(d, state: nil)
+        notifyFifoTransition(d, state: nil)
     }
 
     func removePidFile() {
