@@ -95,6 +95,10 @@ struct ConfigurationBuilder {
                         warning(owner.location, "the FIFO's owner (`\(owner.text)`) is not applied by vrrpd: the FIFO belongs to the daemon's user (mode 0644); a reader running as another user can still read it")
                     }
                 }
+            case "vrrp_priority": if let v = integer(node, b, -20...19) { g.processNice = v }
+            case "vrrp_rt_priority": if let v = integer(node, b, 1...99) { g.realtimePriority = v }
+            case "vrrp_rlimit_rttime", "vrrp_rlimit_rtime": if let v = integer(node, b, 1...Int(Int32.max)) { g.realtimeTimeLimit = v }
+            case "vrrp_no_swap": g.lockMemory = true
             case "vrrp_higher_prio_send_advert": if let v = flag(node) { g.higherPrioritySendAdvert = v }
             case "vrrp_lower_prio_no_advert": if let v = flag(node) { g.lowerPriorityNoAdvert = v }
             case "vrrp_garp_lower_prio_repeat": if let v = integer(node, b, 0...Int(Int32.max)) { g.garpLowerPriorityRepeat = v }

@@ -50,9 +50,9 @@ extension KeywordTable {
                   "the delay before the gratuitous ARPs sent on a lower-priority advert: they go at once")
         t += lost(g, ["vrrp_garp_extra_if", "vrrp_min_garp", "vrrp_down_timer_adverts", "vrrp_vmac_garp_intvl"],
                   "this gratuitous-ARP / down-timer tuning: keepalived's defaults apply")
-        t += lost(g, ["max_auto_priority", "min_auto_priority_delay", "vrrp_priority", "vrrp_no_swap", "vrrp_rt_priority",
-                      "vrrp_cpu_affinity", "vrrp_rlimit_rttime", "vrrp_rlimit_rtime"],
-                  "realtime scheduling, nice level, memory locking or CPU pinning of the daemon: it runs with normal priority")
+        t += lost(g, ["max_auto_priority", "min_auto_priority_delay"],
+                  "the automatic switch to realtime scheduling when the daemon runs late: set vrrp_rt_priority to run realtime from the start")
+        t += lost(g, ["vrrp_cpu_affinity"], "CPU pinning of the daemon: it runs on any CPU")
         t += lost(g, ["notify_fifo_script", "vrrp_notify_fifo_script"],
                   "the FIFO reader keepalived starts: run your reader yourself (a systemd unit reading the FIFO)")
         t += lost(g, ["vrrp_notify_priority_changes", "fifo_write_vrrp_states_on_reload"],

@@ -72,6 +72,11 @@ public struct GlobalDefinitions: Hashable, Sendable {
     /// `notify_fifo` and `vrrp_notify_fifo`: FIFOs that get a line per state change.
     public var notifyFifo: String?
     public var vrrpNotifyFifo: String?
+    /// `vrrp_priority` (nice), `vrrp_rt_priority` (SCHED_RR), `vrrp_rlimit_rttime` (µs), `vrrp_no_swap`.
+    public var processNice: Int?
+    public var realtimePriority: Int?
+    public var realtimeTimeLimit: Int?
+    public var lockMemory = false
 
     public init() {}
 }

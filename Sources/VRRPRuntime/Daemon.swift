@@ -90,6 +90,7 @@ public final class Daemon: @unchecked Sendable {
             default: self.shutdown(signal: signal)
             }
         }
+        applyProcessSettings()
         try refreshInterfaces()
         let settings = try buildSettings(configuration)
         try checkInterfaces(settings)

@@ -136,8 +136,8 @@ struct KeywordHonestyTests {
               ("global_defs", "vrrp_garp_lower_prio_delay 5"),
               ("global_defs", "max_auto_priority 10"), ("global_defs", "notify_fifo_script /bin/true"),
               ("global_defs", "vrrp_notify_fifo_script /bin/true"), ("global_defs", "vrrp_notify_priority_changes"),
-              ("global_defs", "vrrp_priority -5"), ("global_defs", "vrrp_no_swap"), ("global_defs", "vrrp_rt_priority 50"),
-              ("global_defs", "dynamic_interfaces"), ("global_defs", "vrrp_iptables"), ("global_defs", "vrrp_check_unicast_src"),
+              ("global_defs", "min_auto_priority_delay 5"), ("global_defs", "vrrp_cpu_affinity 1"), ("global_defs", "vrrp_iptables"),
+              ("global_defs", "dynamic_interfaces"), ("global_defs", "vrrp_ipsets"), ("global_defs", "vrrp_check_unicast_src"),
               ("global_defs", "process_names"), ("global_defs", "enable_snmp_vrrp"),
           ])
     func globalNotApplied(block: String, line: String) {
