@@ -30,6 +30,13 @@ public func fuzzOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     ])
     let result = ConfigurationLoader(fileSystem: fileSystem).load(path: mainPath)
     for diagnostic in result.diagnostics { _ = diagnostic.description }
+    _ = result.exitCode
+    // --strict refuses exactly the files with an error (keepalived's corrections included).
+    let strict = ConfigurationLoader(fileSystem: fileSystem, strict: true).load(path: mainPath)
+    precondition((strict.configuration == nil) == !strict.errors.isEmpty, "--strict verdict disagrees with its errors")
+    if let configuration = result.configuration {
+        _ = ScriptSecurityCheck.check(configuration, fileSystem: fileSystem)
+    }
     guard let configuration = result.configuration else {
         precondition(!result.errors.isEmpty, "no configuration and no error")
         return 0

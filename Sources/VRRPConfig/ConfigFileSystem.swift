@@ -5,6 +5,12 @@ public protocol ConfigFileSystem: Sendable {
     func readFile(atPath path: String) throws(ConfigFileSystemError) -> [UInt8]
     /// The paths matching a `glob(3)` pattern, sorted; empty when nothing matches.
     func glob(_ pattern: String) -> [String]
+    /// Whether a regular file exists at `path` (for `-t`'s script checks); nil when unknown.
+    func regularFileExists(atPath path: String) -> Bool?
+}
+
+extension ConfigFileSystem {
+    public func regularFileExists(atPath path: String) -> Bool? { nil }
 }
 
 public struct ConfigFileSystemError: Error, Hashable, Sendable, CustomStringConvertible {

@@ -1,21 +1,30 @@
 /// `vrrpd --config-test -f FILE` (keepalived's `-t`): every diagnostic, then one line per
-/// instance; exit 0 when the configuration is usable, 1 otherwise.
+/// instance. Exit codes are keepalived 2.2.7's (keepalived/core/main.c `config_test_exit`;
+/// keepalived(8) of 2.2.7 lists them one lower than the code uses): 0 clean, 5 runs after the
+/// corrections printed, 4 cannot run, 6 scripts would run as root without
+/// `enable_script_security`.
 public enum ConfigTest {
     public static func run(path: String, fileSystem: any ConfigFileSystem = LocalFileSystem(),
-                           configID: String? = nil) -> (lines: [String], exitCode: Int32) {
-        let result = ConfigurationLoader(fileSystem: fileSystem, configID: configID).load(path: path)
+                           configID: String? = nil, strict: Bool = false) -> (lines: [String], exitCode: Int32) {
+        var result = ConfigurationLoader(fileSystem: fileSystem, configID: configID, strict: strict).load(path: path)
+        if let configuration = result.configuration {
+            result.diagnostics += ScriptSecurityCheck.check(configuration, fileSystem: fileSystem)
+        }
         var lines = result.diagnostics.map(\.description)
+        let warnings = "\(result.warnings.count) warning\(result.warnings.count == 1 ? "" : "s")"
         guard let configuration = result.configuration else {
             let count = result.errors.count
-            lines.append("\(path): \(count) error\(count == 1 ? "" : "s"), \(result.warnings.count) warning\(result.warnings.count == 1 ? "" : "s"); configuration not usable")
-            return (lines, 1)
+            lines.append("\(path): \(count) error\(count == 1 ? "" : "s"), \(warnings); configuration not usable\(strict ? " (--strict)" : "")")
+            return (lines, result.exitCode)
         }
         for i in configuration.instances {
             lines.append(summary(i))
         }
         let n = configuration.instances.count
-        lines.append("\(path): configuration OK (\(n) instance\(n == 1 ? "" : "s"), \(result.warnings.count) warning\(result.warnings.count == 1 ? "" : "s"))")
-        return (lines, 0)
+        let corrected = result.corrections.count
+        let verdict = corrected == 0 ? "configuration OK" : "configuration runs after \(corrected) correction\(corrected == 1 ? "" : "s")"
+        lines.append("\(path): \(verdict) (\(n) instance\(n == 1 ? "" : "s"), \(warnings))")
+        return (lines, result.exitCode)
     }
 
     /// `VI_1: interface eth0, VRID 51, VRRPv2, priority 100, 1 virtual address, state MASTER`.

@@ -25,6 +25,14 @@ enum TreeParser {
     /// Blocks nested deeper than this are skipped with an error; keepalived's own blocks go 4 deep.
     static let maximumDepth = 32
 
+    /// Top-level keywords that always own a block. keepalived (lib/parser.c `process_stream`)
+    /// reports "Missing '{' at beginning of configuration block" when the line after one of
+    /// them is not `{`, and reads what follows as its block up to the matching `}`.
+    static let blockKeywords: Set<String> = [
+        "global_defs", "vrrp_instance", "vrrp_sync_group", "vrrp_script", "vrrp_track_file", "vrrp_track_process",
+        "vrrp_tcp_check", "vrrp_http_check", "vrrp_amqp_check",
+    ]
+
     private struct Frame {
         var owner: ConfigNode?
         var opener: SourceLocation?
@@ -44,7 +52,20 @@ enum TreeParser {
             }
         }
 
+        var awaitingBrace = false
         for token in tokens {
+            if awaitingBrace {
+                switch token.kind {
+                case .endOfLine, .openBrace:
+                    break
+                case .word, .closeBrace:
+                    var owner = stack[0].statements.removeLast()
+                    diagnostics.append(.correction(owner.location, "`\(([owner.keyword] + owner.arguments.map(\.text)).joined(separator: " "))` has no `{`; the lines below up to the matching `}` are read as its block, as keepalived reads them: add `{` at the end of this line"))
+                    owner.children = []
+                    stack.append(Frame(owner: owner, opener: owner.location))
+                }
+                if token.kind != .endOfLine { awaitingBrace = false }
+            }
             if skippedDepth > 0 {
                 switch token.kind {
                 case .openBrace: skippedDepth += 1
@@ -61,6 +82,7 @@ enum TreeParser {
                     stack[stack.count - 1].pending!.arguments.append(.init(text: text, location: token.location))
                 }
             case .endOfLine:
+                if stack.count == 1, let p = stack[0].pending, blockKeywords.contains(p.keyword) { awaitingBrace = true }
                 finishPending()
             case .openBrace:
                 var owner: ConfigNode
@@ -72,7 +94,8 @@ enum TreeParser {
                     owner = last
                     stack[stack.count - 1].statements.removeLast()
                 } else {
-                    diagnostics.append(.error(token.location, "`{` without a keyword before it: write `keyword {` or remove the brace"))
+                    // keepalived: "Unexpected '{' - ignoring" (the block is skipped).
+                    diagnostics.append(.correction(token.location, "`{` without a keyword before it; its block is skipped, as keepalived skips it: write `keyword {` or remove the brace"))
                     skippedDepth = 1
                     skippedOpener = token.location
                     continue
@@ -88,7 +111,8 @@ enum TreeParser {
             case .closeBrace:
                 finishPending()
                 if stack.count == 1 {
-                    diagnostics.append(.error(token.location, "`}` closes no block: remove it or add the missing `keyword {` above"))
+                    // keepalived reads it as an unknown keyword and goes on.
+                    diagnostics.append(.correction(token.location, "`}` closes no block; ignored as keepalived ignores it: remove it or add the missing `keyword {` above"))
                     continue
                 }
                 let frame = stack.removeLast()
@@ -98,14 +122,15 @@ enum TreeParser {
             }
         }
         if skippedDepth > 0, let opener = skippedOpener {
-            diagnostics.append(.error(opener, "block opened here is never closed: add `}`"))
+            diagnostics.append(.correction(opener, "block opened here is never closed; closed at the end of the file as keepalived does: add `}`"))
         }
         finishPending()
         while stack.count > 1 {
             let frame = stack.removeLast()
             var owner = frame.owner!
-            diagnostics.append(.error(frame.opener ?? owner.location,
-                                      "`\(owner.keyword)` block opened here is never closed: add `}` at its end"))
+            // keepalived closes open blocks at the end of the file and runs it.
+            diagnostics.append(.correction(frame.opener ?? owner.location,
+                                           "`\(owner.keyword)` block opened here is never closed; closed at the end of the file as keepalived does: add `}` at its end"))
             owner.children = frame.statements
             stack[stack.count - 1].statements.append(owner)
             finishPending()

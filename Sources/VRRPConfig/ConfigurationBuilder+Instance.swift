@@ -9,13 +9,20 @@ extension ConfigurationBuilder {
         i.garpMasterRepeat = g.garpMasterRepeat
         i.garpMasterRefresh = g.garpMasterRefresh
         i.garpMasterRefreshRepeat = g.garpMasterRefreshRepeat
+        i.higherPrioritySendAdvert = g.higherPrioritySendAdvert
+        i.lowerPriorityNoAdvert = g.lowerPriorityNoAdvert
+        i.garpLowerPriorityRepeat = g.garpLowerPriorityRepeat
         var accept: Bool?
         var advertInterval: (Interval, SourceLocation)?
         var authNode: ConfigNode?
         var nopreemptAt: SourceLocation?
         let b = KeywordInfo.Block.instance
 
-        for node in nodes {
+        var addressLocations: [SourceLocation] = []
+        let valueBlocks: Set<String> = ["track_interface", "track_script", "track_file", "track_process", "virtual_ipaddress",
+                                        "virtual_ipaddress_excluded", "virtual_routes", "virtual_rules", "unicast_peer"]
+        for node in bracelessValueBlocks(nodes, valueBlocks) {
+            if notApplied(node, b) { continue }
             if notify(node, b, &i.notify) { continue }
             switch node.keyword {
             case "state":
@@ -54,11 +61,16 @@ extension ConfigurationBuilder {
                 if let v = integer(node, b, 2...3) { i.version = v == 3 ? .v3 : .v2 }
             case "authentication":
                 if blockChildren(node, b) != nil { authNode = node }
-            case "virtual_ipaddress": i.virtualAddresses += virtualAddresses(node)
-            case "virtual_ipaddress_excluded": i.excludedVirtualAddresses += virtualAddresses(node)
+            case "virtual_ipaddress":
+                let read = virtualAddresses(node)
+                i.virtualAddresses += read.map(\.0)
+                addressLocations += read.map(\.1)
+            case "virtual_ipaddress_excluded": i.excludedVirtualAddresses += virtualAddresses(node).map(\.0)
             case "virtual_routes":
+                lintRoutes(node, tracked: true)
                 i.virtualRoutes += (blockChildren(node, b) ?? []).map { ([$0.keyword] + $0.arguments.map(\.text)).joined(separator: " ") }
             case "virtual_rules":
+                lintRules(node)
                 i.virtualRules += (blockChildren(node, b) ?? []).map { ([$0.keyword] + $0.arguments.map(\.text)).joined(separator: " ") }
             case "unicast_src_ip": i.unicastSourceAddress = address(node, b)
             case "unicast_peer":
@@ -109,8 +121,8 @@ extension ConfigurationBuilder {
                 }
             case "track_src_ip": i.trackSourceAddress = true
             case "promote_secondaries": i.promoteSecondaries = true
-            case "lower_prio_no_advert": i.lowerPriorityNoAdvert = true
-            case "higher_prio_send_advert": i.higherPrioritySendAdvert = true
+            case "lower_prio_no_advert": if let v = flag(node) { i.lowerPriorityNoAdvert = v }
+            case "higher_prio_send_advert": if let v = flag(node) { i.higherPrioritySendAdvert = v }
             case "fast_preempt": i.fastPreempt = true
             case "v3_checksum_as_v2": i.v3ChecksumAsV2 = true
             case "smtp_alert": warning(node.location, "`smtp_alert` is ignored: vrrpd sends no mail (use notify scripts)")
@@ -124,13 +136,44 @@ extension ConfigurationBuilder {
         if !nodes.contains(where: { $0.keyword == "virtual_router_id" }) {
             error(location, "vrrp_instance \(name) has no virtual_router_id: add `virtual_router_id 51` (1 to 255, the same on every node of this router)")
         }
-        i.acceptMode = accept ?? !g.vrrpStrict
+        let owner = i.priority == 255
+        // keepalived/vrrp/vrrp.c (vrrp_complete_instance): the corrections it makes and reports.
+        if g.vrrpStrict, (i.initialState == .master) != owner, nodes.contains(where: { $0.keyword == "state" }) {
+            let at = nodes.last { $0.keyword == "state" }!.location
+            correction(at, "vrrp_strict: `state \(i.initialState.rawValue)` must match being the address owner (priority 255); state \(owner ? "MASTER" : "BACKUP") used, as keepalived does: write `state \(owner ? "MASTER" : "BACKUP")`")
+            i.initialState = owner ? .master : .backup
+        }
+        if g.vrrpStrict, accept == true, !owner, i.version == .v2 {
+            let at = nodes.last { $0.keyword == "accept" }!.location
+            correction(at, "vrrp_strict: accept mode does not comply with RFC 3768 for VRRPv2; turned off as keepalived does: remove `accept` or use `version 3`")
+            accept = false
+        }
+        i.acceptMode = accept ?? (owner || !g.vrrpStrict)
         if let at = nopreemptAt, i.initialState == .master {
             // keepalived: "nopreempt will not work with initial state MASTER".
             warning(at, "nopreempt has no effect with `state MASTER`: write `state BACKUP` on every node to use nopreempt")
         }
+        if i.version == .v2, let family = i.virtualAddresses.first?.address.family {
+            // RFC 3768 carries IPv4 only; keepalived drops the other family's addresses from a
+            // VRRPv2 instance (with an error) and runs.
+            for (address, at) in zip(i.virtualAddresses, addressLocations) where address.address.family != family {
+                correction(at, "vrrp_instance \(name) is VRRPv2, which carries \(family) addresses only (RFC 3768); \(address) dropped as keepalived drops it: put it in a `version 3` instance of its own")
+            }
+            i.virtualAddresses.removeAll { $0.address.family != family }
+        }
         if let (value, at) = advertInterval { i.advertisementInterval = advertisementInterval(value, at, version: i.version) }
-        if let node = authNode { i.authentication = authentication(node, instance: i) }
+        if let node = authNode {
+            i.authentication = authentication(node, instance: i)
+            if i.authentication == .ipAH, i.initialState == .master, !owner {
+                // keepalived needs an advert's AH sequence number before taking over.
+                correction(node.location, "`state MASTER` is incompatible with AH authentication (the AH sequence number must be learnt first); state BACKUP used, as keepalived does: write `state BACKUP`")
+                i.initialState = .backup
+            }
+            if i.authentication == .ipAH, i.family == .ipv6 {
+                correction(node.location, "AH authentication cannot be used with IPv6; removed as keepalived removes it: delete the authentication block")
+                i.authentication = .none
+            }
+        }
         configuration.instances.append(i)
     }
 
@@ -175,11 +218,11 @@ extension ConfigurationBuilder {
             }
         }
         if configuration.globals.vrrpStrict {
-            warning(node.location, "vrrp_strict forbids authentication (RFC 5798 has none); removed: delete the authentication block")
+            correction(node.location, "vrrp_strict forbids authentication (RFC 5798 has none); removed as keepalived removes it: delete the authentication block")
             return .none
         }
         if instance.version == .v3 {
-            warning(node.location, "VRRPv3 has no authentication (RFC 5798 §9); ignored: delete the authentication block")
+            correction(node.location, "VRRPv3 has no authentication (RFC 5798 §9); ignored as keepalived ignores it: delete the authentication block")
             return .none
         }
         switch type {
@@ -187,7 +230,8 @@ extension ConfigurationBuilder {
             return .ipAH
         case "PASS":
             guard let pass else {
-                error(node.location, "auth_type PASS needs a password: add `auth_pass secret` (8 characters at most)")
+                // keepalived: "Authentication specified but no password given. Ignoring".
+                correction(node.location, "auth_type PASS needs a password; authentication removed as keepalived removes it: add `auth_pass secret` (8 characters at most)")
                 return .none
             }
             if pass.text.utf8.count > 8 {
@@ -203,10 +247,10 @@ extension ConfigurationBuilder {
     }
 
     /// `ADDR[/PREFIX] [dev IF] [brd ADDR] [scope S] [label L] [no_track]` lines.
-    private mutating func virtualAddresses(_ node: ConfigNode) -> [VirtualAddress] {
+    private mutating func virtualAddresses(_ node: ConfigNode) -> [(VirtualAddress, SourceLocation)] {
         let b = KeywordInfo.Block.instance
         guard let children = blockChildren(node, b) else { return [] }
-        var out: [VirtualAddress] = []
+        var out: [(VirtualAddress, SourceLocation)] = []
         for child in children {
             var text = Substring(child.keyword)
             var prefix: UInt8?
@@ -256,7 +300,7 @@ extension ConfigurationBuilder {
                     k += 1
                 }
             }
-            out.append(v)
+            out.append((v, child.location))
         }
         return out
     }

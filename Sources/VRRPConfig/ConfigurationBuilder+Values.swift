@@ -24,6 +24,19 @@ extension ConfigurationBuilder {
         return node.arguments.map(\.text).joined(separator: " ")
     }
 
+    /// A keepalived flag that may carry `true`/`false` (also on/off, yes/no); alone it is true.
+    /// nil (the setting unchanged) for anything else, as keepalived's `check_true_false`.
+    mutating func flag(_ node: ConfigNode) -> Bool? {
+        guard let arg = node.arguments.first else { return true }
+        switch arg.text.lowercased() {
+        case "true", "on", "yes": return true
+        case "false", "off", "no": return false
+        default:
+            reported(arg.location, "`\(node.keyword)` takes true or false, not `\(arg.text)`; ignored, as keepalived ignores it: write `\(node.keyword) true`")
+            return nil
+        }
+    }
+
     mutating func integer(_ node: ConfigNode, _ block: KeywordInfo.Block, _ range: ClosedRange<Int>) -> Int? {
         guard let arg = firstArgument(node, block) else { return nil }
         return integer(arg, keyword: node.keyword, block, range)
@@ -134,7 +147,7 @@ extension ConfigurationBuilder {
         guard let children = blockChildren(node, block) else { return [] }
         var out: [TrackedObject] = []
         for child in children {
-            var tracked = TrackedObject(name: child.keyword)
+            var tracked = TrackedObject(name: child.keyword, location: child.location)
             if let first = child.arguments.first {
                 if first.text == "weight" {
                     if let (w, r) = weight(child, at: 1, block) {
@@ -178,8 +191,64 @@ extension ConfigurationBuilder {
         return (name, children)
     }
 
+    /// A keyword vrrpd accepts without applying: a warning that says so and what is lost.
+    /// Returns true for keepalived-only keywords (nothing more to read).
+    mutating func notApplied(_ node: ConfigNode, _ block: KeywordInfo.Block) -> Bool {
+        guard let info = KeywordTable.lookup(block, node.keyword), case .notApplied(let lost) = info.support else { return false }
+        // use_vmac has its own warning, naming the interface.
+        let message = "`\(node.keyword)` is ignored: not applied by vrrpd (keepalived 2.2.7 applies it); you lose \(lost)"
+        if ["lvs_sync_daemon_interface", "global_tracking"].contains(node.keyword) {
+            // keepalived reports these as deprecated (CONFIG_GENERAL_ERROR): `-t` exits 5.
+            reported(node.location, message + "; deprecated in keepalived")
+        } else if node.keyword != "use_vmac" {
+            warning(node.location, message)
+        }
+        return info.argument == .ignored
+    }
+
+    /// keepalived prints "Unknown keyword" too (CONFIG_UNKNOWN_KEYWORD), so `-t` exits 5.
     mutating func unknown(_ node: ConfigNode, in block: KeywordInfo.Block) {
-        warning(node.location, "unknown keyword `\(node.keyword)` in \(block.rawValue); ignored (keepalived ignores it too)")
+        diagnostics.append(.reported(node.location, "unknown keyword `\(node.keyword)` in \(block.rawValue); ignored (keepalived reports and ignores it too)"))
+    }
+
+    /// A mistake keepalived corrects before running the file: the same correction, at error level.
+    mutating func correction(_ location: SourceLocation, _ message: String) {
+        diagnostics.append(.correction(location, message))
+    }
+
+    /// A remark keepalived prints as well (deprecated or ignored values): `-t` exits 5.
+    mutating func reported(_ location: SourceLocation, _ message: String) {
+        diagnostics.append(.reported(location, message))
+    }
+
+    /// keepalived's `alloc_value_block` (lib/parser.c): `track_interface eth1` without braces
+    /// tracks nothing ("Block has extra parameters"), and the lines below, up to the first one
+    /// that ends in `}`, are read as the block's entries, so they are lost. vrrpd corrects the
+    /// same way: the keyword gets an empty block and the swallowed statements are dropped.
+    mutating func bracelessValueBlocks(_ nodes: [ConfigNode], _ keywords: Set<String>) -> [ConfigNode] {
+        var out: [ConfigNode] = []
+        var k = 0
+        while k < nodes.count {
+            var node = nodes[k]
+            k += 1
+            guard keywords.contains(node.keyword), node.children == nil, let first = node.arguments.first else {
+                out.append(node)
+                continue
+            }
+            var swallowed: [ConfigNode] = []
+            while k < nodes.count {
+                let next = nodes[k]
+                k += 1
+                swallowed.append(next)
+                if next.children != nil { break }
+            }
+            let lost = swallowed.isEmpty ? "" : "; as in keepalived, the statements below up to the next `}` are read as its entries and lost (" + swallowed.map { "`\($0.keyword)` at line \($0.location.line)" }.joined(separator: ", ") + ")"
+            correction(first.location, "`\(node.keyword) \(first.text)` has no braces: keepalived does not apply `\(first.text)`\(lost); write `\(node.keyword) { \(first.text) }`")
+            node.arguments = []
+            node.children = []
+            out.append(node)
+        }
+        return out
     }
 
     mutating func error(_ location: SourceLocation, _ message: String) {
@@ -188,5 +257,41 @@ extension ConfigurationBuilder {
 
     mutating func warning(_ location: SourceLocation, _ message: String) {
         diagnostics.append(.warning(location, message))
+    }
+
+    // MARK: routes and rules
+
+    /// keepalived's remarks on `ip route`-style lines (keepalived/vrrp/vrrp_iproute.c), each a
+    /// configuration error it reports before running (`-t` exit 5).
+    mutating func lintRoutes(_ node: ConfigNode, tracked: Bool) {
+        for line in node.children ?? [] {
+            let words = [ConfigNode.Argument(text: line.keyword, location: line.location)] + line.arguments
+            if let gw = words.first(where: { $0.text == "gw" }) {
+                reported(gw.location, "`gw` in a route is deprecated (keepalived reports it): write `via`")
+            }
+            if let or = words.first(where: { $0.text == "or" }) {
+                reported(or.location, "`or` in a route is deprecated (keepalived reports it): write `nexthop`")
+            }
+            if tracked, !words.contains(where: { $0.text == "dev" || $0.text == "no_track" }) {
+                reported(line.location, "keepalived cannot track a route without `dev` and reports it (the route is not tracked): add `dev IF`, or `no_track`")
+            }
+        }
+    }
+
+    /// keepalived's remarks on `ip rule`-style lines (keepalived/vrrp/vrrp_iprule.c).
+    mutating func lintRules(_ node: ConfigNode) {
+        for line in node.children ?? [] {
+            let words = [ConfigNode.Argument(text: line.keyword, location: line.location)] + line.arguments
+            for (k, word) in words.enumerated() where (word.text == "from" || word.text == "to") && k + 1 < words.count {
+                let value = words[k + 1]
+                let address = value.text.split(separator: "/", maxSplits: 1).first.map(String.init) ?? ""
+                if value.text != "all", IPAddress(address) == nil {
+                    reported(value.location, "invalid rule \(word.text) address `\(value.text)`; keepalived reports it and skips the rule: write an address such as `198.18.0.0/24`")
+                }
+            }
+            if !words.contains(where: { ["preference", "prio", "priority", "pref", "order"].contains($0.text) }) {
+                reported(line.location, "rule without `preference`: keepalived picks one itself and reports it (probably not what you want): add `preference 100`")
+            }
+        }
     }
 }

@@ -40,7 +40,9 @@ struct ConfigurationBuilder {
                     warning(node.location, "LVS is not handled by vrrpd; ignored (`\(node.keyword)` and every other LVS block)")
                 }
             default:
-                unknown(node, in: .topLevel)
+                if !notApplied(node, .topLevel) { unknown(node, in: .topLevel) }
+                if node.keyword == "static_routes" { lintRoutes(node, tracked: false) }
+                if node.keyword == "static_rules" { lintRules(node) }
             }
         }
     }
@@ -51,6 +53,7 @@ struct ConfigurationBuilder {
         var g = configuration.globals
         for node in nodes {
             let b = KeywordInfo.Block.globalDefs
+            if notApplied(node, b) { continue }
             switch node.keyword {
             case "router_id": if let v = string(node, b) { g.routerID = v }
             case "vrrp_version":
@@ -73,9 +76,32 @@ struct ConfigurationBuilder {
             case "vrrp_garp_master_refresh":
                 if let v = integer(node, b, 0...Int(Int32.max)) { g.garpMasterRefresh = v == 0 ? nil : v }
             case "vrrp_garp_master_refresh_repeat": if let v = integer(node, b, 1...Int(Int32.max)) { g.garpMasterRefreshRepeat = v }
-            case "vrrp_garp_interval": if let v = seconds(node, b, max: 1) { g.garpInterval = v }
-            case "vrrp_gna_interval": if let v = seconds(node, b, max: 1) { g.gnaInterval = v }
+            case "vrrp_garp_interval", "vrrp_gna_interval":
+                if let v = seconds(node, b, max: 1) {
+                    if v == .zero {
+                        // keepalived: "number '0' outside range [0.000001, 4294.967295]" and the default (0) stays.
+                        reported(node.arguments[0].location, "`\(node.keyword) 0` is outside keepalived's range (0.000001 to 4294.967295 s); ignored, the default (no gap) stays: remove the line")
+                    } else if node.keyword == "vrrp_garp_interval" {
+                        g.garpInterval = v
+                    } else {
+                        g.gnaInterval = v
+                    }
+                }
             case "vrrp_skip_check_adv_addr": g.skipCheckAdvertisementAddresses = true
+            case "notify_fifo", "vrrp_notify_fifo":
+                if let v = string(node, b) {
+                    if node.keyword == "notify_fifo" { g.notifyFifo = v } else { g.vrrpNotifyFifo = v }
+                    if let owner = node.arguments.dropFirst().first {
+                        warning(owner.location, "the FIFO's owner (`\(owner.text)`) is not applied by vrrpd: the FIFO belongs to the daemon's user (mode 0644); a reader running as another user can still read it")
+                    }
+                }
+            case "vrrp_priority": if let v = integer(node, b, -20...19) { g.processNice = v }
+            case "vrrp_rt_priority": if let v = integer(node, b, 1...99) { g.realtimePriority = v }
+            case "vrrp_rlimit_rttime", "vrrp_rlimit_rtime": if let v = integer(node, b, 1...Int(Int32.max)) { g.realtimeTimeLimit = v }
+            case "vrrp_no_swap": g.lockMemory = true
+            case "vrrp_higher_prio_send_advert": if let v = flag(node) { g.higherPrioritySendAdvert = v }
+            case "vrrp_lower_prio_no_advert": if let v = flag(node) { g.lowerPriorityNoAdvert = v }
+            case "vrrp_garp_lower_prio_repeat": if let v = integer(node, b, 0...Int(Int32.max)) { g.garpLowerPriorityRepeat = v }
             case "script_user":
                 if let v = string(node, b) {
                     g.scriptUser = v
@@ -84,11 +110,7 @@ struct ConfigurationBuilder {
             case "enable_script_security": g.enableScriptSecurity = true
             case "vrrp_startup_delay": if let v = seconds(node, b, max: 3600) { g.startupDelay = v }
             default:
-                if let info = KeywordTable.lookup(.globalDefs, node.keyword), info.argument == .ignored {
-                    warning(node.location, "`\(node.keyword)` is ignored: vrrpd sends no mail (use notify scripts)")
-                } else {
-                    unknown(node, in: .globalDefs)
-                }
+                unknown(node, in: .globalDefs)
             }
         }
         configuration.globals = g
@@ -133,6 +155,7 @@ struct ConfigurationBuilder {
         var s = ScriptConfiguration(name: name, location: location)
         for node in nodes {
             let b = KeywordInfo.Block.script
+            if notApplied(node, b) { continue }
             if timing(node, b, interval: &s.interval, timeout: &s.timeout, rise: &s.rise, fall: &s.fall,
                       weight: &s.weight, reverse: &s.weightReverse, initFail: &s.initFail) { continue }
             switch node.keyword {
@@ -146,7 +169,10 @@ struct ConfigurationBuilder {
             }
         }
         if s.script.isEmpty {
-            error(location, "vrrp_script \(name) has no `script` line: add `script \"/path/to/check\"`")
+            // keepalived: "No script set for vrrp_script - removing" (e.g. the only `script`
+            // line is under another `@name`); whatever tracks it is dropped as undefined.
+            correction(location, "vrrp_script \(name) has no `script` line (one under `@name` counts only with `-i name`); removed as keepalived removes it: add `script \"/path/to/check\"`")
+            return
         }
         if checkNameIsFree(name, location) { configuration.scripts.append(s) }
     }
@@ -287,7 +313,8 @@ struct ConfigurationBuilder {
         var g = SyncGroupConfiguration(name: name, location: location)
         let b = KeywordInfo.Block.syncGroup
         var sawGroup = false
-        for node in nodes {
+        for node in bracelessValueBlocks(nodes, ["group", "track_script", "track_interface", "track_file"]) {
+            if notApplied(node, b) { continue }
             if notify(node, b, &g.notify) { continue }
             switch node.keyword {
             case "group":
@@ -303,7 +330,11 @@ struct ConfigurationBuilder {
             default: unknown(node, in: b)
             }
         }
-        if !sawGroup { error(location, "vrrp_sync_group \(name) has no `group { }`: add `group { VI_1 VI_2 }`") }
+        if !sawGroup || g.instances.isEmpty {
+            // keepalived: "Sync group NAME has no virtual router(s). removing".
+            correction(location, "vrrp_sync_group \(name) has no `group { }` with instances; removed as keepalived removes it: add `group { VI_1 VI_2 }`")
+            return
+        }
         configuration.syncGroups.append(g)
     }
 }

@@ -1,7 +1,7 @@
 /// The result of loading a configuration: the typed model when it is usable, and every
 /// warning and error with its location.
 public struct LoadResult: Hashable, Sendable {
-    /// nil when any diagnostic is an error.
+    /// nil when any diagnostic refuses the file (under `strict`, when any is an error).
     public var configuration: Configuration?
     public var diagnostics: [Diagnostic]
 
@@ -12,6 +12,20 @@ public struct LoadResult: Hashable, Sendable {
 
     public var errors: [Diagnostic] { diagnostics.filter { $0.severity == .error } }
     public var warnings: [Diagnostic] { diagnostics.filter { $0.severity == .warning } }
+    /// The errors that stop the file from running (all errors under `strict`).
+    public var refusals: [Diagnostic] {
+        configuration == nil ? diagnostics.filter { $0.severity == .error || $0.verdict == .refused } : []
+    }
+    /// The errors vrrpd corrected, as keepalived does, before running the file.
+    public var corrections: [Diagnostic] { diagnostics.filter { $0.severity == .error && $0.verdict == .corrected } }
+
+    /// keepalived 2.2.7's `-t` exit code for these diagnostics: 0 clean, 5 runs after the
+    /// corrections printed, 4 cannot run, 6 scripts without script security.
+    public var exitCode: Int32 {
+        if configuration == nil { return 4 }
+        let worst = diagnostics.map(\.verdict).max() ?? .advice
+        return worst == .advice ? 0 : Int32(worst.rawValue)
+    }
 }
 
 /// Reads a keepalived.conf (and its includes) into a `Configuration`.
@@ -21,10 +35,13 @@ public struct ConfigurationLoader: Sendable {
     public var fileSystem: any ConfigFileSystem
     /// keepalived's `-i` config id, selecting `@ID` lines.
     public var configID: String?
+    /// `vrrpd --strict`: refuse the file instead of applying keepalived's corrections.
+    public var strict: Bool
 
-    public init(fileSystem: any ConfigFileSystem, configID: String? = nil) {
+    public init(fileSystem: any ConfigFileSystem, configID: String? = nil, strict: Bool = false) {
         self.fileSystem = fileSystem
         self.configID = configID
+        self.strict = strict
     }
 
     public func load(path: String) -> LoadResult {
@@ -35,7 +52,7 @@ public struct ConfigurationLoader: Sendable {
         var configuration = builder.configuration
         var diagnostics = builder.diagnostics
         ConfigurationValidator.validate(&configuration, diagnostics: &diagnostics)
-        let usable = !diagnostics.contains { $0.severity == .error }
+        let usable = !diagnostics.contains { $0.verdict == .refused || (strict && $0.severity == .error) }
         return LoadResult(configuration: usable ? configuration : nil, diagnostics: diagnostics)
     }
 

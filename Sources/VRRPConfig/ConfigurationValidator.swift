@@ -7,7 +7,7 @@ enum ConfigurationValidator {
         uniqueInstanceNames(configuration, &diagnostics)
         addressFamilies(&configuration, &diagnostics)
         uniqueRouterIDs(configuration, &diagnostics)
-        trackedNamesExist(configuration, &diagnostics)
+        trackedNamesExist(&configuration, &diagnostics)
         syncGroupMembers(configuration, &diagnostics)
         unicast(configuration, &diagnostics)
         virtualAddressesPresent(configuration, &diagnostics)
@@ -35,7 +35,8 @@ enum ConfigurationValidator {
             guard !others.isEmpty else { continue }
             let list = others.map(\.description).joined(separator: ", ")
             if i.version == .v2 {
-                d.append(.error(i.location, "vrrp_instance \(i.name) mixes \(family) and \(others[0].address.family) virtual addresses (\(list)), which VRRPv2 cannot carry: move them to a second vrrp_instance, or to virtual_ipaddress_excluded"))
+                // The builder drops them (with a located correction), as keepalived does.
+                continue
             } else {
                 d.append(.warning(i.location, "vrrp_instance \(i.name): \(list) are not \(family) like the first address; moved to virtual_ipaddress_excluded (not advertised). Put them in a separate instance to advertise them"))
                 c.instances[index].virtualAddresses.removeAll { $0.address.family != family }
@@ -59,25 +60,30 @@ enum ConfigurationValidator {
         }
     }
 
-    static func trackedNamesExist(_ c: Configuration, _ d: inout [Diagnostic]) {
+    /// keepalived: "(VI_1) track script NAME not found, ignoring..." and runs without it; so
+    /// does vrrpd, with the error at the name's own line.
+    static func trackedNamesExist(_ c: inout Configuration, _ d: inout [Diagnostic]) {
         let checks = Set(c.scripts.map(\.name) + c.nativeChecks.map(\.name))
         let files = Set(c.trackFiles.map(\.name))
         let processes = Set(c.trackProcesses.map(\.name))
-        func check(_ owner: String, _ at: SourceLocation, _ tracked: [TrackedObject], _ known: Set<String>, _ kind: String, _ block: String) {
+        func check(_ owner: String, _ at: SourceLocation, _ tracked: inout [TrackedObject], _ known: Set<String>, _ kind: String, _ block: String) {
             for t in tracked where !known.contains(t.name) {
-                d.append(.error(at, "\(owner) tracks \(kind) \(t.name), which is not defined: add `\(block) \(t.name) { ... }` or fix the name\(known.isEmpty ? "" : " (defined: \(known.sorted().joined(separator: ", ")))")"))
+                d.append(.correction(t.location ?? at, "\(owner) tracks \(kind) \(t.name), which is not defined; not tracked, as keepalived ignores it: add `\(block) \(t.name) { ... }` or fix the name\(known.isEmpty ? "" : " (defined: \(known.sorted().joined(separator: ", ")))")"))
             }
+            tracked.removeAll { !known.contains($0.name) }
         }
-        for i in c.instances {
-            let owner = "vrrp_instance \(i.name)"
-            check(owner, i.location, i.trackScripts, checks, "script", "vrrp_script")
-            check(owner, i.location, i.trackFiles, files, "file", "vrrp_track_file")
-            check(owner, i.location, i.trackProcesses, processes, "process", "vrrp_track_process")
+        for k in c.instances.indices {
+            let owner = "vrrp_instance \(c.instances[k].name)"
+            let at = c.instances[k].location
+            check(owner, at, &c.instances[k].trackScripts, checks, "script", "vrrp_script")
+            check(owner, at, &c.instances[k].trackFiles, files, "file", "vrrp_track_file")
+            check(owner, at, &c.instances[k].trackProcesses, processes, "process", "vrrp_track_process")
         }
-        for g in c.syncGroups {
-            let owner = "vrrp_sync_group \(g.name)"
-            check(owner, g.location, g.trackScripts, checks, "script", "vrrp_script")
-            check(owner, g.location, g.trackFiles, files, "file", "vrrp_track_file")
+        for k in c.syncGroups.indices {
+            let owner = "vrrp_sync_group \(c.syncGroups[k].name)"
+            let at = c.syncGroups[k].location
+            check(owner, at, &c.syncGroups[k].trackScripts, checks, "script", "vrrp_script")
+            check(owner, at, &c.syncGroups[k].trackFiles, files, "file", "vrrp_track_file")
         }
     }
 

@@ -7,7 +7,8 @@ extension KeywordTable {
     public static let markdownEnd = "<!-- END GENERATED KEYWORD REFERENCE -->"
 
     /// One `###` section per block, in `KeywordInfo.Block.allCases` order, each with a table of
-    /// keyword, argument, default, example and notes (differences from keepalived included).
+    /// keyword, argument, default, example, what vrrpd does with it (applied, applied with a
+    /// difference, or not applied and what is lost) and notes.
     public static func markdownReference(_ keywords: [KeywordInfo] = all) -> String {
         var out: [String] = []
         for block in KeywordInfo.Block.allCases {
@@ -15,14 +16,15 @@ extension KeywordTable {
             guard !rows.isEmpty else { continue }
             out.append("### \(markdownHeading(block))")
             out.append("")
-            out.append("| keyword | argument | default | example | notes |")
-            out.append("| --- | --- | --- | --- | --- |")
+            out.append("| keyword | argument | default | example | vrrpd | notes |")
+            out.append("| --- | --- | --- | --- | --- | --- |")
             for k in rows {
                 let cells = [
                     "`\(k.name)`",
                     markdownCell(k.argument.documentation),
                     k.defaultValue.map(markdownCell) ?? "—",
                     "`\(k.example.replacingPipes())`",
+                    markdownCell(k.support.documentation),
                     markdownCell(k.notes),
                 ]
                 out.append("| " + cells.joined(separator: " | ") + " |")
@@ -39,6 +41,17 @@ extension KeywordTable {
 
     static func markdownCell(_ text: String) -> String {
         text.replacingPipes()
+    }
+}
+
+extension KeywordInfo.Support {
+    /// The "vrrpd" cell of the keyword reference.
+    public var documentation: String {
+        switch self {
+        case .applied: "applied"
+        case .differs(let how): "applied, with a difference: \(how)"
+        case .notApplied(let lost): "**not applied** (a warning says so); you lose \(lost)"
+        }
     }
 }
 

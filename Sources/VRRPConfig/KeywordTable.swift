@@ -35,8 +35,19 @@ public struct KeywordInfo: Hashable, Sendable {
         case ignored
     }
 
+    /// What vrrpd does with the keyword, compared with keepalived 2.2.7.
+    public enum Support: Hashable, Sendable {
+        /// Applied with keepalived's meaning.
+        case applied
+        /// Applied, with the difference described.
+        case differs(String)
+        /// Accepted and not applied (a warning says so); the text says what the user loses.
+        case notApplied(String)
+    }
+
     public var block: Block
     public var name: String
+    public var support: Support = .applied
     public var argument: ArgumentKind
     /// The default as text, nil when there is none.
     public var defaultValue: String?
@@ -111,6 +122,24 @@ public enum KeywordTable {
             KeywordInfo(.globalDefs, "script_user", .string, default: "keepalived_script, else root", example: "script_user nobody nogroup"),
             KeywordInfo(.globalDefs, "enable_script_security", .none, default: "off", example: "enable_script_security"),
             KeywordInfo(.globalDefs, "vrrp_startup_delay", .seconds, default: "0", example: "vrrp_startup_delay 5"),
+            KeywordInfo(.globalDefs, "notify_fifo", .string, example: "notify_fifo /run/keepalived/notify.fifo",
+                        notes: "a line `INSTANCE \"VI_1\" MASTER 100` (or `GROUP \"G\" BACKUP 0`) per state change, in order; created (mode 0644) when missing and removed at exit; read at start-up (a reload keeps the FIFOs open)"),
+            KeywordInfo(.globalDefs, "vrrp_notify_fifo", .string, example: "vrrp_notify_fifo /run/keepalived/vrrp.fifo",
+                        notes: "the same lines as notify_fifo (vrrpd has only VRRP events)"),
+            KeywordInfo(.globalDefs, "vrrp_priority", .integer(-20...19), default: "0", example: "vrrp_priority -5",
+                        notes: "nice level of the daemon, set at start-up"),
+            KeywordInfo(.globalDefs, "vrrp_rt_priority", .integer(1...99), default: "off", example: "vrrp_rt_priority 10",
+                        notes: "SCHED_RR at this priority from start-up, with RLIMIT_RTTIME from vrrp_rlimit_rttime"),
+            KeywordInfo(.globalDefs, "vrrp_rlimit_rttime", .integer(1...Int(Int32.max)), default: "10000 (µs)", example: "vrrp_rlimit_rttime 20000",
+                        notes: "CPU µs a realtime daemon may use without sleeping before SIGXCPU (as in keepalived, which ends the daemon: raise it if reloads of a very large file take longer); `vrrp_rlimit_rtime` is the same"),
+            KeywordInfo(.globalDefs, "vrrp_no_swap", .none, default: "off", example: "vrrp_no_swap",
+                        notes: "mlockall: the daemon's memory is never paged out"),
+            KeywordInfo(.globalDefs, "vrrp_higher_prio_send_advert", .choice(["true", "false"]), default: "false",
+                        example: "vrrp_higher_prio_send_advert", notes: "every instance's default for higher_prio_send_advert"),
+            KeywordInfo(.globalDefs, "vrrp_lower_prio_no_advert", .choice(["true", "false"]), default: "false",
+                        example: "vrrp_lower_prio_no_advert", notes: "every instance's default for lower_prio_no_advert"),
+            KeywordInfo(.globalDefs, "vrrp_garp_lower_prio_repeat", .integer(0...Int(Int32.max)), default: "garp_master_repeat",
+                        example: "vrrp_garp_lower_prio_repeat 2", notes: "every instance's default for garp_lower_prio_repeat"),
         ]
         for ignored in ["notification_email", "notification_email_from", "smtp_server", "smtp_connect_timeout",
                         "smtp_helo_name", "smtp_alert", "smtp_alert_vrrp", "lvs_id", "lvs_sync_daemon"] {
@@ -242,6 +271,12 @@ public enum KeywordTable {
             KeywordInfo(.syncGroup, "track_file", .block, example: "track_file { f1 }"),
             KeywordInfo(.syncGroup, "smtp_alert", .ignored, example: "smtp_alert", notes: "ignored with a warning"),
         ]
+        t += KeywordTable.keepalivedOnly
+        for index in t.indices {
+            if let support = KeywordTable.notAppliedParsed["\(t[index].block.rawValue) \(t[index].name)"] {
+                t[index].support = support
+            }
+        }
         return t
     }()
 }

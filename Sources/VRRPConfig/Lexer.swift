@@ -26,7 +26,8 @@ public struct ConfigToken: Hashable, Sendable {
 /// Splits one line of keepalived.conf into tokens.
 ///
 /// keepalived's rules: `#` and `!` start a comment anywhere outside quotes; `{` and `}`
-/// are tokens even when they touch a word (`15677{`); double quotes group words.
+/// are tokens even when they touch a word (`15677{`); double quotes group words; a
+/// backslash escapes the next character, inside quotes or not.
 enum Lexer {
     static func tokenize(line: [UInt8], file: String, lineNumber: Int,
                          diagnostics: inout [Diagnostic]) -> [ConfigToken] {
@@ -51,44 +52,65 @@ enum Lexer {
                 i += 1
                 continue
             }
-            if c == UInt8(ascii: "\"") {
-                let start = i
-                i += 1
-                var bytes: [UInt8] = []
-                var closed = false
-                while i < n {
-                    if line[i] == UInt8(ascii: "\\"), i + 1 < n {
-                        bytes.append(line[i + 1])
-                        i += 2
-                        continue
-                    }
-                    if line[i] == UInt8(ascii: "\"") {
-                        closed = true
+            // A word: unquoted bytes, `"..."` parts and backslash escapes, joined until a
+            // blank, a brace or a comment outside quotes. This is keepalived's
+            // `alloc_strvec_quoted_escaped` (lib/parser.c), which it applies to script and
+            // notify lines: `\"/etc/check.sh\"` is the word `"/etc/check.sh"`, whose quotes
+            // the script splitter (second pass, as in keepalived) then removes.
+            let start = i
+            var bytes: [UInt8] = []
+            var quoteStart: Int?
+            while i < n {
+                let d = line[i]
+                if d == UInt8(ascii: "\\") {
+                    guard i + 1 < n else {
+                        bytes.append(d)
                         i += 1
                         break
                     }
-                    bytes.append(line[i])
+                    bytes.append(Self.escaped(line[i + 1]))
+                    i += 2
+                    continue
+                }
+                if quoteStart != nil {
+                    if d == UInt8(ascii: "\"") { quoteStart = nil } else { bytes.append(d) }
                     i += 1
+                    continue
                 }
-                if !closed {
-                    diagnostics.append(.error(loc(start), "unterminated quoted string: add a closing `\"` on the same line"))
+                if d == UInt8(ascii: "\"") {
+                    quoteStart = i
+                    i += 1
+                    continue
                 }
-                tokens.append(ConfigToken(.word(String(decoding: bytes, as: UTF8.self)), loc(start)))
-                continue
-            }
-            let start = i
-            while i < n {
-                let d = line[i]
                 if d == UInt8(ascii: " ") || d == UInt8(ascii: "\t") || d == UInt8(ascii: "\r") || d == 0x0B || d == 0x0C
                     || d == UInt8(ascii: "{") || d == UInt8(ascii: "}") || d == UInt8(ascii: "#")
-                    || d == UInt8(ascii: "!") || d == UInt8(ascii: "\"") {
+                    || d == UInt8(ascii: "!") {
                     break
                 }
+                bytes.append(d)
                 i += 1
             }
-            tokens.append(ConfigToken(.word(String(decoding: line[start..<i], as: UTF8.self)), loc(start)))
+            if let q = quoteStart {
+                diagnostics.append(.error(loc(q), "unterminated quoted string: add a closing `\"` on the same line"))
+            }
+            tokens.append(ConfigToken(.word(String(decoding: bytes, as: UTF8.self)), loc(start)))
         }
         tokens.append(ConfigToken(.endOfLine, loc(n)))
         return tokens
+    }
+
+    /// keepalived's one-character escapes (`\n`, `\t`, ...); any other byte stands for itself.
+    private static func escaped(_ b: UInt8) -> UInt8 {
+        switch b {
+        case UInt8(ascii: "a"): 0x07
+        case UInt8(ascii: "b"): 0x08
+        case UInt8(ascii: "E"): 0x1B
+        case UInt8(ascii: "f"): 0x0C
+        case UInt8(ascii: "n"): 0x0A
+        case UInt8(ascii: "r"): 0x0D
+        case UInt8(ascii: "t"): 0x09
+        case UInt8(ascii: "v"): 0x0B
+        default: b
+        }
     }
 }

@@ -34,6 +34,12 @@ public struct LocalFileSystem: ConfigFileSystem {
         }
     }
 
+    public func regularFileExists(atPath path: String) -> Bool? {
+        var st = stat()
+        guard stat(path, &st) == 0 else { return false }
+        return (st.st_mode & S_IFMT) == S_IFREG
+    }
+
     public func glob(_ pattern: String) -> [String] {
         var result = glob_t()
         defer { globfree(&result) }

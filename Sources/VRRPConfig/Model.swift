@@ -65,6 +65,18 @@ public struct GlobalDefinitions: Hashable, Sendable {
     public var scriptGroup: String?
     public var enableScriptSecurity: Bool = false
     public var startupDelay: Interval = .zero
+    /// keepalived's global defaults of the instance keywords of the same names.
+    public var higherPrioritySendAdvert = false
+    public var lowerPriorityNoAdvert = false
+    public var garpLowerPriorityRepeat: Int?
+    /// `notify_fifo` and `vrrp_notify_fifo`: FIFOs that get a line per state change.
+    public var notifyFifo: String?
+    public var vrrpNotifyFifo: String?
+    /// `vrrp_priority` (nice), `vrrp_rt_priority` (SCHED_RR), `vrrp_rlimit_rttime` (µs), `vrrp_no_swap`.
+    public var processNice: Int?
+    public var realtimePriority: Int?
+    public var realtimeTimeLimit: Int?
+    public var lockMemory = false
 
     public init() {}
 }
@@ -108,11 +120,24 @@ public struct TrackedObject: Hashable, Sendable {
     public var name: String
     public var weight: Int?
     public var weightReverse: Bool = false
+    /// Where the name is written; not part of equality (a reload that only moves lines changes nothing).
+    public var location: SourceLocation?
 
-    public init(name: String, weight: Int? = nil, weightReverse: Bool = false) {
+    public init(name: String, weight: Int? = nil, weightReverse: Bool = false, location: SourceLocation? = nil) {
         self.name = name
         self.weight = weight
         self.weightReverse = weightReverse
+        self.location = location
+    }
+
+    public static func == (a: TrackedObject, b: TrackedObject) -> Bool {
+        a.name == b.name && a.weight == b.weight && a.weightReverse == b.weightReverse
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(name)
+        hasher.combine(weight)
+        hasher.combine(weightReverse)
     }
 }
 

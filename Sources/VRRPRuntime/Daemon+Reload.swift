@@ -1,7 +1,25 @@
 import VRRPConfig
 import VRRPStatus
+import VRRPCore
 
 extension Daemon {
+    /// Starts the instances and their checks, after keepalived's `vrrp_startup_delay` (start-up
+    /// only; a reload during the delay starts them at once and the delay then does nothing).
+    func startInstances(_ settings: [InstanceSettings], after delay: Interval) {
+        guard delay.nanoseconds > 0 else {
+            for s in settings { startInstance(s) }
+            health?.configure(configuration, instances: instances)
+            return
+        }
+        log.info("vrrp_startup_delay: VRRP instances start in \(delay)")
+        _ = loop.schedule(after: delay) { [unowned self] in
+            guard !self.shuttingDown, self.instances.isEmpty else { return }
+            self.log.info("vrrp_startup_delay over: starting VRRP instances")
+            for s in settings { self.startInstance(s) }
+            self.health?.configure(self.configuration, instances: self.instances)
+        }
+    }
+
     /// SIGHUP and `vrrpctl reload`: re-reads the configuration and applies only the difference.
     /// Unchanged instances keep their state and addresses (no flap, no gratuitous ARP storm);
     /// instances whose protocol settings changed restart; removed ones release; new ones start.
@@ -9,9 +27,13 @@ extension Daemon {
     @discardableResult
     func reload(trigger: String) -> ReloadResult {
         log.info("Reloading configuration (\(trigger))")
-        let loaded = ConfigurationLoader(fileSystem: LocalFileSystem()).load(path: options.configFile)
-        let warnings = loaded.diagnostics.filter { $0.severity == .warning }.map(\.description)
-        var errors = loaded.diagnostics.filter { $0.severity == .error }.map(\.description)
+        let loaded = ConfigurationLoader(fileSystem: LocalFileSystem(), strict: options.strictConfiguration).load(path: options.configFile)
+        // Corrections keepalived applies are applied here too (logged at error level); only
+        // refusals (all errors under --strict) keep the running configuration.
+        for c in loaded.corrections where loaded.configuration != nil { log.error("reload: corrected: \(c)") }
+        let warnings = (loaded.configuration == nil ? [] : loaded.corrections.map(\.description))
+            + loaded.diagnostics.filter { $0.severity == .warning }.map(\.description)
+        var errors = loaded.refusals.map(\.description)
         var newSettings: [InstanceSettings] = []
         if let newConfiguration = loaded.configuration {
             do {

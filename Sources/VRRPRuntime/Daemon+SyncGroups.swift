@@ -53,6 +53,7 @@ extension Daemon {
         if groupState != lastGroupStates[group.name] {
             lastGroupStates[group.name] = groupState
             runGroupNotify(config, state: groupState)
+            writeNotifyFifos(type: "GROUP", name: group.name, state: groupState, priority: 0)
         }
     }
 

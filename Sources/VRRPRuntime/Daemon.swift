@@ -71,6 +71,8 @@ public final class Daemon: @unchecked Sendable {
     var unmatchedPackets = 0
     /// The last state each sync group was notified for.
     var lastGroupStates: [String: String] = [:]
+    /// `notify_fifo` / `vrrp_notify_fifo` (Daemon+NotifyFifo.swift).
+    var notifyFifos: [NotifyFifo] = []
 
     /// `io` and `loop` default to the real sockets and the epoll loop; tests pass fakes and a
     /// manual loop (VRRPTestSupport) to run the daemon without root at simulated time.
@@ -109,6 +111,7 @@ public final class Daemon: @unchecked Sendable {
             default: self.shutdown(signal: signal)
             }
         }
+        applyProcessSettings()
         try refreshInterfaces()
         let settings = try buildSettings(configuration)
         try checkInterfaces(settings)
@@ -118,6 +121,7 @@ public final class Daemon: @unchecked Sendable {
         if let metrics = options.metricsAddress {
             metricsServer = try MetricsServer(daemon: self, address: metrics)
         }
+        openNotifyFifos()
         // Capabilities are per thread: drop them before anything starts a thread (checkers,
         // notify scripts of an instance that starts as MASTER), so every thread inherits the
         // reduced sets (HealthRuntime.dropCapabilities says what is kept).
@@ -126,13 +130,14 @@ public final class Daemon: @unchecked Sendable {
             health = runtime
             if options.dropCapabilities { runtime.dropCapabilities(configuration) }
         }
-        for s in settings { startInstance(s) }
-        health?.configure(configuration, instances: instances)
+        // Starts the instances and configures the checkers (after vrrp_startup_delay, if set).
+        startInstances(settings, after: configuration.globals.startupDelay)
         log.info("Startup complete")
     }
 
     /// After the loop stopped: checks, status and metrics closed, notify scripts finished.
     func finish() {
+        closeNotifyFifos()
         health?.stop()
         statusServer?.close()
         metricsServer?.close()
@@ -227,6 +232,7 @@ public final class Daemon: @unchecked Sendable {
             log.notice("(\(d.name)) Entering INIT STATE (\(reason))", metadata: meta(d))
         }
         runNotify(d, state: to)
+        notifyFifoTransition(d, state: to)
         statusServer?.publish(WatchEvent(at: wallClock(), kind: .transition, instance: d.name,
                                          from: from.keepalivedName, to: to.keepalivedName,
                                          reason: reason.description, priority: Int(d.router.effectivePriority)))
@@ -262,6 +268,7 @@ public final class Daemon: @unchecked Sendable {
         for (_, token) in d.timers { _ = loop.cancel(token) }
         d.timers.removeAll()
         runNotify(d, state: nil)
+        notifyFifoTransition(d, state: nil)
     }
 
     func removePidFile() {

@@ -17,6 +17,8 @@ public struct DaemonOptions: Sendable {
     public var logToSyslog: Bool
     public var logDetail: Bool
     public var version: String
+    /// `vrrpd --strict`: refuse, at start-up and reload, a file keepalived would run after correcting it.
+    public var strictConfiguration = false
 
     public init(configFile: String, pidFile: String? = nil, statusSocket: String = "/run/vrrpd/vrrpd.sock",
                 statusGroup: String? = nil, dumpDirectory: String = "/tmp", metricsAddress: String? = nil,

@@ -27,6 +27,9 @@ struct VRRPD: ParsableCommand {
     @Flag(name: [.customShort("t"), .customLong("config-test")], help: "Check the configuration, print a summary and exit (0: usable).")
     var configTest = false
 
+    @Flag(name: .customLong("strict"), help: "Refuse a configuration keepalived would run after correcting it (every correction becomes a refusal).")
+    var strict = false
+
     @Flag(name: [.customShort("l"), .customLong("log-console")], help: "Log to stderr (the default unless --log-syslog).")
     var logConsole = false
 
@@ -78,7 +81,7 @@ struct VRRPD: ParsableCommand {
     func run() throws {
         let path = resolvedConfigFile()
         if configTest {
-            let outcome = ConfigTest.run(path: path)
+            let outcome = ConfigTest.run(path: path, strict: strict)
             for line in outcome.lines { print(line) }
             throw ExitCode(outcome.exitCode)
         }
@@ -91,7 +94,7 @@ struct VRRPD: ParsableCommand {
         log.info("Starting vrrpd v\(vrrpdVersion)")
         log.info("Configuration file \(path)")
 
-        let loaded = ConfigurationLoader(fileSystem: LocalFileSystem()).load(path: path)
+        let loaded = ConfigurationLoader(fileSystem: LocalFileSystem(), strict: strict).load(path: path)
         for d in loaded.diagnostics {
             if d.severity == .error { log.error("\(d)") } else { log.warning("\(d)") }
         }
@@ -109,10 +112,11 @@ struct VRRPD: ParsableCommand {
                 throw ExitCode(1)
             }
         }
-        let options = DaemonOptions(
+        var options = DaemonOptions(
             configFile: path, pidFile: pidFile, statusSocket: statusSocket, statusGroup: statusGroup,
             dumpDirectory: dumpDirectory, metricsAddress: metricsAddress, waitForInterfaces: waitForInterfaces,
             dropCapabilities: !keepCapabilities, logToSyslog: syslog, logDetail: detail, version: vrrpdVersion)
+        options.strictConfiguration = strict
         let code: Int32
         do {
             let daemon = try Daemon(options: options, configuration: configuration, logger: log)

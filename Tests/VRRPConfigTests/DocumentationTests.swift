@@ -82,8 +82,8 @@ struct DocumentationTests {
             KeywordInfo(.globalDefs, "count", .integer(1...255), default: "3", example: "count 3"),
         ])
         #expect(text.contains("### `global_defs`"))
-        #expect(text.contains("| `demo` | one of `a`, `b` | — | `demo a\\|b` | x \\| y |"))
-        #expect(text.contains("| `count` | integer 1–255 | 3 | `count 3` |  |"))
+        #expect(text.contains("| `demo` | one of `a`, `b` | — | `demo a\\|b` | applied | x \\| y |"))
+        #expect(text.contains("| `count` | integer 1–255 | 3 | `count 3` | applied |  |"))
         #expect(!text.contains("### `vrrp_instance`"), "blocks without keywords get no section")
     }
 }

@@ -144,7 +144,7 @@ struct KeywordTests {
         let r = load("global_defs {\n vrrp_strict\n}\n" + instance("authentication {\n auth_type PASS\n auth_pass x\n}"))
         let i = try #require(r.configuration?.instances.first)
         #expect(!i.acceptMode && i.authentication == .none)
-        #expect(r.hasWarning(containing: "vrrp_strict forbids authentication"))
+        #expect(r.hasError(containing: "vrrp_strict forbids authentication"))
     }
 
     @Test("vrrp_version 3 in global_defs is every instance's default")

@@ -44,6 +44,23 @@ struct SyntaxTests {
         #expect(diagnostics.contains { $0.severity == .error && $0.location.line == 1 && $0.location.column == 8 })
     }
 
+    /// keepalived (lib/parser.c `alloc_strvec_quoted_escaped`) reads a script line with
+    /// backslash escapes outside and inside quotes, then splits the command once more; so
+    /// `script \"/etc/keepalived/check_apiserver.sh\"` (templated configs) runs that path.
+    @Test("escaped quotes around a script path are read as keepalived reads them (issue #13)")
+    func escapedQuotes() throws {
+        let r = load("vrrp_script chk {\n script \\\"/etc/keepalived/check_apiserver.sh\\\"\n}\n"
+                     + instance("track_script {\n chk\n}"))
+        #expect(r.errors.isEmpty, "\(r.errors)")
+        let script = try #require(r.configuration?.scripts.first)
+        // The first pass keeps the (now unescaped) quotes; VRRPHealth's ScriptLine.split, the
+        // second pass, removes them as keepalived's set_script_params_array does.
+        #expect(script.script == "\"/etc/keepalived/check_apiserver.sh\"")
+        let (nodes, diagnostics) = tree("script \"/bin/echo \\\"a b\\\" c\" x\\ y\n")
+        #expect(diagnostics.isEmpty)
+        #expect(nodes.first?.arguments.map(\.text) == ["/bin/echo \"a b\" c", "x y"])
+    }
+
     @Test("a missing `}` points at the block that is never closed; a stray `}` at itself")
     func unbalanced() {
         let r = load("vrrp_instance VI_1 {\n interface eth0\n")

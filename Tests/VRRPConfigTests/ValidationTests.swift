@@ -56,7 +56,7 @@ struct ValidationTests {
     func authOther() throws {
         #expect(try #require(load(instance("authentication {\n auth_type AH\n}")).configuration?.instances.first).authentication == .ipAH)
         let v3 = load(instance("version 3\nauthentication {\n auth_type PASS\n auth_pass x\n}"))
-        #expect(v3.hasWarning(containing: "VRRPv3 has no authentication"))
+        #expect(v3.hasError(containing: "VRRPv3 has no authentication") && v3.configuration != nil && v3.exitCode == 5)
         #expect(load(instance("authentication {\n auth_type PASS\n}")).hasError(containing: "needs a password"))
         #expect(load(instance("authentication {\n auth_type MD5\n}")).hasError(containing: "PASS or AH"))
     }
@@ -73,9 +73,9 @@ struct ValidationTests {
         #expect(otherIf.errors.isEmpty)
     }
 
-    @Test("IPv4 and IPv6 in one VRRPv2 instance is an error; v3 moves the other family to excluded")
+    @Test("IPv4 and IPv6 in one VRRPv2 instance: the other family dropped (keepalived); v3 moves it to excluded")
     func familyMix() throws {
-        #expect(load(instance("", vips: "198.18.0.1\n2001:db8::1")).hasError(containing: "mixes IPv4 and IPv6"))
+        #expect(load(instance("", vips: "198.18.0.1\n2001:db8::1")).hasError(containing: "2001:db8::1/128 dropped"))
         let v3 = load(instance("version 3", vips: "198.18.0.1\n2001:db8::1"))
         let i = try #require(v3.configuration?.instances.first)
         #expect(i.virtualAddresses.map(\.address) == [IPAddress("198.18.0.1")!])

@@ -1,0 +1,65 @@
+/// `-t`'s script checks, as keepalived 2.2.7 makes them before running (keepalived/vrrp/vrrp.c
+/// `check_vrrp_script_security`, lib/notify.c `check_script_secure`), when there is at least
+/// one vrrp_instance:
+/// - a vrrp_script whose program is not found is disabled, a configuration error (exit 5);
+/// - any script or notify program that exists, without `enable_script_security`, is a
+///   "SECURITY VIOLATION" (exit 6). `</dev/tcp/...` lines open a file and run nothing.
+/// Needs a file system that can answer `regularFileExists`; the in-memory one skips the checks.
+public enum ScriptSecurityCheck {
+    /// keepalived searches PATH for a bare program name; systemd's default PATH.
+    static let searchPath = ["/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin"]
+
+    public static func check(_ c: Configuration, fileSystem: any ConfigFileSystem) -> [Diagnostic] {
+        guard !c.instances.isEmpty else { return [] }
+        var out: [Diagnostic] = []
+        var existing: [(String, SourceLocation)] = []
+        func resolve(_ line: String) -> (program: String, found: Bool?)? {
+            guard let program = firstWord(line), !program.isEmpty else { return nil }
+            if program.hasPrefix("<") { return nil }
+            if program.contains("/") { return (program, fileSystem.regularFileExists(atPath: program)) }
+            for dir in searchPath {
+                guard let found = fileSystem.regularFileExists(atPath: dir + "/" + program) else { return (program, nil) }
+                if found { return (program, true) }
+            }
+            return (program, false)
+        }
+        for s in c.scripts {
+            guard let (program, found) = resolve(s.script), let found else { continue }
+            if found {
+                existing.append((program, s.location))
+            } else {
+                out.append(.correction(s.location, "vrrp_script \(s.name): program \(program) not found; keepalived disables the script at start-up (its tracking is dropped), vrrpd runs it and counts each failure: install \(program) or fix the path"))
+            }
+        }
+        let notifies = c.instances.map { ($0.notify, $0.location) } + c.syncGroups.map { ($0.notify, $0.location) }
+        for (n, at) in notifies {
+            for line in [n.master, n.backup, n.fault, n.stop, n.any].compactMap({ $0 }) {
+                if let (program, found) = resolve(line), found == true { existing.append((program, at)) }
+            }
+        }
+        if !c.globals.enableScriptSecurity, let first = existing.first {
+            out.append(Diagnostic(.error, first.1, "SECURITY VIOLATION (keepalived's words): scripts are run (\(Set(existing.map(\.0)).sorted().joined(separator: ", "))) but `enable_script_security` is not set: add it to global_defs so scripts writable by non-root users are refused", verdict: .scriptSecurity))
+        }
+        return out
+    }
+
+    /// The program of a script line: its first word, quotes removed.
+    static func firstWord(_ line: String) -> String? {
+        var word = ""
+        var quote: Character?
+        var started = false
+        for ch in line {
+            if let q = quote {
+                if ch == q { quote = nil } else { word.append(ch) }
+                continue
+            }
+            if ch == " " || ch == "\t" {
+                if started { break }
+                continue
+            }
+            started = true
+            if ch == "\"" || ch == "'" { quote = ch } else { word.append(ch) }
+        }
+        return started ? word : nil
+    }
+}
