@@ -46,7 +46,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         // Chaos, leak and hostile-packet drivers over the lab (root, Linux).
-        .target(name: "VRRPChaos", dependencies: ["VRRPLab", "VRRPStatus", "VRRPCore", "VRRPTestSupport"]),
+        .target(name: "VRRPChaos", dependencies: ["VRRPLab", "VRRPStatus", "VRRPCore"]),
         .executableTarget(name: "vrrp-chaos", dependencies: [
             "VRRPChaos", "VRRPLab", "VRRPStatus", "VRRPCore",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
