@@ -47,16 +47,13 @@ let package = Package(
         ]),
         // Chaos, leak and hostile-packet drivers over the lab (root, Linux).
         .target(name: "VRRPChaos", dependencies: ["VRRPLab", "VRRPStatus", "VRRPCore"]),
-        .executableTarget(name: "vrrp-chaos", dependencies: [
-            "VRRPChaos", "VRRPLab", "VRRPStatus", "VRRPCore",
-            .product(name: "ArgumentParser", package: "swift-argument-parser"),
-        ]),
         .executableTarget(name: "vrrpctl", dependencies: [
             "VRRPCore", "VRRPConfig", "VRRPStatus",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
+        // The lab tool (up/status/fail/down/demo, chaos run/leaks); Debian package vrrpd-lab.
         .executableTarget(name: "vrrp-lab", dependencies: [
-            "VRRPLab", "VRRPStatus", "VRRPCore",
+            "VRRPLab", "VRRPChaos", "VRRPStatus", "VRRPCore",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .testTarget(name: "InteropTests", dependencies: ["VRRPLab", "VRRPStatus", "VRRPCore"]),
