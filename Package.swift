@@ -38,8 +38,6 @@ let package = Package(
         .target(name: "VRRPTestSupport", dependencies: ["VRRPCore"]),
         // Network-namespace lab (root, Linux): LANs, hosts, processes, captures.
         .target(name: "VRRPLab", dependencies: ["VRRPCore"]),
-        // Failover benchmark over the network-namespace lab (scripts/bench-failover).
-        .executableTarget(name: "vrrp-bench", dependencies: ["VRRPLab", "VRRPStatus", "VRRPCore"]),
         .executableTarget(name: "vrrpd", dependencies: [
             "VRRPRuntime", "VRRPConfig", "VRRPLinux",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
