@@ -38,17 +38,22 @@ let package = Package(
         .target(name: "VRRPTestSupport", dependencies: ["VRRPCore"]),
         // Network-namespace lab (root, Linux): LANs, hosts, processes, captures.
         .target(name: "VRRPLab", dependencies: ["VRRPCore"]),
+        // One binary for the daemon and the CLI: run as `vrrpctl` (the package's link), it is vrrpctl.
         .executableTarget(name: "vrrpd", dependencies: [
-            "VRRPRuntime", "VRRPConfig", "VRRPLinux",
+            "VRRPRuntime", "VRRPConfig", "VRRPLinux", "VRRPControl",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
         // Chaos, leak and hostile-packet drivers over the lab (root, Linux).
         .target(name: "VRRPChaos", dependencies: ["VRRPLab", "VRRPStatus", "VRRPCore"]),
-        .executableTarget(name: "vrrpctl", dependencies: [
+        // vrrpctl's commands (status, watch, is-master, reload, decode, lint), a library so that
+        // vrrpd can be vrrpctl too. FoundationEssentials at most: Foundation would link ICU.
+        .target(name: "VRRPControl", dependencies: [
             "VRRPCore", "VRRPConfig", "VRRPStatus",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
-        ]),
+        ], path: "Sources/vrrpctl"),
+        // The stand-alone vrrpctl of a development build (tests and scripts run it from .build).
+        .executableTarget(name: "vrrpctl", dependencies: ["VRRPControl"], path: "Sources/vrrpctl-main"),
         // The lab tool (up/status/fail/down/demo, chaos run/leaks); Debian package vrrpd-lab.
         .executableTarget(name: "vrrp-lab", dependencies: [
             "VRRPLab", "VRRPChaos", "VRRPStatus", "VRRPCore",
