@@ -38,25 +38,25 @@ let package = Package(
         .target(name: "VRRPTestSupport", dependencies: ["VRRPCore", "VRRPLinux"]),
         // Network-namespace lab (root, Linux): LANs, hosts, processes, captures.
         .target(name: "VRRPLab", dependencies: ["VRRPCore"]),
-        // Failover benchmark over the network-namespace lab (scripts/bench-failover).
-        .executableTarget(name: "vrrp-bench", dependencies: ["VRRPLab", "VRRPStatus", "VRRPCore"]),
+        // One binary for the daemon and the CLI: run as `vrrpctl` (the package's link), it is vrrpctl.
         .executableTarget(name: "vrrpd", dependencies: [
-            "VRRPRuntime", "VRRPConfig", "VRRPLinux",
+            "VRRPRuntime", "VRRPConfig", "VRRPLinux", "VRRPControl",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
         // Chaos, leak and hostile-packet drivers over the lab (root, Linux).
-        .target(name: "VRRPChaos", dependencies: ["VRRPLab", "VRRPStatus", "VRRPCore", "VRRPTestSupport"]),
-        .executableTarget(name: "vrrp-chaos", dependencies: [
-            "VRRPChaos", "VRRPLab", "VRRPStatus", "VRRPCore",
-            .product(name: "ArgumentParser", package: "swift-argument-parser"),
-        ]),
-        .executableTarget(name: "vrrpctl", dependencies: [
+        .target(name: "VRRPChaos", dependencies: ["VRRPLab", "VRRPStatus", "VRRPCore"]),
+        // vrrpctl's commands (status, watch, is-master, reload, decode, lint), a library so that
+        // vrrpd can be vrrpctl too. FoundationEssentials at most: Foundation would link ICU.
+        .target(name: "VRRPControl", dependencies: [
             "VRRPCore", "VRRPConfig", "VRRPStatus",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
-        ]),
+        ], path: "Sources/vrrpctl"),
+        // The stand-alone vrrpctl of a development build (tests and scripts run it from .build).
+        .executableTarget(name: "vrrpctl", dependencies: ["VRRPControl"], path: "Sources/vrrpctl-main"),
+        // The lab tool (up/status/fail/down/demo, chaos run/leaks); Debian package vrrpd-lab.
         .executableTarget(name: "vrrp-lab", dependencies: [
-            "VRRPLab", "VRRPStatus", "VRRPCore",
+            "VRRPLab", "VRRPChaos", "VRRPStatus", "VRRPCore",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .testTarget(name: "InteropTests", dependencies: ["VRRPLab", "VRRPStatus", "VRRPCore"]),
@@ -88,7 +88,7 @@ let package = Package(
         .testTarget(name: "HostileTests", dependencies: ["VRRPChaos", "VRRPLab", "VRRPStatus", "VRRPCore"]),
         .testTarget(name: "BenchmarkSmokeTests", dependencies: ["VRRPLab"]),
         // Every vrrpctl/vrrpd command line shown in docs/ and README parses (issue 18).
-        .testTarget(name: "DocsTests", dependencies: ["vrrpctl", "vrrpd"]),
+        .testTarget(name: "DocsTests", dependencies: ["VRRPControl", "vrrpd"]),
         // Builds packaging/container's image and runs two containers in lab namespaces (root, podman).
         .testTarget(name: "ContainerTests", dependencies: ["VRRPLab", "VRRPStatus"]),
     ],

@@ -1,17 +1,23 @@
 #!/usr/bin/env bash
-# Builds the Debian package of swift-vrrp: vrrpd_VERSION_ARCH.deb.
+# Builds the Debian packages of swift-vrrp: vrrpd_VERSION_ARCH.deb (the daemon and vrrpctl)
+# and, when vrrp-lab is built, vrrpd-lab_VERSION_ARCH.deb (the namespace lab and chaos tool).
 #
 #   packaging/build-deb.sh [--bin-dir DIR] [--output DIR] [--compression xz|gzip|zstd]
 #
-# --bin-dir DIR (or VRRP_PACKAGE_BIN_DIR): take vrrpd, vrrpctl (and vrrp-lab, when present)
-#   from DIR instead of building them. Without it the script builds them with
+# vrrpd is one binary for the daemon and the CLI: the package installs /usr/sbin/vrrpd and
+# /usr/bin/vrrpctl as a link to it (run as vrrpctl, it is vrrpctl). Neither links Foundation
+# (only FoundationEssentials), so the package stays small; vrrp-lab needs Foundation and ICU
+# (~60 MB) and goes in its own package.
+#
+# --bin-dir DIR (or VRRP_PACKAGE_BIN_DIR): take vrrpd (and vrrp-lab, when present) from DIR
+#   instead of building them. Without it the script builds them with
 #   `swift build -c release --static-swift-stdlib --scratch-path .build-release`: the Swift
 #   runtime is linked in, so the package runs on hosts without a Swift toolchain. The first
 #   such build takes several minutes on 2 cores; later ones are incremental.
-# --output DIR: where the .deb goes (default: out/). The path of the .deb is the last line
-#   printed.
-# --compression xz|gzip|zstd: dpkg-deb's compressor (default xz: ~30 MB, ~1.5 min on a busy
-#   2-core machine; gzip: ~45 MB in seconds, what the packaging test uses).
+# --output DIR: where the .debs go (default: out/). The path of each .deb is printed, vrrpd's
+#   last.
+# --compression xz|gzip|zstd: dpkg-deb's compressor (default xz, the smallest; gzip is
+#   faster, what the packaging test uses). Sizes: docs/operations.md, "Package size".
 #
 # Needs dpkg-deb, dpkg-shlibdeps (dpkg-dev), gzip, python3 (man pages) and strip. Runs as
 # any user: files in the package belong to root:root (--root-owner-group), no fakeroot.
@@ -34,7 +40,7 @@ while [ $# -gt 0 ]; do
 done
 
 if [ -z "$bin_dir" ]; then
-    products=(vrrpd vrrpctl)
+    products=(vrrpd)
     grep -q 'name: "vrrp-lab"' "$root/Package.swift" && products+=(vrrp-lab)
     # -z now -z relro: full RELRO, as Debian's hardening flags ask (lintian: hardening-no-bindnow).
     build=(swift build --package-path "$root" -c release --static-swift-stdlib --scratch-path "$root/.build-release"
@@ -45,9 +51,7 @@ if [ -z "$bin_dir" ]; then
     done
     bin_dir=$("${build[@]}" --show-bin-path)
 fi
-for required in vrrpd vrrpctl; do
-    [ -x "$bin_dir/$required" ] || { echo "build-deb: $bin_dir/$required is missing" >&2; exit 1; }
-done
+[ -x "$bin_dir/vrrpd" ] || { echo "build-deb: $bin_dir/vrrpd is missing" >&2; exit 1; }
 
 version=$("$bin_dir/vrrpd" --version)
 arch=$(dpkg --print-architecture)
@@ -61,12 +65,13 @@ install -d "$pkg/DEBIAN" "$pkg/usr/sbin" "$pkg/usr/bin" "$pkg/lib/systemd/system
     "$pkg/usr/share/fish/vendor_completions.d" "$doc"
 
 # Binaries, stripped (the release build carries DWARF; lintian: unstripped-binary-or-object).
-install -m 0755 "$bin_dir/vrrpd" "$pkg/usr/sbin/vrrpd"
-install -m 0755 "$bin_dir/vrrpctl" "$pkg/usr/bin/vrrpctl"
-[ -x "$bin_dir/vrrp-lab" ] && install -m 0755 "$bin_dir/vrrp-lab" "$pkg/usr/bin/vrrp-lab"
-for b in "$pkg"/usr/sbin/* "$pkg"/usr/bin/*; do
-    strip --remove-section=.comment --remove-section=.note --strip-unneeded "$b"
-done
+# vrrpctl is vrrpd under another name (a relative link: both are below /usr, Policy 10.5).
+install_binary() { # source destination
+    install -m 0755 "$1" "$2"
+    strip --remove-section=.comment --remove-section=.note --strip-unneeded "$2"
+}
+install_binary "$bin_dir/vrrpd" "$pkg/usr/sbin/vrrpd"
+ln -s ../sbin/vrrpd "$pkg/usr/bin/vrrpctl"
 
 # Unit, configuration, defaults.
 install -m 0644 "$here/vrrpd.service" "$pkg/lib/systemd/system/vrrpd.service"
@@ -80,9 +85,6 @@ man_for() { # binary section
 }
 man_for usr/sbin/vrrpd 8 | gzip -9n > "$pkg/usr/share/man/man8/vrrpd.8.gz"
 man_for usr/bin/vrrpctl 1 | gzip -9n > "$pkg/usr/share/man/man1/vrrpctl.1.gz"
-if [ -x "$pkg/usr/bin/vrrp-lab" ]; then
-    man_for usr/bin/vrrp-lab 1 | gzip -9n > "$pkg/usr/share/man/man1/vrrp-lab.1.gz"
-fi
 
 # Shell completions.
 for b in "$pkg"/usr/sbin/vrrpd "$pkg"/usr/bin/vrrpctl; do
@@ -103,37 +105,66 @@ if [ -d "$root/examples" ]; then
     cp -R "$root/examples/." "$doc/examples/"
     find "$doc/examples" -type d -exec chmod 0755 {} + -o -type f -exec chmod 0644 {} +
 fi
-{
-    printf 'vrrpd (%s) unstable; urgency=medium\n\n' "$version"
+changelog() { # package
+    printf '%s (%s) unstable; urgency=medium\n\n' "$1" "$version"
     printf '  * Built from the swift-vrrp sources%s.\n\n' \
         "$(git -C "$root" rev-parse --short HEAD 2>/dev/null | sed 's/^/ at commit /')"
     printf ' -- swift-vrrp maintainers <swift-vrrp@packages.invalid>  %s\n' \
         "$(date -u -R -d "$date")"
-} | gzip -9n > "$doc/changelog.gz"
+}
+changelog vrrpd | gzip -9n > "$doc/changelog.gz"
 
-# Control files.
-installed_size=$(du -k -s --exclude=DEBIAN "$pkg" | cut -f1)
+# Control files: control_for PACKAGE TEMPLATE writes PACKAGE's DEBIAN/control and md5sums.
 # Shared-library dependencies as Debian computes them (dpkg-shlibdeps wants a source tree's
 # debian/control, so give it a minimal one): libc6, libcap2, libgcc-s1, libstdc++6. The Swift
 # runtime is static and needs nothing.
 mkdir -p "$stage/src/debian"
 printf 'Source: vrrpd\n\nPackage: vrrpd\nArchitecture: any\n' > "$stage/src/debian/control"
-shlibs=$(cd "$stage/src" && dpkg-shlibdeps -O $(for b in "$pkg"/usr/sbin/* "$pkg"/usr/bin/*; do printf -- '-e%s ' "$b"; done) \
-    | sed -n 's/^shlibs:Depends=//p')
-[ -n "$shlibs" ] || { echo "build-deb: dpkg-shlibdeps found no dependencies" >&2; exit 1; }
-sed -e "s/@VERSION@/$version/" -e "s/@ARCH@/$arch/" -e "s/@SIZE@/$installed_size/" \
-    -e "s/@SHLIBS@/$shlibs/" \
-    "$here/control.in" > "$pkg/DEBIAN/control"
+control_for() { # package template
+    local tree="$stage/$1" installed_size shlibs
+    installed_size=$(du -k -s --exclude=DEBIAN "$tree" | cut -f1)
+    shlibs=$(cd "$stage/src" && dpkg-shlibdeps -O $(find "$tree/usr/sbin" "$tree/usr/bin" -type f -printf '-e%p ' 2>/dev/null) \
+        | sed -n 's/^shlibs:Depends=//p')
+    [ -n "$shlibs" ] || { echo "build-deb: dpkg-shlibdeps found no dependencies for $1" >&2; exit 1; }
+    sed -e "s/@VERSION@/$version/" -e "s/@ARCH@/$arch/" -e "s/@SIZE@/$installed_size/" \
+        -e "s/@SHLIBS@/$shlibs/" \
+        "$here/$2" > "$tree/DEBIAN/control"
+    (cd "$tree" && find . -path ./DEBIAN -prune -o -path ./etc -prune -o -type f -printf '%P\0' \
+        | sort -z | xargs -0 md5sum) > "$tree/DEBIAN/md5sums"
+    chmod 0644 "$tree/DEBIAN/md5sums" "$tree/DEBIAN/control"
+    find "$tree" -type d -exec chmod 0755 {} +
+}
+control_for vrrpd control.in
 printf '/etc/default/vrrpd\n/etc/vrrpd/keepalived.conf\n' > "$pkg/DEBIAN/conffiles"
+chmod 0644 "$pkg/DEBIAN/conffiles"
 for script in postinst prerm postrm; do
     install -m 0755 "$here/$script" "$pkg/DEBIAN/$script"
 done
-(cd "$pkg" && find . -path ./DEBIAN -prune -o -path ./etc -prune -o -type f -printf '%P\0' \
-    | sort -z | xargs -0 md5sum) > "$pkg/DEBIAN/md5sums"
-chmod 0644 "$pkg/DEBIAN/md5sums" "$pkg/DEBIAN/control" "$pkg/DEBIAN/conffiles"
-find "$pkg" -type d -exec chmod 0755 {} +
+
+# vrrpd-lab: the lab and chaos tool, /usr/sbin/vrrp-lab (it needs root; it finds vrrpd next
+# to it). Its own package because it links Foundation.
+lab_deb=
+if [ -x "$bin_dir/vrrp-lab" ]; then
+    lab="$stage/vrrpd-lab"
+    lab_doc="$lab/usr/share/doc/vrrpd-lab"
+    install -d "$lab/DEBIAN" "$lab/usr/sbin" "$lab/usr/share/man/man8" "$lab_doc"
+    install_binary "$bin_dir/vrrp-lab" "$lab/usr/sbin/vrrp-lab"
+    "$lab/usr/sbin/vrrp-lab" --experimental-dump-help \
+        | python3 "$here/manpage.py" --section 8 --date "$date" --version "$version" \
+        | gzip -9n > "$lab/usr/share/man/man8/vrrp-lab.8.gz"
+    install -m 0644 "$here/copyright" "$lab_doc/copyright"
+    for f in lab.md reliability.md; do
+        [ -f "$root/docs/$f" ] && install -m 0644 "$root/docs/$f" "$lab_doc/$f"
+    done
+    changelog vrrpd-lab | gzip -9n > "$lab_doc/changelog.gz"
+    control_for vrrpd-lab control-lab.in
+    mkdir -p "$output"
+    lab_deb="$output/vrrpd-lab_${version}_${arch}.deb"
+    dpkg-deb --root-owner-group "-Z$compression" --build "$lab" "$lab_deb" >&2
+fi
 
 mkdir -p "$output"
 deb="$output/vrrpd_${version}_${arch}.deb"
 dpkg-deb --root-owner-group "-Z$compression" --build "$pkg" "$deb" >&2
+[ -z "$lab_deb" ] || echo "$lab_deb"
 echo "$deb"

@@ -1,4 +1,5 @@
 import Foundation
+import VRRPCore
 import VRRPLab
 
 /// The faults the chaos driver injects.
@@ -96,7 +97,7 @@ final class ChaosDriver {
     let cluster: ChaosCluster
     let options: ChaosOptions
     let observer: Observer
-    var rng: SeededRandom
+    var rng: SplitMix64
     var report: ChaosReport
     /// When the last fault was healed, Unix seconds (nil before the first).
     var healEnd: Double?
@@ -106,7 +107,7 @@ final class ChaosDriver {
         self.cluster = cluster
         self.options = options
         observer = Observer(cluster: cluster)
-        rng = SeededRandom(seed: options.seed)
+        rng = SplitMix64(seed: options.seed)
         report = ChaosReport(seed: options.seed, rounds: options.rounds)
         report.masterDownInterval = cluster.settings.masterDownInterval
     }

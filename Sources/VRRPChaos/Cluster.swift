@@ -1,6 +1,5 @@
 import Foundation
 import VRRPLab
-import VRRPTestSupport
 import VRRPStatus
 
 /// One VRRP node of a chaos cluster: a lab host running `vrrpd` with its own config, status
@@ -191,7 +190,7 @@ public enum ChaosError: Error, CustomStringConvertible {
 }
 
 /// Finds the `vrrpd` executable: `$VRRPD`, then next to the running executable (the test
-/// bundle or `vrrp-chaos` in `.build/<config>/`), then `.build/debug/vrrpd`.
+/// bundle or `vrrp-lab` in `.build/<config>/`), then `.build/debug/vrrpd`.
 public func locateVRRPD() -> String? {
     let env = ProcessInfo.processInfo.environment
     var candidates: [String] = []
@@ -202,9 +201,6 @@ public func locateVRRPD() -> String? {
     candidates.append(FileManager.default.currentDirectoryPath + "/.build/debug/vrrpd")
     return candidates.first { FileManager.default.isExecutableFile(atPath: $0) }
 }
-
-/// The seeded generator of the simulation tests, so a run can be replayed from its printed seed.
-public typealias SeededRandom = SeededGenerator
 
 extension Duration {
     /// The duration in (fractional) seconds.

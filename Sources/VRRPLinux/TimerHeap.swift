@@ -8,19 +8,13 @@ public struct TimerToken: Hashable, Sendable {
     public init(id: UInt64) { self.id = id }
 }
 
-/// A binary min-heap of timer deadlines, ordered by deadline and then by scheduling order
-/// (timers due at the same instant fire first-scheduled first). Pure; no clock.
-/// Cancelling removes the body; the heap entry is skipped lazily when it reaches the top.
+/// The event loop's timers: a `DeadlineQueue` (VRRPCore's one heap) of timer ids, ordered by
+/// deadline and then by scheduling order (timers due at the same instant fire first-scheduled
+/// first). Pure; no clock. Cancelling removes the body; the queued id is skipped lazily when it
+/// reaches the top.
 struct TimerHeap<Body> {
-    private struct Entry {
-        var deadline: Instant
-        var id: UInt64
-        func before(_ other: Entry) -> Bool {
-            (deadline, id) < (other.deadline, other.id)
-        }
-    }
-
-    private var heap: [Entry] = []
+    /// Timer ids by deadline; a cancelled id stays until it reaches the top.
+    private var queue = DeadlineQueue<UInt64>()
     private var bodies: [UInt64: Body] = [:]
     private var nextID: UInt64 = 1
 
@@ -31,8 +25,7 @@ struct TimerHeap<Body> {
         let id = nextID
         nextID += 1
         bodies[id] = body
-        heap.append(Entry(deadline: deadline, id: id))
-        siftUp(heap.count - 1)
+        queue.push(id, at: deadline)
         return TimerToken(id: id)
     }
 
@@ -44,54 +37,22 @@ struct TimerHeap<Body> {
 
     /// The earliest live deadline, dropping cancelled entries on the way.
     mutating func earliestDeadline() -> Instant? {
-        while let top = heap.first {
-            if bodies[top.id] != nil { return top.deadline }
-            popTop()
+        while let top = queue.first {
+            if bodies[top.item] != nil { return top.at }
+            queue.pop()
         }
         return nil
     }
 
     /// Removes and returns the earliest live timer if it is due at `now`.
     mutating func popDue(now: Instant) -> Body? {
-        while let top = heap.first {
-            guard let body = bodies[top.id] else { popTop(); continue }
-            guard top.deadline <= now else { return nil }
-            popTop()
-            bodies.removeValue(forKey: top.id)
+        while let top = queue.first {
+            guard let body = bodies[top.item] else { queue.pop(); continue }
+            guard top.at <= now else { return nil }
+            queue.pop()
+            bodies.removeValue(forKey: top.item)
             return body
         }
         return nil
-    }
-
-    private mutating func popTop() {
-        let last = heap.removeLast()
-        if !heap.isEmpty {
-            heap[0] = last
-            siftDown(0)
-        }
-    }
-
-    private mutating func siftUp(_ index: Int) {
-        var child = index
-        while child > 0 {
-            let parent = (child - 1) / 2
-            guard heap[child].before(heap[parent]) else { return }
-            heap.swapAt(child, parent)
-            child = parent
-        }
-    }
-
-    private mutating func siftDown(_ index: Int) {
-        var parent = index
-        while true {
-            let left = 2 * parent + 1
-            let right = left + 1
-            var smallest = parent
-            if left < heap.count, heap[left].before(heap[smallest]) { smallest = left }
-            if right < heap.count, heap[right].before(heap[smallest]) { smallest = right }
-            if smallest == parent { return }
-            heap.swapAt(parent, smallest)
-            parent = smallest
-        }
     }
 }

@@ -56,15 +56,15 @@ public struct InMemoryLAN: Sendable {
     public var lossProbability: Double
     /// Number of events handled so far.
     public private(set) var eventsHandled = 0
-    private var queue = EventQueue<Item>()
-    private var rng: SeededGenerator
+    private var queue = DeadlineQueue<Item>()
+    private var rng: SplitMix64
     /// Routers per (family, VRID): IPv4 and IPv6 VRRP never hear each other (RFC 5798 §5.1).
     private var byVRID: [AddressFamily: [UInt8: [RouterID]]] = [:]
 
     public init(seed: UInt64 = 1, start: Instant = .zero, deliveryDelay: Interval = .milliseconds(1),
                 lossProbability: Double = 0, recordAdvertisements: Bool = false) {
         now = start
-        rng = SeededGenerator(seed: seed)
+        rng = SplitMix64(seed: seed)
         self.deliveryDelay = deliveryDelay
         self.lossProbability = lossProbability
         self.recordAdvertisements = recordAdvertisements

@@ -38,7 +38,9 @@ struct DemoCommand: ParsableCommand {
         StatusCommand.show(state)
         if let survivor = state.proxies.first(where: { $0.name != master.name }), let socket = survivor.statusSocket {
             print("== vrrpctl status on \(survivor.name)")
-            let out = Shell.run(["\(binDir)/vrrpctl", "status", "--socket", socket]).output
+            // Installed (vrrpd-lab), vrrp-lab sits in /usr/sbin next to vrrpd; vrrpctl is in /usr/bin.
+            let vrrpctl = FileManager.default.isExecutableFile(atPath: "\(binDir)/vrrpctl") ? "\(binDir)/vrrpctl" : "vrrpctl"
+            let out = Shell.run([vrrpctl, "status", "--socket", socket]).output
             print(out, terminator: out.hasSuffix("\n") ? "" : "\n")
         }
     }

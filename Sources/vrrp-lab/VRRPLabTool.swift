@@ -5,7 +5,7 @@ import ArgumentParser
 import Foundation
 
 @main
-struct VRRPLabTool: ParsableCommand {
+struct VRRPLabTool: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "vrrp-lab",
         abstract: "A VRRP lab in network namespaces: proxies running vrrpd (or keepalived), a client, faults and timelines.",
@@ -14,7 +14,8 @@ struct VRRPLabTool: ParsableCommand {
             198.18.0.0/15 and 2001:db8::/32; the root namespace's interfaces are never touched. \
             Needs root (namespaces, veths, raw sockets). State: /run/vrrp-lab/vrrplab-lab-NAME/.
             """,
-        subcommands: [UpCommand.self, StatusCommand.self, FailCommand.self, DownCommand.self, DemoCommand.self])
+        subcommands: [UpCommand.self, StatusCommand.self, FailCommand.self, DownCommand.self, DemoCommand.self,
+                      ChaosCommand.self])
 }
 
 /// Options every subcommand shares.

@@ -1,10 +1,14 @@
 import ArgumentParser
+#if canImport(FoundationEssentials)
+import FoundationEssentials  // JSONEncoder; not Foundation, which would link ICU (~40 MB)
+#else
 import Foundation
+#endif
 import VRRPCore
 
 /// `vrrpctl decode`: decodes VRRP advertisements (and the gratuitous ARP / NA frames around
 /// them) from hex, e.g. `tcpdump -xx` output pasted as is.
-struct DecodeCommand: AsyncParsableCommand {
+struct DecodeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "decode",
         abstract: "Decode VRRP packets from hex (tcpdump -xx output, or plain hex).",
@@ -26,7 +30,7 @@ struct DecodeCommand: AsyncParsableCommand {
     @Option(help: "IP destination address for a bare message (default: the VRRP group of the source's family).")
     var destination: String?
 
-    func run() async throws {
+    func run() throws {
         let text = hex.isEmpty || hex == ["-"] ? readStandardInput() : hex.joined(separator: " ")
         let (src, dst) = try endpoints()
         let packets: [HexDump.Packet]
@@ -219,7 +223,7 @@ struct PacketReport: Encodable {
         var lines: [String] = []
         let title = total > 1 ? "packet \(index) (\(length) octets)" : "\(length) octets"
         lines.append(title + (caption.map { ": " + ($0.split(separator: "\n").first.map(String.init) ?? "") } ?? ""))
-        func row(_ k: String, _ v: String) { lines.append("  " + k.padding(toLength: 10, withPad: " ", startingAt: 0) + v) }
+        func row(_ k: String, _ v: String) { lines.append("  " + k + String(repeating: " ", count: max(0, 10 - k.count)) + v) }
         if let e = ethernet {
             row("ethernet", "\(e.source) > \(e.destination), \(e.etherType)" + (e.vlans.map { ", vlan \($0.map(String.init).joined(separator: "."))" } ?? ""))
         }

@@ -1,5 +1,9 @@
 import ArgumentParser
+#if canImport(FoundationEssentials)
+import FoundationEssentials  // Date.ISO8601FormatStyle; not Foundation, which would link ICU (~40 MB)
+#else
 import Foundation
+#endif
 import VRRPStatus
 
 struct WatchCommand: ParsableCommand {

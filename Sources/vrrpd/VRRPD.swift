@@ -9,7 +9,6 @@ import VRRPRuntime
 
 let vrrpdVersion = "0.1.0"
 
-@main
 struct VRRPD: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "vrrpd",

@@ -5,7 +5,7 @@ import VRRPLab
 
 @Suite("Chaos", .serialized, .enabled(if: Lab.isSupported && locateVRRPD() != nil, "needs root, iproute2 and a built vrrpd"))
 struct ChaosTests {
-    /// The short version of `vrrp-chaos run`: the three faults that hurt most, all on the
+    /// The short version of `vrrp-lab chaos run`: the three faults that hurt most, all on the
     /// master (p1, priority 150), with the observer checking every invariant throughout.
     /// VRRP_CHAOS_SEED replays other hold times.
     @Test("SIGKILL, partition and SIGTERM of the master keep every invariant: one master after heals, VIP reachable and cleaned up")

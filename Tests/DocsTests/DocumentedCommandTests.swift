@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
 import Testing
-@testable import vrrpctl
+@testable import VRRPControl
 @testable import vrrpd
 
 /// Issue 18: every `vrrpctl` / `vrrpd` command line the docs show must parse with the real

@@ -61,7 +61,7 @@ let hostileCases: [HostileCase] = [
         try mutated(p) { b in b[vrrpOffset] = 0x22; PacketFactory.fixV2Checksum(&b) }
     },
     HostileCase(name: "64 KiB of garbage (fragmented)", counter: "versionErrors") { p in
-        var random = SeededRandom(seed: 6527)
+        var random = SplitMix64(seed: 6527)
         var bytes = (0..<65_515).map { _ in UInt8.random(in: 0...255, using: &random) }
         bytes[0] = 0xF1   // version 15: the first check that can see it is garbage
         bytes[2] = p

@@ -63,8 +63,9 @@ struct PackagingTests {
         let p = try package()
         let listing = Shell.run(["dpkg-deb", "-c", p.deb])
         #expect(listing.status == 0)
+        // `… ./usr/bin/vrrpctl -> ../sbin/vrrpd` for a link: the path is before the arrow.
         let paths = Set(listing.stdout.split(separator: "\n").compactMap { line in
-            line.split(separator: " ", omittingEmptySubsequences: true).last.map { String($0.dropFirst()) }
+            line.split(separator: " -> ").first?.split(separator: " ", omittingEmptySubsequences: true).last.map { String($0.dropFirst()) }
         })
         for expected in [
             "/usr/sbin/vrrpd", "/usr/bin/vrrpctl", "/lib/systemd/system/vrrpd.service",

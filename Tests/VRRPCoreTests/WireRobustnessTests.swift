@@ -1,23 +1,11 @@
 import Testing
 @testable import VRRPCore
 
-/// A small deterministic generator (SplitMix64), so a failure reproduces.
-private struct SplitMix: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
 @Suite("Wire: robustness")
 struct WireRobustnessTests {
     @Test("100 000 random and mutated inputs never trap, and accepted ones re-encode")
     func fuzz() throws {
-        var rng = SplitMix(state: 0x5EED)
+        var rng = SplitMix64(seed: 0x5EED)
         let s4 = IPAddress.v4(IPv4Address(198, 18, 0, 11)), d4 = IPAddress.v4(.vrrpMulticast)
         let s6 = IPAddress("fe80::1")!, d6 = IPAddress.v6(.vrrpMulticast)
         let packets: [[UInt8]] = [

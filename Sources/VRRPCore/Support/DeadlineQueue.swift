@@ -1,8 +1,10 @@
-import VRRPCore
-
-/// A min-heap of timed items; items at the same instant come out in insertion order.
-public struct EventQueue<Item>: Sendable where Item: Sendable {
-    private struct Entry: Sendable {
+/// A binary min-heap of items keyed by an `Instant`: the earliest comes out first, and items
+/// due at the same instant come out in the order they were pushed. Plain data (no clock).
+///
+/// The one heap in the package: the daemon's `TimerHeap` (VRRPLinux) and the simulated LAN's
+/// event queue (`VRRPTestSupport.InMemoryLAN`) are both built on it.
+public struct DeadlineQueue<Item> {
+    fileprivate struct Entry {
         var at: Instant
         var sequence: UInt64
         var item: Item
@@ -16,12 +18,14 @@ public struct EventQueue<Item>: Sendable where Item: Sendable {
 
     public var isEmpty: Bool { heap.isEmpty }
     public var count: Int { heap.count }
+    /// The earliest item, without removing it.
+    public var first: (at: Instant, item: Item)? { heap.first.map { ($0.at, $0.item) } }
     /// The instant of the earliest item.
     public var nextInstant: Instant? { heap.first?.at }
 
     public mutating func push(_ item: Item, at: Instant) {
         heap.append(Entry(at: at, sequence: nextSequence, item: item))
-        nextSequence += 1
+        nextSequence &+= 1
         var child = heap.count - 1
         while child > 0 {
             let parent = (child - 1) / 2
@@ -31,6 +35,8 @@ public struct EventQueue<Item>: Sendable where Item: Sendable {
         }
     }
 
+    /// Removes and returns the earliest item.
+    @discardableResult
     public mutating func pop() -> (at: Instant, item: Item)? {
         guard !heap.isEmpty else { return nil }
         heap.swapAt(0, heap.count - 1)
@@ -48,3 +54,6 @@ public struct EventQueue<Item>: Sendable where Item: Sendable {
         return (top.at, top.item)
     }
 }
+
+extension DeadlineQueue: Sendable where Item: Sendable {}
+extension DeadlineQueue.Entry: Sendable where Item: Sendable {}

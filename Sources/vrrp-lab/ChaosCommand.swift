@@ -6,17 +6,17 @@ import Foundation
 import VRRPChaos
 import VRRPLab
 
-@main
-struct VRRPChaosCommand: AsyncParsableCommand {
+/// `vrrp-lab chaos run|leaks`: chaos and leak runs of vrrpd in the lab's namespaces.
+struct ChaosCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "vrrp-chaos",
+        commandName: "chaos",
         abstract: "Chaos and leak runs of vrrpd in network namespaces (root).",
         subcommands: [Run.self, Leaks.self],
         defaultSubcommand: Run.self)
 }
 
-struct CommonOptions: ParsableArguments {
-    @Option(help: "The vrrpd executable (default: $VRRPD, next to vrrp-chaos, or .build/debug/vrrpd).")
+struct ChaosOptionsGroup: ParsableArguments {
+    @Option(help: "The vrrpd executable (default: $VRRPD, next to vrrp-lab, or .build/debug/vrrpd).")
     var vrrpd: String?
 
     func daemonPath() throws -> String {
@@ -29,13 +29,13 @@ struct CommonOptions: ParsableArguments {
     }
 }
 
-extension VRRPChaosCommand {
+extension ChaosCommand {
     struct Run: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "run",
             abstract: "Three nodes (150/100/50), random faults for N rounds; exits 1 on any invariant violation.")
 
-        @OptionGroup var common: CommonOptions
+        @OptionGroup var common: ChaosOptionsGroup
         @Option(help: "Random seed (printed; replay a run with the same seed).") var seed: UInt64?
         @Option(help: "Number of fault rounds.") var rounds = 20
         @Option(help: "VRRP version (2: advert_int 1 s, PASS auth; 3: advert_int --interval).") var version = 3
@@ -75,7 +75,7 @@ extension VRRPChaosCommand {
             commandName: "leaks",
             abstract: "Flap a weight-0 track file until the daemon made N transitions; print fd count and RSS.")
 
-        @OptionGroup var common: CommonOptions
+        @OptionGroup var common: ChaosOptionsGroup
         @Option(help: "Transitions to drive.") var transitions = 10_000
         @Option(help: "VRRPv3 advertisement interval in seconds.") var interval = 0.01
 
