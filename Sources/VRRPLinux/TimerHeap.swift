@@ -50,12 +50,17 @@ struct TimerHeap<Body> {
 
     /// Removes and returns the earliest live timer if it is due at `now`.
     mutating func popDue(now: Instant) -> Body? {
+        popDueWithDeadline(now: now)?.body
+    }
+
+    /// Removes and returns the earliest live timer and its deadline if it is due at `now`.
+    mutating func popDueWithDeadline(now: Instant) -> (deadline: Instant, body: Body)? {
         while let top = heap.first {
             guard let body = bodies[top.id] else { popTop(); continue }
             guard top.deadline <= now else { return nil }
             popTop()
             bodies.removeValue(forKey: top.id)
-            return body
+            return (top.deadline, body)
         }
         return nil
     }

@@ -9,9 +9,11 @@ extension Daemon {
     func snapshot() -> Snapshot {
         let now = EventLoop.now()
         let wall = wallClock()
+        let lag = loop.timerLag
         return Snapshot(
             daemon: DaemonInfo(version: options.version, pid: pid, startedAt: startedAt,
-                               configFile: options.configFile, lastReload: lastReload),
+                               configFile: options.configFile, lastReload: lastReload,
+                               loopLagMax: lag.maximum.seconds, loopLagLastMinute: lag.lastMinute.seconds),
             instances: instances.map { $0.snapshot(now: now, wallNow: wall) },
             syncGroups: syncGroupSnapshots())
     }

@@ -7,10 +7,17 @@ import VRRPStatus
 
 /// The optional Prometheus endpoint (`--metrics-address 127.0.0.1:9650`): any HTTP GET is
 /// answered with the text exposition of the current snapshot.
+///
+/// Bounded per loop turn like the status socket (issue 19): complete requests wait in a queue,
+/// and a slice run in the next turn answers at most `responsesPerTurn` of them from one
+/// rendering of the snapshot.
 final class MetricsServer {
     private unowned let daemon: Daemon
     private let listener: Int32
     private var connections: [Int32: StreamConnection] = [:]
+    private var ready: [(connection: StreamConnection, head: [UInt8])] = []
+    private var sliceScheduled = false
+    let responsesPerTurn = 8
 
     init(daemon: Daemon, address: String) throws {
         self.daemon = daemon
@@ -59,7 +66,10 @@ final class MetricsServer {
                     request += bytes
                     // Answer once the request head is complete (or absurdly long).
                     if request.count > 16384 || request.suffix(4) == [13, 10, 13, 10] || request.suffix(2) == [10, 10] {
-                        self.respond(connection, head: request)
+                        // Nothing more is read from it: it waits for its turn.
+                        self.daemon.loop.unregister(fd: connection.fd)
+                        self.ready.append((connection, request))
+                        self.scheduleSlice()
                     }
                 }
             } catch {
@@ -68,13 +78,35 @@ final class MetricsServer {
         }
     }
 
-    private func respond(_ connection: StreamConnection, head: [UInt8]) {
+    private func scheduleSlice() {
+        guard !sliceScheduled else { return }
+        sliceScheduled = true
+        daemon.loop.runNextTurn { [weak self] in self?.runSlice() }
+    }
+
+    private func runSlice() {
+        sliceScheduled = false
+        let batch = ready.prefix(responsesPerTurn)
+        ready.removeFirst(batch.count)
+        var rendered: String?
+        for (connection, head) in batch where !connection.isClosed {
+            respond(connection, head: head) {
+                if let rendered { return rendered }
+                let text = daemon.snapshot().renderPrometheus()
+                rendered = text
+                return text
+            }
+        }
+        if !ready.isEmpty { scheduleSlice() }
+    }
+
+    private func respond(_ connection: StreamConnection, head: [UInt8], metrics: () -> String) {
         let firstLine = String(decoding: head.prefix { $0 != 13 && $0 != 10 }, as: UTF8.self)
         let body: String
         let status: String
         if firstLine.hasPrefix("GET ") {
             status = "200 OK"
-            body = daemon.snapshot().renderPrometheus()
+            body = metrics()
         } else {
             status = "405 Method Not Allowed"
             body = "only GET\n"

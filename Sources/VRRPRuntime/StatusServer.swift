@@ -6,16 +6,60 @@ import VRRPStatus
 
 /// The status socket: a Unix-domain stream socket (mode 0660, group configurable) speaking the
 /// line protocol of docs/status-socket.md. Runs on the daemon's loop.
+///
+/// Work for clients is bounded per loop turn (issue 19, case 2): a read only queues the
+/// request lines; a slice run in the next turn answers at most `requestsPerClient` requests
+/// or `bytesPerClient` bytes per client and `requestsPerTurn` in all, with one snapshot built
+/// and encoded for every request of that slice, then asks for another turn if work is left.
+/// A client with `pendingLimit` unanswered requests is no longer read (the kernel's socket
+/// buffer pushes back on it), and one whose replies are not being read gets no more answers
+/// until its queue drains.
 final class StatusServer {
+    struct Limits {
+        var requestsPerClient = 8
+        var bytesPerClient = 256 << 10
+        var requestsPerTurn = 64
+        var pendingLimit = 64
+        /// Replies are held back while a client has this much unsent output.
+        var queuedLimit = 256 << 10
+    }
+
+    private final class Client {
+        let connection: StreamConnection
+        var buffer = LineBuffer(maximumLineLength: 4096)
+        var pending: [String] = []
+        var pendingHead = 0
+        var reading = true
+        var pendingCount: Int { pending.count - pendingHead }
+
+        init(connection: StreamConnection) { self.connection = connection }
+
+        func popRequest() -> String? {
+            guard pendingHead < pending.count else { return nil }
+            let line = pending[pendingHead]
+            pendingHead += 1
+            if pendingHead == pending.count {
+                pending.removeAll(keepingCapacity: true)
+                pendingHead = 0
+            }
+            return line
+        }
+    }
+
     private unowned let daemon: Daemon
     let path: String
+    let limits: Limits
     private let listener: Int32
-    private var clients: [Int32: (connection: StreamConnection, buffer: LineBuffer)] = [:]
+    private var clients: [Int32: Client] = [:]
     private var watchers: Set<Int32> = []
+    private var sliceScheduled = false
+    /// Where the next slice starts, so that with many clients each gets its turn.
+    private var rotation = 0
 
-    init(daemon: Daemon, path: String, group: String?) throws {
+    init(daemon: Daemon, path: String, group: String?, limits: Limits = Limits()) throws {
         self.daemon = daemon
         self.path = path
+        self.limits = limits
         try Self.prepareDirectory(for: path)
         unlink(path)
         var address = sockaddr_un()
@@ -66,10 +110,14 @@ final class StatusServer {
     private func acceptClients() {
         for fd in acceptAll(listener) {
             let connection = StreamConnection(fd: fd, loop: daemon.loop)
-            clients[fd] = (connection, LineBuffer(maximumLineLength: 4096))
+            let client = Client(connection: connection)
+            clients[fd] = client
             connection.onClose = { [unowned self] in
                 self.clients[fd] = nil
                 self.watchers.remove(fd)
+            }
+            connection.onDrain = { [unowned self] in
+                if let client = self.clients[fd], client.pendingCount > 0 { self.scheduleSlice() }
             }
             do {
                 try daemon.loop.register(fd: fd) { [unowned self] in self.readable(fd) }
@@ -81,45 +129,123 @@ final class StatusServer {
     }
 
     private func readable(_ fd: Int32) {
-        guard var client = clients[fd] else { return }
+        guard let client = clients[fd] else { return }
         guard let bytes = client.connection.readAvailable() else {
             client.connection.close()
             return
         }
-        let lines = client.buffer.append(bytes)
-        clients[fd]?.buffer = client.buffer
-        for output in lines {
+        for output in client.buffer.append(bytes) {
             switch output {
             case .overflow:
+                client.pending.removeAll()
+                client.pendingHead = 0
                 client.connection.write(StatusReply.failure("request line too long").encodedLine())
                 client.connection.finish()
                 return
             case .line(let line):
-                answer(String(decoding: line, as: UTF8.self), on: fd, connection: client.connection)
+                client.pending.append(String(decoding: line, as: UTF8.self))
             }
+        }
+        if client.pendingCount >= limits.pendingLimit { pauseReading(client) }
+        if client.pendingCount > 0 { scheduleSlice() }
+    }
+
+    private func pauseReading(_ client: Client) {
+        guard client.reading, !client.connection.isClosed else { return }
+        client.reading = false
+        daemon.loop.unregister(fd: client.connection.fd)
+    }
+
+    private func resumeReading(_ client: Client) {
+        guard !client.reading, !client.connection.isClosed else { return }
+        let fd = client.connection.fd
+        do {
+            try daemon.loop.register(fd: fd) { [unowned self] in self.readable(fd) }
+            client.reading = true
+        } catch {
+            client.connection.close()
         }
     }
 
-    private func answer(_ line: String, on fd: Int32, connection: StreamConnection) {
+    private func scheduleSlice() {
+        guard !sliceScheduled else { return }
+        sliceScheduled = true
+        daemon.loop.runNextTurn { [weak self] in self?.runSlice() }
+    }
+
+    /// One turn's share of the answers (see the type's comment).
+    private func runSlice() {
+        sliceScheduled = false
+        var shared = SharedReplies(daemon: daemon)
+        let order = clients.keys.sorted()
+        guard !order.isEmpty else { return }
+        rotation = (rotation + 1) % order.count
+        var served = 0
+        var more = false
+        for i in 0..<order.count {
+            guard let client = clients[order[(rotation + i) % order.count]] else { continue }
+            var answered = 0
+            var bytes = 0
+            while answered < limits.requestsPerClient, bytes < limits.bytesPerClient, served < limits.requestsPerTurn,
+                  !client.connection.isClosed, client.connection.queuedBytes < limits.queuedLimit,
+                  let line = client.popRequest() {
+                let reply = answer(line, on: client.connection.fd, shared: &shared)
+                client.connection.write(reply)
+                answered += 1
+                served += 1
+                bytes += reply.count
+            }
+            guard !client.connection.isClosed else { continue }
+            if client.pendingCount < limits.pendingLimit / 2 { resumeReading(client) }
+            // A client waiting on its own unread replies is resumed by its connection's drain.
+            if client.pendingCount > 0, client.connection.queuedBytes < limits.queuedLimit { more = true }
+        }
+        if more { scheduleSlice() }
+    }
+
+    /// The snapshot and its encoded reply, built at most once per slice.
+    private struct SharedReplies {
+        unowned let daemon: Daemon
+        var snapshot: Snapshot?
+        var statusLine: [UInt8]?
+
+        init(daemon: Daemon) { self.daemon = daemon }
+
+        mutating func current() -> Snapshot {
+            if let snapshot { return snapshot }
+            let s = daemon.snapshot()
+            snapshot = s
+            return s
+        }
+
+        mutating func status() -> [UInt8] {
+            if let statusLine { return statusLine }
+            let line = StatusReply(snapshot: current()).encodedLine()
+            statusLine = line
+            return line
+        }
+    }
+
+    private func answer(_ line: String, on fd: Int32, shared: inout SharedReplies) -> [UInt8] {
         guard let request = StatusRequest(line: line) else {
-            connection.write(StatusReply.failure("unknown request \(line.debugDescription); use status, status NAME, watch or reload").encodedLine())
-            return
+            return StatusReply.failure("unknown request \(line.debugDescription); use status, status NAME, watch or reload").encodedLine()
         }
         switch request {
         case .status:
-            connection.write(StatusReply(snapshot: daemon.snapshot()).encodedLine())
+            return shared.status()
         case .instance(let name):
-            if let instance = daemon.snapshot().instance(named: name) {
-                connection.write(StatusReply(instance: instance).encodedLine())
-            } else {
-                connection.write(StatusReply.failure("no instance named \(name)").encodedLine())
+            if let instance = shared.current().instance(named: name) {
+                return StatusReply(instance: instance).encodedLine()
             }
+            return StatusReply.failure("no instance named \(name)").encodedLine()
         case .watch:
             watchers.insert(fd)
-            connection.write(StatusReply(snapshot: daemon.snapshot()).encodedLine())
+            return shared.status()
         case .reload:
             let result = daemon.reload(trigger: "status socket")
-            connection.write(StatusReply(ok: true, reload: result).encodedLine())
+            // What the reload changed is in the next snapshot, not in this slice's.
+            shared = SharedReplies(daemon: daemon)
+            return StatusReply(ok: true, reload: result).encodedLine()
         }
     }
 

@@ -14,6 +14,10 @@ final class StreamConnection {
     private(set) var isClosed = false
     let maximumQueued: Int
     var onClose: (() -> Void)?
+    /// Called when a queue that could not be written at once has been written out.
+    var onDrain: (() -> Void)?
+    /// Bytes accepted by `write` and not yet taken by the kernel.
+    var queuedBytes: Int { outgoing.count }
 
     init(fd: Int32, loop: EventLoop, maximumQueued: Int = 1 << 20) {
         self.fd = fd
@@ -62,8 +66,10 @@ final class StreamConnection {
                 // readability only).
                 if retry == nil {
                     retry = loop.schedule(after: .milliseconds(20)) { [weak self] in
-                        self?.retry = nil
-                        self?.flush()
+                        guard let self else { return }
+                        self.retry = nil
+                        self.flush()
+                        if self.outgoing.isEmpty, !self.isClosed { self.onDrain?() }
                     }
                 }
                 return

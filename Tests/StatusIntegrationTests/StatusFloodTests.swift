@@ -90,6 +90,12 @@ extension StatusIntegrationTests {
             let worst = gaps.max { $0.value < $1.value }
             #expect((worst?.value ?? 99) <= 1.5, "longest advert gap \(worst.map { "VRID \($0.key): \($0.value) s" } ?? "-") (flood took \(ended - started) s)")
 
+            // The loop's own account of the same stall: timers fired at most one interval late.
+            let lag = try master.status().daemon.loopLagLastMinute
+            #expect(lag != nil && lag! < 1.0, "p1 loop lag over the last minute: \(lag.map { "\($0) s" } ?? "not reported")")
+
+            print("pipelined flood: \(ended - started) s, longest advert gap \(worst?.value ?? -1) s, p1 loop lag \(lag ?? -1) s")
+
             let backupStatus = try backup.status()
             #expect(backupStatus.instances.allSatisfy { $0.state == "BACKUP" }, "a second master on p2")
             #expect(backupStatus.instances.allSatisfy { $0.counters.becomeMaster == 0 }, "p2 became master during the flood")
