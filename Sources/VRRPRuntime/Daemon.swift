@@ -65,6 +65,8 @@ public final class Daemon: @unchecked Sendable {
     var unmatchedPackets = 0
     /// The last state each sync group was notified for.
     var lastGroupStates: [String: String] = [:]
+    /// A descriptor kept free for reload and SIGUSR1 dumps when clients use up the rest.
+    let reserve = ReserveDescriptor()
 
     public init(options: DaemonOptions, configuration: Configuration, logger: Logger) throws {
         self.options = options
@@ -83,7 +85,7 @@ public final class Daemon: @unchecked Sendable {
         try EventLoop.blockSignals([SIGTERM, SIGINT, SIGHUP, SIGUSR1, SIGPIPE])
         try loop.onSignal([SIGTERM, SIGINT, SIGHUP, SIGUSR1]) { [unowned self] signal in
             switch signal {
-            case SIGHUP: self.reload(trigger: "SIGHUP")
+            case SIGHUP: _ = self.reserve.whileReleased { self.reload(trigger: "SIGHUP") }
             case SIGUSR1: self.dumpSnapshot()
             default: self.shutdown(signal: signal)
             }

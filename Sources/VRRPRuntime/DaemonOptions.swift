@@ -19,7 +19,7 @@ public struct DaemonOptions: Sendable {
     public var version: String
 
     public init(configFile: String, pidFile: String? = nil, statusSocket: String = "/run/vrrpd/vrrpd.sock",
-                statusGroup: String? = nil, dumpDirectory: String = "/tmp", metricsAddress: String? = nil,
+                statusGroup: String? = nil, dumpDirectory: String = "/run/vrrpd", metricsAddress: String? = nil,
                 waitForInterfaces: Bool = false, dropCapabilities: Bool = true, logToSyslog: Bool = false,
                 logDetail: Bool = false, version: String) {
         self.configFile = configFile

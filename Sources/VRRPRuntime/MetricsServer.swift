@@ -13,7 +13,11 @@ import VRRPStatus
 /// rendering of the snapshot.
 final class MetricsServer {
     private unowned let daemon: Daemon
-    private let listener: Int32
+    private var listener: GuardedListener!
+    /// Limits (issue 19, case 4; the endpoint has no authentication): this many connections at
+    /// once, each closed after `lifetime` whatever it is doing (idle, slow, or not reading).
+    let maximumConnections = 16
+    let lifetime = Interval.seconds(10)
     private var connections: [Int32: StreamConnection] = [:]
     private var ready: [(connection: StreamConnection, head: [UInt8])] = []
     private var sliceScheduled = false
@@ -26,36 +30,47 @@ final class MetricsServer {
         }
         var host = String(address[..<colon])
         if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+        let fd: Int32
         switch IPAddress(host) {
         case .v4(let a)?:
             var sin = sockaddr_in()
             sin.sin_family = sa_family_t(AF_INET)
             sin.sin_port = port.bigEndian
             sin.sin_addr.s_addr = a.value.bigEndian
-            listener = try withUnsafeBytes(of: &sin) { try listenSocket(family: AF_INET, address: $0, what: address) }
+            fd = try withUnsafeBytes(of: &sin) { try listenSocket(family: AF_INET, address: $0, what: address) }
         case .v6(let a)?:
             var sin6 = sockaddr_in6()
             sin6.sin6_family = sa_family_t(AF_INET6)
             sin6.sin6_port = port.bigEndian
             withUnsafeMutableBytes(of: &sin6.sin6_addr) { $0.copyBytes(from: a.bytes) }
-            listener = try withUnsafeBytes(of: &sin6) { try listenSocket(family: AF_INET6, address: $0, what: address) }
+            fd = try withUnsafeBytes(of: &sin6) { try listenSocket(family: AF_INET6, address: $0, what: address) }
         case nil:
             throw DaemonError.startup("--metrics-address: \(host) is not an IP address")
         }
-        try daemon.loop.register(fd: listener) { [unowned self] in self.acceptClients() }
+        listener = try GuardedListener(fd: fd, loop: daemon.loop, what: "metrics \(address)", log: daemon.log) {
+            [unowned self] in self.accepted($0)
+        }
     }
 
     func close() {
         for (_, c) in connections { c.close() }
-        daemon.loop.unregister(fd: listener)
-        Glibc.close(listener)
+        listener.close()
     }
 
-    private func acceptClients() {
-        for fd in acceptAll(listener) {
+    private func accepted(_ descriptors: [Int32]) {
+        for fd in descriptors {
+            guard connections.count < maximumConnections else {
+                sendNow(fd, Array("HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\nConnection: close\r\n\r\n".utf8))
+                Glibc.close(fd)
+                continue
+            }
             let connection = StreamConnection(fd: fd, loop: daemon.loop, maximumQueued: 16 << 20)
             connections[fd] = connection
-            connection.onClose = { [unowned self] in self.connections[fd] = nil }
+            let deadline = daemon.loop.schedule(after: lifetime) { [weak connection] in connection?.close() }
+            connection.onClose = { [unowned self] in
+                self.connections[fd] = nil
+                self.daemon.loop.cancel(deadline)
+            }
             var request: [UInt8] = []
             do {
                 try daemon.loop.register(fd: fd) { [unowned self, unowned connection] in

@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 @preconcurrency import Glibc
 #endif
+import VRRPCore
 import VRRPLinux
 import VRRPStatus
 
@@ -14,6 +15,12 @@ import VRRPStatus
 /// A client with `pendingLimit` unanswered requests is no longer read (the kernel's socket
 /// buffer pushes back on it), and one whose replies are not being read gets no more answers
 /// until its queue drains.
+///
+/// Resource limits (issue 19, case 4): at most `maximumClients` connections (the next one
+/// gets a one-line refusal and is closed), at most `totalQueuedLimit` bytes of replies
+/// waiting in all, a client that sends nothing for `idleTimeout` (watchers excepted) or
+/// leaves its replies unread for `slowTimeout` is closed, and the listener backs off when
+/// the process runs out of descriptors (`GuardedListener`).
 final class StatusServer {
     struct Limits {
         var requestsPerClient = 8
@@ -22,6 +29,10 @@ final class StatusServer {
         var pendingLimit = 64
         /// Replies are held back while a client has this much unsent output.
         var queuedLimit = 256 << 10
+        var maximumClients = 64
+        var totalQueuedLimit = 8 << 20
+        var idleTimeout = Interval.seconds(30)
+        var slowTimeout = Interval.seconds(10)
     }
 
     private final class Client {
@@ -30,6 +41,7 @@ final class StatusServer {
         var pending: [String] = []
         var pendingHead = 0
         var reading = true
+        var lastActivity = EventLoop.now()
         var pendingCount: Int { pending.count - pendingHead }
 
         init(connection: StreamConnection) { self.connection = connection }
@@ -49,7 +61,8 @@ final class StatusServer {
     private unowned let daemon: Daemon
     let path: String
     let limits: Limits
-    private let listener: Int32
+    private var listener: GuardedListener!
+    private var sweepTimer: TimerToken?
     private var clients: [Int32: Client] = [:]
     private var watchers: Set<Int32> = []
     private var sliceScheduled = false
@@ -61,6 +74,8 @@ final class StatusServer {
         self.path = path
         self.limits = limits
         try Self.prepareDirectory(for: path)
+        // Never take the socket of a daemon that is running (issue 19, case 5).
+        if unixSocketIsLive(path) { throw DaemonError.startup("daemon is already running: \(path) answers") }
         unlink(path)
         var address = sockaddr_un()
         address.sun_family = sa_family_t(AF_UNIX)
@@ -76,19 +91,27 @@ final class StatusServer {
         // another user could connect.
         let oldMask = umask(0o777)
         defer { umask(oldMask) }
-        listener = try withUnsafeBytes(of: &address) { try listenSocket(family: AF_UNIX, address: $0, what: path) }
+        let fd = try withUnsafeBytes(of: &address) { try listenSocket(family: AF_UNIX, address: $0, what: path) }
         var gid: gid_t = getegid()
         if let group {
             guard let entry = getgrnam(group) else {
-                Glibc.close(listener)
+                Glibc.close(fd)
                 unlink(path)
                 throw DaemonError.startup("status socket group \(group) does not exist")
             }
             gid = entry.pointee.gr_gid
         }
-        try syscall("chown \(path)") { chown(path, 0, gid) }
-        try syscall("chmod \(path)") { chmod(path, 0o660) }
-        try daemon.loop.register(fd: listener) { [unowned self] in self.acceptClients() }
+        do {
+            try syscall("chown \(path)") { chown(path, 0, gid) }
+            try syscall("chmod \(path)") { chmod(path, 0o660) }
+        } catch {
+            Glibc.close(fd)
+            unlink(path)
+            throw error
+        }
+        listener = try GuardedListener(fd: fd, loop: daemon.loop, what: "status socket \(path)", log: daemon.log) {
+            [unowned self] in self.accepted($0)
+        }
     }
 
     static func prepareDirectory(for path: String) throws {
@@ -102,22 +125,29 @@ final class StatusServer {
     func close() {
         for (_, c) in clients { c.connection.close() }
         clients.removeAll()
-        daemon.loop.unregister(fd: listener)
-        Glibc.close(listener)
+        if let sweepTimer { daemon.loop.cancel(sweepTimer) }
+        listener.close()
         unlink(path)
     }
 
-    private func acceptClients() {
-        for fd in acceptAll(listener) {
+    private func accepted(_ descriptors: [Int32]) {
+        for fd in descriptors {
+            guard clients.count < limits.maximumClients else {
+                sendNow(fd, StatusReply.failure("too many clients (\(limits.maximumClients)); try again later").encodedLine())
+                Glibc.close(fd)
+                continue
+            }
             let connection = StreamConnection(fd: fd, loop: daemon.loop)
             let client = Client(connection: connection)
             clients[fd] = client
             connection.onClose = { [unowned self] in
                 self.clients[fd] = nil
                 self.watchers.remove(fd)
+                // Its queued replies no longer count against the total: others may go on.
+                if self.clients.values.contains(where: { $0.pendingCount > 0 }) { self.scheduleSlice() }
             }
             connection.onDrain = { [unowned self] in
-                if let client = self.clients[fd], client.pendingCount > 0 { self.scheduleSlice() }
+                if self.clients.values.contains(where: { $0.pendingCount > 0 }) { self.scheduleSlice() }
             }
             do {
                 try daemon.loop.register(fd: fd) { [unowned self] in self.readable(fd) }
@@ -126,6 +156,29 @@ final class StatusServer {
                 clients[fd] = nil
             }
         }
+        scheduleSweep()
+    }
+
+    private func scheduleSweep() {
+        guard sweepTimer == nil, !clients.isEmpty else { return }
+        sweepTimer = daemon.loop.schedule(after: .seconds(1)) { [weak self] in self?.sweep() }
+    }
+
+    /// Closes idle and non-reading clients (see the type's comment).
+    private func sweep() {
+        sweepTimer = nil
+        let now = EventLoop.now()
+        for (fd, client) in clients {
+            let connection = client.connection
+            if connection.queuedBytes > 0, now - connection.lastProgress > limits.slowTimeout {
+                daemon.log.info("status socket: closing a client that has not read its replies for \(limits.slowTimeout.seconds) s")
+                connection.close()
+            } else if !watchers.contains(fd), client.pendingCount == 0, connection.queuedBytes == 0,
+                      now - client.lastActivity > limits.idleTimeout {
+                connection.close()
+            }
+        }
+        scheduleSweep()
     }
 
     private func readable(_ fd: Int32) {
@@ -134,6 +187,7 @@ final class StatusServer {
             client.connection.close()
             return
         }
+        if !bytes.isEmpty { client.lastActivity = EventLoop.now() }
         for output in client.buffer.append(bytes) {
             switch output {
             case .overflow:
@@ -180,6 +234,7 @@ final class StatusServer {
         let order = clients.keys.sorted()
         guard !order.isEmpty else { return }
         rotation = (rotation + 1) % order.count
+        var total = clients.values.reduce(0) { $0 + $1.connection.queuedBytes }
         var served = 0
         var more = false
         for i in 0..<order.count {
@@ -187,10 +242,14 @@ final class StatusServer {
             var answered = 0
             var bytes = 0
             while answered < limits.requestsPerClient, bytes < limits.bytesPerClient, served < limits.requestsPerTurn,
+                  total < limits.totalQueuedLimit,
                   !client.connection.isClosed, client.connection.queuedBytes < limits.queuedLimit,
                   let line = client.popRequest() {
                 let reply = answer(line, on: client.connection.fd, shared: &shared)
+                let queuedBefore = client.connection.queuedBytes
                 client.connection.write(reply)
+                total += client.connection.queuedBytes - queuedBefore
+                client.lastActivity = EventLoop.now()
                 answered += 1
                 served += 1
                 bytes += reply.count
@@ -198,7 +257,9 @@ final class StatusServer {
             guard !client.connection.isClosed else { continue }
             if client.pendingCount < limits.pendingLimit / 2 { resumeReading(client) }
             // A client waiting on its own unread replies is resumed by its connection's drain.
-            if client.pendingCount > 0, client.connection.queuedBytes < limits.queuedLimit { more = true }
+            // So is one held back by the total (by a drain or a close elsewhere).
+            if client.pendingCount > 0, client.connection.queuedBytes < limits.queuedLimit,
+               total < limits.totalQueuedLimit { more = true }
         }
         if more { scheduleSlice() }
     }

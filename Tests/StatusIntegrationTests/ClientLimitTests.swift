@@ -55,7 +55,7 @@ final class HeldConnections {
 
     /// Writes `bytes` once on each of the first `count` connections (as much as goes in).
     func send(_ bytes: [UInt8], onFirst count: Int) {
-        for fd in fds.prefix(count) { _ = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) } }
+        for fd in fds.prefix(count) { _ = bytes.withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) } }
     }
 
     func closeAll() {
