@@ -62,26 +62,33 @@ public func unixSocketIsLive(_ path: String) -> Bool {
     return rc == 0 || errno == EAGAIN
 }
 
-/// One descriptor held open (on /dev/null) so that, when connections have used every other
-/// descriptor the process may have, a reload or a SIGUSR1 dump can still open its file: the
-/// caller releases it around such work and takes it back afterwards.
+/// A few descriptors held open (on /dev/null) so that, when connections have used every other
+/// descriptor the process may have, a reload or a SIGUSR1 dump can still open its files: the
+/// caller releases them around such work and takes them back afterwards.
 public final class ReserveDescriptor {
-    private var fd: Int32 = -1
+    private var fds: [Int32] = []
+    public let count: Int
 
-    public init() { restore() }
+    public init(count: Int = 4) {
+        self.count = count
+        restore()
+    }
 
     deinit { release() }
 
-    public var isHeld: Bool { fd >= 0 }
+    public var held: Int { fds.count }
 
     public func release() {
-        if fd >= 0 { close(fd) }
-        fd = -1
+        for fd in fds { close(fd) }
+        fds.removeAll()
     }
 
     public func restore() {
-        guard fd < 0 else { return }
-        fd = open("/dev/null", O_RDONLY | O_CLOEXEC)
+        while fds.count < count {
+            let fd = open("/dev/null", O_RDONLY | O_CLOEXEC)
+            guard fd >= 0 else { return }
+            fds.append(fd)
+        }
     }
 
     /// Runs `body` with the reserve given back to the process.

@@ -30,6 +30,8 @@ final class HeldConnections {
     private(set) var refused = 0
 
     init(path: String, count: Int) {
+        // Once the backlog has refused one connection for 0.5 s, the rest are tried once each.
+        var patience = 250
         for _ in 0..<count {
             let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
             guard fd >= 0 else { refused += 1; continue }
@@ -42,14 +44,20 @@ final class HeldConnections {
             }
             // A full backlog answers EAGAIN: give the daemon up to 0.5 s to accept, as a patient client would.
             var rc: Int32 = -1
-            for _ in 0..<250 {
+            for _ in 0..<patience {
                 rc = withUnsafePointer(to: &address) {
                     $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
                 }
                 guard rc != 0, errno == EAGAIN else { break }
                 usleep(2000)
             }
-            if rc == 0 { fds.append(fd) } else { refused += 1; close(fd) }
+            if rc == 0 {
+                fds.append(fd)
+            } else {
+                refused += 1
+                patience = 1
+                close(fd)
+            }
         }
     }
 
@@ -67,15 +75,18 @@ final class HeldConnections {
 }
 
 extension StatusIntegrationTests {
-    @Test("1 100 idle and non-reading status clients at a daemon with 1 024 descriptors: fds and memory bounded, adverts on time, vrrpctl and SIGHUP work")
-    func idleAndNonReadingClients() async throws {
+    /// With 1 024 descriptors the connection limit is reached first; with 40 the process runs
+    /// out of descriptors (EMFILE) after about 24 clients, which once made the loop spin.
+    @Test("1 100 idle and non-reading status clients: fds and memory bounded, no spinning, adverts on time, vrrpctl fails fast, SIGUSR1 and SIGHUP work",
+          arguments: [1024, 40])
+    func idleAndNonReadingClients(descriptorLimit: Int) async throws {
         try requireRootAndBinaries()
         try await withLab { lab in
             let topology = try LabTopology(in: lab, proxies: 2)
             // The open-file limit of a default service: 1 100 connections are more than it allows.
             let master = try DaemonNode.start(lab, on: topology.proxies[0],
                                               config: keepalivedConf(routerID: "p1", [vrrpInstance(priority: 150)]),
-                                              prefix: ["/usr/bin/prlimit", "--nofile=1024:1024"])
+                                              prefix: ["/usr/bin/prlimit", "--nofile=\(descriptorLimit):\(descriptorLimit)"])
             try master.waitForState("MASTER")
             let backup = try DaemonNode.start(lab, on: topology.proxies[1],
                                               config: keepalivedConf(routerID: "p2", [vrrpInstance(priority: 100)]))
@@ -87,6 +98,7 @@ extension StatusIntegrationTests {
             // 500 clients pipeline status requests and never read; 600 more connect and say nothing.
             let held = HeldConnections(path: master.socketPath, count: 1100)
             defer { held.closeAll() }
+            let connected = held.fds.count
             held.send(Array(String(repeating: "status\n", count: 585).utf8), onFirst: 500)
             try await Task.sleep(for: .seconds(3))
 
@@ -107,6 +119,16 @@ extension StatusIntegrationTests {
             let took = clock.now - asked
             #expect(took < .seconds(15), "vrrpctl status took \(took) (exit \(ctl.status), stderr \(ctl.stderr))")
 
+            // A SIGUSR1 dump needs descriptors too: the reserve provides them.
+            let jsonPath = "\(master.dumpDirectory)/vrrpd.json"
+            lab.signal(master.process, SIGUSR1)
+            try master.waitUntil("a SIGUSR1 dump while the clients are held", timeout: .seconds(15)) {
+                FileManager.default.fileExists(atPath: jsonPath)
+            }
+            // With the descriptors all taken, the attack has to end before anyone else gets in:
+            // the held connections fill the listen backlog ahead of vrrpctl.
+            if descriptorLimit < 100 { held.closeAll() }
+
             // Idle and non-reading clients are timed out: afterwards vrrpctl answers again.
             try master.waitUntil("vrrpctl status to answer again", timeout: .seconds(90)) {
                 let result = try master.vrrpctl(["status"])
@@ -122,7 +144,7 @@ extension StatusIntegrationTests {
 
             let ended = Date().timeIntervalSince1970
             let after = try ProcessUsage(pid: master.process.pid)
-            print("held clients: \(held.fds.count) connected, \(held.refused) refused; CPU \(cpuShare * 100)%; " +
+            print("limit \(descriptorLimit): held clients: \(connected) connected, \(held.refused) refused; CPU \(cpuShare * 100)%; " +
                   "fds \(before.descriptors) → \(during.descriptors) → \(after.descriptors); RSS \(before.rssKiB) → \(during.rssKiB) → \(after.rssKiB) KiB; vrrpctl took \(took)")
             let gaps = try lab.readAdverts(capture.stop()).longestGaps(from: "198.18.0.11", between: started, and: ended)
             #expect((gaps[51] ?? 99) <= 1.5, "longest advert gap of VRID 51: \(gaps[51] ?? -1) s")
