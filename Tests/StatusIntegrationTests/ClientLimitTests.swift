@@ -102,13 +102,14 @@ extension StatusIntegrationTests {
             held.send(Array(String(repeating: "status\n", count: 585).utf8), onFirst: 500)
             try await Task.sleep(for: .seconds(3))
 
-            // A stuck or spinning loop shows as CPU: over 4 s, well under one core's worth.
+            // A spinning loop shows as CPU: with the listener never backing off it took 40 % of a
+            // core here on a loaded 2-core machine; a quiet one takes 1-3 %.
             let cpuStart = try ProcessUsage(pid: master.process.pid).cpuTicks
             try await Task.sleep(for: .seconds(4))
             let during = try ProcessUsage(pid: master.process.pid)
             let ticksPerSecond = sysconf(Int32(_SC_CLK_TCK))
             let cpuShare = Double(during.cpuTicks - cpuStart) / Double(ticksPerSecond) / 4
-            #expect(cpuShare < 0.6, "vrrpd used \(cpuShare * 100)% of a core while the clients were held")
+            #expect(cpuShare < 0.2, "vrrpd used \(cpuShare * 100)% of a core while the clients were held")
             #expect(during.descriptors <= before.descriptors + 300, "descriptors \(before.descriptors) → \(during.descriptors)")
             #expect(during.rssKiB - before.rssKiB <= 64 * 1024, "RSS \(before.rssKiB) KiB → \(during.rssKiB) KiB")
 
