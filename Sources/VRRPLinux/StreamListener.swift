@@ -141,10 +141,15 @@ public final class PidFileLock {
         return .acquired(PidFileLock(path: path, fd: fd))
     }
 
-    /// Removes the file (it is ours: we hold its lock) and releases the lock.
+    /// Removes the file (it is ours: we hold its lock), then releases the lock. Idempotent.
     public func remove() {
+        guard !removed else { return }
+        removed = true
         unlink(path)
+        close(fd)
     }
+
+    private var removed = false
 }
 
 extension String {

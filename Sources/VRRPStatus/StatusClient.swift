@@ -62,6 +62,7 @@ public final class StatusClient {
         let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { throw StatusClientError.connectFailed(path: path, errno: errno) }
         Self.setTimeout(fd, timeout)
+        let started = Self.monotonicSeconds()
         let rc = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
                 connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
@@ -80,6 +81,19 @@ public final class StatusClient {
         self.fd = fd
         self.path = path
         self.timeout = timeout
+        // One budget for connecting and the reply: what connect used is not given again.
+        if let timeout { setTimeout(max(0.05, timeout - (Self.monotonicSeconds() - started)), keepReported: timeout) }
+    }
+
+    private static func monotonicSeconds() -> Double {
+        var ts = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &ts)
+        return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+    }
+
+    private func setTimeout(_ seconds: Double, keepReported reported: Double) {
+        Self.setTimeout(fd, seconds)
+        timeout = reported
     }
 
     deinit { close(fd) }
