@@ -3,6 +3,9 @@
 #elseif canImport(Musl)
 @preconcurrency import Musl
 #endif
+// SOCK_STREAM, SOCK_CLOEXEC, SOCK_NONBLOCK: the release build (-c release --static-swift-stdlib)
+// sees them through CVRRPLinux only (as SystemdNotify.swift).
+import CVRRPLinux
 
 /// What one `acceptPending` call got from a listening socket.
 public struct AcceptResult: Sendable {

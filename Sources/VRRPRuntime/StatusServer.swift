@@ -303,7 +303,7 @@ final class StatusServer {
             watchers.insert(fd)
             return shared.status()
         case .reload:
-            let result = daemon.reload(trigger: "status socket")
+            let result = daemon.reserve.whileReleased { daemon.reload(trigger: "status socket") }
             // What the reload changed is in the next snapshot, not in this slice's.
             shared = SharedReplies(daemon: daemon)
             return StatusReply(ok: true, reload: result).encodedLine()
