@@ -73,3 +73,58 @@ extension Lab {
         return result.stdout.split(separator: "\n").map(String.init)
     }
 }
+
+/// One VRRP advertisement read back from a capture.
+public struct LabAdvert: Sendable, Equatable {
+    /// Seconds since the Unix epoch (the capture's timestamp).
+    public var time: Double
+    public var source: String
+    public var vrid: Int
+    public var priority: Int
+}
+
+extension Lab {
+    /// The VRRP adverts of a pcap file, in capture order (`tcpdump -r FILE -n -tt`).
+    public func readAdverts(_ path: String) throws -> [LabAdvert] {
+        let argv = ["/usr/bin/env", "tcpdump", "-r", path, "-n", "-tt", "vrrp"]
+        let result = try commands.execute(argv)
+        guard result.succeeded || result.stderr.contains("truncated") else {
+            throw LabError.commandFailed(argv: argv, status: result.status, stderr: result.stderr)
+        }
+        return result.stdout.split(separator: "\n").compactMap { LabAdvert(tcpdumpLine: $0) }
+    }
+}
+
+extension LabAdvert {
+    /// "1700000000.123456 IP 198.18.0.11 > 224.0.0.18: VRRPv2, Advertisement, vrid 51, prio 150, …"
+    init?(tcpdumpLine line: Substring) {
+        let words = line.split(separator: " ")
+        guard words.count > 3, let time = Double(words[0]), words[1] == "IP" || words[1] == "IP6",
+              let vridAt = words.firstIndex(of: "vrid"), vridAt + 1 < words.count,
+              let vrid = Int(words[vridAt + 1].trimmingCharacters(in: [","])),
+              let prioAt = words.firstIndex(of: "prio"), prioAt + 1 < words.count,
+              let priority = Int(words[prioAt + 1].trimmingCharacters(in: [","]))
+        else { return nil }
+        self.init(time: time, source: String(words[2]), vrid: vrid, priority: priority)
+    }
+}
+
+extension Array where Element == LabAdvert {
+    /// The longest silence of `source` on each VRID between `from` and `to` (epoch seconds):
+    /// the largest distance between consecutive adverts, counting the edges of the window, so a
+    /// source that stopped before `to` (or started after `from`) shows the silence too.
+    public func longestGaps(from source: String, between from: Double, and to: Double) -> [Int: Double] {
+        var times: [Int: [Double]] = [:]
+        for advert in self where advert.source == source { times[advert.vrid, default: []].append(advert.time) }
+        return times.mapValues { list in
+            let inside = list.sorted().filter { $0 >= from && $0 <= to }
+            var previous = from
+            var longest = 0.0
+            for t in inside {
+                longest = Swift.max(longest, t - previous)
+                previous = t
+            }
+            return Swift.max(longest, to - previous)
+        }
+    }
+}

@@ -39,6 +39,8 @@ public final class EventLoop: @unchecked Sendable {
     private var signalFD: FileDescriptor?
     private var signalMask = sigset_t()
     private var signalHandlers: [CInt: (CInt) -> Void] = [:]
+    private var nextTurn: [() -> Void] = []
+    private var lag = LoopLag()
 
     public init() throws {
         epoll = FileDescriptor(owning: try syscall("epoll_create1") { epoll_create1(CInt(EPOLL_CLOEXEC)) })
@@ -139,7 +141,40 @@ public final class EventLoop: @unchecked Sendable {
         var expirations: UInt64 = 0
         _ = Glibc.read(timer.rawValue, &expirations, MemoryLayout<UInt64>.size)  // EAGAIN is fine
         armedDeadline = nil
-        while let body = timers.popDue(now: Self.now()) { body() }
+        while true {
+            let now = Self.now()
+            guard let (deadline, body) = timers.popDueWithDeadline(now: now) else { return }
+            lag.record(now - deadline, at: now)
+            body()
+        }
+    }
+
+    // MARK: Work spread over turns
+
+    /// Runs `body` on the loop thread in the next turn, after that turn's IO callbacks and
+    /// timers; while such work is pending the loop polls instead of sleeping. This is how work
+    /// for clients is cut into bounded slices (issue 19): a slice does its share, then asks for
+    /// the next turn, and advert timers and packets are served in between.
+    public func runNextTurn(_ body: @escaping () -> Void) {
+        assertOwner()
+        nextTurn.append(body)
+    }
+
+    private func runNextTurnWork() {
+        guard !nextTurn.isEmpty else { return }
+        let work = nextTurn
+        nextTurn.removeAll()
+        for body in work { body() }
+    }
+
+    // MARK: Loop lag
+
+    /// How late timers fire: the largest distance between a timer's deadline and the moment its
+    /// callback started, since the loop was created and over the last full minute. A loop that
+    /// stalls (a slow callback, a blocking call) shows here before a peer notices missed adverts.
+    public var timerLag: (maximum: Interval, lastMinute: Interval) {
+        assertOwner()
+        return (lag.maximum, lag.lastMinute(now: Self.now()))
     }
 
     // MARK: Cross-thread jobs
@@ -237,8 +272,9 @@ public final class EventLoop: @unchecked Sendable {
         while true {
             if drainInbox() { return }
             try rearmTimer()
+            let wait: CInt = nextTurn.isEmpty ? -1 : 0
             let count = try events.withUnsafeMutableBufferPointer { buffer in
-                try syscall("epoll_wait") { epoll_wait(epoll.rawValue, buffer.baseAddress, CInt(buffer.count), -1) }
+                try syscall("epoll_wait") { epoll_wait(epoll.rawValue, buffer.baseAddress, CInt(buffer.count), wait) }
             }
             var timerReady = false
             for event in events.prefix(Int(count)) {
@@ -256,6 +292,46 @@ public final class EventLoop: @unchecked Sendable {
             if timerReady || timers.earliestDeadline().map({ $0 <= Self.now() }) == true {
                 runDueTimers()
             }
+            runNextTurnWork()
+        }
+    }
+}
+
+/// The maximum timer lateness, overall and in one-minute buckets (the current and the last
+/// complete one), so a figure reported "over the last minute" never forgets a stall that
+/// happened 59 s ago.
+struct LoopLag {
+    private(set) var maximum = Interval.zero
+    private var bucketStart: Instant?
+    private var current = Interval.zero
+    private var previous = Interval.zero
+    static let bucket = Interval.seconds(60)
+
+    mutating func record(_ late: Interval, at now: Instant) {
+        roll(now)
+        if late > maximum { maximum = late }
+        if late > current { current = late }
+    }
+
+    mutating func lastMinute(now: Instant) -> Interval {
+        roll(now)
+        return max(current, previous)
+    }
+
+    private mutating func roll(_ now: Instant) {
+        guard let start = bucketStart else {
+            bucketStart = now
+            return
+        }
+        let elapsed = now - start
+        if elapsed >= Self.bucket * 2 {
+            previous = .zero
+            current = .zero
+            bucketStart = now
+        } else if elapsed >= Self.bucket {
+            previous = current
+            current = .zero
+            bucketStart = start + Self.bucket
         }
     }
 }

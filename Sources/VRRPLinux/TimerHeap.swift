@@ -46,12 +46,17 @@ struct TimerHeap<Body> {
 
     /// Removes and returns the earliest live timer if it is due at `now`.
     mutating func popDue(now: Instant) -> Body? {
+        popDueWithDeadline(now: now)?.body
+    }
+
+    /// Removes and returns the earliest live timer and its deadline if it is due at `now`.
+    mutating func popDueWithDeadline(now: Instant) -> (deadline: Instant, body: Body)? {
         while let top = queue.first {
             guard let body = bodies[top.item] else { queue.pop(); continue }
             guard top.at <= now else { return nil }
             queue.pop()
             bodies.removeValue(forKey: top.item)
-            return body
+            return (top.at, body)
         }
         return nil
     }

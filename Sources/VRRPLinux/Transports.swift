@@ -44,9 +44,14 @@ public protocol EventLoopProtocol: AnyObject, Sendable {
     func unregister(fd: CInt)
     func schedule(at deadline: Instant, _ body: @escaping () -> Void) -> TimerToken
     /// True if the timer was still pending.
+    @discardableResult
     func cancel(_ token: TimerToken) -> Bool
     /// Runs `body` on the loop thread (callable from any thread).
     func execute(_ body: @escaping @Sendable () -> Void)
+    /// Runs `body` in the next loop turn, after that turn's IO and timers (bounded client work).
+    func runNextTurn(_ body: @escaping () -> Void)
+    /// How late timers fired: the maximum since start and over the last minute.
+    var timerLag: (maximum: Interval, lastMinute: Interval) { get }
     func onSignal(_ signals: [CInt], _ handler: @escaping (CInt) -> Void) throws
     /// Runs until ``stop()``.
     func run() throws

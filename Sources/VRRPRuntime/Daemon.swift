@@ -73,6 +73,8 @@ public final class Daemon: @unchecked Sendable {
     var lastGroupStates: [String: String] = [:]
     /// `notify_fifo` / `vrrp_notify_fifo` (Daemon+NotifyFifo.swift).
     var notifyFifos: [NotifyFifo] = []
+    /// A descriptor kept free for reload and SIGUSR1 dumps when clients use up the rest.
+    let reserve = ReserveDescriptor()
 
     /// `io` and `loop` default to the real sockets and the epoll loop; tests pass fakes and a
     /// manual loop (VRRPTestSupport) to run the daemon without root at simulated time.
@@ -106,7 +108,7 @@ public final class Daemon: @unchecked Sendable {
     func start() throws {
         try loop.onSignal([SIGTERM, SIGINT, SIGHUP, SIGUSR1]) { [unowned self] signal in
             switch signal {
-            case SIGHUP: self.reload(trigger: "SIGHUP")
+            case SIGHUP: _ = self.reserve.whileReleased { self.reload(trigger: "SIGHUP") }
             case SIGUSR1: self.dumpSnapshot()
             default: self.shutdown(signal: signal)
             }

@@ -6,7 +6,8 @@ public struct DaemonOptions: Sendable {
     public var statusSocket: String
     /// Group owning the status socket (mode 0660); nil keeps root's group.
     public var statusGroup: String?
-    /// Where SIGUSR1 writes `vrrpd.data` (text) and `vrrpd.json`.
+    /// Where SIGUSR1 writes `vrrpd.data` (text) and `vrrpd.json`: a private directory (created
+    /// 0750; refused when others may write to it).
     public var dumpDirectory: String
     /// `127.0.0.1:9650`-style address of the Prometheus endpoint; nil: off.
     public var metricsAddress: String?
@@ -21,7 +22,7 @@ public struct DaemonOptions: Sendable {
     public var strictConfiguration = false
 
     public init(configFile: String, pidFile: String? = nil, statusSocket: String = "/run/vrrpd/vrrpd.sock",
-                statusGroup: String? = nil, dumpDirectory: String = "/tmp", metricsAddress: String? = nil,
+                statusGroup: String? = nil, dumpDirectory: String = "/run/vrrpd", metricsAddress: String? = nil,
                 waitForInterfaces: Bool = false, dropCapabilities: Bool = true, logToSyslog: Bool = false,
                 logDetail: Bool = false, version: String) {
         self.configFile = configFile

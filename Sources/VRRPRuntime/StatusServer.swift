@@ -1,22 +1,84 @@
 #if canImport(Glibc)
 @preconcurrency import Glibc
 #endif
+import VRRPCore
 import VRRPLinux
 import VRRPStatus
 
 /// The status socket: a Unix-domain stream socket (mode 0660, group configurable) speaking the
 /// line protocol of docs/status-socket.md. Runs on the daemon's loop.
+///
+/// Work for clients is bounded per loop turn (issue 19, case 2): a read only queues the
+/// request lines; a slice run in the next turn answers at most `requestsPerClient` requests
+/// or `bytesPerClient` bytes per client and `requestsPerTurn` in all, with one snapshot built
+/// and encoded for every request of that slice, then asks for another turn if work is left.
+/// A client with `pendingLimit` unanswered requests is no longer read (the kernel's socket
+/// buffer pushes back on it), and one whose replies are not being read gets no more answers
+/// until its queue drains.
+///
+/// Resource limits (issue 19, case 4): at most `maximumClients` connections (the next one
+/// gets a one-line refusal and is closed), at most `totalQueuedLimit` bytes of replies
+/// waiting in all, a client that sends nothing for `idleTimeout` (watchers excepted) or
+/// leaves its replies unread for `slowTimeout` is closed, and the listener backs off when
+/// the process runs out of descriptors (`GuardedListener`).
 final class StatusServer {
+    struct Limits {
+        var requestsPerClient = 8
+        var bytesPerClient = 256 << 10
+        var requestsPerTurn = 64
+        var pendingLimit = 64
+        /// Replies are held back while a client has this much unsent output.
+        var queuedLimit = 256 << 10
+        var maximumClients = 64
+        var totalQueuedLimit = 8 << 20
+        var idleTimeout = Interval.seconds(30)
+        var slowTimeout = Interval.seconds(10)
+    }
+
+    private final class Client {
+        let connection: StreamConnection
+        var buffer = LineBuffer(maximumLineLength: 4096)
+        var pending: [String] = []
+        var pendingHead = 0
+        var reading = true
+        var lastActivity: Instant
+        var pendingCount: Int { pending.count - pendingHead }
+
+        init(connection: StreamConnection, now: Instant) {
+            self.connection = connection
+            self.lastActivity = now
+        }
+
+        func popRequest() -> String? {
+            guard pendingHead < pending.count else { return nil }
+            let line = pending[pendingHead]
+            pendingHead += 1
+            if pendingHead == pending.count {
+                pending.removeAll(keepingCapacity: true)
+                pendingHead = 0
+            }
+            return line
+        }
+    }
+
     private unowned let daemon: Daemon
     let path: String
-    private let listener: Int32
-    private var clients: [Int32: (connection: StreamConnection, buffer: LineBuffer)] = [:]
+    let limits: Limits
+    private var listener: GuardedListener!
+    private var sweepTimer: TimerToken?
+    private var clients: [Int32: Client] = [:]
     private var watchers: Set<Int32> = []
+    private var sliceScheduled = false
+    /// Where the next slice starts, so that with many clients each gets its turn.
+    private var rotation = 0
 
-    init(daemon: Daemon, path: String, group: String?) throws {
+    init(daemon: Daemon, path: String, group: String?, limits: Limits = Limits()) throws {
         self.daemon = daemon
         self.path = path
+        self.limits = limits
         try Self.prepareDirectory(for: path)
+        // Never take the socket of a daemon that is running (issue 19, case 5).
+        if unixSocketIsLive(path) { throw DaemonError.startup("daemon is already running: \(path) answers") }
         unlink(path)
         var address = sockaddr_un()
         address.sun_family = sa_family_t(AF_UNIX)
@@ -32,20 +94,28 @@ final class StatusServer {
         // another user could connect.
         let oldMask = umask(0o777)
         defer { umask(oldMask) }
-        listener = try withUnsafeBytes(of: &address) { try listenSocket(family: AF_UNIX, address: $0, what: path) }
+        let fd = try withUnsafeBytes(of: &address) { try listenSocket(family: AF_UNIX, address: $0, what: path) }
         var gid: gid_t = getegid()
         if let group {
             guard let entry = getgrnam(group) else {
-                Glibc.close(listener)
+                Glibc.close(fd)
                 unlink(path)
                 throw DaemonError.startup("status socket group \(group) does not exist")
             }
             gid = entry.pointee.gr_gid
         }
-        // The owner stays whoever runs the daemon (root in production; a test's own user).
-        try syscall("chown \(path)") { chown(path, uid_t.max, gid) }
-        try syscall("chmod \(path)") { chmod(path, 0o660) }
-        try daemon.loop.register(fd: listener) { [unowned self] in self.acceptClients() }
+        do {
+            // The owner stays whoever runs the daemon (root in production; a test's own user).
+            try syscall("chown \(path)") { chown(path, uid_t.max, gid) }
+            try syscall("chmod \(path)") { chmod(path, 0o660) }
+        } catch {
+            Glibc.close(fd)
+            unlink(path)
+            throw error
+        }
+        listener = try GuardedListener(fd: fd, loop: daemon.loop, what: "status socket \(path)", log: daemon.log) {
+            [unowned self] in self.accepted($0)
+        }
     }
 
     static func prepareDirectory(for path: String) throws {
@@ -59,18 +129,29 @@ final class StatusServer {
     func close() {
         for (_, c) in clients { c.connection.close() }
         clients.removeAll()
-        daemon.loop.unregister(fd: listener)
-        Glibc.close(listener)
+        if let sweepTimer { daemon.loop.cancel(sweepTimer) }
+        listener.close()
         unlink(path)
     }
 
-    private func acceptClients() {
-        for fd in acceptAll(listener) {
+    private func accepted(_ descriptors: [Int32]) {
+        for fd in descriptors {
+            guard clients.count < limits.maximumClients else {
+                sendNow(fd, StatusReply.failure("too many clients (\(limits.maximumClients)); try again later").encodedLine())
+                Glibc.close(fd)
+                continue
+            }
             let connection = StreamConnection(fd: fd, loop: daemon.loop)
-            clients[fd] = (connection, LineBuffer(maximumLineLength: 4096))
+            let client = Client(connection: connection, now: daemon.loop.now())
+            clients[fd] = client
             connection.onClose = { [unowned self] in
                 self.clients[fd] = nil
                 self.watchers.remove(fd)
+                // Its queued replies no longer count against the total: others may go on.
+                if self.clients.values.contains(where: { $0.pendingCount > 0 }) { self.scheduleSlice() }
+            }
+            connection.onDrain = { [unowned self] in
+                if self.clients.values.contains(where: { $0.pendingCount > 0 }) { self.scheduleSlice() }
             }
             do {
                 try daemon.loop.register(fd: fd) { [unowned self] in self.readable(fd) }
@@ -79,49 +160,157 @@ final class StatusServer {
                 clients[fd] = nil
             }
         }
+        scheduleSweep()
+    }
+
+    private func scheduleSweep() {
+        guard sweepTimer == nil, !clients.isEmpty else { return }
+        sweepTimer = daemon.loop.schedule(after: .seconds(1)) { [weak self] in self?.sweep() }
+    }
+
+    /// Closes idle and non-reading clients (see the type's comment).
+    private func sweep() {
+        sweepTimer = nil
+        let now = daemon.loop.now()
+        for (fd, client) in clients {
+            let connection = client.connection
+            if connection.queuedBytes > 0, now - connection.lastProgress > limits.slowTimeout {
+                daemon.log.info("status socket: closing a client that has not read its replies for \(limits.slowTimeout.seconds) s")
+                connection.close()
+            } else if !watchers.contains(fd), client.pendingCount == 0, connection.queuedBytes == 0,
+                      now - client.lastActivity > limits.idleTimeout {
+                connection.close()
+            }
+        }
+        scheduleSweep()
     }
 
     private func readable(_ fd: Int32) {
-        guard var client = clients[fd] else { return }
+        guard let client = clients[fd] else { return }
         guard let bytes = client.connection.readAvailable() else {
             client.connection.close()
             return
         }
-        let lines = client.buffer.append(bytes)
-        clients[fd]?.buffer = client.buffer
-        for output in lines {
+        if !bytes.isEmpty { client.lastActivity = daemon.loop.now() }
+        for output in client.buffer.append(bytes) {
             switch output {
             case .overflow:
+                client.pending.removeAll()
+                client.pendingHead = 0
                 client.connection.write(StatusReply.failure("request line too long").encodedLine())
                 client.connection.finish()
                 return
             case .line(let line):
-                answer(String(decoding: line, as: UTF8.self), on: fd, connection: client.connection)
+                client.pending.append(String(decoding: line, as: UTF8.self))
             }
+        }
+        if client.pendingCount >= limits.pendingLimit { pauseReading(client) }
+        if client.pendingCount > 0 { scheduleSlice() }
+    }
+
+    private func pauseReading(_ client: Client) {
+        guard client.reading, !client.connection.isClosed else { return }
+        client.reading = false
+        daemon.loop.unregister(fd: client.connection.fd)
+    }
+
+    private func resumeReading(_ client: Client) {
+        guard !client.reading, !client.connection.isClosed else { return }
+        let fd = client.connection.fd
+        do {
+            try daemon.loop.register(fd: fd) { [unowned self] in self.readable(fd) }
+            client.reading = true
+        } catch {
+            client.connection.close()
         }
     }
 
-    private func answer(_ line: String, on fd: Int32, connection: StreamConnection) {
+    private func scheduleSlice() {
+        guard !sliceScheduled else { return }
+        sliceScheduled = true
+        daemon.loop.runNextTurn { [weak self] in self?.runSlice() }
+    }
+
+    /// One turn's share of the answers (see the type's comment).
+    private func runSlice() {
+        sliceScheduled = false
+        var shared = SharedReplies(daemon: daemon)
+        let order = clients.keys.sorted()
+        guard !order.isEmpty else { return }
+        rotation = (rotation + 1) % order.count
+        var total = clients.values.reduce(0) { $0 + $1.connection.queuedBytes }
+        var served = 0
+        var more = false
+        for i in 0..<order.count {
+            guard let client = clients[order[(rotation + i) % order.count]] else { continue }
+            var answered = 0
+            var bytes = 0
+            while answered < limits.requestsPerClient, bytes < limits.bytesPerClient, served < limits.requestsPerTurn,
+                  total < limits.totalQueuedLimit,
+                  !client.connection.isClosed, client.connection.queuedBytes < limits.queuedLimit,
+                  let line = client.popRequest() {
+                let reply = answer(line, on: client.connection.fd, shared: &shared)
+                let queuedBefore = client.connection.queuedBytes
+                client.connection.write(reply)
+                total += client.connection.queuedBytes - queuedBefore
+                client.lastActivity = daemon.loop.now()
+                answered += 1
+                served += 1
+                bytes += reply.count
+            }
+            guard !client.connection.isClosed else { continue }
+            if client.pendingCount < limits.pendingLimit / 2 { resumeReading(client) }
+            // A client waiting on its own unread replies is resumed by its connection's drain.
+            // So is one held back by the total (by a drain or a close elsewhere).
+            if client.pendingCount > 0, client.connection.queuedBytes < limits.queuedLimit,
+               total < limits.totalQueuedLimit { more = true }
+        }
+        if more { scheduleSlice() }
+    }
+
+    /// The snapshot and its encoded reply, built at most once per slice.
+    private struct SharedReplies {
+        unowned let daemon: Daemon
+        var snapshot: Snapshot?
+        var statusLine: [UInt8]?
+
+        init(daemon: Daemon) { self.daemon = daemon }
+
+        mutating func current() -> Snapshot {
+            if let snapshot { return snapshot }
+            let s = daemon.snapshot()
+            snapshot = s
+            return s
+        }
+
+        mutating func status() -> [UInt8] {
+            if let statusLine { return statusLine }
+            let line = StatusReply(snapshot: current()).encodedLine()
+            statusLine = line
+            return line
+        }
+    }
+
+    private func answer(_ line: String, on fd: Int32, shared: inout SharedReplies) -> [UInt8] {
         guard let request = StatusRequest(line: line) else {
-            connection.write(StatusReply.failure("unknown request \(line.debugDescription); use status, status NAME, watch or reload").encodedLine())
-            return
+            return StatusReply.failure("unknown request \(line.debugDescription); use status, status NAME, watch or reload").encodedLine()
         }
         switch request {
         case .status:
-            connection.write(StatusReply(snapshot: daemon.snapshot()).encodedLine())
+            return shared.status()
         case .instance(let name):
-            let snapshot = daemon.snapshot()
-            if let instance = snapshot.instance(named: name) {
-                connection.write(StatusReply(instance: instance, daemon: snapshot.daemon).encodedLine())
-            } else {
-                connection.write(StatusReply.failure("no instance named \(name)").encodedLine())
+            if let instance = shared.current().instance(named: name) {
+                return StatusReply(instance: instance, daemon: shared.current().daemon).encodedLine()
             }
+            return StatusReply.failure("no instance named \(name)").encodedLine()
         case .watch:
             watchers.insert(fd)
-            connection.write(StatusReply(snapshot: daemon.snapshot()).encodedLine())
+            return shared.status()
         case .reload:
-            let result = daemon.reload(trigger: "status socket")
-            connection.write(StatusReply(ok: true, reload: result).encodedLine())
+            let result = daemon.reserve.whileReleased { daemon.reload(trigger: "status socket") }
+            // What the reload changed is in the next snapshot, not in this slice's.
+            shared = SharedReplies(daemon: daemon)
+            return StatusReply(ok: true, reload: result).encodedLine()
         }
     }
 

@@ -1,6 +1,8 @@
 #if canImport(Glibc)
 @preconcurrency import Glibc
 #endif
+import Logging
+import VRRPCore
 import VRRPLinux
 
 /// A non-blocking stream socket served on the event loop: reads are callbacks, writes are
@@ -14,10 +16,18 @@ final class StreamConnection {
     private(set) var isClosed = false
     let maximumQueued: Int
     var onClose: (() -> Void)?
+    /// Called when a queue that could not be written at once has been written out.
+    var onDrain: (() -> Void)?
+    /// Bytes accepted by `write` and not yet taken by the kernel.
+    var queuedBytes: Int { outgoing.count }
+    /// When the kernel last took bytes (or the queue last started filling): a peer whose queue
+    /// stays non-empty long after this is not reading.
+    private(set) var lastProgress: Instant
 
     init(fd: Int32, loop: any EventLoopProtocol, maximumQueued: Int = 1 << 20) {
         self.fd = fd
         self.loop = loop
+        self.lastProgress = loop.now()
         self.maximumQueued = maximumQueued
         let flags = fcntl(fd, F_GETFL)
         _ = fcntl(fd, F_SETFL, flags | O_NONBLOCK)
@@ -40,6 +50,7 @@ final class StreamConnection {
     /// Queues bytes and writes as much as the socket takes now.
     func write(_ bytes: [UInt8]) {
         guard !isClosed else { return }
+        if outgoing.isEmpty { lastProgress = loop.now() }
         outgoing += bytes
         if outgoing.count > maximumQueued {
             close()
@@ -52,6 +63,7 @@ final class StreamConnection {
         while !outgoing.isEmpty, !isClosed {
             let n = outgoing.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
             if n > 0 {
+                lastProgress = loop.now()
                 outgoing.removeFirst(n)
                 continue
             }
@@ -62,8 +74,10 @@ final class StreamConnection {
                 // readability only).
                 if retry == nil {
                     retry = loop.schedule(after: .milliseconds(20)) { [weak self] in
-                        self?.retry = nil
-                        self?.flush()
+                        guard let self else { return }
+                        self.retry = nil
+                        self.flush()
+                        if self.outgoing.isEmpty, !self.isClosed { self.onDrain?() }
                     }
                 }
                 return
@@ -113,17 +127,51 @@ func listenSocket(family: Int32, address: UnsafeRawBufferPointer, what: String) 
     return fd
 }
 
-/// Accepts every pending connection on a non-blocking listening socket.
-func acceptAll(_ listener: Int32) -> [Int32] {
-    var out: [Int32] = []
-    while true {
-        let fd = accept(listener, nil, nil)
-        if fd >= 0 {
-            _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
-            out.append(fd)
-            continue
+/// A listening socket on the loop that survives running out of descriptors: when accept(2)
+/// fails with EMFILE/ENFILE the listener stays readable, so it is taken off the loop for
+/// `backoff` instead of being called again at once (issue 19, case 4: that spun at 100 % CPU).
+final class GuardedListener {
+    let fd: Int32
+    private unowned let loop: any EventLoopProtocol
+    private let what: String
+    private let log: Logger
+    private let onAccept: ([Int32]) -> Void
+    private var paused = false
+    private var closed = false
+    let backoff = Interval.seconds(1)
+
+    init(fd: Int32, loop: any EventLoopProtocol, what: String, log: Logger, onAccept: @escaping ([Int32]) -> Void) throws {
+        self.fd = fd
+        self.loop = loop
+        self.what = what
+        self.log = log
+        self.onAccept = onAccept
+        try loop.register(fd: fd) { [unowned self] in self.readable() }
+    }
+
+    private func readable() {
+        let result = acceptPending(fd, limit: 64)
+        if !result.descriptors.isEmpty { onAccept(result.descriptors) }
+        if result.descriptorsExhausted, !paused, !closed {
+            paused = true
+            loop.unregister(fd: fd)
+            log.warning("\(what): out of file descriptors; not accepting connections for \(backoff.seconds) s")
+            _ = loop.schedule(after: backoff) { [weak self] in
+                guard let self, self.paused, !self.closed else { return }
+                self.paused = false
+                do {
+                    try self.loop.register(fd: self.fd) { [unowned self] in self.readable() }
+                } catch {
+                    self.log.error("\(self.what): cannot watch the listener again: \(error)")
+                }
+            }
         }
-        if errno == EINTR { continue }
-        return out
+    }
+
+    func close() {
+        guard !closed else { return }
+        closed = true
+        loop.unregister(fd: fd)
+        Glibc.close(fd)
     }
 }

@@ -22,6 +22,12 @@ extension Snapshot {
                instances.map { (labels($0), "\($0.configuredPriority)") })
         family("vrrp_instance_vips_installed", "gauge", "Virtual addresses installed on this host.",
                instances.map { i in (labels(i), "\(i.virtualAddresses.filter(\.installed).count)") })
+        if let maximum = daemon.loopLagMax {
+            family("vrrpd_loop_lag_seconds", "gauge",
+                   "Longest delay between an event-loop timer's deadline and its firing.",
+                   [("window=\"since_start\"", "\(maximum)"),
+                    ("window=\"last_minute\"", "\(daemon.loopLagLastMinute ?? maximum)")])
+        }
         let counterNames = Counters().all.map(\.name)
         for (index, name) in counterNames.enumerated() {
             let metric = "vrrp_" + snakeCase(name) + "_total"

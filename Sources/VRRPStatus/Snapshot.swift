@@ -26,15 +26,23 @@ public struct DaemonInfo: Codable, Sendable, Equatable {
     /// How `track_process` sees exits and new processes, e.g. "exits by pidfd, new processes
     /// by /proc scan every 1000 ms" (nil: no process is tracked).
     public var processTracking: String?
+    /// Seconds: the latest any timer of the event loop fired after its deadline, since start.
+    /// Advert and Master_Down timers are among them, so a figure near the advert interval means
+    /// the loop stalled long enough for a peer to notice (issue 19).
+    public var loopLagMax: Double?
+    /// Seconds: the same over the last one to two minutes.
+    public var loopLagLastMinute: Double?
 
     public init(version: String, pid: Int32, startedAt: Double, configFile: String, lastReload: ReloadResult? = nil,
-                processTracking: String? = nil) {
+                processTracking: String? = nil, loopLagMax: Double? = nil, loopLagLastMinute: Double? = nil) {
         self.version = version
         self.pid = pid
         self.startedAt = startedAt
         self.configFile = configFile
         self.lastReload = lastReload
         self.processTracking = processTracking
+        self.loopLagMax = loopLagMax
+        self.loopLagLastMinute = loopLagLastMinute
     }
 }
 

@@ -15,6 +15,7 @@ public enum StatusClientError: Error, CustomStringConvertible, Equatable {
     case closed
     case malformedReply(String)
     case daemon(String)
+    case timedOut(path: String, seconds: Double)
 
     public var description: String {
         switch self {
@@ -32,17 +33,23 @@ public enum StatusClientError: Error, CustomStringConvertible, Equatable {
             "malformed reply from the daemon: \(why)"
         case .daemon(let message):
             message
+        case .timedOut(let p, let seconds):
+            "no answer from \(p) within \(seconds) s (the daemon is busy or stuck; raise --timeout to wait longer)"
         }
     }
 }
 
-/// A blocking client of the status socket, for vrrpctl and tests.
+/// A blocking client of the status socket, for vrrpctl and tests. With a `timeout`, connecting
+/// and every read or write give up after that many seconds (SO_SNDTIMEO bounds a Unix
+/// socket's connect too), so a stuck daemon never hangs the caller (issue 19, case 4).
 public final class StatusClient {
     private let fd: Int32
+    private let path: String
+    private var timeout: Double?
     private var buffer = LineBuffer(maximumLineLength: 64 << 20)
     private var lines: [[UInt8]] = []
 
-    public init(path: String = defaultStatusSocketPath) throws {
+    public init(path: String = defaultStatusSocketPath, timeout: Double? = nil) throws {
         var address = sockaddr_un()
         address.sun_family = sa_family_t(AF_UNIX)
         let bytes = Array(path.utf8)
@@ -54,6 +61,8 @@ public final class StatusClient {
         }
         let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { throw StatusClientError.connectFailed(path: path, errno: errno) }
+        Self.setTimeout(fd, timeout)
+        let started = Self.monotonicSeconds()
         let rc = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
                 connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
@@ -65,13 +74,47 @@ public final class StatusClient {
             switch err {
             case ENOENT, ECONNREFUSED: throw StatusClientError.notRunning(path: path)
             case EACCES, EPERM: throw StatusClientError.permissionDenied(path: path)
+            case EAGAIN, EINPROGRESS, ETIMEDOUT: throw StatusClientError.timedOut(path: path, seconds: timeout ?? 0)
             default: throw StatusClientError.connectFailed(path: path, errno: err)
             }
         }
         self.fd = fd
+        self.path = path
+        self.timeout = timeout
+        // One budget for connecting and the reply: what connect used is not given again.
+        if let timeout { setTimeout(max(0.05, timeout - (Self.monotonicSeconds() - started)), keepReported: timeout) }
+    }
+
+    private static func monotonicSeconds() -> Double {
+        var ts = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &ts)
+        return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+    }
+
+    private func setTimeout(_ seconds: Double, keepReported reported: Double) {
+        Self.setTimeout(fd, seconds)
+        timeout = reported
     }
 
     deinit { close(fd) }
+
+    private static func setTimeout(_ fd: Int32, _ seconds: Double?) {
+        var tv = timeval()
+        if let seconds, seconds > 0 {
+            tv.tv_sec = Int(seconds)
+            tv.tv_usec = Int((seconds - Double(Int(seconds))) * 1e6)
+        }
+        for option in [SO_RCVTIMEO, SO_SNDTIMEO] {
+            _ = setsockopt(fd, SOL_SOCKET, option, &tv, socklen_t(MemoryLayout<timeval>.size))
+        }
+    }
+
+    /// Changes the timeout of later reads and writes (nil: wait for ever, as `watch` does
+    /// once the daemon has answered).
+    public func setTimeout(_ seconds: Double?) {
+        timeout = seconds
+        Self.setTimeout(fd, seconds)
+    }
 
     public func send(_ request: StatusRequest) throws {
         let bytes = Array((request.line + "\n").utf8)
@@ -80,6 +123,7 @@ public final class StatusClient {
             let n = bytes[offset...].withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
             if n < 0 {
                 if errno == EINTR { continue }
+                if errno == EAGAIN { throw StatusClientError.timedOut(path: path, seconds: timeout ?? 0) }
                 throw StatusClientError.closed
             }
             offset += n
@@ -93,6 +137,7 @@ public final class StatusClient {
             let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
             if n < 0 {
                 if errno == EINTR { continue }
+                if errno == EAGAIN { throw StatusClientError.timedOut(path: path, seconds: timeout ?? 0) }
                 throw StatusClientError.closed
             }
             if n == 0 { throw StatusClientError.closed }

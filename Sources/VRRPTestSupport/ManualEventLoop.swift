@@ -18,6 +18,7 @@ public final class ManualEventLoop: EventLoopProtocol, @unchecked Sendable {
     private var nextID: UInt64 = 1
     private var readable: [CInt: () -> Void] = [:]
     private var pendingReadable: [CInt] = []
+    private var nextTurn: [() -> Void] = []
     private let inbox = Mutex<[@Sendable () -> Void]>([])
     private var signalHandler: ((CInt) -> Void)?
     private var signals: Set<CInt> = []
@@ -55,6 +56,12 @@ public final class ManualEventLoop: EventLoopProtocol, @unchecked Sendable {
 
     public func execute(_ body: @escaping @Sendable () -> Void) { inbox.withLock { $0.append(body) } }
 
+    /// Next-turn work runs at the next step, like handed-over work.
+    public func runNextTurn(_ body: @escaping () -> Void) { nextTurn.append(body) }
+
+    /// Timers fire exactly at their deadlines here: no lag.
+    public var timerLag: (maximum: Interval, lastMinute: Interval) { (.zero, .zero) }
+
     public func onSignal(_ signals: [CInt], _ handler: @escaping (CInt) -> Void) throws {
         self.signals.formUnion(signals)
         signalHandler = handler
@@ -86,9 +93,12 @@ public final class ManualEventLoop: EventLoopProtocol, @unchecked Sendable {
             }
             let fds = pendingReadable
             pendingReadable.removeAll()
-            if jobs.isEmpty && fds.isEmpty { return }
+            let turn = nextTurn
+            nextTurn.removeAll()
+            if jobs.isEmpty && fds.isEmpty && turn.isEmpty { return }
             for job in jobs { job() }
             for fd in fds { readable[fd]?() }
+            for body in turn { body() }
         }
     }
 

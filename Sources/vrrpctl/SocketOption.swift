@@ -7,9 +7,12 @@ struct SocketOption: ParsableArguments {
     @Option(name: [.long, .customLong("status-socket")], help: "The daemon's status socket.")
     var socket: String = defaultStatusSocketPath
 
+    @Option(name: .long, help: "Seconds to wait for the daemon to accept and answer (0: for ever).")
+    var timeout: Double = 5
+
     func connect() throws -> StatusClient {
         do {
-            return try StatusClient(path: socket)
+            return try StatusClient(path: socket, timeout: timeout > 0 ? timeout : nil)
         } catch let error as StatusClientError {
             throw ValidationFailure(message: error.description)
         }

@@ -20,12 +20,18 @@ struct WatchCommand: ParsableCommand {
         try runClient {
             let client = try socketOption.connect()
             try client.send(.watch)
+            var first = true
             while true {
                 let reply: StatusReply
                 do {
                     reply = try client.nextReply()
                 } catch StatusClientError.closed {
                     return
+                }
+                // --timeout bounds the first answer; events after it come when they come.
+                if first {
+                    client.setTimeout(nil)
+                    first = false
                 }
                 // Written straight to fd 1, unbuffered, so a pipe sees each line at once.
                 if json {

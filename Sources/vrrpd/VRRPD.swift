@@ -56,8 +56,8 @@ struct VRRPD: ParsableCommand {
     @Option(name: .customLong("status-group"), help: "Group owning the status socket (mode 0660).")
     var statusGroup: String?
 
-    @Option(name: .customLong("dump-dir"), help: "Where SIGUSR1 writes vrrpd.data and vrrpd.json.")
-    var dumpDirectory = "/tmp"
+    @Option(name: .customLong("dump-dir"), help: "Where SIGUSR1 writes vrrpd.data and vrrpd.json (created 0750 if missing; must not be writable by others).")
+    var dumpDirectory = "/run/vrrpd"
 
     @Option(name: .customLong("metrics-address"), help: "Serve Prometheus metrics on HOST:PORT (off by default).")
     var metricsAddress: String?
@@ -105,11 +105,24 @@ struct VRRPD: ParsableCommand {
             printError("vrrpd: needs CAP_NET_RAW (raw VRRP sockets) and CAP_NET_ADMIN (virtual addresses): run it as root or grant both")
             throw ExitCode(1)
         }
+        // Another daemon on the same files: stop before touching anything (no address removed,
+        // no socket unlinked). keepalived logs "daemon is already running" and exits 0.
+        var locks: [PidFileLock] = []
         for file in [pidFile, vrrpPidFile].compactMap({ $0 }) {
-            if !writePid(file) {
-                printError("vrrpd: cannot write the PID file \(file): \(String(cString: strerror(errno)))")
+            do {
+                switch try PidFileLock.acquire(file) {
+                case .acquired(let lock):
+                    locks.append(lock)
+                case .heldByAnother(let pid):
+                    alreadyRunning(log, "pid \(pid.map(String.init) ?? "?") holds the lock on \(file)")
+                }
+            } catch {
+                printError("vrrpd: cannot write the PID file \(file): \(error)")
                 throw ExitCode(1)
             }
+        }
+        if unixSocketIsLive(statusSocket) {
+            alreadyRunning(log, "another vrrpd answers on \(statusSocket)")
         }
         var options = DaemonOptions(
             configFile: path, pidFile: pidFile, statusSocket: statusSocket, statusGroup: statusGroup,
@@ -123,21 +136,20 @@ struct VRRPD: ParsableCommand {
         } catch {
             log.error("\(error)")
             printError("vrrpd: \(error)")
-            for file in [pidFile, vrrpPidFile].compactMap({ $0 }) { unlink(file) }
+            for lock in locks { lock.remove() }
             throw ExitCode(1)
         }
         if let vrrpPidFile { unlink(vrrpPidFile) }
+        withExtendedLifetime(locks) {}
         log.info("Stopped vrrpd v\(vrrpdVersion)")
         throw ExitCode(code)
     }
 
-    func writePid(_ path: String) -> Bool {
-        let text = "\(getpid())\n"
-        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { return false }
-        defer { close(fd) }
-        var bytes = Array(text.utf8)
-        return bytes.withUnsafeMutableBytes { write(fd, $0.baseAddress, $0.count) } == text.utf8.count
+    /// keepalived's answer to a second start (main.c): "daemon is already running", exit 0.
+    func alreadyRunning(_ log: Logger, _ detail: String) -> Never {
+        log.info("daemon is already running")
+        printError("vrrpd: daemon is already running (\(detail)); nothing done")
+        Glibc.exit(0)
     }
 }
 

@@ -51,22 +51,28 @@ struct DaemonNode {
 
     /// Writes `config` and starts `vrrpd` in `host`; returns once the status socket answers.
     static func start(_ lab: Lab, on host: LabHost, config: String, statusGroup: String = "root",
-                      metricsPort: Int? = nil) throws -> DaemonNode {
+                      metricsPort: Int? = nil, prefix: [String] = []) throws -> DaemonNode {
         let configPath = "\(host.directory)/keepalived.conf"
         try config.write(toFile: configPath, atomically: true, encoding: .utf8)
         try FileManager.default.createDirectory(atPath: "\(host.directory)/dump", withIntermediateDirectories: true)
-        var argv = [try LabBinaries.vrrpd, "-f", configPath,
-                    "--pid-file", "\(host.directory)/vrrpd.pid",
-                    "--status-socket", "\(host.directory)/vrrpd.sock",
-                    "--status-group", statusGroup,
-                    "--dump-dir", "\(host.directory)/dump", "-D"]
-        if let metricsPort { argv += ["--metrics-address", "127.0.0.1:\(metricsPort)"] }
+        let argv = prefix + (try arguments(host, statusGroup: statusGroup, metricsPort: metricsPort))
         let process = try lab.spawn(host, argv, name: "vrrpd")
         let node = DaemonNode(lab: lab, host: host, process: process)
         try node.waitUntil("the status socket of \(host.name) to answer", timeout: .seconds(20)) {
             (try? node.status()) != nil
         }
         return node
+    }
+
+    /// The command line `start` runs vrrpd with in `host` (its files in the host's directory).
+    static func arguments(_ host: LabHost, statusGroup: String = "root", metricsPort: Int? = nil) throws -> [String] {
+        var argv = [try LabBinaries.vrrpd, "-f", "\(host.directory)/keepalived.conf",
+                    "--pid-file", "\(host.directory)/vrrpd.pid",
+                    "--status-socket", "\(host.directory)/vrrpd.sock",
+                    "--status-group", statusGroup,
+                    "--dump-dir", "\(host.directory)/dump", "-D"]
+        if let metricsPort { argv += ["--metrics-address", "127.0.0.1:\(metricsPort)"] }
+        return argv
     }
 
     /// The whole snapshot, over the status socket.
