@@ -1,6 +1,17 @@
 import VRRPCore
 import VRRPLinux
 
+/// An address with its prefix length: IPv4 lets an owner's VIP 198.18.0.2/32 sit beside the
+/// operator's 198.18.0.2/24, and only the first is ours.
+struct PrefixedAddress: Hashable {
+    var address: IPAddress
+    var prefix: UInt8
+    init(_ address: IPAddress, _ prefix: UInt8) {
+        self.address = address
+        self.prefix = prefix
+    }
+}
+
 extension Daemon {
     func ifindex(named name: String) -> Int32? {
         links.values.first { $0.name == name }?.index
@@ -15,9 +26,22 @@ extension Daemon {
             }
             do {
                 // EEXIST (.alreadyExists) counts as installed: the address is there either way.
-                _ = try netlink.addAddress(spec.address, prefix: spec.prefix, ifindex: index, label: spec.label,
-                                           scope: AddressScope(rawValue: spec.scope), broadcast: spec.broadcast,
-                                           noDAD: true)
+                // Without our tag it is the operator's (the address owner's interface address,
+                // RFC 5798 §5.2.4): used and announced, never deleted.
+                switch try netlink.addAddress(spec.address, prefix: spec.prefix, ifindex: index, label: spec.label,
+                                              scope: AddressScope(rawValue: spec.scope), broadcast: spec.broadcast,
+                                              noDAD: true) {
+                case .added:
+                    addedAddresses.insert(PrefixedAddress(spec.address, spec.prefix))
+                    d.borrowed.remove(spec.address)
+                case .alreadyExists:
+                    let tagged = (interfaceAddresses[index] ?? []).contains { $0.address == spec.address && $0.isTagged() }
+                    if !tagged && !addedAddresses.contains(PrefixedAddress(spec.address, spec.prefix)) {
+                        d.borrowed.insert(spec.address)
+                        log.info("(\(d.name)) \(spec.text) is already on \(spec.device) (not added by vrrpd): using it, it will not be removed",
+                                 metadata: meta(d))
+                    }
+                }
                 d.installed.insert(spec.address)
             } catch {
                 log.error("(\(d.name)) cannot add \(spec.text) on \(spec.device): \(error)", metadata: meta(d))
@@ -28,10 +52,13 @@ extension Daemon {
         }
     }
 
-    /// Removes every virtual address the instance installed (RTM_DELADDR, ACK checked).
+    /// Removes every virtual address the instance added (RTM_DELADDR, ACK checked); the
+    /// operator's addresses it only borrowed stay.
     func removeAddresses(_ d: InstanceDriver) {
         for spec in d.settings.allAddresses where d.installed.contains(spec.address) {
             d.installed.remove(spec.address)
+            if d.borrowed.remove(spec.address) != nil { continue }
+            addedAddresses.remove(PrefixedAddress(spec.address, spec.prefix))
             guard let index = ifindex(named: spec.device) else { continue }
             do {
                 _ = try netlink.deleteAddress(spec.address, prefix: spec.prefix, ifindex: index)
@@ -41,12 +68,12 @@ extension Daemon {
         }
     }
 
-    /// Startup: removes addresses that a crashed earlier run left behind: any address marked
-    /// with our netlink protocol tag, and any configured virtual address that is present.
-    func removeLeftoverAddresses(_ settings: [InstanceSettings]) {
-        let configured = Set(settings.flatMap { $0.allAddresses.map(\.address) })
+    /// Startup: removes addresses that a crashed earlier run left behind: only those marked
+    /// with our netlink protocol tag (IFA_PROTO, Linux 6.1+). An untagged address equal to a
+    /// virtual address is the operator's and stays (the address owner's own address).
+    func removeLeftoverAddresses() {
         for (index, list) in interfaceAddresses {
-            for a in list.leftovers(configured: configured) {
+            for a in list.leftovers() {
                 do {
                     _ = try netlink.deleteAddress(a.address, prefix: a.prefix, ifindex: index)
                     log.info("removed leftover address \(a.address)/\(a.prefix) from \(links[index]?.name ?? "?")")

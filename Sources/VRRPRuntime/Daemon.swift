@@ -38,13 +38,10 @@ public final class Daemon: @unchecked Sendable {
     let loop: EventLoop
     var configuration: Configuration
     var instances: [InstanceDriver] = [] {
-        didSet {
-            demux = nil
-            virtualAddressSet = nil
-        }
+        didSet { demux = nil }
     }
-    /// Every instance's virtual addresses; nil when stale (rebuilt lazily, see `ownAddresses`).
-    var virtualAddressSet: Set<IPAddress>?
+    /// The addresses this process added (RTM_NEWADDR answered "added") and has not deleted.
+    var addedAddresses: Set<PrefixedAddress> = []
     /// Instances by socket and VRID for the per-packet lookup; nil when stale (rebuilt lazily).
     var demux: [SocketKey: SocketInstances]?
     let netlink: RouteNetlink
@@ -91,7 +88,7 @@ public final class Daemon: @unchecked Sendable {
         try refreshInterfaces()
         let settings = try buildSettings(configuration)
         try checkInterfaces(settings)
-        removeLeftoverAddresses(settings)
+        removeLeftoverAddresses()
         statusServer = try StatusServer(daemon: self, path: options.statusSocket, group: options.statusGroup)
         if let metrics = options.metricsAddress {
             metricsServer = try MetricsServer(daemon: self, address: metrics)

@@ -44,16 +44,21 @@ struct AddressOwnerTests {
                 try lab.instance(backup).lastAdvertisement?.priority == 255
             }
 
-            // Reload with a changed interval: the instance is stopped and started again.
+            // Reload both with a changed interval: the instances are stopped and started again.
             let previousReload = try lab.snapshot(owner).daemon.lastReload?.at
             try ownerConfig(2).write(toFile: owner.configPath, atomically: true, encoding: .utf8)
+            try config(for: p2, priority: 100) {
+                $0.virtualAddresses = [vip]
+                $0.advertInterval = 2
+            }.write(toFile: backup.configPath, atomically: true, encoding: .utf8)
             lab.lab.signal(owner.process, SIGHUP)
+            lab.lab.signal(backup.process, SIGHUP)
             try await lab.wait("the owner's reload", daemon: owner) {
                 guard let r = try lab.snapshot(owner).daemon.lastReload else { return false }
                 return r.at != previousReload
             }
             #expect(try lab.snapshot(owner).daemon.lastReload?.changed == ["VI_1"])
-            try await lab.waitForState(owner, "MASTER")
+            try await lab.waitForStates([(owner, "MASTER"), (backup, "BACKUP")])
             #expect(try lab.hasVIP(p1, Self.ownCIDR), "the reload removed the operator's address")
 
             // FAULT (interface down) releases the virtual addresses, but not the operator's.
@@ -82,10 +87,15 @@ struct AddressOwnerTests {
     func sweepRemovesOnlyTaggedAddresses() async throws {
         try await withDaemonLab(proxies: 1) { lab in
             let p1 = lab.proxies[0]
-            // An operator's address equal to the VIP (no protocol tag), and a leftover of a
-            // crashed run (tag 86 = vrrpd's IFA_PROTO) on a second address.
+            // A leftover of a crashed run (carrying vrrpd's IFA_PROTO tag) on 198.18.0.101 …
+            let crashed = try await lab.startDaemon(on: p1, config: config(for: p1, priority: 100) {
+                $0.virtualAddresses = ["198.18.0.101/24"]
+            })
+            try await lab.waitForState(crashed, "MASTER")
+            try await lab.wait("198.18.0.101/24 on p1") { try lab.hasVIP(p1, "198.18.0.101/24") }
+            try lab.crash(crashed)
+            // … and an operator's address equal to the next run's VIP (no tag).
             try lab.lab.runChecked(p1, ["ip", "addr", "add", "198.18.0.100/24", "dev", "eth0"])
-            try lab.lab.runChecked(p1, ["ip", "addr", "add", "198.18.0.101/24", "dev", "eth0", "proto", "86"])
             let daemon = try await lab.startDaemon(on: p1, config: config(for: p1, priority: 100) {
                 $0.virtualAddresses = ["198.18.0.100/24"]
             })
