@@ -96,7 +96,8 @@ extension Daemon {
             case .v4(let a):
                 frame = GratuitousARP.frame(address: a, sourceMAC: mac)
             case .v6(let a):
-                frame = UnsolicitedNeighborAdvertisement.frame(address: a, sourceMAC: mac, router: false)
+                // RFC 5798 §6.4.1: Router flag set (the core's default).
+                frame = UnsolicitedNeighborAdvertisement.frame(address: a, sourceMAC: mac)
             }
             for _ in 0..<max(1, count) {
                 do {

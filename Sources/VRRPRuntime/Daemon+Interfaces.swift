@@ -135,7 +135,7 @@ extension Daemon {
     func reevaluateInterface(_ d: InstanceDriver) {
         if d.ifindex == nil || links[d.ifindex!] == nil || links[d.ifindex!]?.name != d.settings.interface {
             bind(d)
-            if let ifindex = d.ifindex { ensureSocket(SocketKey(ifindex: ifindex, family: d.settings.family)) }
+            if let ifindex = d.ifindex { ensureSocket(SocketKey(ifindex: ifindex, family: d.settings.family), for: d) }
         }
         let name = d.settings.interface
         setFault(d, missingInterfaceReason(name), d.ifindex == nil)

@@ -49,6 +49,7 @@ public final class Daemon: @unchecked Sendable {
     var links: [Int32: LinkInfo] = [:]
     var interfaceAddresses: [Int32: [InterfaceAddress]] = [:]
     var sockets: [SocketKey: VRRPSocket] = [:]
+    var joinedGroups: Set<GroupMembership> = []
     var packetSockets: [Int32: PacketSocket] = [:]
     var statusServer: StatusServer?
     var metricsServer: MetricsServer?
@@ -117,13 +118,10 @@ public final class Daemon: @unchecked Sendable {
     // MARK: Instances
 
     func startInstance(_ s: InstanceSettings) {
-        if !s.isUnicast, let group = s.unsupportedMulticastGroup {
-            log.warning("(\(s.name)) multicast group \(group) is not supported yet; using \(s.multicastGroup)")
-        }
         let d = InstanceDriver(settings: s, wallClock: wallClock())
         instances.append(d)
         bind(d)
-        if let ifindex = d.ifindex { ensureSocket(SocketKey(ifindex: ifindex, family: s.family)) }
+        if let ifindex = d.ifindex { ensureSocket(SocketKey(ifindex: ifindex, family: s.family), for: d) }
         for reason in initialFaults(d) {
             d.faults.insert(reason)
             feed(d, .faultRaised(reason))

@@ -83,18 +83,17 @@ extension InstanceSettings {
                 tracked.append(TrackReference(name: t.name, kind: .file, weight: t.weight ?? 0, reverse: t.weightReverse))
             }
         }
-        // The raw socket joins the RFC group only (RFC 5798 §5.1.1.2, §5.1.2.2): another group from
-        // `mcast_dst_ip` / `vrrp_mcast_group4|6` is kept to be reported, and the RFC group is used.
-        let defaultGroup: IPAddress = family == .ipv4 ? .v4(.vrrpMulticast) : .v6(.vrrpMulticast)
-        let requested: IPAddress = i.multicastDestination
-            ?? (family == .ipv4 ? .v4(g.multicastGroup4) : .v6(g.multicastGroup6))
+        // RFC 5798 §5.1.1.2, §5.1.2.2: 224.0.0.18 / ff02::12, unless the configuration names
+        // another group (keepalived `mcast_dst_ip`, else `vrrp_mcast_group4|6`): that one is
+        // joined and sent to, as keepalived does.
+        let globalGroup: IPAddress = family == .ipv4 ? .v4(g.multicastGroup4) : .v6(g.multicastGroup6)
+        let group = i.multicastDestination.flatMap { $0.family == family ? $0 : nil } ?? globalGroup
         self.init(router: router, interface: i.interface,
                   virtualAddresses: i.virtualAddresses.map(spec),
                   excludedAddresses: i.excludedVirtualAddresses.map(spec),
                   unicastPeers: i.unicastPeers,
                   sourceAddress: unicast ? (i.unicastSourceAddress ?? i.multicastSourceAddress) : i.multicastSourceAddress,
-                  multicastGroup: defaultGroup,
-                  unsupportedMulticastGroup: requested == defaultGroup ? nil : requested, v3ChecksumAsV2: i.v3ChecksumAsV2, tracked: tracked, notify: i.notify,
+                  multicastGroup: group, v3ChecksumAsV2: i.v3ChecksumAsV2, tracked: tracked, notify: i.notify,
                   dontTrackPrimary: i.dontTrackPrimary)
     }
 
