@@ -129,3 +129,44 @@ extension Daemon {
         }
     }
 }
+
+extension Daemon {
+    /// RFC 5798 §6.4.3: a master that is not the address owner and has Accept_Mode off (keepalived
+    /// `no_accept`, or `vrrp_strict`) must not accept packets addressed to its virtual addresses
+    /// (ARP and ND excepted). Keeps our nftables set equal to the VIPs of such masters; nothing
+    /// is created while no instance has Accept_Mode off.
+    func updateAcceptFilter() {
+        let blocked = Set(instances.filter {
+            $0.router.state == .master && !$0.settings.router.acceptMode && $0.settings.router.priority != 255
+        }.flatMap { $0.settings.allAddresses.map(\.address) })
+        let needed = instances.contains { !$0.settings.router.acceptMode }
+        guard needed || acceptFilter != nil else { return }
+        if acceptFilter != nil, blocked == acceptBlocked { return }
+        do {
+            let filter = try acceptFilter ?? AcceptModeFilter()
+            acceptFilter = filter
+            var v4: [IPv4Address] = []
+            var v6: [IPv6Address] = []
+            for a in blocked {
+                switch a {
+                case .v4(let x): v4.append(x)
+                case .v6(let x): v6.append(x)
+                }
+            }
+            try filter.apply(ipv4: v4.sorted { $0.bytes.lexicographicallyPrecedes($1.bytes) },
+                             ipv6: v6.sorted { $0.bytes.lexicographicallyPrecedes($1.bytes) })
+            acceptBlocked = blocked
+            log.info("Accept_Mode off: dropping packets to \(blocked.isEmpty ? "no address" : blocked.map(\.description).sorted().joined(separator: " ")) (nftables table \(AcceptModeFilter.tableName))")
+        } catch {
+            log.error("cannot update the nftables table \(AcceptModeFilter.tableName) for Accept_Mode: \(error)")
+        }
+    }
+
+    /// Removes our nftables tables at exit (only if we created them).
+    func removeAcceptFilter() {
+        guard let filter = acceptFilter else { return }
+        do { try filter.remove() } catch { log.error("cannot remove the nftables table \(AcceptModeFilter.tableName): \(error)") }
+        acceptFilter = nil
+        acceptBlocked = []
+    }
+}

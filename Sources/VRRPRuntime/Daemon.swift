@@ -50,6 +50,9 @@ public final class Daemon: @unchecked Sendable {
     var interfaceAddresses: [Int32: [InterfaceAddress]] = [:]
     var sockets: [SocketKey: VRRPSocket] = [:]
     var joinedGroups: Set<GroupMembership> = []
+    /// nftables drop rules for Accept_Mode off (created only when an instance needs them).
+    var acceptFilter: AcceptModeFilter?
+    var acceptBlocked: Set<IPAddress> = []
     var packetSockets: [Int32: PacketSocket] = [:]
     var statusServer: StatusServer?
     var metricsServer: MetricsServer?
@@ -202,6 +205,7 @@ public final class Daemon: @unchecked Sendable {
             log.notice("(\(d.name)) Entering INIT STATE (\(reason))", metadata: meta(d))
         }
         runNotify(d, state: to)
+        updateAcceptFilter()
         statusServer?.publish(WatchEvent(at: wallClock(), kind: .transition, instance: d.name,
                                          from: from.keepalivedName, to: to.keepalivedName,
                                          reason: reason.description, priority: Int(d.router.effectivePriority)))
@@ -226,6 +230,7 @@ public final class Daemon: @unchecked Sendable {
         log.info("Stopping (signal \(signal))")
         for d in instances { stopInstance(d) }
         instances.removeAll()
+        removeAcceptFilter()
         removePidFile()
         loop.stop()
     }

@@ -17,11 +17,15 @@ struct AcceptModeTests {
     func noAcceptDropsTraffic() async throws {
         try await withDaemonLab { lab in
             let (p1, p2) = (lab.proxies[0], lab.proxies[1])
-            let strict = try await lab.startDaemon(on: p1, config: config(for: p1, priority: 150) {
-                $0.version = 3
-                $0.virtualAddresses = ["198.18.0.100/24"]
-                $0.extraLines = ["no_accept"]
-            })
+            var v4 = LabVRRPInstance()
+            v4.priority = 150
+            v4.addressDevice = false
+            v4.extraLines = ["no_accept"]
+            var v6 = v4
+            v6.name = "VI_6"
+            v6.vrid = 61
+            v6.virtualAddresses = ["2001:db8::100/64"]
+            let strict = try await lab.startDaemon(on: p1, config: LabVRRPInstance.configuration(routerID: "p1", [v4, v6]))
             let open = try await lab.startDaemon(on: p2, config: config(for: p2, priority: 150) {
                 $0.version = 3
                 $0.vrid = 52
@@ -40,6 +44,13 @@ struct AcceptModeTests {
             #expect(try !Self.anyReply(lab, "198.18.0.100"), "p1 answered a ping to its no_accept VIP")
             let neighbour = try lab.lab.run(lab.client, ["ip", "neigh", "show", "198.18.0.100"]).stdout
             #expect(neighbour.contains(try lab.mac(p1).description), "ARP for the VIP: \(neighbour)")
+            // IPv6: no echo reply, but neighbour discovery for the VIP still works.
+            try await lab.waitForState(strict, "MASTER", instance: "VI_6")
+            try await lab.wait("2001:db8::100/64 on p1") { try lab.hasVIP(p1, "2001:db8::100/64") }
+            try await lab.waitForPing(p1.ipv6Address!)
+            #expect(try !Self.anyReply(lab, "2001:db8::100"), "p1 answered a ping to its no_accept IPv6 VIP")
+            let neighbour6 = try lab.lab.run(lab.client, ["ip", "-6", "neigh", "show", "2001:db8::100"]).stdout
+            #expect(neighbour6.contains(try lab.mac(p1).description), "ND for the VIP: \(neighbour6)")
 
             // On exit the drop rules go with the VIP: the next master answers at once.
             #expect(lab.terminate(strict) == 0)
