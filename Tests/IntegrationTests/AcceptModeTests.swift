@@ -77,3 +77,23 @@ struct AcceptModeTests {
         }
     }
 }
+
+extension AcceptModeTests {
+    @Test("a restart after SIGKILL without no_accept removes the drop rules the crashed run left")
+    func leftoverRulesRemoved() async throws {
+        try await withDaemonLab(proxies: 1) { lab in
+            let p1 = lab.proxies[0]
+            let crashed = try await lab.startDaemon(on: p1, config: config(for: p1, priority: 150) {
+                $0.extraLines = ["no_accept"]
+            })
+            try await lab.waitForState(crashed, "MASTER")
+            try await lab.wait("the VIP on p1") { try lab.hasVIP(p1, VIP.v4) }
+            #expect(try !Self.anyReply(lab, VIP.v4Address))
+            try lab.crash(crashed)
+            let restarted = try await lab.startDaemon(on: p1, config: config(for: p1, priority: 150))
+            try await lab.waitForState(restarted, "MASTER")
+            try await lab.waitForPing(VIP.v4Address)
+            #expect(lab.log(restarted).contains("removed the nftables tables vrrpd"))
+        }
+    }
+}
