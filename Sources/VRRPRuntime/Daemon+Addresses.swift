@@ -162,6 +162,21 @@ extension Daemon {
         }
     }
 
+    /// Start-up: a crashed run may have left our nftables tables dropping traffic to VIPs. When
+    /// no instance has Accept_Mode off they are deleted here (only ours, only if present);
+    /// otherwise the first update replaces them anyway.
+    func removeLeftoverAcceptFilter(_ settings: [InstanceSettings]) {
+        guard !settings.contains(where: { !$0.router.acceptMode }) else { return }
+        guard let filter = try? AcceptModeFilter(),
+              (try? filter.tableExists()) == true || (try? filter.tableExists(ipv6: true)) == true else { return }
+        do {
+            try filter.remove()
+            log.info("removed the nftables tables \(AcceptModeFilter.tableName) a previous run left behind")
+        } catch {
+            log.warning("cannot remove the leftover nftables tables \(AcceptModeFilter.tableName): \(error)")
+        }
+    }
+
     /// Removes our nftables tables at exit (only if we created them).
     func removeAcceptFilter() {
         guard let filter = acceptFilter else { return }

@@ -93,6 +93,7 @@ public final class Daemon: @unchecked Sendable {
         let settings = try buildSettings(configuration)
         try checkInterfaces(settings)
         removeLeftoverAddresses()
+        removeLeftoverAcceptFilter(settings)
         statusServer = try StatusServer(daemon: self, path: options.statusSocket, group: options.statusGroup)
         if let metrics = options.metricsAddress {
             metricsServer = try MetricsServer(daemon: self, address: metrics)
