@@ -123,7 +123,7 @@ extension ConfigurationBuilder {
         if !nodes.contains(where: { $0.keyword == "virtual_router_id" }) {
             error(location, "vrrp_instance \(name) has no virtual_router_id: add `virtual_router_id 51` (1 to 255, the same on every node of this router)")
         }
-        i.acceptMode = accept ?? !g.vrrpStrict
+        strictModeCorrections(&i, accept: accept, strict: g.vrrpStrict, at: location)
         if let at = nopreemptAt, i.initialState == .master {
             // keepalived: "nopreempt will not work with initial state MASTER".
             warning(at, "nopreempt has no effect with `state MASTER`: write `state BACKUP` on every node to use nopreempt")
@@ -258,5 +258,28 @@ extension ConfigurationBuilder {
             out.append(v)
         }
         return out
+    }
+}
+
+extension ConfigurationBuilder {
+    /// Accept_Mode's default and `vrrp_strict`'s corrections, with keepalived 2.2.7's messages
+    /// (vrrp_complete_instance). RFC 5798 §6.1: the owner always accepts; keepalived's default
+    /// is `accept` unless `vrrp_strict`.
+    mutating func strictModeCorrections(_ i: inout InstanceConfiguration, accept: Bool?, strict: Bool, at location: SourceLocation) {
+        let owner = i.priority == 255
+        i.acceptMode = accept ?? (owner ? true : !strict)
+        guard strict else { return }
+        if i.acceptMode, !owner, i.version == .v2 {
+            warning(location, "(\(i.name)) warning - accept mode for VRRP version 2 does not comply with RFC3768 - resetting")
+            i.acceptMode = false
+        }
+        if i.initialState == .master, !owner {
+            warning(location, "(\(i.name)) State MASTER must match being address owner: using `state BACKUP` (vrrp_strict)")
+            i.initialState = .backup
+        }
+        if i.preemptDelay != .zero {
+            warning(location, "(\(i.name)) preempt_delay is incompatible with strict mode - resetting")
+            i.preemptDelay = .zero
+        }
     }
 }

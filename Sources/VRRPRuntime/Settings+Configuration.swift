@@ -20,7 +20,7 @@ extension InstanceSettings {
         let router = VirtualRouter.Configuration(
             name: i.name, vrid: i.virtualRouterID, version: i.version, family: family, priority: i.priority,
             advertisementInterval: i.advertisementInterval, virtualAddresses: i.virtualAddresses.map(\.address),
-            preempt: i.preempt, preemptDelay: i.preemptDelay, acceptMode: g.vrrpStrict ? false : i.acceptMode,
+            preempt: i.preempt, preemptDelay: i.preemptDelay, acceptMode: i.acceptMode,
             authentication: i.authentication, initialState: i.initialState == .master ? .master : .backup,
             // keepalived skips the TTL check in unicast mode (checklist 1.6).
             checkTTL: !unicast,
