@@ -137,16 +137,22 @@ extension ConfigurationBuilder {
             error(location, "vrrp_instance \(name) has no virtual_router_id: add `virtual_router_id 51` (1 to 255, the same on every node of this router)")
         }
         let owner = i.priority == 255
-        // keepalived/vrrp/vrrp.c (vrrp_complete_instance): the corrections it makes and reports.
+        // keepalived/vrrp/vrrp.c (vrrp_complete_instance): the corrections vrrp_strict makes,
+        // with keepalived's messages; each is a correction (`-t` exits 5, `--strict` refuses).
         if g.vrrpStrict, (i.initialState == .master) != owner, nodes.contains(where: { $0.keyword == "state" }) {
             let at = nodes.last { $0.keyword == "state" }!.location
-            correction(at, "vrrp_strict: `state \(i.initialState.rawValue)` must match being the address owner (priority 255); state \(owner ? "MASTER" : "BACKUP") used, as keepalived does: write `state \(owner ? "MASTER" : "BACKUP")`")
+            correction(at, "(\(i.name)) State \(i.initialState == .master ? "MASTER" : "BACKUP") must match being address owner: using `state \(owner ? "MASTER" : "BACKUP")` (vrrp_strict)")
             i.initialState = owner ? .master : .backup
         }
         if g.vrrpStrict, accept == true, !owner, i.version == .v2 {
             let at = nodes.last { $0.keyword == "accept" }!.location
-            correction(at, "vrrp_strict: accept mode does not comply with RFC 3768 for VRRPv2; turned off as keepalived does: remove `accept` or use `version 3`")
+            correction(at, "(\(i.name)) warning - accept mode for VRRP version 2 does not comply with RFC3768 - resetting")
             accept = false
+        }
+        if g.vrrpStrict, i.preemptDelay != .zero {
+            let at = nodes.last { $0.keyword == "preempt_delay" }?.location ?? location
+            correction(at, "(\(i.name)) preempt_delay is incompatible with strict mode - resetting")
+            i.preemptDelay = .zero
         }
         i.acceptMode = accept ?? (owner || !g.vrrpStrict)
         if let at = nopreemptAt, i.initialState == .master {

@@ -250,7 +250,7 @@ public enum KeywordTable {
             KeywordInfo(.instance, "lower_prio_no_advert", .none, default: "off", example: "lower_prio_no_advert"),
             KeywordInfo(.instance, "higher_prio_send_advert", .none, default: "off", example: "higher_prio_send_advert"),
             KeywordInfo(.instance, "v3_checksum_as_v2", .none, default: "off", example: "v3_checksum_as_v2",
-                        notes: "keepalived 2.2.8: VRRPv3 IPv4 checksum without the pseudo-header addresses of RFC 9568"),
+                        notes: "VRRPv3 over IPv4 checksums the VRRP message only, as RFC 9568 §5.2.8 defines it (keepalived 2.2.8 option); off: with an IPv4 pseudo-header, as RFC 5798 read by keepalived 2.2.7 and FRR"),
             KeywordInfo(.instance, "smtp_alert", .ignored, example: "smtp_alert",
                         notes: "ignored with a warning: vrrpd sends no mail"),
             KeywordInfo(.authentication, "auth_type", .choice(["PASS", "AH"]), example: "auth_type PASS"),

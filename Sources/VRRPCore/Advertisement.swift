@@ -140,3 +140,46 @@ public enum AdvertisementRejection: Hashable, Sendable, Error, CustomStringConve
         }
     }
 }
+
+extension AdvertisementRejection {
+    /// The MIB counter a receiver increments for this drop: RFC 6527 (VRRPv3 MIB) names, and
+    /// for VRRPv2 authentication, which RFC 6527 does not have, RFC 2787's.
+    public var counterName: String {
+        switch self {
+        case .ipTTL: "vrrpv3StatisticsIpTtlErrors"
+        case .version: "vrrpv3RouterVersionErrors"
+        case .checksum: "vrrpv3RouterChecksumErrors"
+        case .vrid: "vrrpv3RouterVrIdErrors"
+        case .packetLength: "vrrpv3StatisticsPacketLengthErrors"
+        case .invalidType: "vrrpv3StatisticsRcvdInvalidTypePackets"
+        case .addressList: "vrrpv3StatisticsAddressListErrors"
+        case .invalidAuthType: "vrrpStatsInvalidAuthType (RFC 2787)"
+        case .authTypeMismatch: "vrrpStatsAuthTypeMismatch (RFC 2787)"
+        case .authFailure: "vrrpStatsAuthFailures (RFC 2787)"
+        case .advertInterval: "vrrpv3StatisticsAdvIntervalErrors"
+        case .notForUs: "none (not addressed to this router; shown as foreign advertisements)"
+        }
+    }
+
+    /// The RFC section whose rule drops the packet.
+    public var section: String {
+        switch self {
+        case .ipTTL: "RFC 5798 §5.1.1.3, §5.1.2.3, §7.1"
+        case .version: "RFC 5798 §5.2.1, §7.1"
+        case .checksum: "RFC 5798 §5.2.8, §7.1"
+        case .vrid(0): "RFC 5798 §5.2.3"
+        case .vrid: "RFC 5798 §7.1"
+        case .packetLength: "RFC 5798 §7.1"
+        case .invalidType: "RFC 5798 §5.2.2"
+        case .addressList(let why) where why.hasPrefix("count is 0"): "RFC 9568 §5.2.5"
+        case .addressList: "RFC 5798 §5.2.9, §7.1"
+        case .invalidAuthType: "RFC 3768 §5.3.6"
+        case .authTypeMismatch, .authFailure: "RFC 3768 §7.1"
+        case .advertInterval(let r, _) where r.value == 0: "RFC 9568 §5.2.7; RFC 3768 §5.3.7"
+        case .advertInterval: "RFC 3768 §7.1"
+        case .notForUs(.ownAdvertisement): "RFC 5798 §6.4.3 (our own advertisement)"
+        case .notForUs(.notUnicastPeer): "keepalived unicast_peer"
+        case .notForUs(.otherDestination): "RFC 5798 §5.1.1.2, §5.1.2.2"
+        }
+    }
+}

@@ -23,6 +23,8 @@ public struct LabVRRPInstance: Sendable, Hashable {
     public var initialState = "BACKUP"
     /// false: the virtual addresses without `dev` (the daemon puts them on `interface`).
     public var addressDevice = true
+    /// More keyword lines for the block, as written (e.g. "mcast_dst_ip 224.0.0.19", "no_accept").
+    public var extraLines: [String] = []
 
     public init() {}
 
@@ -45,6 +47,7 @@ public struct LabVRRPInstance: Sendable, Hashable {
             lines += unicastPeers.map { "        \($0)" }
             lines.append("    }")
         }
+        lines += extraLines.map { "    " + $0 }
         lines.append("    virtual_ipaddress {")
         lines += virtualAddresses.map { addressDevice ? "        \($0) dev \(interface)" : "        \($0)" }
         lines += ["    }", "}"]
@@ -56,9 +59,12 @@ public struct LabVRRPInstance: Sendable, Hashable {
         LabVRRPInstance.configuration(routerID: routerID, [self])
     }
 
-    /// A whole keepalived.conf for `routerID` with these instances.
-    public static func configuration(routerID: String, _ instances: [LabVRRPInstance]) -> String {
-        "global_defs {\n    router_id \(routerID)\n}\n\n" + instances.map { $0.text + "\n" }.joined(separator: "\n")
+    /// A whole keepalived.conf for `routerID` with these instances; `globalLines` go into
+    /// `global_defs` as written (e.g. "vrrp_mcast_group4 224.0.0.19").
+    public static func configuration(routerID: String, _ instances: [LabVRRPInstance],
+                                     globalLines: [String] = []) -> String {
+        "global_defs {\n    router_id \(routerID)\n" + globalLines.map { "    \($0)\n" }.joined() + "}\n\n"
+            + instances.map { $0.text + "\n" }.joined(separator: "\n")
     }
 
     static func format(_ seconds: Double) -> String {

@@ -14,10 +14,11 @@ final class NetlinkSocket: Sendable {
     ///   - groups: RTNLGRP_* numbers to join with NETLINK_ADD_MEMBERSHIP.
     ///   - nonBlocking: SOCK_NONBLOCK for event-loop use.
     ///   - receiveTimeoutSeconds: SO_RCVTIMEO for request/response use, so a lost reply cannot hang.
-    init(groups: [UInt32] = [], nonBlocking: Bool = false, receiveTimeoutSeconds: Int = 0) throws {
+    init(groups: [UInt32] = [], nonBlocking: Bool = false, receiveTimeoutSeconds: Int = 0,
+         protocol netlinkProtocol: CInt = NETLINK_ROUTE) throws {
         var type = CInt(SOCK_RAW.rawValue) | CInt(SOCK_CLOEXEC.rawValue)
         if nonBlocking { type |= CInt(SOCK_NONBLOCK.rawValue) }
-        fd = FileDescriptor(owning: try syscall("socket(AF_NETLINK)") { socket(AF_NETLINK, type, NETLINK_ROUTE) })
+        fd = FileDescriptor(owning: try syscall("socket(AF_NETLINK)") { socket(AF_NETLINK, type, netlinkProtocol) })
         var address = sockaddr_nl()
         address.nl_family = sa_family_t(AF_NETLINK)
         _ = try withUnsafePointer(to: &address) { pointer in

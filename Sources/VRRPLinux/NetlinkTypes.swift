@@ -94,6 +94,12 @@ public struct InterfaceAddress: Hashable, Sendable {
         self.addressProtocol = addressProtocol
     }
 
+    /// True when the address carries our IFA_PROTO marker: this daemon (or a crashed run of it)
+    /// added it. The kernel reports IFA_PROTO only when it is non-zero.
+    public func isTagged(_ marker: UInt8 = RouteNetlink.addressProtocol) -> Bool {
+        addressProtocol == marker
+    }
+
     /// Nil for families other than IPv4/IPv6 or a missing/short address attribute.
     /// IFA_LOCAL is the local address when present (IPv4 always; IPv6 with a peer);
     /// otherwise IFA_ADDRESS is.
@@ -120,11 +126,11 @@ public struct InterfaceAddress: Hashable, Sendable {
 }
 
 extension [InterfaceAddress] {
-    /// Addresses a previous run of this daemon left behind: those carrying our IFA_PROTO marker,
-    /// and, for kernels or tools that drop the marker, any of the configured virtual addresses.
-    public func leftovers(protocol marker: UInt8 = RouteNetlink.addressProtocol,
-                          configured: Set<IPAddress>) -> [InterfaceAddress] {
-        filter { $0.addressProtocol == marker || configured.contains($0.address) }
+    /// Addresses a previous run of this daemon left behind: only those carrying our IFA_PROTO
+    /// marker. An address equal to a virtual address but without the marker is the operator's
+    /// (the address owner's own interface address, RFC 5798 §5.2.4) and is never a leftover.
+    public func leftovers(protocol marker: UInt8 = RouteNetlink.addressProtocol) -> [InterfaceAddress] {
+        filter { $0.isTagged(marker) }
     }
 }
 

@@ -11,7 +11,8 @@ import VRRPCore
 /// off the event-loop thread or accept the short block.
 ///
 /// Addresses we add carry IFA_PROTO = `addressProtocol` (Linux 6.1+), so a restart can find
-/// what a crashed run left (`[InterfaceAddress].leftovers(configured:)`).
+/// what a crashed run left (`[InterfaceAddress].leftovers()`), and never mistakes an operator's
+/// address for one of ours.
 public final class RouteNetlink: Sendable {
     /// Our IFA_PROTO value. The kernel defines 0–3 (unspec, loopback, RA, link-local); 86 ('V')
     /// is ours.

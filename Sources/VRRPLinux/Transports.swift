@@ -10,6 +10,8 @@ public protocol VRRPTransport: AnyObject, Sendable {
     func send(_ vrrp: [UInt8], from source: IPAddress, to destination: IPAddress) throws
     /// The next queued datagram, nil if none.
     func receive() throws -> RawPacket?
+    /// Joins a multicast group on the socket's interface (idempotent).
+    func join(_ group: IPAddress) throws
 }
 
 /// Sends prebuilt Ethernet frames (gratuitous ARP, unsolicited NA).

@@ -37,7 +37,8 @@ public struct RawPacket: Hashable, Sendable {
 /// The source is fixed per packet with an IP_PKTINFO control message (`ipi_spec_dst`), not
 /// bind(2): a raw socket bound to an address only receives datagrams addressed to it, which
 /// would drop the 224.0.0.18 advertisements. The source must be an address of the host.
-/// TTL is 255 from IP_MULTICAST_TTL / IP_TTL (RFC 5798 §5.1.1.3).
+/// TTL is 255 from IP_MULTICAST_TTL / IP_TTL (RFC 5798 §5.1.1.3); IP_TOS / IPV6_TCLASS give
+/// both families DSCP CS6 (`vrrpTrafficClass`).
 ///
 /// IPv6: IPV6_CHECKSUM at offset 6 makes the kernel compute the VRRPv3 checksum over the
 /// pseudo-header on send and drop packets with a bad one on receive (RFC 5798 §5.2.8), so a
@@ -45,7 +46,7 @@ public struct RawPacket: Hashable, Sendable {
 /// RFC 5798 §5.1.2.1) is chosen per packet with an IPV6_PKTINFO control message.
 public final class VRRPSocket: Sendable {
     public enum Mode: Hashable, Sendable {
-        /// Join the VRRP group (224.0.0.18 / ff02::12) and send to it.
+        /// Join the multicast group (224.0.0.18 / ff02::12 unless `group` says otherwise).
         case multicast
         /// No group join; the caller sends to each peer (keepalived `unicast_peer`).
         case unicast
@@ -68,7 +69,10 @@ public final class VRRPSocket: Sendable {
     /// - Parameters:
     ///   - interface: the device name, for SO_BINDTODEVICE and error messages.
     ///   - ifindex: the same device's index (from `RouteNetlink.links()`).
-    public init(family: AddressFamily, interface: String, ifindex: Int32, mode: Mode = .multicast) throws {
+    ///   - group: the group joined in `.multicast` mode (keepalived `mcast_dst_ip`,
+    ///     `vrrp_mcast_group4|6`); nil: the RFC group. `join(_:)` adds more.
+    public init(family: AddressFamily, interface: String, ifindex: Int32, mode: Mode = .multicast,
+                group: IPAddress? = nil) throws {
         self.family = family
         self.interfaceName = interface
         self.ifindex = ifindex
@@ -89,6 +93,34 @@ public final class VRRPSocket: Sendable {
         case .ipv4: try configureIPv4()
         case .ipv6: try configureIPv6()
         }
+        if mode == .multicast {
+            try join(group ?? (family == .ipv4 ? .v4(.vrrpMulticast) : .v6(.vrrpMulticast)))
+        }
+    }
+
+    /// Joins a multicast group on this interface (IP_ADD_MEMBERSHIP / IPV6_JOIN_GROUP). Joining
+    /// a group twice is not an error.
+    public func join(_ group: IPAddress) throws {
+        do {
+            switch (family, group) {
+            case (.ipv4, .v4(let g)):
+                var join = ip_mreqn()
+                join.imr_multiaddr = in_addr(g)
+                join.imr_ifindex = ifindex
+                try fd.setOption(CInt(IPPROTO_IP), IP_ADD_MEMBERSHIP, join,
+                                 "setsockopt(IP_ADD_MEMBERSHIP \(group)) on \(interfaceName)")
+            case (.ipv6, .v6(let g)):
+                var join = ipv6_mreq()
+                join.ipv6mr_multiaddr = in6_addr(g)
+                join.ipv6mr_interface = UInt32(bitPattern: ifindex)
+                try fd.setOption(CInt(IPPROTO_IPV6), IPV6_ADD_MEMBERSHIP, join,
+                                 "setsockopt(IPV6_JOIN_GROUP \(group)) on \(interfaceName)")
+            default:
+                throw SystemError("join \(group) on a \(family) socket on \(interfaceName)", errno: EAFNOSUPPORT)
+            }
+        } catch let error as SystemError where error.errno == EADDRINUSE {
+            return  // already a member
+        }
     }
 
     private func option(_ level: CInt, _ name: CInt, _ label: String, _ value: CInt) throws {
@@ -97,17 +129,12 @@ public final class VRRPSocket: Sendable {
 
     private func configureIPv4() throws {
         let level = CInt(IPPROTO_IP)
-        if mode == .multicast {
-            var join = ip_mreqn()
-            join.imr_multiaddr = in_addr(IPv4Address.vrrpMulticast)
-            join.imr_ifindex = ifindex
-            try fd.setOption(level, IP_ADD_MEMBERSHIP, join, "setsockopt(IP_ADD_MEMBERSHIP) on \(interfaceName)")
-        }
         var outgoing = ip_mreqn()
         outgoing.imr_ifindex = ifindex
         try fd.setOption(level, IP_MULTICAST_IF, outgoing, "setsockopt(IP_MULTICAST_IF) on \(interfaceName)")
         try option(level, IP_MULTICAST_TTL, "IP_MULTICAST_TTL", 255)  // RFC 5798 §5.1.1.3
         try option(level, IP_TTL, "IP_TTL", 255)                      // unicast peers too
+        try option(level, IP_TOS, "IP_TOS", CInt(vrrpTrafficClass))    // DSCP CS6
         try option(level, IP_MULTICAST_LOOP, "IP_MULTICAST_LOOP", 0)
         // Without this a raw socket also sees groups joined by other sockets on the host.
         try option(level, IP_MULTICAST_ALL, "IP_MULTICAST_ALL", 0)
@@ -118,12 +145,7 @@ public final class VRRPSocket: Sendable {
     private func configureIPv6() throws {
         let level = CInt(IPPROTO_IPV6)
         try option(level, IPV6_CHECKSUM, "IPV6_CHECKSUM", Self.checksumOffset)
-        if mode == .multicast {
-            var join = ipv6_mreq()
-            join.ipv6mr_multiaddr = in6_addr(IPv6Address.vrrpMulticast)
-            join.ipv6mr_interface = UInt32(bitPattern: ifindex)
-            try fd.setOption(level, IPV6_ADD_MEMBERSHIP, join, "setsockopt(IPV6_JOIN_GROUP) on \(interfaceName)")
-        }
+        try option(level, IPV6_TCLASS, "IPV6_TCLASS", CInt(vrrpTrafficClass))  // DSCP CS6
         try option(level, IPV6_MULTICAST_IF, "IPV6_MULTICAST_IF", ifindex)
         try option(level, IPV6_MULTICAST_HOPS, "IPV6_MULTICAST_HOPS", 255)  // RFC 5798 §5.1.2.3
         try option(level, IPV6_UNICAST_HOPS, "IPV6_UNICAST_HOPS", 255)

@@ -1,6 +1,17 @@
 import VRRPCore
 import VRRPLinux
 
+/// An address with its prefix length: IPv4 lets an owner's VIP 198.18.0.2/32 sit beside the
+/// operator's 198.18.0.2/24, and only the first is ours.
+struct PrefixedAddress: Hashable {
+    var address: IPAddress
+    var prefix: UInt8
+    init(_ address: IPAddress, _ prefix: UInt8) {
+        self.address = address
+        self.prefix = prefix
+    }
+}
+
 extension Daemon {
     func ifindex(named name: String) -> Int32? {
         links.values.first { $0.name == name }?.index
@@ -15,9 +26,22 @@ extension Daemon {
             }
             do {
                 // EEXIST (.alreadyExists) counts as installed: the address is there either way.
-                _ = try netlink.addAddress(spec.address, prefix: spec.prefix, ifindex: index, label: spec.label,
-                                           scope: AddressScope(rawValue: spec.scope), broadcast: spec.broadcast,
-                                           noDAD: true)
+                // Without our tag it is the operator's (the address owner's interface address,
+                // RFC 5798 §5.2.4): used and announced, never deleted.
+                switch try netlink.addAddress(spec.address, prefix: spec.prefix, ifindex: index, label: spec.label,
+                                              scope: AddressScope(rawValue: spec.scope), broadcast: spec.broadcast,
+                                              noDAD: true) {
+                case .added:
+                    addedAddresses.insert(PrefixedAddress(spec.address, spec.prefix))
+                    d.borrowed.remove(spec.address)
+                case .alreadyExists:
+                    let tagged = (interfaceAddresses[index] ?? []).contains { $0.address == spec.address && $0.isTagged() }
+                    if !tagged && !addedAddresses.contains(PrefixedAddress(spec.address, spec.prefix)) {
+                        d.borrowed.insert(spec.address)
+                        log.info("(\(d.name)) \(spec.text) is already on \(spec.device) (not added by vrrpd): using it, it will not be removed",
+                                 metadata: meta(d))
+                    }
+                }
                 d.installed.insert(spec.address)
             } catch {
                 log.error("(\(d.name)) cannot add \(spec.text) on \(spec.device): \(error)", metadata: meta(d))
@@ -25,10 +49,13 @@ extension Daemon {
         }
     }
 
-    /// Removes every virtual address the instance installed (RTM_DELADDR, ACK checked).
+    /// Removes every virtual address the instance added (RTM_DELADDR, ACK checked); the
+    /// operator's addresses it only borrowed stay.
     func removeAddresses(_ d: InstanceDriver) {
         for spec in d.settings.allAddresses where d.installed.contains(spec.address) {
             d.installed.remove(spec.address)
+            if d.borrowed.remove(spec.address) != nil { continue }
+            addedAddresses.remove(PrefixedAddress(spec.address, spec.prefix))
             guard let index = ifindex(named: spec.device) else { continue }
             do {
                 _ = try netlink.deleteAddress(spec.address, prefix: spec.prefix, ifindex: index)
@@ -38,12 +65,12 @@ extension Daemon {
         }
     }
 
-    /// Startup: removes addresses that a crashed earlier run left behind: any address marked
-    /// with our netlink protocol tag, and any configured virtual address that is present.
-    func removeLeftoverAddresses(_ settings: [InstanceSettings]) {
-        let configured = Set(settings.flatMap { $0.allAddresses.map(\.address) })
+    /// Startup: removes addresses that a crashed earlier run left behind: only those marked
+    /// with our netlink protocol tag (IFA_PROTO, Linux 6.1+). An untagged address equal to a
+    /// virtual address is the operator's and stays (the address owner's own address).
+    func removeLeftoverAddresses() {
         for (index, list) in interfaceAddresses {
-            for a in list.leftovers(configured: configured) {
+            for a in list.leftovers() {
                 do {
                     _ = try netlink.deleteAddress(a.address, prefix: a.prefix, ifindex: index)
                     log.info("removed leftover address \(a.address)/\(a.prefix) from \(links[index]?.name ?? "?")")
@@ -66,7 +93,8 @@ extension Daemon {
             case .v4(let a):
                 frame = GratuitousARP.frame(address: a, sourceMAC: mac)
             case .v6(let a):
-                frame = UnsolicitedNeighborAdvertisement.frame(address: a, sourceMAC: mac, router: false)
+                // RFC 5798 §6.4.1: Router flag set (the core's default).
+                frame = UnsolicitedNeighborAdvertisement.frame(address: a, sourceMAC: mac)
             }
             for _ in 0..<max(1, count) {
                 do {
@@ -96,5 +124,61 @@ extension Daemon {
             log.error("cannot open a packet socket on \(links[ifindex]?.name ?? "?"): \(error)")
             return nil
         }
+    }
+}
+
+extension Daemon {
+    /// RFC 5798 §6.4.3: a master that is not the address owner and has Accept_Mode off (keepalived
+    /// `no_accept`, or `vrrp_strict`) must not accept packets addressed to its virtual addresses
+    /// (ARP and ND excepted). Keeps our nftables set equal to the VIPs of such masters; nothing
+    /// is created while no instance has Accept_Mode off.
+    func updateAcceptFilter() {
+        let blocked = Set(instances.filter {
+            $0.router.state == .master && !$0.settings.router.acceptMode && $0.settings.router.priority != 255
+        }.flatMap { $0.settings.allAddresses.map(\.address) })
+        let needed = instances.contains { !$0.settings.router.acceptMode }
+        guard needed || acceptFilter != nil else { return }
+        if acceptFilter != nil, blocked == acceptBlocked { return }
+        do {
+            let filter = try acceptFilter ?? AcceptModeFilter()
+            acceptFilter = filter
+            var v4: [IPv4Address] = []
+            var v6: [IPv6Address] = []
+            for a in blocked {
+                switch a {
+                case .v4(let x): v4.append(x)
+                case .v6(let x): v6.append(x)
+                }
+            }
+            try filter.apply(ipv4: v4.sorted { $0.bytes.lexicographicallyPrecedes($1.bytes) },
+                             ipv6: v6.sorted { $0.bytes.lexicographicallyPrecedes($1.bytes) })
+            acceptBlocked = blocked
+            log.info("Accept_Mode off: dropping packets to \(blocked.isEmpty ? "no address" : blocked.map(\.description).sorted().joined(separator: " ")) (nftables table \(AcceptModeFilter.tableName))")
+        } catch {
+            log.error("cannot update the nftables table \(AcceptModeFilter.tableName) for Accept_Mode: \(error)")
+        }
+    }
+
+    /// Start-up: a crashed run may have left our nftables tables dropping traffic to VIPs. When
+    /// no instance has Accept_Mode off they are deleted here (only ours, only if present);
+    /// otherwise the first update replaces them anyway.
+    func removeLeftoverAcceptFilter(_ settings: [InstanceSettings]) {
+        guard !settings.contains(where: { !$0.router.acceptMode }) else { return }
+        guard let filter = try? AcceptModeFilter(),
+              (try? filter.tableExists()) == true || (try? filter.tableExists(ipv6: true)) == true else { return }
+        do {
+            try filter.remove()
+            log.info("removed the nftables tables \(AcceptModeFilter.tableName) a previous run left behind")
+        } catch {
+            log.warning("cannot remove the leftover nftables tables \(AcceptModeFilter.tableName): \(error)")
+        }
+    }
+
+    /// Removes our nftables tables at exit (only if we created them).
+    func removeAcceptFilter() {
+        guard let filter = acceptFilter else { return }
+        do { try filter.remove() } catch { log.error("cannot remove the nftables table \(AcceptModeFilter.tableName): \(error)") }
+        acceptFilter = nil
+        acceptBlocked = []
     }
 }

@@ -50,29 +50,27 @@ extension Daemon {
 
     /// The address adverts go out from: the configured one if present on the interface,
     /// else the interface's primary IPv4 address (RFC 5798 §5.1.1.1) or its link-local
-    /// IPv6 address (§5.1.2.1). Never one of our own virtual addresses.
+    /// IPv6 address (§5.1.2.1). Never an address we added; the operator's own address is
+    /// chosen even when it is also a virtual address (the address owner, RFC 5798 §5.2.4).
     func chooseSource(_ d: InstanceDriver, ifindex: Int32) -> IPAddress? {
         let present = (interfaceAddresses[ifindex] ?? []).filter { !$0.flags.contains(.tentative) }
         if let configured = d.settings.sourceAddress {
             return present.contains { $0.address == configured } ? configured : nil
         }
-        let ours = ownAddresses
         switch d.settings.family {
         case .ipv4:
-            return present.first { if case .v4 = $0.address { !$0.flags.contains(.secondary) && !ours.contains($0.address) } else { false } }?.address
+            return present.first { if case .v4 = $0.address { !$0.flags.contains(.secondary) && !isOurs($0) } else { false } }?.address
         case .ipv6:
             return present.first { if case .v6(let a) = $0.address { a.isLinkLocal } else { false } }?.address
         }
     }
 
-    /// The virtual addresses of every instance (never chosen as a source address). Cached:
-    /// chooseSource runs per instance on every address event, and rebuilding this set there
-    /// made N VIP installs cost O(N³) (seconds of stalled event loop at 255 instances).
-    var ownAddresses: Set<IPAddress> {
-        if let set = virtualAddressSet { return set }
-        let set = Set(instances.flatMap { $0.settings.allAddresses.map(\.address) })
-        virtualAddressSet = set
-        return set
+    /// True for an address this daemon added (our IFA_PROTO tag, or recorded when added on a
+    /// kernel that does not report the tag). Never a source address. O(1): chooseSource runs
+    /// per instance on every address event (a per-call scan of every instance's VIPs made N
+    /// VIP installs cost O(N³), seconds of stalled event loop at 255 instances).
+    func isOurs(_ a: InterfaceAddress) -> Bool {
+        a.isTagged() || addedAddresses.contains(PrefixedAddress(a.address, a.prefix))
     }
 
     func monitorReadable() {
@@ -124,16 +122,19 @@ extension Daemon {
             }
         case .addressAdded(let a):
             var list = interfaceAddresses[a.ifindex] ?? []
-            list.removeAll { $0.address == a.address }
+            // Address and prefix: an owner's VIP 198.18.0.2/32 can sit beside the operator's
+            // 198.18.0.2/24 (IPv4 allows both), and they come and go separately.
+            list.removeAll { $0.address == a.address && $0.prefix == a.prefix }
             list.append(a)
             interfaceAddresses[a.ifindex] = list
-            // One of our virtual addresses can never become a source: nothing to re-evaluate
+            // An address we added can never become a source: nothing to re-evaluate
             // (this is every VIP install, N per transition burst).
-            guard !ownAddresses.contains(a.address) else { break }
+            guard !isOurs(a) else { break }
             for d in instances where d.ifindex == a.ifindex { reevaluateSource(d) }
         case .addressRemoved(let a):
-            interfaceAddresses[a.ifindex]?.removeAll { $0.address == a.address }
-            let isOurs = ownAddresses.contains(a.address)
+            interfaceAddresses[a.ifindex]?.removeAll { $0.address == a.address && $0.prefix == a.prefix }
+            let wasOurs = isOurs(a)
+            if a.isTagged() { addedAddresses.remove(PrefixedAddress(a.address, a.prefix)) }
             for d in instances where d.ifindex == a.ifindex {
                 if d.installed.contains(a.address), d.router.state == .master, !shuttingDown {
                     // Someone else deleted one of our addresses while we are master: put it back
@@ -145,7 +146,7 @@ extension Daemon {
                 } else {
                     d.installed.remove(a.address)
                 }
-                if !isOurs { reevaluateSource(d) }
+                if !wasOurs { reevaluateSource(d) }
             }
         }
     }
@@ -154,7 +155,7 @@ extension Daemon {
     func reevaluateInterface(_ d: InstanceDriver) {
         if d.ifindex == nil || links[d.ifindex!] == nil || links[d.ifindex!]?.name != d.settings.interface {
             bind(d)
-            if let ifindex = d.ifindex { ensureSocket(SocketKey(ifindex: ifindex, family: d.settings.family)) }
+            if let ifindex = d.ifindex { ensureSocket(SocketKey(ifindex: ifindex, family: d.settings.family), for: d) }
         }
         let name = d.settings.interface
         setFault(d, missingInterfaceReason(name), d.ifindex == nil)

@@ -2,20 +2,31 @@ import VRRPCore
 import VRRPLinux
 
 extension Daemon {
-    /// Opens (once) the raw VRRP socket of an interface and family, joined to the group when
-    /// any instance on it uses multicast.
-    func ensureSocket(_ key: SocketKey) {
-        guard sockets[key] == nil, let link = links[key.ifindex] else { return }
-        let users = instances.filter { $0.ifindex == key.ifindex && $0.settings.family == key.family }
-        let group: IPAddress = key.family == .ipv4 ? .v4(.vrrpMulticast) : .v6(.vrrpMulticast)
-        let multicast = users.isEmpty || users.contains { !$0.settings.isUnicast }
+    /// Opens (once) the raw VRRP socket of an interface and family, and joins the multicast
+    /// group of `d` on it unless `d` is unicast (each instance's own group: `mcast_dst_ip`,
+    /// `vrrp_mcast_group4|6`; joining twice is harmless).
+    func ensureSocket(_ key: SocketKey, for d: InstanceDriver) {
+        guard let link = links[key.ifindex] else { return }
+        if sockets[key] == nil {
+            do {
+                let socket = try io.openVRRPSocket(key.family, link.name, key.ifindex, .unicast)
+                sockets[key] = socket
+                try loop.register(fd: socket.fileDescriptor) { [unowned self] in self.socketReadable(key) }
+                log.info("VRRP socket open on \(link.name) (\(key.family))")
+            } catch {
+                log.error("cannot open the VRRP socket on \(link.name) (\(key.family)): \(error)")
+                return
+            }
+        }
+        guard !d.settings.isUnicast, let socket = sockets[key] else { return }
+        let group = d.settings.multicastGroup
         do {
-            let socket = try io.openVRRPSocket(key.family, link.name, key.ifindex, multicast ? .multicast : .unicast)
-            sockets[key] = socket
-            try loop.register(fd: socket.fileDescriptor) { [unowned self] in self.socketReadable(key) }
-            log.info("VRRP socket open on \(link.name) (\(key.family)\(multicast ? ", group \(group)" : ", unicast"))")
+            try socket.join(group)
+            if joinedGroups.insert(GroupMembership(key: key, group: group)).inserted {
+                log.info("VRRP socket on \(link.name) joined group \(group)")
+            }
         } catch {
-            log.error("cannot open the VRRP socket on \(link.name) (\(key.family)): \(error)")
+            log.error("(\(d.name)) cannot join \(group) on \(link.name): \(error)", metadata: meta(d))
         }
     }
 
@@ -23,6 +34,7 @@ extension Daemon {
         for key in sockets.keys where key.ifindex == ifindex {
             if let s = sockets.removeValue(forKey: key) { loop.unregister(fd: s.fileDescriptor) }
         }
+        joinedGroups = joinedGroups.filter { $0.key.ifindex != ifindex }
     }
 
     func socketReadable(_ key: SocketKey) {
@@ -137,6 +149,12 @@ extension Daemon {
             }
         }
     }
+}
+
+/// A multicast group joined on one socket (for logging the first join only).
+struct GroupMembership: Hashable {
+    var key: SocketKey
+    var group: IPAddress
 }
 
 /// The instances of one socket (interface and family), in configuration order, and by VRID.

@@ -39,13 +39,10 @@ public final class Daemon: @unchecked Sendable {
     let io: RuntimeIO
     var configuration: Configuration
     var instances: [InstanceDriver] = [] {
-        didSet {
-            demux = nil
-            virtualAddressSet = nil
-        }
+        didSet { demux = nil }
     }
-    /// Every instance's virtual addresses; nil when stale (rebuilt lazily, see `ownAddresses`).
-    var virtualAddressSet: Set<IPAddress>?
+    /// The addresses this process added (RTM_NEWADDR answered "added") and has not deleted.
+    var addedAddresses: Set<PrefixedAddress> = []
     /// Instances by socket and VRID for the per-packet lookup; nil when stale (rebuilt lazily).
     var demux: [SocketKey: SocketInstances]?
     var netlink: any AddressConfigurator { io.addresses }
@@ -53,6 +50,10 @@ public final class Daemon: @unchecked Sendable {
     var links: [Int32: LinkInfo] = [:]
     var interfaceAddresses: [Int32: [InterfaceAddress]] = [:]
     var sockets: [SocketKey: any VRRPTransport] = [:]
+    var joinedGroups: Set<GroupMembership> = []
+    /// nftables drop rules for Accept_Mode off (created only when an instance needs them).
+    var acceptFilter: AcceptModeFilter?
+    var acceptBlocked: Set<IPAddress> = []
     var packetSockets: [Int32: any PacketSender] = [:]
     var statusServer: StatusServer?
     var metricsServer: MetricsServer?
@@ -118,7 +119,8 @@ public final class Daemon: @unchecked Sendable {
         let settings = try buildSettings(configuration)
         try checkInterfaces(settings)
         logInitialLinkStates(settings)
-        removeLeftoverAddresses(settings)
+        removeLeftoverAddresses()
+        removeLeftoverAcceptFilter(settings)
         statusServer = try StatusServer(daemon: self, path: options.statusSocket, group: options.statusGroup)
         if let metrics = options.metricsAddress {
             metricsServer = try MetricsServer(daemon: self, address: metrics)
@@ -149,13 +151,10 @@ public final class Daemon: @unchecked Sendable {
     // MARK: Instances
 
     func startInstance(_ s: InstanceSettings) {
-        if !s.isUnicast, let group = s.unsupportedMulticastGroup {
-            log.warning("(\(s.name)) multicast group \(group) is not supported yet; using \(s.multicastGroup)")
-        }
         let d = InstanceDriver(settings: s, wallClock: wallClock())
         instances.append(d)
         bind(d)
-        if let ifindex = d.ifindex { ensureSocket(SocketKey(ifindex: ifindex, family: s.family)) }
+        if let ifindex = d.ifindex { ensureSocket(SocketKey(ifindex: ifindex, family: s.family), for: d) }
         for reason in initialFaults(d) { feed(d, .faultRaised(reason)) }
         if let source = d.source { feed(d, .localAddressChanged(source)) }
         feed(d, .startup)
@@ -235,6 +234,7 @@ public final class Daemon: @unchecked Sendable {
         }
         runNotify(d, state: to)
         notifyFifoTransition(d, state: to)
+        updateAcceptFilter()
         statusServer?.publish(WatchEvent(at: wallClock(), kind: .transition, instance: d.name,
                                          from: from.keepalivedName, to: to.keepalivedName,
                                          reason: reason.description, priority: Int(d.router.effectivePriority)))
@@ -259,6 +259,7 @@ public final class Daemon: @unchecked Sendable {
         log.info("Stopping (signal \(signal))")
         for d in instances { stopInstance(d) }
         instances.removeAll()
+        removeAcceptFilter()
         removePidFile()
         loop.stop()
     }

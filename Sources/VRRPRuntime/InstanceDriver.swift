@@ -10,8 +10,12 @@ final class InstanceDriver {
     var settings: InstanceSettings
     var router: VirtualRouter
     var timers: [VirtualRouter.TimerKind: TimerToken] = [:]
-    /// The addresses this process installed and has not removed.
+    /// The virtual addresses present for this instance (added by us, or already there).
     var installed: Set<IPAddress> = []
+    /// The subset of `installed` that was on the interface without our IFA_PROTO tag when we
+    /// went to add it: the operator's (typically the address owner's own interface address,
+    /// RFC 5798 §5.2.4). Announced while master, never deleted.
+    var borrowed: Set<IPAddress> = []
     /// Interface index of `settings.interface`, nil while it does not exist.
     var ifindex: Int32?
     /// The source address adverts go out with, nil while none is usable.

@@ -39,9 +39,9 @@ struct InstanceSettings: Hashable, Sendable {
     var unicastPeers: [IPAddress]
     /// `mcast_src_ip` / `unicast_src_ip`; nil: the interface's primary (IPv4) or link-local (IPv6).
     var sourceAddress: IPAddress?
+    /// The group adverts go to and the socket joins: 224.0.0.18 / ff02::12 (RFC 5798 §5.1.1.2,
+    /// §5.1.2.2) unless `mcast_dst_ip` or `vrrp_mcast_group4|6` names another.
     var multicastGroup: IPAddress
-    /// A configured group other than the RFC one; not supported yet (warned at start).
-    var unsupportedMulticastGroup: IPAddress?
     /// The RFC 9568 VRRPv3-over-IPv4 checksum (keepalived 2.2.8 `v3_checksum_as_v2`).
     var v3ChecksumAsV2: Bool
     var tracked: [TrackReference]

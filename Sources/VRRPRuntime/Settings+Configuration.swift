@@ -17,15 +17,15 @@ extension InstanceSettings {
             VirtualAddressSpec(address: v.address, prefix: v.prefix, device: v.dev ?? i.interface, label: v.label,
                                scope: Self.scope(v.scope, address: v.address), broadcast: v.broadcast)
         }
-        // The raw socket joins the RFC group only (RFC 5798 §5.1.1.2, §5.1.2.2): another group from
-        // `mcast_dst_ip` / `vrrp_mcast_group4|6` is kept to be reported, and the RFC group is used.
-        let defaultGroup: IPAddress = family == .ipv4 ? .v4(.vrrpMulticast) : .v6(.vrrpMulticast)
-        let requested: IPAddress = i.multicastDestination
-            ?? (family == .ipv4 ? .v4(g.multicastGroup4) : .v6(g.multicastGroup6))
+        // RFC 5798 §5.1.1.2, §5.1.2.2: 224.0.0.18 / ff02::12, unless the configuration names
+        // another group (keepalived `mcast_dst_ip`, else `vrrp_mcast_group4|6`): that one is
+        // joined and sent to, as keepalived does.
+        let globalGroup: IPAddress = family == .ipv4 ? .v4(g.multicastGroup4) : .v6(g.multicastGroup6)
+        let group = i.multicastDestination.flatMap { $0.family == family ? $0 : nil } ?? globalGroup
         let router = VirtualRouter.Configuration(
             name: i.name, vrid: i.virtualRouterID, version: i.version, family: family, priority: i.priority,
             advertisementInterval: i.advertisementInterval, virtualAddresses: i.virtualAddresses.map(\.address),
-            preempt: i.preempt, preemptDelay: i.preemptDelay, acceptMode: g.vrrpStrict ? false : i.acceptMode,
+            preempt: i.preempt, preemptDelay: i.preemptDelay, acceptMode: i.acceptMode,
             authentication: i.authentication, initialState: i.initialState == .master ? .master : .backup,
             // keepalived skips the TTL check in unicast mode (checklist 1.6).
             checkTTL: !unicast,
@@ -37,7 +37,7 @@ extension InstanceSettings {
             garpMasterRefreshRepeat: i.garpMasterRefreshRepeat,
             // keepalived: unset means the garp_master_repeat count, and none in strict mode.
             garpLowerPriorityRepeat: g.vrrpStrict ? 0 : (i.garpLowerPriorityRepeat ?? i.garpMasterRepeat),
-            unicastPeers: i.unicastPeers, multicastGroup: defaultGroup, fastPreempt: i.fastPreempt)
+            unicastPeers: i.unicastPeers, multicastGroup: group, fastPreempt: i.fastPreempt)
         var tracked: [TrackReference] = []
         for t in i.trackInterfaces {
             tracked.append(TrackReference(name: t.name, kind: .interface, weight: t.weight ?? 0, reverse: t.weightReverse))
@@ -94,8 +94,7 @@ extension InstanceSettings {
                   excludedAddresses: i.excludedVirtualAddresses.map(spec),
                   unicastPeers: i.unicastPeers,
                   sourceAddress: unicast ? (i.unicastSourceAddress ?? i.multicastSourceAddress) : i.multicastSourceAddress,
-                  multicastGroup: defaultGroup,
-                  unsupportedMulticastGroup: requested == defaultGroup ? nil : requested, v3ChecksumAsV2: i.v3ChecksumAsV2, tracked: tracked, notify: i.notify,
+                  multicastGroup: group, v3ChecksumAsV2: i.v3ChecksumAsV2, tracked: tracked, notify: i.notify,
                   dontTrackPrimary: i.dontTrackPrimary)
     }
 

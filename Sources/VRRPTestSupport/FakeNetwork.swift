@@ -66,7 +66,7 @@ public final class FakeLAN: @unchecked Sendable {
         for host in hosts where host !== sender.host && !host.isolated {
             for socket in host.sockets where socket.family == sender.family && socket.isOpen {
                 guard let link = host.link(index: socket.ifindex), link.isUp && link.isRunning else { continue }
-                let forUs = Self.isMulticast(destination) ? socket.mode == .multicast : host.has(destination)
+                let forUs = Self.isMulticast(destination) ? socket.groups.contains(destination) : host.has(destination)
                 guard forUs else { continue }
                 socket.enqueue(vrrp, source: source, destination: destination)
             }
@@ -209,6 +209,11 @@ public final class FakeVRRPSocket: VRRPTransport, @unchecked Sendable {
     }
 
     public func receive() throws -> RawPacket? { queue.isEmpty ? nil : queue.removeFirst() }
+
+    /// The multicast groups joined: adverts sent to one of them reach this socket.
+    public private(set) var groups: Set<IPAddress> = []
+
+    public func join(_ group: IPAddress) throws { groups.insert(group) }
 
     /// Queues a datagram as the kernel would hand it over (IPv4 with its header, TTL 255;
     /// IPv6 the VRRP part with the hop limit beside it) and wakes the loop.

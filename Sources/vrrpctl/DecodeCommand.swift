@@ -15,7 +15,11 @@ struct DecodeCommand: ParsableCommand {
         discussion: """
         Accepts an Ethernet frame, an IP packet or a bare VRRP message, auto-detected. \
         Reads standard input when no hex is given or the argument is '-'. A tcpdump dump of \
-        many frames decodes each. Exits 1 when a packet is rejected or is not VRRP, ARP or NA.
+        many frames decodes each. Every field is printed, then an RFC receiver's verdict on \
+        each VRRP packet: "accepted", or "dropped: COUNTER (SECTION)" with the RFC 6527 counter \
+        it increments and the rule that drops it (TTL/hop limit, VRID, version, type, \
+        checksum, length, count, auth). Exits 1 when a packet is dropped or is not VRRP, ARP \
+        or NA.
         """)
 
     @Argument(help: "Hex bytes (several arguments are joined); '-' or nothing reads standard input.")
@@ -86,6 +90,10 @@ struct PacketReport: Encodable {
     var kind: String
     var ok: Bool
     var reason: String?
+    /// VRRP packets only: "accepted" or "dropped: COUNTER (SECTION)".
+    var verdict: String?
+    /// The VRRP header as carried, for a packet the decoder rejected.
+    var header: RawHeaderReport?
     var ethernet: EthernetReport?
     var ip: IPReport?
     var vrrp: VRRPReport?
@@ -122,6 +130,18 @@ struct PacketReport: Encodable {
         var authentication: String?
         var checksum: String
         var checksumForm: String
+    }
+
+    struct RawHeaderReport: Encodable {
+        var version: UInt8
+        var type: UInt8
+        var vrid: UInt8?
+        var priority: UInt8?
+        var count: UInt8?
+        var authTypeOrReserved: UInt8?
+        var interval: UInt16?
+        var checksum: String?
+        var length: Int
     }
 
     struct ARPReport: Encodable {
@@ -172,11 +192,31 @@ struct PacketReport: Encodable {
             kind = "rejected"
             ok = false
             reason = r.description
+            ip = decoded.rejectedIPHeader.map(Self.ipReport)
+            header = decoded.rejectedFields.map { f in
+                let v2 = f.version == 2
+                return RawHeaderReport(version: f.version, type: f.type, vrid: f.vrid, priority: f.priority, count: f.count,
+                                       authTypeOrReserved: f.word.map { v2 ? UInt8($0 >> 8) : UInt8($0 >> 12) },
+                                       interval: f.word.map { v2 ? $0 & 0xFF : $0 & 0x0FFF },
+                                       checksum: f.checksum.map { "0x" + String($0, radix: 16) }, length: f.length)
+            }
         case .other(let why):
             kind = "other"
             ok = false
             reason = "not a VRRP, ARP or neighbor advertisement packet: \(why)"
         }
+        // The verdict is the core's (VirtualRouter.receiverRejection after the wire decoder).
+        switch decoded.verdict {
+        case .accepted?:
+            verdict = "accepted"
+        case .dropped(let r)?:
+            verdict = "dropped: \(r.counterName) (\(r.section))"
+            ok = false
+            if reason == nil { reason = r.description }
+        case nil:
+            break
+        }
+        if case .bareVRRP = decoded.content { reason = "TTL/hop limit not checked: no IP header" }
     }
 
     static func etherTypeName(_ t: UInt16) -> String {
@@ -248,7 +288,18 @@ struct PacketReport: Encodable {
             row("icmpv6", "neighbor advertisement, target \(n.target), flags [\(n.flags.joined(separator: ", "))]"
                 + (n.targetLinkLayerAddress.map { ", target link-layer \($0)" } ?? ""))
         }
-        if let reason { row(kind == "rejected" ? "REJECTED" : "skipped", reason) }
+        if let h = header {
+            var s = "VRRPv\(h.version) type \(h.type)"
+            if let v = h.vrid { s += ", vrid \(v)" }
+            if let p = h.priority { s += ", priority \(p)" }
+            if let c = h.count { s += ", count \(c)" }
+            if let a = h.authTypeOrReserved { s += h.version == 2 ? ", auth type \(a)" : ", reserved \(a)" }
+            if let i = h.interval { s += h.version == 2 ? ", interval \(i)s" : ", interval \(i)cs" }
+            if let c = h.checksum { s += ", checksum \(c)" }
+            row("vrrp", s + ", \(h.length) octets (as carried, unchecked)")
+        }
+        if let reason { row(kind == "other" ? "skipped" : "reason", reason) }
+        if let verdict { lines.append(verdict) }
         return lines.joined(separator: "\n")
     }
 }

@@ -120,7 +120,19 @@ struct WireVectorTests {
             let target = try #require(Self.field(caption, "tgt is ").flatMap { IPv6Address($0) })
             let mac = try #require(MACAddress(String(caption.split(separator: " ")[1])))
             #expect(caption.contains("Flags [override]"))
-            #expect(UnsolicitedNeighborAdvertisement.frame(address: target, sourceMAC: mac) == packet.bytes)
+            #expect(UnsolicitedNeighborAdvertisement.frame(address: target, sourceMAC: mac, router: false) == packet.bytes)
+            // RFC 5798 §6.4.1: ours sets the Router flag: the flags octet (frame offset 14 + 40
+            // + 4) gains 0x80 and the ICMPv6 checksum (offset 14 + 40 + 2) drops by 0x8000 in
+            // one's complement arithmetic; every other octet is keepalived's.
+            var expected = packet.bytes
+            expected[58] |= 0x80
+            let old = UInt32(expected[56]) << 8 | UInt32(expected[57])
+            var sum = (~old & 0xFFFF) + 0x8000
+            sum = (sum & 0xFFFF) + (sum >> 16)
+            let new = ~sum & 0xFFFF
+            expected[56] = UInt8(new >> 8)
+            expected[57] = UInt8(new & 0xFF)
+            #expect(UnsolicitedNeighborAdvertisement.frame(address: target, sourceMAC: mac) == expected)
             let decoded = CaptureDecoder.decode(packet.bytes)
             guard case .neighborAdvertisement(let ip, let na) = decoded.content else {
                 Issue.record("not NA: \(decoded.content)")

@@ -46,7 +46,7 @@ struct NetlinkKernelTests {
             let listed = try #require(try netlink.addresses().first { $0.address == vip })
             #expect(listed.ifindex == index && listed.prefix == 24 && listed.label == "va:vrrp")
             #expect(listed.addressProtocol == RouteNetlink.addressProtocol && listed.scope == .universe)
-            #expect(try netlink.addresses().leftovers(configured: []).map(\.address) == [vip])
+            #expect(try netlink.addresses().leftovers().map(\.address) == [vip])
             let added = try monitor.await("IPv4 address added") {
                 if case .addressAdded(let a) = $0 { return a.address == vip } else { return false }
             }

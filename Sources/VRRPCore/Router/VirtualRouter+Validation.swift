@@ -27,10 +27,36 @@ extension VirtualRouter {
         return Self.checkAddresses(self, received)
     }
 
-    /// RFC 5798 §7.1, RFC 3768 §7.1 (checklist A3, D19): TTL / hop limit must be 255.
-    /// keepalived skips it in unicast mode (`checkTTL == false`).
+    /// What every RFC receiver drops, whatever its configuration: the checks of `validate`
+    /// that need none (TTL / hop limit, VRID 0, a VRRPv2 interval of 0), after the wire
+    /// decoder's own (length, version, checksum, type, count, auth type, v3 interval 0).
+    /// `vrrpctl decode` gives this verdict; the instance runs the same functions in `validate`.
+    /// - Parameter ttl: the TTL / hop limit; nil for a bare VRRP message (no IP header).
+    public static func receiverRejection(_ advertisement: Advertisement, ttl: UInt8?) -> AdvertisementRejection? {
+        if let ttl, let r = ttlRejection(ttl) { return r }
+        if let r = vridRangeRejection(advertisement.vrid) { return r }
+        return advertisement.version == .v2 ? v2ZeroIntervalRejection(advertisement.interval) : nil
+    }
+
+    /// RFC 5798 §5.1.1.3, §5.1.2.3, §7.1; RFC 3768 §7.1 (checklist A3, D19): TTL / hop limit
+    /// must be 255.
+    static func ttlRejection(_ ttl: UInt8) -> AdvertisementRejection? {
+        ttl != 255 ? .ipTTL(ttl) : nil
+    }
+
+    /// RFC 5798 §5.2.3: VRIDs are 1–255; 0 is never configured anywhere.
+    static func vridRangeRejection(_ vrid: UInt8) -> AdvertisementRejection? {
+        vrid == 0 ? .vrid(0) : nil
+    }
+
+    /// RFC 3768 §5.3.7, §7.1: a v2 interval must equal the configured one, which is 1–255 s.
+    static func v2ZeroIntervalRejection(_ interval: Centiseconds) -> AdvertisementRejection? {
+        interval.value == 0 ? .advertInterval(received: interval, expected: Centiseconds(100)) : nil
+    }
+
+    /// keepalived skips the TTL check in unicast mode (`checkTTL == false`).
     static func checkTTL(_ r: VirtualRouter, _ rx: ReceivedAdvertisement) -> AdvertisementRejection? {
-        r.configuration.checkTTL && rx.ttl != 255 ? .ipTTL(rx.ttl) : nil
+        r.configuration.checkTTL ? ttlRejection(rx.ttl) : nil
     }
 
     /// RFC 5798 §7.1 (checklist D19, I46): the version must be ours.
@@ -40,7 +66,8 @@ extension VirtualRouter {
 
     /// RFC 5798 §7.1 (checklist D19): the VRID must be configured here.
     static func checkVRID(_ r: VirtualRouter, _ rx: ReceivedAdvertisement) -> AdvertisementRejection? {
-        rx.advertisement.vrid != r.configuration.vrid ? .vrid(rx.advertisement.vrid) : nil
+        if let range = vridRangeRejection(rx.advertisement.vrid) { return range }
+        return rx.advertisement.vrid != r.configuration.vrid ? .vrid(rx.advertisement.vrid) : nil
     }
 
     /// RFC 3768 §7.1 (checklist D20): v2 auth type must match ours, and PASS data must be equal.
@@ -69,7 +96,9 @@ extension VirtualRouter {
         let got = rx.advertisement.interval
         let ours = r.configuration.advertisementInterval
         switch r.configuration.version {
-        case .v2: return got != ours ? .advertInterval(received: got, expected: ours) : nil
+        case .v2:
+            if v2ZeroIntervalRejection(got) != nil { return .advertInterval(received: got, expected: ours) }
+            return got != ours ? .advertInterval(received: got, expected: ours) : nil
         case .v3: return got.value == 0 ? .advertInterval(received: got, expected: ours) : nil
         }
     }

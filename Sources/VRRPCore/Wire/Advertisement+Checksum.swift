@@ -40,6 +40,11 @@ public enum ChecksumForm: String, Hashable, Sendable, CustomStringConvertible {
 /// The IP protocol number / IPv6 Next Header of VRRP (RFC 5798 §5.1.1.4, §5.1.2.4).
 public let vrrpProtocolNumber: UInt8 = 112
 
+/// The IPv4 TOS / IPv6 Traffic Class octet of every advertisement: DSCP CS6 (0xC0 = 48 << 2,
+/// "network control", RFC 4594 §3.2), as keepalived (IPTOS_PREC_INTERNETCONTROL) and FRR's
+/// vrrpd send it, so switches that queue by DSCP keep adverts ahead of bulk traffic.
+public let vrrpTrafficClass: UInt8 = 0xC0
+
 enum VRRPChecksum {
     /// The one's complement sum state after the pseudo-header of `form`, ready for the message.
     /// Returns nil when the form needs addresses of a family that was not given.

@@ -21,7 +21,7 @@ public struct IPv4Header: Hashable, Sendable {
     public var options: [UInt8]
 
     public init(source: IPv4Address, destination: IPv4Address, payloadLength: Int, identification: UInt16 = 0,
-                tos: UInt8 = 0xC0, ttl: UInt8 = 255, protocolNumber: UInt8 = vrrpProtocolNumber,
+                tos: UInt8 = vrrpTrafficClass, ttl: UInt8 = 255, protocolNumber: UInt8 = vrrpProtocolNumber,
                 flagsAndFragmentOffset: UInt16 = 0, options: [UInt8] = [], checksum: UInt16 = 0)
     {
         self.source = source

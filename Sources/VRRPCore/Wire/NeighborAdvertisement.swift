@@ -68,14 +68,15 @@ public struct NeighborAdvertisement: Hashable, Sendable {
 /// The unsolicited Neighbor Advertisement a new IPv6 master sends for each VIP
 /// (RFC 5798 §6.4.1 (115)-(120), §6.4.2; checklist F26).
 public enum UnsolicitedNeighborAdvertisement {
-    /// The whole Ethernet frame as keepalived 2.2.7 sends it: source = the VIP, destination
-    /// ff02::1 (Ethernet 33:33:00:00:00:01), hop limit 255 (RFC 4861 §7.1.2), flags Override
-    /// (and Router when `router`), target = the VIP, option 2 with `linkLayerAddress`
-    /// (defaults to `sourceMAC`).
+    /// The whole Ethernet frame: source = the VIP, destination ff02::1 (Ethernet
+    /// 33:33:00:00:00:01), hop limit 255 (RFC 4861 §7.1.2), flags Router and Override, Solicited
+    /// clear, target = the VIP, option 2 with `linkLayerAddress` (defaults to `sourceMAC`).
     ///
-    /// RFC 5798 §6.4.1 asks for R=1 and the virtual MAC; keepalived sends R=0 unless the
-    /// instance routes, and its interface MAC without `use_vmac`.
-    public static func frame(address: IPv6Address, sourceMAC: MACAddress, router: Bool = false,
+    /// RFC 5798 §6.4.1 asks for "the Router Flag (R) set" (a virtual router is a router, and
+    /// hosts that see R=0 for their default router's address drop it from their router list,
+    /// RFC 4861 §7.2.5). keepalived 2.2.7 sends R=0 (`router: false` gives its frame byte for
+    /// byte); FRR's vrrpd sends R=1.
+    public static func frame(address: IPv6Address, sourceMAC: MACAddress, router: Bool = true,
                              linkLayerAddress: MACAddress? = nil) -> [UInt8]
     {
         let na = NeighborAdvertisement(target: address, targetLinkLayerAddress: linkLayerAddress ?? sourceMAC,
