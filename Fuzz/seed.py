@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """Writes the fuzz seed corpora under Fuzz/seeds/ (run by `scripts/fuzz seed`).
 
 packet:  the raw bytes of every frame in the tcpdump -xx vector files, and for VRRP frames

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Builds the Debian packages of swift-vrrp: vrrpd_VERSION_ARCH.deb (the daemon and vrrpctl)
 # and, when vrrp-lab is built, vrrpd-lab_VERSION_ARCH.deb (the namespace lab and chaos tool).
 #

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Counting replacements for glibc's malloc family, for the micro benchmarks' "allocations per
 // operation". Every call forwards to glibc's allocator (__libc_*), so memory from any entry
 // point can be freed by any other. Linked into the vrrp-benchmarks executable only.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import Foundation
 
 /// Summary statistics of repeated samples (median with min/max, as the issue asks).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // libFuzzer target: the keepalived.conf front end (VRRPConfig: lexer, preprocessor, tree
 // parser, typed builder, validator), fed arbitrary bytes as the main configuration file.
 // Built by `scripts/fuzz build config`, not by SwiftPM. See docs/reliability.md.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // libFuzzer target: the hex-dump reader behind `vrrpctl decode` (VRRPCore/Wire/HexDump.swift),
 // fed arbitrary text, and every packet it reads fed on to the capture decoder.
 // Built by `scripts/fuzz build hexdump`, not by SwiftPM. See docs/reliability.md.

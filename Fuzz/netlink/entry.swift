@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // libFuzzer target: the rtnetlink decoder (VRRPLinux/NetlinkMessage.swift, NetlinkTypes.swift),
 // fed what a netlink socket could deliver: one datagram of messages.
 // Built by `scripts/fuzz build netlink`, not by SwiftPM. See docs/reliability.md.

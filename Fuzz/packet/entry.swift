@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // libFuzzer target: the VRRP packet decoders (VRRPCore/Wire).
 // Built by `scripts/fuzz build packet`, not by SwiftPM. See docs/reliability.md.
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "cvrrp_syslog.h"
 #include <syslog.h>
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import VRRPCore
 
 /// Cross-node checks over the configurations of one cluster's nodes: the mistakes that no

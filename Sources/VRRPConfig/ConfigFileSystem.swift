@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /// What the loader needs from a file system: read a file, expand a glob.
 /// `LocalFileSystem` is the real one; `InMemoryFileSystem` serves tests.
 public protocol ConfigFileSystem: Sendable {

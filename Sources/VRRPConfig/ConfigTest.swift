@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /// `vrrpd --config-test -f FILE` (keepalived's `-t`): every diagnostic, then one line per
 /// instance. Exit codes are keepalived 2.2.7's (keepalived/core/main.c `config_test_exit`;
 /// keepalived(8) of 2.2.7 lists them one lower than the code uses): 0 clean, 5 runs after the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /// One statement of keepalived's block grammar: `keyword args... [{ children }]`.
 public struct ConfigNode: Hashable, Sendable {
     public var keyword: String

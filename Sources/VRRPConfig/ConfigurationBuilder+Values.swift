@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import VRRPCore
 
 /// Argument readers: each reports a located error that says what to write, and returns nil.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import VRRPCore
 
 /// Turns the statement tree into a typed `Configuration`, block by block.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /// What a reload changes: instances compared by name (keepalived's `clear_diff_vrrp` idea,
 /// as a pure function). Source locations are not compared, so moving a block is no change.
 /// An instance also counts as changed when a script, check, track file or track process it

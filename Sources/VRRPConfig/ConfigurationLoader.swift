@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /// The result of loading a configuration: the typed model when it is usable, and every
 /// warning and error with its location.
 public struct LoadResult: Hashable, Sendable {

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /// Where a token came from: file, 1-based line and column.
 public struct SourceLocation: Hashable, Sendable, CustomStringConvertible {
     public var file: String

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /// Renders `KeywordTable.all` as the Markdown keyword reference of docs/configuration.md.
 /// The documentation test compares the doc with this output, so a keyword added to the table
 /// without regenerating the doc fails `swift test` (VRRP_UPDATE_DOCS=1 rewrites the doc).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /// Keyword honesty (issue #13): what vrrpd does not apply, and what the user loses.
 extension KeywordTable {
     /// Keywords vrrpd parses (and checks) but the runtime does not act on yet.

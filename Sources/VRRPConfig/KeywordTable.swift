@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /// One supported keyword: where it may appear, what it takes, its default and how we differ
 /// from keepalived. `KeywordTable.all` is the source for docs/configuration.md.
 public struct KeywordInfo: Hashable, Sendable {

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /// One lexical token of a keepalived.conf, with where it came from.
 public struct ConfigToken: Hashable, Sendable {
     public enum Kind: Hashable, Sendable {

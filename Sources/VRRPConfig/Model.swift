@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import VRRPCore
 
 /// A whole keepalived.conf, typed, with keepalived 2.2's defaults filled in.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /// keepalived's text layer: `include` (globs, relative to the including file),
 /// `$NAME=value` parameters and their `$NAME` / `${NAME}` uses, and `@name` / `@^name`
 /// conditional lines. Produces one token stream with every token's file, line and column.

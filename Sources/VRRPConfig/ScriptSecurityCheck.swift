@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /// `-t`'s script checks, as keepalived 2.2.7 makes them before running (keepalived/vrrp/vrrp.c
 /// `check_vrrp_script_security`, lib/notify.c `check_script_secure`), when there is at least
 /// one vrrp_instance:

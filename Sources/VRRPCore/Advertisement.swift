@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /// The VRRP protocol version: 2 (RFC 3768) or 3 (RFC 5798 / RFC 9568).
 public enum VRRPVersion: UInt8, Hashable, Sendable, Codable, CustomStringConvertible {
     case v2 = 2

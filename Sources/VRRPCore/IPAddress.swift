@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /// An IPv4 address held in host order; compared as unsigned network-order bytes
 /// (RFC 9568 §6.4.3 settles the tie-break comparison that way).
 public struct IPv4Address: Hashable, Comparable, Sendable, CustomStringConvertible {

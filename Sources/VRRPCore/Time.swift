@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /// A point on the driver's monotonic clock, in nanoseconds since an arbitrary origin.
 /// The core never reads a clock: "now" is always a parameter.
 public struct Instant: Hashable, Comparable, Sendable, CustomStringConvertible {

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /// A `vrrp_script`: a command line run without a shell every `interval`.
 public struct ScriptCheck: Sendable, Hashable {
     /// The script line as written in keepalived.conf; split by `ScriptLine.split`.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /// The reported state of one check, process tracker or script.
 public enum HealthStatus: String, Sendable, Hashable, CustomStringConvertible {
     case ok

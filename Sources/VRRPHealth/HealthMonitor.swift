@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import Synchronization
 
 /// Runs periodic checks (`CheckSpec`), each on its own thread, and reports `HealthEvent`s.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import Synchronization
 
 /// Runs notify commands asynchronously, strictly in submission order per key (one key per

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /// A keepalived `vrrp_track_process` block.
 public struct ProcessSpec: Sendable, Hashable {
     public enum ParameterMatch: Sendable, Hashable {

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /// Pure wire helpers for the native checks (no IO, testable with byte fixtures).
 public enum HTTPStatusLine {
     /// The request sent by the HTTP check: HTTP/1.1, `Connection: close`.

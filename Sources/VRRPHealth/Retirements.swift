@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import Synchronization
 
 /// Blocking stops (a process tracker or file monitor joining its thread) run on detached

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /// Rise/fall hysteresis, keepalived's `vrrp_script` semantics as a pure value.
 ///
 /// keepalived keeps one counter `result` in `0 ... rise + fall - 1`; the script is OK while

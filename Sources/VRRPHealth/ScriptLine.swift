@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /// Splits a keepalived script line into argv, without a shell.
 ///
 /// Words are separated by blanks (space, tab). Inside single quotes everything is literal;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /// Runs one `vrrp_script` check: split, then `ScriptPolicy` (user, script security), spawn, wait.
 enum ScriptRunner {
     static func argv(for check: ScriptCheck) -> Result<[String], ProcessStartErrorText> {

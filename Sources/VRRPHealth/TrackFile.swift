@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import Synchronization
 
 /// keepalived `vrrp_track_file`: a file holding an integer that, times the weight, adjusts

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import Foundation
 
 /// Where lab tests find the package's executables (`vrrpd`, `vrrpctl`): `$VRRP_BIN_DIR` if set

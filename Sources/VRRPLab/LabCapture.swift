@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import Foundation
 
 /// A running `tcpdump --immediate-mode -U -w FILE` inside a lab host: every packet reaches the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /// The standard VRRP test LAN: proxies p1…pN with 198.18.0.(10+i)/24 and 2001:db8::(10+i)/64,
 /// and a client c with 198.18.0.2/24 and 2001:db8::2/64, all on one LAN named "lan".
 public struct LabTopology: Sendable {

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /// Value types the lab hands out. They name things; all state lives in `Lab`.
 
 /// A LAN: one Linux bridge (`br0`) inside its own "switch" network namespace.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import Foundation
 
 /// One VRRP instance as both vrrpd and keepalived read it: the same keepalived.conf text

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /// Polls `condition` until it is true; throws `LabError.timedOut` naming `what` and the call
 /// site after `timeout`. Errors thrown by `condition` end the wait. Use generous timeouts:
 /// they catch hangs, they do not measure.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /// rtnetlink ABI numbers used by the pure codec, typed as the fields that carry them.
 /// Hand-written so the codec needs no C module; `NetlinkConstantsTests` checks each one
 /// against the kernel headers through `CVRRPLinux`.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /// The rtnetlink wire codec: `nlmsghdr`, `ifaddrmsg`, `ifinfomsg`, `rtattr`, `NLMSG_ERROR`.
 /// Pure: no syscalls, no pointers. Netlink is host byte order; integers are written and read
 /// in native order (the hex fixtures in the tests are little-endian).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import VRRPCore
 
 /// An interface as `ip link` shows it (decoded from RTM_NEWLINK).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import VRRPCore
 
 // Narrow seams for the driver, so tests can swap in fakes (STYLE habit 8).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /// How `vrrpd` was asked to run. Every path the daemon writes is settable, so several
 /// daemons can run on one machine (tests, the lab).
 public struct DaemonOptions: Sendable {

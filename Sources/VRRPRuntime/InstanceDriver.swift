@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import VRRPCore
 import VRRPHealth
 import VRRPLinux

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 extension Snapshot {
     /// The snapshot in the Prometheus text exposition format (version 0.0.4): the RFC 6527
     /// counters, a state gauge and the priorities per instance. Rendered from the same

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /// The one description of the daemon's state. It feeds the status socket's JSON, `vrrpctl`,
 /// the SIGUSR1 dump and the metrics, so those views can never disagree.
 public struct Snapshot: Codable, Sendable, Equatable {

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import VRRPCore
 
 /// A deterministic simulated LAN of VRRP routers: a clock, a timer queue per router (from the

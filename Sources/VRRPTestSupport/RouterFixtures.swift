@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import VRRPCore
 
 /// Small builders for state-machine tests. Addresses are from 198.18.0.0/15 and 2001:db8::/32.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import ArgumentParser
 
 /// vrrpctl's root command. Its commands live in this library (`VRRPControl`) so that one

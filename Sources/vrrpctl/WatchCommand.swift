@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import ArgumentParser
 #if canImport(FoundationEssentials)
 import FoundationEssentials  // Date.ISO8601FormatStyle; not Foundation, which would link ICU (~40 MB)

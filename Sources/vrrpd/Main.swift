@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import VRRPControl
 
 /// One binary, two programs (as busybox does): the package installs `/usr/sbin/vrrpd` and makes

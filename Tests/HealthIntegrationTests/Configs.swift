@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /// keepalived.conf text for the health integration tests.
 enum Configs {
     static let vip = "198.18.0.100"

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Builds the swift-vrrp container image (packaging/container/Containerfile) from a scratch
 # base: vrrpd and vrrpctl with every shared library `ldd` says they load.
 #

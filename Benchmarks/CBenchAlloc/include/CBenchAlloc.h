@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #ifndef CBENCHALLOC_H
 #define CBENCHALLOC_H
 

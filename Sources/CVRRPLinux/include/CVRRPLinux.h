@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #ifndef CVRRPLINUX_H
 #define CVRRPLINUX_H
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #ifndef CVRRP_SYSLOG_H
 #define CVRRP_SYSLOG_H
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /// Effective priority from tracked objects (keepalived `track_interface`, `track_script`,
 /// `track_file`, … with `weight`).
 ///

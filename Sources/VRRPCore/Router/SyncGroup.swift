@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /// keepalived's `vrrp_sync_group`: its members move together.
 ///
 /// Pure helper: after a member's transition, or after its fault reasons changed, the driver asks

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 extension VirtualRouter {
     /// The state keepalived's `state` keyword asks for at startup.
     ///

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 extension VirtualRouter {
     /// The protocol timers (RFC 5798 §6.2) plus keepalived's gratuitous-ARP and preempt-delay timers.
     public enum TimerKind: String, Hashable, Sendable, CaseIterable {

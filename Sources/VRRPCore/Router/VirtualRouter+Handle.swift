@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 extension VirtualRouter {
     /// Feeds one event at `now`; returns what the driver must do, in order.
     public mutating func handle(_ event: Event, at now: Instant) -> [Action] {

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 
 extension VirtualRouter {
     /// Why a Backup has not taken over (yet), read from the router's own state so that every

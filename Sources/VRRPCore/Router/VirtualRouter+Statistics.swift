@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 extension VirtualRouter {
     /// Counters named after the VRRPv3 MIB (RFC 6527 `vrrpv3Statistics…`) and, for the v2
     /// authentication ones, the VRRP MIB (RFC 2787 `vrrpStats…`).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 extension VirtualRouter {
     /// Skew_Time for `priority` with a given Master_Adver_Interval.
     ///

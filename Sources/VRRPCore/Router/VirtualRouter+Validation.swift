@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 extension VirtualRouter {
     /// Adverts that reached this router's socket but are not for it, before any RFC check:
     /// our own advert looped back (the driver should turn multicast loop off; never an

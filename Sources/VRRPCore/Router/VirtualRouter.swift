@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /// One VRRP virtual router as seen by this node: the per-router state machine of RFC 5798 §6
 /// (RFC 3768 for v2, RFC 9568 clarifications) plus keepalived's FAULT state.
 ///

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /// A binary min-heap of items keyed by an `Instant`: the earliest comes out first, and items
 /// due at the same instant come out in the order they were pushed. Plain data (no clock).
 ///

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /// SplitMix64 (Steele, Lea and Flood, "Fast splittable pseudorandom number generators",
 /// OOPSLA 2014): a small deterministic generator, so a simulation, a fuzz run or a chaos run
 /// replays from its printed seed. Not for anything that needs unpredictability.

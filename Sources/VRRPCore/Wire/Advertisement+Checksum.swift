@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /// How a VRRPv3 advertisement sent over IPv4 computes its checksum (RFC checklist C3).
 ///
 /// RFC 5798 §5.2.8 says the v3 checksum covers an IPv6-style pseudo-header "as defined in

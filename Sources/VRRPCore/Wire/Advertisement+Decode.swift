@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /// An advertisement with the checksum form it matched.
 public struct DecodedAdvertisement: Hashable, Sendable {
     public var advertisement: Advertisement

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /// Why an advertisement cannot be put on the wire as given.
 public enum AdvertisementEncodingError: Error, Hashable, Sendable, CustomStringConvertible {
     /// More than 255 addresses: the Count field is one octet (RFC 5798 §5.2.5).

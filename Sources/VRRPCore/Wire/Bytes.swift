@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /// Bounds-checked big-endian access to a byte array. Every read returns nil past the end,
 /// so a decoder never traps on short or hostile input (STYLE habit 5).
 struct ByteReader {

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /// What one captured packet turned out to be.
 public struct DecodedCapture: Hashable, Sendable {
     public enum Content: Hashable, Sendable {

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /// EtherType values used here.
 public enum EtherType {
     public static let ipv4: UInt16 = 0x0800

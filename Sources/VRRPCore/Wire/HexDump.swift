@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /// Reads packet bytes from text: `tcpdump -xx` / `-XX` output pasted as is, or plain hex.
 ///
 /// - tcpdump form: lines `\t0x0010:  0028 0001 …`. A line at offset 0 starts a packet; the

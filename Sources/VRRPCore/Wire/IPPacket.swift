@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /// Why a whole IP packet (or frame) was not accepted as a VRRP advertisement.
 public enum PacketRejection: Error, Hashable, Sendable, CustomStringConvertible {
     /// The IP header is truncated or inconsistent (version, IHL, total/payload length).

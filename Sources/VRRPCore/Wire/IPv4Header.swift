@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /// An IPv4 header (RFC 791 §3.1), for decoding received VRRP packets and for sending with
 /// IP_HDRINCL. The encoder's defaults are those of a VRRP advertisement: TOS 0xC0
 /// (precedence "internetwork control", as keepalived and the kernel send it), no fragment

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /// The Internet checksum (RFC 1071): the 16-bit one's complement of the one's complement
 /// sum of the data taken as big-endian 16-bit words, an odd trailing byte padded with zero.
 /// Used by VRRP (RFC 3768 §5.3.8, RFC 5798 §5.2.8), the IPv4 header and ICMPv6.

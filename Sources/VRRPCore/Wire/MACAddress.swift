@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /// A 48-bit IEEE 802 MAC address, held as the low 48 bits of `value` in network order
 /// (00:00:5e:00:01:33 is 0x00005E000133).
 public struct MACAddress: Hashable, Comparable, Sendable, CustomStringConvertible {

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /// An ICMPv6 Neighbor Advertisement (RFC 4861 §4.4).
 public struct NeighborAdvertisement: Hashable, Sendable {
     public static let icmpType: UInt8 = 136
