@@ -81,9 +81,20 @@ final class StatusServer {
         // Never take the socket of a daemon that is running (issue 19, case 5).
         if unixSocketIsLive(path) { throw DaemonError.startup("daemon is already running: \(path) answers") }
         unlink(path)
+        // Bound inside a fresh private directory (0700, ours alone), given its mode and group
+        // there, then renamed into place: no window in which another user could connect, and
+        // no process-wide umask change (other threads create files meanwhile).
+        let directory = path.lastIndex(of: "/").map { String(path[..<$0]) } ?? "."
+        var template = Array("\(directory.isEmpty ? "/" : directory)/.vrrpd-socket-XXXXXX".utf8CString)
+        guard template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) != nil else {
+            throw DaemonError.startup("cannot create a private directory beside \(path) (errno \(errno))")
+        }
+        let privateDirectory = String(decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        defer { rmdir(privateDirectory) }
+        let staging = privateDirectory + "/s"
         var address = sockaddr_un()
         address.sun_family = sa_family_t(AF_UNIX)
-        let bytes = Array(path.utf8)
+        let bytes = Array(staging.utf8)
         guard bytes.count < MemoryLayout.size(ofValue: address.sun_path) else {
             throw DaemonError.startup("status socket path too long: \(path)")
         }
@@ -91,27 +102,24 @@ final class StatusServer {
             raw.copyBytes(from: bytes)
             raw[bytes.count] = 0
         }
-        // Created with no access at all, then opened to owner and group: no window in which
-        // another user could connect.
-        let oldMask = umask(0o777)
-        defer { umask(oldMask) }
         let fd = try withUnsafeBytes(of: &address) { try listenSocket(family: AF_UNIX, address: $0, what: path) }
         var gid: gid_t = getegid()
         if let group {
             guard let entry = getgrnam(group) else {
                 Glibc.close(fd)
-                unlink(path)
+                unlink(staging)
                 throw DaemonError.startup("status socket group \(group) does not exist")
             }
             gid = entry.pointee.gr_gid
         }
         do {
             // The owner stays whoever runs the daemon (root in production; a test's own user).
-            try syscall("chown \(path)") { chown(path, uid_t.max, gid) }
-            try syscall("chmod \(path)") { chmod(path, 0o660) }
+            try syscall("chown \(path)") { chown(staging, uid_t.max, gid) }
+            try syscall("chmod \(path)") { chmod(staging, 0o660) }
+            try syscall("rename \(staging) to \(path)") { rename(staging, path) }
         } catch {
             Glibc.close(fd)
-            unlink(path)
+            unlink(staging)
             throw error
         }
         listener = try GuardedListener(fd: fd, loop: daemon.loop, what: "status socket \(path)", log: daemon.log) {

@@ -49,8 +49,6 @@ final class Scratch {
         let made = template.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress!) }
         precondition(made != nil, "mkdtemp failed")
         path = String(decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-        // The daemon's status socket is created under umask 0777 (process-wide, and tests run in
-        // parallel): set the directory's mode explicitly rather than trusting the umask.
         chmod(path, 0o700)
     }
 

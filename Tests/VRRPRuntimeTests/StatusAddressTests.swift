@@ -144,6 +144,6 @@ struct StatusAddressTests {
             if lines.count >= 3 { break }
             usleep(50_000)
         }
-        #expect(lines == ["BACKUP", "MASTER", "FAULT"])
+        #expect(lines == ["BACKUP", "MASTER", "FAULT"], "\(p1.logs.all.filter { $0.contains("notify") || $0.contains("script") })")
     }
 }
