@@ -14,15 +14,6 @@ public enum Capabilities {
         cvrrp_has_capability(CAP_NET_ADMIN) == 1 && cvrrp_has_capability(CAP_NET_RAW) == 1
     }
 
-    /// Drops every capability except CAP_NET_ADMIN and CAP_NET_RAW (effective and permitted)
-    /// Irreversible; call after anything needing more is done.
-    /// Linux capabilities are per thread and cap_set_proc(3) (without libpsx) changes only the
-    /// calling thread, so call this on the main thread before any other thread starts: threads
-    /// created later inherit the reduced sets.
-    public static func keepOnlyNetCapabilities() throws {
-        try syscall("cap_set_proc(CAP_NET_ADMIN, CAP_NET_RAW)") { cvrrp_keep_net_capabilities() }
-    }
-
     /// CAP_NET_ADMIN and CAP_NET_RAW: addresses, multicast options, raw and packet sockets.
     public static let network: [Int32] = [CAP_NET_ADMIN, CAP_NET_RAW]
     /// What running scripts as another user needs: CAP_SETUID and CAP_SETGID to switch in the

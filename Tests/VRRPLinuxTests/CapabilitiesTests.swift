@@ -11,7 +11,7 @@ struct CapabilitiesTests {
         // Capabilities are per thread and cap_set_proc(3) changes only the caller's, so a
         // throwaway thread can drop its own without touching the test process.
         let (kept, sysAdminAfter) = try onNewThread {
-            try Capabilities.keepOnlyNetCapabilities()
+            try Capabilities.keepOnly(Capabilities.network)
             return (Capabilities.hasNetCapabilities(), cvrrp_has_capability(CAP_SYS_ADMIN))
         }
         #expect(kept)

@@ -51,10 +51,6 @@ int cvrrp_gettid(void);
 /* pidfd_open(2) (Linux >= 5.3): -1 with errno set on failure (ENOSYS on older kernels). */
 int cvrrp_pidfd_open(int pid);
 
-/// Keeps only CAP_NET_ADMIN and CAP_NET_RAW (effective, permitted) through libcap.
-/// Returns 0 on success, -1 with errno set otherwise.
-int cvrrp_keep_net_capabilities(void);
-
 /// 1 if the calling process has the capability in its effective set, 0 if not, -1 on error.
 int cvrrp_has_capability(int cap);
 
