@@ -26,6 +26,23 @@ public enum RTNL {
     public static let newAddress: UInt16 = 20   // RTM_NEWADDR
     public static let delAddress: UInt16 = 21   // RTM_DELADDR
     public static let getAddress: UInt16 = 22   // RTM_GETADDR
+    public static let newRoute: UInt16 = 24     // RTM_NEWROUTE
+    public static let delRoute: UInt16 = 25     // RTM_DELROUTE
+
+    // linux/rtnetlink.h: route attributes, types, scopes and tables.
+    public static let rtaDst: UInt16 = 1        // RTA_DST
+    public static let rtaOif: UInt16 = 4        // RTA_OIF
+    public static let rtaGateway: UInt16 = 5    // RTA_GATEWAY
+    public static let rtaPriority: UInt16 = 6   // RTA_PRIORITY (the metric)
+    public static let rtaPrefsrc: UInt16 = 7    // RTA_PREFSRC
+    public static let rtaTable: UInt16 = 15     // RTA_TABLE (u32, for ids >= 256)
+    public static let rtnUnicast: UInt8 = 1     // RTN_UNICAST
+    public static let rtnBlackhole: UInt8 = 6   // RTN_BLACKHOLE
+    public static let rtScopeUniverse: UInt8 = 0  // RT_SCOPE_UNIVERSE
+    public static let rtScopeLink: UInt8 = 253    // RT_SCOPE_LINK
+    public static let rtScopeNowhere: UInt8 = 255 // RT_SCOPE_NOWHERE
+    public static let rtTableUnspec: UInt8 = 0    // RT_TABLE_UNSPEC
+    public static let rtTableMain: UInt8 = 254    // RT_TABLE_MAIN
 
     // linux/if_addr.h: address attributes.
     public static let ifaAddress: UInt16 = 1    // IFA_ADDRESS

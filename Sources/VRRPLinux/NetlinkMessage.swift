@@ -192,6 +192,47 @@ public struct AddressMessage: Hashable, Sendable {
     }
 }
 
+/// `struct rtmsg` (12 bytes) and its attributes: RTM_NEWROUTE / RTM_DELROUTE (encode only).
+public struct RouteMessage: Hashable, Sendable {
+    public var family: UInt8
+    public var destinationLength: UInt8
+    public var sourceLength: UInt8 = 0
+    public var tos: UInt8 = 0
+    /// `rtm_table`: the table id if below 256, else RT_TABLE_UNSPEC and RTA_TABLE carries it.
+    public var table: UInt8
+    public var routeProtocol: UInt8
+    public var scope: UInt8
+    public var type: UInt8
+    public var flags: UInt32 = 0
+    public var attributes: [RouteAttribute]
+
+    public init(family: UInt8, destinationLength: UInt8, table: UInt8, routeProtocol: UInt8, scope: UInt8,
+                type: UInt8, attributes: [RouteAttribute] = []) {
+        self.family = family
+        self.destinationLength = destinationLength
+        self.table = table
+        self.routeProtocol = routeProtocol
+        self.scope = scope
+        self.type = type
+        self.attributes = attributes
+    }
+
+    public func encode() -> [UInt8] {
+        var out = ByteWriter()
+        out.append(family)             // rtm_family
+        out.append(destinationLength)  // rtm_dst_len
+        out.append(sourceLength)       // rtm_src_len
+        out.append(tos)                // rtm_tos
+        out.append(table)              // rtm_table
+        out.append(routeProtocol)      // rtm_protocol
+        out.append(scope)              // rtm_scope
+        out.append(type)               // rtm_type
+        out.append(flags)              // rtm_flags
+        RouteAttribute.encode(attributes, into: &out)
+        return out.bytes
+    }
+}
+
 /// `struct ifinfomsg` (16 bytes) and its attributes: RTM_NEWLINK / RTM_DELLINK / RTM_GETLINK.
 public struct LinkMessage: Hashable, Sendable {
     public var family: UInt8

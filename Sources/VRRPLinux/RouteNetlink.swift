@@ -56,6 +56,39 @@ public final class RouteNetlink: Sendable {
         }
     }
 
+    /// `ip route add` (see `NetlinkRequest.route`); the route carries rtm_protocol `addressProtocol`.
+    /// EEXIST (the route is already there) is `.alreadyExists`.
+    public func addRoute(_ destination: IPAddress, prefix: UInt8, gateway: IPAddress? = nil, ifindex: Int32? = nil,
+                         source: IPAddress? = nil, table: UInt32 = UInt32(RTNL.rtTableMain), metric: UInt32? = nil,
+                         blackhole: Bool = false) throws -> AddResult {
+        let what = "RTM_NEWROUTE \(destination)/\(prefix) table \(table)"
+        let errno = try acknowledged(what) { sequence in
+            NetlinkRequest.route(true, sequence: sequence, destination: destination, prefix: prefix, gateway: gateway,
+                                 ifindex: ifindex, source: source, table: table, metric: metric, blackhole: blackhole)
+        }
+        switch errno {
+        case 0: return .added
+        case EEXIST: return .alreadyExists
+        default: throw SystemError(what, errno: errno)
+        }
+    }
+
+    /// `ip route del`; ESRCH (no such route) is `.notPresent`.
+    public func deleteRoute(_ destination: IPAddress, prefix: UInt8, gateway: IPAddress? = nil, ifindex: Int32? = nil,
+                            table: UInt32 = UInt32(RTNL.rtTableMain), metric: UInt32? = nil,
+                            blackhole: Bool = false) throws -> DeleteResult {
+        let what = "RTM_DELROUTE \(destination)/\(prefix) table \(table)"
+        let errno = try acknowledged(what) { sequence in
+            NetlinkRequest.route(false, sequence: sequence, destination: destination, prefix: prefix, gateway: gateway,
+                                 ifindex: ifindex, table: table, metric: metric, blackhole: blackhole)
+        }
+        switch errno {
+        case 0: return .deleted
+        case ESRCH: return .notPresent
+        default: throw SystemError(what, errno: errno)
+        }
+    }
+
     /// `ip addr del`.
     public func deleteAddress(_ address: IPAddress, prefix: UInt8, ifindex: Int32) throws -> DeleteResult {
         let errno = try acknowledged("RTM_DELADDR \(address)/\(prefix) ifindex \(ifindex)") { sequence in

@@ -31,6 +31,18 @@ func run(_ arguments: String...) throws {
     }
 }
 
+/// Runs a command through popen and returns its standard output; throws on a non-zero exit.
+func output(_ arguments: String...) throws -> String {
+    guard let pipe = popen(arguments.joined(separator: " "), "r") else { throw TestFailure("popen \(arguments)") }
+    var text = ""
+    var buffer = [CChar](repeating: 0, count: 4096)
+    while fgets(&buffer, CInt(buffer.count), pipe) != nil {
+        text += String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+    guard pclose(pipe) == 0 else { throw TestFailure("\(arguments.joined(separator: " ")) failed") }
+    return text
+}
+
 private let namespaceCounter = Atomic<Int>(0)
 
 /// Creates `count` fresh network namespaces with a per-run unique prefix, runs `body`, and

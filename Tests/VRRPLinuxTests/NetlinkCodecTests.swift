@@ -67,6 +67,58 @@ struct NetlinkCodecTests {
             """))
     }
 
+    @Test("RTM_NEWROUTE for `ip route add 198.18.5.0/24 via 198.18.0.254 dev 3 src 198.18.0.1 table 100 metric 20 proto 86`")
+    func addIPv4Route() {
+        let message = NetlinkRequest.route(
+            true, sequence: 2, destination: IPAddress("198.18.5.0")!, prefix: 24, gateway: IPAddress("198.18.0.254")!,
+            ifindex: 3, source: IPAddress("198.18.0.1")!, table: 100, metric: 20)
+        #expect(message.encode() == hex("""
+            44 00 00 00              // nlmsg_len 68
+            18 00 05 06              // RTM_NEWROUTE (24), REQUEST|ACK|EXCL|CREATE
+            02 00 00 00 00 00 00 00  // seq 2, pid 0
+            02 18 00 00              // rtmsg: AF_INET, dst_len 24, src_len 0, tos 0
+            64 56 00 01              // table 100, protocol 86, scope universe, type RTN_UNICAST
+            00 00 00 00              // rtm_flags
+            08 00 01 00 c6 12 05 00  // RTA_DST 198.18.5.0
+            08 00 06 00 14 00 00 00  // RTA_PRIORITY 20
+            08 00 07 00 c6 12 00 01  // RTA_PREFSRC 198.18.0.1
+            08 00 05 00 c6 12 00 fe  // RTA_GATEWAY 198.18.0.254
+            08 00 04 00 03 00 00 00  // RTA_OIF 3
+            """))
+    }
+
+    @Test("RTM_NEWROUTE for an IPv6 default blackhole in table 1000 puts the table in RTA_TABLE")
+    func addIPv6BlackholeRoute() {
+        let message = NetlinkRequest.route(
+            true, sequence: 1, destination: IPAddress("::")!, prefix: 0, table: 1000, blackhole: true)
+        #expect(message.encode() == hex("""
+            38 00 00 00              // nlmsg_len 56
+            18 00 05 06              // RTM_NEWROUTE, REQUEST|ACK|EXCL|CREATE
+            01 00 00 00 00 00 00 00  // seq 1, pid 0
+            0a 00 00 00              // AF_INET6, dst_len 0
+            00 56 00 06              // table UNSPEC, protocol 86, scope universe, RTN_BLACKHOLE
+            00 00 00 00              // rtm_flags
+            08 00 0f 00 e8 03 00 00  // RTA_TABLE 1000
+            14 00 01 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00  // RTA_DST ::
+            """))
+    }
+
+    @Test("RTM_DELROUTE for a device route asks for an ACK with scope nowhere and no protocol")
+    func deleteRoute() {
+        let message = NetlinkRequest.route(
+            false, sequence: 9, destination: IPAddress("198.18.6.0")!, prefix: 24, ifindex: 4)
+        #expect(message.encode() == hex("""
+            2c 00 00 00              // nlmsg_len 44
+            19 00 05 00              // RTM_DELROUTE (25), REQUEST|ACK
+            09 00 00 00 00 00 00 00  // seq 9, pid 0
+            02 18 00 00              // AF_INET, /24
+            fe 00 ff 01              // table main (254), protocol 0, scope nowhere, RTN_UNICAST
+            00 00 00 00              // rtm_flags
+            08 00 01 00 c6 12 06 00  // RTA_DST 198.18.6.0
+            08 00 04 00 04 00 00 00  // RTA_OIF 4
+            """))
+    }
+
     @Test("dump requests are RTM_GETLINK/RTM_GETADDR with NLM_F_DUMP and an empty family header")
     func dumps() {
         #expect(NetlinkRequest.dumpLinks(sequence: 9).encode() == hex("""
@@ -210,6 +262,13 @@ struct NetlinkCodecTests {
         #expect(RTNL.iflaMTU == UInt16(IFLA_MTU) && RTNL.iflaOperstate == UInt16(IFLA_OPERSTATE))
         #expect(RTNL.groupLink == UInt32(RTNLGRP_LINK.rawValue) && RTNL.groupIPv4Address == UInt32(RTNLGRP_IPV4_IFADDR.rawValue))
         #expect(RTNL.groupIPv6Address == UInt32(RTNLGRP_IPV6_IFADDR.rawValue))
+        #expect(RTNL.newRoute == UInt16(RTM_NEWROUTE) && RTNL.delRoute == UInt16(RTM_DELROUTE))
+        #expect(RTNL.rtaDst == UInt16(RTA_DST.rawValue) && RTNL.rtaOif == UInt16(RTA_OIF.rawValue))
+        #expect(RTNL.rtaGateway == UInt16(RTA_GATEWAY.rawValue) && RTNL.rtaPriority == UInt16(RTA_PRIORITY.rawValue))
+        #expect(RTNL.rtaPrefsrc == UInt16(RTA_PREFSRC.rawValue) && RTNL.rtaTable == UInt16(RTA_TABLE.rawValue))
+        #expect(RTNL.rtnUnicast == UInt8(RTN_UNICAST) && RTNL.rtnBlackhole == UInt8(RTN_BLACKHOLE))
+        #expect(RTNL.rtScopeLink == UInt8(RT_SCOPE_LINK.rawValue) && RTNL.rtScopeNowhere == UInt8(RT_SCOPE_NOWHERE.rawValue))
+        #expect(RTNL.rtTableMain == UInt8(RT_TABLE_MAIN.rawValue))
         #expect(RTNL.iffUp == UInt32(IFF_UP) && RTNL.iffRunning == UInt32(IFF_RUNNING))
         #expect(RTNL.afInet == UInt8(AF_INET) && RTNL.afInet6 == UInt8(AF_INET6) && RTNL.afUnspec == UInt8(AF_UNSPEC))
         #expect(AddressFlags.noDAD.rawValue == UInt32(IFA_F_NODAD) && AddressFlags.tentative.rawValue == UInt32(IFA_F_TENTATIVE))

@@ -72,6 +72,39 @@ struct NetlinkKernelTests {
         }
     }
 
+    @Test("RouteNetlink adds and deletes routes (via/dev/table/metric, IPv6 blackhole) as `ip route` shows them")
+    func routeLifecycle() throws {
+        try withNamespaces(1) { names in
+            let ns = names[0]
+            try run("ip", "-n", ns, "link", "add", "va", "type", "veth", "peer", "name", "vb")
+            try run("ip", "-n", ns, "link", "set", "va", "up")
+            try run("ip", "-n", ns, "addr", "add", "198.18.1.1/24", "dev", "va")
+            let netlink = try inNamespace(ns) { try RouteNetlink(firstSequence: 2000) }
+            let index = try netlink.index(of: "va")
+            let destination = IPAddress("198.18.5.0")!, gateway = IPAddress("198.18.1.254")!
+            let v6 = IPAddress("::")!
+
+            #expect(try netlink.addRoute(destination, prefix: 24, gateway: gateway, ifindex: index, table: 100,
+                                         metric: 20) == .added)
+            #expect(try netlink.addRoute(destination, prefix: 24, gateway: gateway, ifindex: index, table: 100,
+                                         metric: 20) == .alreadyExists)
+            #expect(try netlink.addRoute(v6, prefix: 0, table: 1000, blackhole: true) == .added)
+            let shown = try output("ip", "-n", ns, "route", "show", "table", "all")
+                + (try output("ip", "-n", ns, "-6", "route", "show", "table", "all"))
+            #expect(shown.contains("198.18.5.0/24 via 198.18.1.254 dev va table 100 proto 86 metric 20"), "\(shown)")
+            #expect(shown.contains("blackhole default dev lo table 1000 proto 86"), "\(shown)")
+
+            #expect(try netlink.deleteRoute(destination, prefix: 24, gateway: gateway, ifindex: index, table: 100,
+                                            metric: 20) == .deleted)
+            #expect(try netlink.deleteRoute(destination, prefix: 24, gateway: gateway, ifindex: index, table: 100,
+                                            metric: 20) == .notPresent)
+            #expect(try netlink.deleteRoute(v6, prefix: 0, table: 1000, blackhole: true) == .deleted)
+            let after = try output("ip", "-n", ns, "route", "show", "table", "all")
+                + (try output("ip", "-n", ns, "-6", "route", "show", "table", "all"))
+            #expect(!after.contains("198.18.5.0/24") && !after.contains("table 1000"), "\(after)")
+        }
+    }
+
     @Test("a kernel error other than EEXIST/EADDRNOTAVAIL is thrown with the operation named")
     func kernelErrorThrows() throws {
         try withNamespaces(1) { names in
