@@ -37,12 +37,8 @@ struct InstanceSettings: Hashable, Sendable {
     var virtualAddresses: [VirtualAddressSpec]
     /// Installed with the others but not advertised (`virtual_ipaddress_excluded`).
     var excludedAddresses: [VirtualAddressSpec]
-    var unicastPeers: [IPAddress]
     /// `mcast_src_ip` / `unicast_src_ip`; nil: the interface's primary (IPv4) or link-local (IPv6).
     var sourceAddress: IPAddress?
-    /// The group adverts go to and the socket joins: 224.0.0.18 / ff02::12 (RFC 5798 §5.1.1.2,
-    /// §5.1.2.2) unless `mcast_dst_ip` or `vrrp_mcast_group4|6` names another.
-    var multicastGroup: IPAddress
     /// The RFC 9568 VRRPv3-over-IPv4 checksum (keepalived 2.2.8 `v3_checksum_as_v2`).
     var v3ChecksumAsV2: Bool
     var tracked: [TrackReference]
@@ -52,6 +48,12 @@ struct InstanceSettings: Hashable, Sendable {
 
     var name: String { router.name }
     var family: AddressFamily { router.family }
-    var isUnicast: Bool { !unicastPeers.isEmpty }
+    /// The peers and the group are the core's (`VirtualRouter.Configuration`), which also
+    /// filters received adverts by them: one copy.
+    var unicastPeers: [IPAddress] { router.unicastPeers }
+    /// 224.0.0.18 / ff02::12 (RFC 5798 §5.1.1.2, §5.1.2.2) unless `mcast_dst_ip` or
+    /// `vrrp_mcast_group4|6` names another: the group adverts go to and the socket joins.
+    var multicastGroup: IPAddress { router.multicastGroup }
+    var isUnicast: Bool { router.isUnicast }
     var allAddresses: [VirtualAddressSpec] { virtualAddresses + excludedAddresses }
 }

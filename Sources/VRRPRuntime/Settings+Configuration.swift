@@ -93,9 +93,8 @@ extension InstanceSettings {
         self.init(router: router, interface: i.interface,
                   virtualAddresses: i.virtualAddresses.map(spec),
                   excludedAddresses: i.excludedVirtualAddresses.map(spec),
-                  unicastPeers: i.unicastPeers,
                   sourceAddress: unicast ? (i.unicastSourceAddress ?? i.multicastSourceAddress) : i.multicastSourceAddress,
-                  multicastGroup: group, v3ChecksumAsV2: i.v3ChecksumAsV2, tracked: tracked, notify: i.notify,
+                  v3ChecksumAsV2: i.v3ChecksumAsV2, tracked: tracked, notify: i.notify,
                   dontTrackPrimary: i.dontTrackPrimary)
     }
 
