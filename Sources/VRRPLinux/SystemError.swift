@@ -20,23 +20,37 @@ public struct SystemError: Error, Hashable, Sendable, CustomStringConvertible {
     }
 }
 
-/// The one syscall helper: retries EINTR, captures errno on the very next line and throws.
-/// EBADF and EFAULT are programmer errors.
+/// The one syscall helper for every module: EINTR is retried, errno is captured on the very
+/// next line after the call.
+public enum Syscall {
+    /// Runs `body` (a call that returns -1 and sets errno on failure) until it is not interrupted
+    /// by a signal (EINTR); returns its result or the errno it failed with.
+    @inline(__always)
+    public static func retrying<T: FixedWidthInteger>(_ operation: @autoclosure () -> String = "",
+                                                      _ body: () throws -> T) rethrows -> Result<T, SystemError> {
+        while true {
+            let result = try body()
+            if result != -1 { return .success(result) }
+            let err = Glibc.errno
+            if err == EINTR { continue }
+            return .failure(SystemError(operation(), errno: err))
+        }
+    }
+}
+
+/// Throwing form of `Syscall.retrying`: EINTR is retried, another errno is thrown as a
+/// `SystemError`. EBADF and EFAULT are programmer errors.
 @discardableResult
 @inline(__always)
 public func syscall<T: FixedWidthInteger>(_ operation: @autoclosure () -> String,
                                           _ body: () throws -> T) throws -> T {
-    while true {
-        let result = try body()
-        if result != -1 { return result }
-        let err = Glibc.errno
-        switch err {
-        case EINTR:
-            continue
-        case EBADF, EFAULT:
-            preconditionFailure("\(operation()): programmer error, errno \(err)")
-        default:
-            throw SystemError(operation(), errno: err)
+    switch try Syscall.retrying(operation(), body) {
+    case .success(let value):
+        return value
+    case .failure(let error):
+        if error.errno == EBADF || error.errno == EFAULT {
+            preconditionFailure("\(error.operation): programmer error, errno \(error.errno)")
         }
+        throw error
     }
 }

@@ -1,37 +1,26 @@
 // SPDX-License-Identifier: Apache-2.0
-#if canImport(Glibc)
-@preconcurrency import Glibc
-#endif
 import VRRPConfig
 import VRRPCore
+import VRRPLinux
 
-/// One open notify FIFO (`notify_fifo`, `vrrp_notify_fifo`).
-struct NotifyFifo {
-    let path: String
-    let fd: Int32
-    /// Created by the daemon, so removed at exit (keepalived's `fifo_close`).
-    let created: Bool
-}
+/// One open notify FIFO (`notify_fifo`, `vrrp_notify_fifo`); removed at exit when the daemon
+/// created it (keepalived's `fifo_close`).
+typealias NotifyFifo = FIFOWriter
 
 extension Daemon {
     /// Opens (creating when missing, mode 0644) the FIFOs of global_defs, as keepalived's
-    /// `fifo_open` (lib/notify.c): O_RDWR so the daemon is its own reader and never gets
-    /// SIGPIPE or ENXIO, O_NONBLOCK so a full FIFO drops a line instead of blocking the loop.
+    /// `fifo_open` (lib/notify.c; see `FIFOWriter.open`): a full FIFO drops a line instead of
+    /// blocking the loop.
     func openNotifyFifos() {
         let g = configuration.globals
         for path in [g.notifyFifo, g.vrrpNotifyFifo].compactMap({ $0 }) where !notifyFifos.contains(where: { $0.path == path }) {
-            let created = mkfifo(path, 0o644) == 0
-            if !created && errno != EEXIST {
-                log.error("cannot create notify FIFO \(path): \(String(cString: strerror(errno)))")
-                continue
+            do {
+                notifyFifos.append(try FIFOWriter.open(path))
+            } catch let error as SystemError {
+                log.error("cannot \(error.operation) notify FIFO \(path): \(error.reason)")
+            } catch {
+                log.error("cannot open notify FIFO \(path): \(error)")
             }
-            let fd = open(path, O_RDWR | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC)
-            guard fd >= 0 else {
-                log.error("cannot open notify FIFO \(path): \(String(cString: strerror(errno)))")
-                if created { unlink(path) }
-                continue
-            }
-            notifyFifos.append(NotifyFifo(path: path, fd: fd, created: created))
         }
     }
 
@@ -42,8 +31,7 @@ extension Daemon {
         guard !notifyFifos.isEmpty else { return }
         let bytes = Array("\(type) \"\(name)\" \(state) \(priority)\n".utf8)
         for fifo in notifyFifos {
-            let written = bytes.withUnsafeBytes { write(fifo.fd, $0.baseAddress, $0.count) }
-            if written != bytes.count { log.warning("notify FIFO \(fifo.path): line dropped (no reader, or the FIFO is full)") }
+            if !fifo.write(bytes) { log.warning("notify FIFO \(fifo.path): line dropped (no reader, or the FIFO is full)") }
         }
     }
 
@@ -60,10 +48,7 @@ extension Daemon {
     }
 
     func closeNotifyFifos() {
-        for fifo in notifyFifos {
-            if fifo.created { unlink(fifo.path) }
-            close(fifo.fd)
-        }
+        for fifo in notifyFifos { fifo.close() }
         notifyFifos.removeAll()
     }
 }

@@ -1,7 +1,4 @@
 // SPDX-License-Identifier: Apache-2.0
-#if canImport(Glibc)
-@preconcurrency import Glibc
-#endif
 import Logging
 import VRRPConfig
 import VRRPCore
@@ -92,11 +89,12 @@ public final class Daemon: @unchecked Sendable {
         self.wallOffset = startedAt - Double(self.loop.now().nanoseconds) / 1e9
     }
 
-    var pid: Int32 { getpid() }
+    var pid: Int32 { ProcessEnvironment.processID }
 
     /// Runs until SIGTERM/SIGINT; returns the exit status.
     public func run() throws -> Int32 {
-        try EventLoop.blockSignals([SIGTERM, SIGINT, SIGHUP, SIGUSR1, SIGPIPE])
+        try EventLoop.blockSignals([ProcessSignal.terminate, ProcessSignal.interrupt, ProcessSignal.hangup,
+                                    ProcessSignal.user1, ProcessSignal.brokenPipe])
         try start()
         // systemd Type=notify (packaging/vrrpd.service): ready once sockets and instances are up.
         do { try SystemdNotify.send("READY=1") } catch { log.warning("cannot notify systemd: \(error)") }
@@ -108,10 +106,11 @@ public final class Daemon: @unchecked Sendable {
     /// Everything `run()` does before the loop runs: interfaces, leftovers, the status socket,
     /// the instances and their checks. Tests call it with a manual loop, then move time.
     func start() throws {
-        try loop.onSignal([SIGTERM, SIGINT, SIGHUP, SIGUSR1]) { [unowned self] signal in
+        try loop.onSignal([ProcessSignal.terminate, ProcessSignal.interrupt, ProcessSignal.hangup,
+                           ProcessSignal.user1]) { [unowned self] signal in
             switch signal {
-            case SIGHUP: _ = self.reserve.whileReleased { self.reload(trigger: "SIGHUP") }
-            case SIGUSR1: self.dumpSnapshot()
+            case ProcessSignal.hangup: _ = self.reserve.whileReleased { self.reload(trigger: "SIGHUP") }
+            case ProcessSignal.user1: self.dumpSnapshot()
             default: self.shutdown(signal: signal)
             }
         }
@@ -276,15 +275,11 @@ public final class Daemon: @unchecked Sendable {
     }
 
     func removePidFile() {
-        if let pidFile = options.pidFile { unlink(pidFile) }
+        if let pidFile = options.pidFile { ProcessEnvironment.removeFile(pidFile) }
     }
 }
 
-func wallClock() -> Double {
-    var ts = timespec()
-    clock_gettime(CLOCK_REALTIME, &ts)
-    return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
-}
+func wallClock() -> Double { ProcessEnvironment.wallClock() }
 
 func missingInterfaceReason(_ name: String) -> String { "interface \(name) does not exist" }
 func interfaceDownReason(_ name: String) -> String { "interface \(name) is down" }

@@ -1,9 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
-#if canImport(Glibc)
-@preconcurrency import Glibc
-#endif
-import CVRRPLinux
 import Logging
+import VRRPLinux
 import Synchronization
 
 /// Writes keepalived-style lines to stderr: `Wed Nov 25 09:45:13 2026: (VI_1) Entering MASTER STATE`,
@@ -25,12 +22,7 @@ public struct KeepalivedStyleLogHandler: LogHandler {
     }
 
     public func log(event: LogEvent) {
-        var now = time(nil)
-        var tm = tm()
-        localtime_r(&now, &tm)
-        var buffer = [CChar](repeating: 0, count: 64)
-        strftime(&buffer, buffer.count, "%a %b %e %H:%M:%S %Y", &tm)
-        let stamp = String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        let stamp = ProcessEnvironment.localTimestamp()
         var line = "\(stamp): \(event.message)"
         if detail {
             let merged = metadata.merging(event.metadata ?? [:]) { $1 }
@@ -38,10 +30,7 @@ public struct KeepalivedStyleLogHandler: LogHandler {
             line = "\(stamp): [\(event.level)] \(event.message)" + (meta.isEmpty ? "" : " {\(meta)}")
         }
         line += "\n"
-        Self.lock.withLock { _ in
-            var bytes = Array(line.utf8)
-            _ = bytes.withUnsafeMutableBytes { write(2, $0.baseAddress, $0.count) }
-        }
+        Self.lock.withLock { _ in ProcessEnvironment.writeStandardError(Array(line.utf8)) }
     }
 }
 
@@ -51,7 +40,7 @@ public struct SyslogLogHandler: LogHandler {
     public var metadata: Logger.Metadata = [:]
 
     public init(ident: String) {
-        cvrrp_openlog(strdup(ident))
+        SystemLog.open(ident: ident)
     }
 
     public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
@@ -60,15 +49,15 @@ public struct SyslogLogHandler: LogHandler {
     }
 
     public func log(event: LogEvent) {
-        let priority: Int32
+        let priority: SystemLog.Priority
         switch event.level {
-        case .trace, .debug: priority = LOG_DEBUG
-        case .info: priority = LOG_INFO
-        case .notice: priority = LOG_NOTICE
-        case .warning: priority = LOG_WARNING
-        case .error: priority = LOG_ERR
-        case .critical: priority = LOG_CRIT
+        case .trace, .debug: priority = .debug
+        case .info: priority = .info
+        case .notice: priority = .notice
+        case .warning: priority = .warning
+        case .error: priority = .error
+        case .critical: priority = .critical
         }
-        cvrrp_syslog(priority, "\(event.message)")
+        SystemLog.send(priority, "\(event.message)")
     }
 }

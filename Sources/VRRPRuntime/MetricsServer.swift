@@ -1,7 +1,4 @@
 // SPDX-License-Identifier: Apache-2.0
-#if canImport(Glibc)
-@preconcurrency import Glibc
-#endif
 import VRRPCore
 import VRRPLinux
 import VRRPStatus
@@ -31,24 +28,11 @@ final class MetricsServer {
         }
         var host = String(address[..<colon])
         if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
-        let fd: Int32
-        switch IPAddress(host) {
-        case .v4(let a)?:
-            var sin = sockaddr_in()
-            sin.sin_family = sa_family_t(AF_INET)
-            sin.sin_port = port.bigEndian
-            sin.sin_addr.s_addr = a.value.bigEndian
-            fd = try withUnsafeBytes(of: &sin) { try listenSocket(family: AF_INET, address: $0, what: address) }
-        case .v6(let a)?:
-            var sin6 = sockaddr_in6()
-            sin6.sin6_family = sa_family_t(AF_INET6)
-            sin6.sin6_port = port.bigEndian
-            withUnsafeMutableBytes(of: &sin6.sin6_addr) { $0.copyBytes(from: a.bytes) }
-            fd = try withUnsafeBytes(of: &sin6) { try listenSocket(family: AF_INET6, address: $0, what: address) }
-        case nil:
+        guard let ip = IPAddress(host) else {
             throw DaemonError.startup("--metrics-address: \(host) is not an IP address")
         }
-        listener = try GuardedListener(fd: fd, loop: daemon.loop, what: "metrics \(address)", log: daemon.log) {
+        let socket = try StreamListener.tcp(address: ip, port: port, what: address)
+        listener = try GuardedListener(listener: socket, loop: daemon.loop, what: "metrics \(address)", log: daemon.log) {
             [unowned self] in self.accepted($0)
         }
     }
@@ -58,14 +42,15 @@ final class MetricsServer {
         listener.close()
     }
 
-    private func accepted(_ descriptors: [Int32]) {
-        for fd in descriptors {
+    private func accepted(_ sockets: [StreamSocket]) {
+        for socket in sockets {
             guard connections.count < maximumConnections else {
-                sendNow(fd, Array("HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\nConnection: close\r\n\r\n".utf8))
-                Glibc.close(fd)
+                socket.sendNow(Array("HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\nConnection: close\r\n\r\n".utf8))
+                socket.close()
                 continue
             }
-            let connection = StreamConnection(fd: fd, loop: daemon.loop, maximumQueued: 16 << 20)
+            let fd = socket.fd
+            let connection = StreamConnection(socket: socket, loop: daemon.loop, maximumQueued: 16 << 20)
             connections[fd] = connection
             let deadline = daemon.loop.schedule(after: lifetime) { [weak connection] in connection?.close() }
             connection.onClose = { [unowned self] in

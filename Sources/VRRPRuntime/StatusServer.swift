@@ -1,7 +1,4 @@
 // SPDX-License-Identifier: Apache-2.0
-#if canImport(Glibc)
-@preconcurrency import Glibc
-#endif
 import VRRPCore
 import VRRPLinux
 import VRRPStatus
@@ -77,62 +74,15 @@ final class StatusServer {
         self.daemon = daemon
         self.path = path
         self.limits = limits
-        try Self.prepareDirectory(for: path)
-        // Never take the socket of a daemon that is running (issue 19, case 5).
-        if unixSocketIsLive(path) { throw DaemonError.startup("daemon is already running: \(path) answers") }
-        unlink(path)
-        // Bound inside a fresh private directory (0700, ours alone), given its mode and group
-        // there, then renamed into place: no window in which another user could connect, and
-        // no process-wide umask change (other threads create files meanwhile).
-        let directory = path.lastIndex(of: "/").map { String(path[..<$0]) } ?? "."
-        var template = Array("\(directory.isEmpty ? "/" : directory)/.vrrpd-socket-XXXXXX".utf8CString)
-        guard template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) != nil else {
-            throw DaemonError.startup("cannot create a private directory beside \(path) (errno \(errno))")
-        }
-        let privateDirectory = String(decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-        defer { rmdir(privateDirectory) }
-        let staging = privateDirectory + "/s"
-        var address = sockaddr_un()
-        address.sun_family = sa_family_t(AF_UNIX)
-        let bytes = Array(staging.utf8)
-        guard bytes.count < MemoryLayout.size(ofValue: address.sun_path) else {
-            throw DaemonError.startup("status socket path too long: \(path)")
-        }
-        withUnsafeMutableBytes(of: &address.sun_path) { raw in
-            raw.copyBytes(from: bytes)
-            raw[bytes.count] = 0
-        }
-        let fd = try withUnsafeBytes(of: &address) { try listenSocket(family: AF_UNIX, address: $0, what: path) }
-        var gid: gid_t = getegid()
-        if let group {
-            guard let entry = getgrnam(group) else {
-                Glibc.close(fd)
-                unlink(staging)
-                throw DaemonError.startup("status socket group \(group) does not exist")
-            }
-            gid = entry.pointee.gr_gid
-        }
+        let socket: StreamListener
         do {
-            // The owner stays whoever runs the daemon (root in production; a test's own user).
-            try syscall("chown \(path)") { chown(staging, uid_t.max, gid) }
-            try syscall("chmod \(path)") { chmod(staging, 0o660) }
-            try syscall("rename \(staging) to \(path)") { rename(staging, path) }
-        } catch {
-            Glibc.close(fd)
-            unlink(staging)
-            throw error
+            socket = try StreamListener.unix(path: path, group: group)
+        } catch let error as SetupError {
+            throw DaemonError.startup(error.description)
         }
-        listener = try GuardedListener(fd: fd, loop: daemon.loop, what: "status socket \(path)", log: daemon.log) {
+        listener = try GuardedListener(listener: socket, loop: daemon.loop, what: "status socket \(path)", log: daemon.log) {
             [unowned self] in self.accepted($0)
         }
-    }
-
-    static func prepareDirectory(for path: String) throws {
-        guard let slash = path.lastIndex(of: "/"), slash != path.startIndex else { return }
-        let directory = String(path[..<slash])
-        var st = stat()
-        if stat(directory, &st) == 0 { return }
-        try syscall("mkdir \(directory)") { mkdir(directory, 0o755) }
     }
 
     func close() {
@@ -140,17 +90,17 @@ final class StatusServer {
         clients.removeAll()
         if let sweepTimer { daemon.loop.cancel(sweepTimer) }
         listener.close()
-        unlink(path)
     }
 
-    private func accepted(_ descriptors: [Int32]) {
-        for fd in descriptors {
+    private func accepted(_ sockets: [StreamSocket]) {
+        for socket in sockets {
             guard clients.count < limits.maximumClients else {
-                sendNow(fd, StatusReply.failure("too many clients (\(limits.maximumClients)); try again later").encodedLine())
-                Glibc.close(fd)
+                socket.sendNow(StatusReply.failure("too many clients (\(limits.maximumClients)); try again later").encodedLine())
+                socket.close()
                 continue
             }
-            let connection = StreamConnection(fd: fd, loop: daemon.loop)
+            let fd = socket.fd
+            let connection = StreamConnection(socket: socket, loop: daemon.loop)
             let client = Client(connection: connection, now: daemon.loop.now())
             clients[fd] = client
             connection.onClose = { [unowned self] in
@@ -165,7 +115,7 @@ final class StatusServer {
             do {
                 try daemon.loop.register(fd: fd) { [unowned self] in self.readable(fd) }
             } catch {
-                Glibc.close(fd)
+                socket.close()
                 clients[fd] = nil
             }
         }

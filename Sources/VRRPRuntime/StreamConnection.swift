@@ -1,7 +1,4 @@
 // SPDX-License-Identifier: Apache-2.0
-#if canImport(Glibc)
-@preconcurrency import Glibc
-#endif
 import Logging
 import VRRPCore
 import VRRPLinux
@@ -10,7 +7,8 @@ import VRRPLinux
 /// queued and drained without ever blocking the loop. A peer whose queue grows past a bound
 /// (a stuck `watch` client) is dropped.
 final class StreamConnection {
-    let fd: Int32
+    let socket: StreamSocket
+    var fd: Int32 { socket.fd }
     private unowned let loop: any EventLoopProtocol
     private var outgoing: [UInt8] = []
     private var retry: TimerToken?
@@ -25,26 +23,19 @@ final class StreamConnection {
     /// stays non-empty long after this is not reading.
     private(set) var lastProgress: Instant
 
-    init(fd: Int32, loop: any EventLoopProtocol, maximumQueued: Int = 1 << 20) {
-        self.fd = fd
+    init(socket: StreamSocket, loop: any EventLoopProtocol, maximumQueued: Int = 1 << 20) {
+        self.socket = socket
         self.loop = loop
         self.lastProgress = loop.now()
         self.maximumQueued = maximumQueued
-        let flags = fcntl(fd, F_GETFL)
-        _ = fcntl(fd, F_SETFL, flags | O_NONBLOCK)
     }
 
     /// Reads what is there; nil at end of stream or on an error (the caller closes).
     func readAvailable() -> [UInt8]? {
-        var buffer = [UInt8](repeating: 0, count: 4096)
-        while true {
-            let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-            if n > 0 { return Array(buffer[0..<n]) }
-            if n == 0 { return nil }
-            let err = errno
-            if err == EINTR { continue }
-            if err == EAGAIN || err == EWOULDBLOCK { return [] }
-            return nil
+        switch socket.read() {
+        case .bytes(let bytes): bytes
+        case .wouldBlock: []
+        case .closed: nil
         }
     }
 
@@ -62,15 +53,12 @@ final class StreamConnection {
 
     private func flush() {
         while !outgoing.isEmpty, !isClosed {
-            let n = outgoing.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
-            if n > 0 {
+            switch socket.send(outgoing) {
+            case .sent(let n):
                 lastProgress = loop.now()
                 outgoing.removeFirst(n)
                 continue
-            }
-            let err = errno
-            if n < 0, err == EINTR { continue }
-            if n < 0, err == EAGAIN || err == EWOULDBLOCK {
+            case .wouldBlock:
                 // The peer is slow: try again shortly rather than block (the loop watches
                 // readability only).
                 if retry == nil {
@@ -82,9 +70,10 @@ final class StreamConnection {
                     }
                 }
                 return
+            case .failed:
+                close()
+                return
             }
-            close()
-            return
         }
         if outgoing.isEmpty, closeWhenFlushed { close() }
     }
@@ -102,47 +91,28 @@ final class StreamConnection {
         isClosed = true
         if let retry { _ = loop.cancel(retry) }
         loop.unregister(fd: fd)
-        Glibc.close(fd)
+        socket.close()
         onClose?()
     }
-}
-
-/// Creates, binds and listens on a socket; returns the fd.
-func listenSocket(family: Int32, address: UnsafeRawBufferPointer, what: String) throws -> Int32 {
-    let fd = try syscall("socket(\(what))") {
-        socket(family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue) | Int32(SOCK_NONBLOCK.rawValue), 0)
-    }
-    var one: Int32 = 1
-    if family != AF_UNIX {
-        _ = setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
-    }
-    do {
-        try syscall("bind(\(what))") {
-            bind(fd, address.baseAddress!.assumingMemoryBound(to: sockaddr.self), socklen_t(address.count))
-        }
-        try syscall("listen(\(what))") { listen(fd, 64) }
-    } catch {
-        Glibc.close(fd)
-        throw error
-    }
-    return fd
 }
 
 /// A listening socket on the loop that survives running out of descriptors: when accept(2)
 /// fails with EMFILE/ENFILE the listener stays readable, so it is taken off the loop for
 /// `backoff` instead of being called again at once (issue 19, case 4: that spun at 100 % CPU).
 final class GuardedListener {
-    let fd: Int32
+    let listener: StreamListener
+    private var fd: Int32 { listener.fd }
     private unowned let loop: any EventLoopProtocol
     private let what: String
     private let log: Logger
-    private let onAccept: ([Int32]) -> Void
+    private let onAccept: ([StreamSocket]) -> Void
     private var paused = false
     private var closed = false
     let backoff = Interval.seconds(1)
 
-    init(fd: Int32, loop: any EventLoopProtocol, what: String, log: Logger, onAccept: @escaping ([Int32]) -> Void) throws {
-        self.fd = fd
+    init(listener: StreamListener, loop: any EventLoopProtocol, what: String, log: Logger,
+         onAccept: @escaping ([StreamSocket]) -> Void) throws {
+        self.listener = listener
         self.loop = loop
         self.what = what
         self.log = log
@@ -151,8 +121,8 @@ final class GuardedListener {
     }
 
     private func readable() {
-        let result = acceptPending(fd, limit: 64)
-        if !result.descriptors.isEmpty { onAccept(result.descriptors) }
+        let result = listener.accept(limit: 64)
+        if !result.sockets.isEmpty { onAccept(result.sockets) }
         if result.descriptorsExhausted, !paused, !closed {
             paused = true
             loop.unregister(fd: fd)
@@ -173,6 +143,6 @@ final class GuardedListener {
         guard !closed else { return }
         closed = true
         loop.unregister(fd: fd)
-        Glibc.close(fd)
+        listener.close()
     }
 }
