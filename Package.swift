@@ -24,21 +24,23 @@ let package = Package(
         .target(name: "VRRPConfig", dependencies: ["VRRPCore"]),
         // C shim for the Linux headers Glibc's module map lacks.
         .target(name: "CVRRPLinux", linkerSettings: [.linkedLibrary("cap")]),
+        // The one syscall helper (EINTR retried, errno captured): Glibc only, for every module.
+        .target(name: "VRRPSystem"),
         // Linux IO: raw VRRP sockets, AF_PACKET, rtnetlink.
-        .target(name: "VRRPLinux", dependencies: ["VRRPCore", "CVRRPLinux"]),
+        .target(name: "VRRPLinux", dependencies: ["VRRPCore", "CVRRPLinux", "VRRPSystem"]),
         // Codable status snapshot, the status-socket line protocol and its client.
-        .target(name: "VRRPStatus"),
+        .target(name: "VRRPStatus", dependencies: ["VRRPSystem"]),
         // Health checks (script, TCP, HTTP, AMQP, process, file): emit HealthEvent values only.
-        .target(name: "VRRPHealth", dependencies: ["VRRPCore", "CVRRPLinux"]),
+        .target(name: "VRRPHealth", dependencies: ["VRRPCore", "CVRRPLinux", "VRRPSystem"]),
         // The driver: event loop, sockets, addresses, checks, status, reload.
         .target(name: "VRRPRuntime", dependencies: [
-            "VRRPCore", "VRRPConfig", "VRRPLinux", "VRRPHealth", "VRRPStatus", "CVRRPLinux",
+            "VRRPCore", "VRRPConfig", "VRRPLinux", "VRRPHealth", "VRRPStatus",
             .product(name: "Logging", package: "swift-log"),
         ]),
         // Simulation and test helpers (tests only).
         .target(name: "VRRPTestSupport", dependencies: ["VRRPCore", "VRRPLinux"]),
         // Network-namespace lab (root, Linux): LANs, hosts, processes, captures.
-        .target(name: "VRRPLab", dependencies: ["VRRPCore"]),
+        .target(name: "VRRPLab", dependencies: ["VRRPCore", "VRRPSystem"]),
         // One binary for the daemon and the CLI: run as `vrrpctl` (the package's link), it is vrrpctl.
         .executableTarget(name: "vrrpd", dependencies: [
             "VRRPRuntime", "VRRPConfig", "VRRPLinux", "VRRPControl",
@@ -77,7 +79,7 @@ let package = Package(
             "VRRPRuntime", "VRRPTestSupport", "VRRPConfig", "VRRPCore", "VRRPLinux", "VRRPStatus",
             .product(name: "Logging", package: "swift-log"),
         ]),
-        .testTarget(name: "VRRPLinuxTests", dependencies: ["VRRPLinux", "VRRPCore"]),
+        .testTarget(name: "VRRPLinuxTests", dependencies: ["VRRPLinux", "VRRPCore", "VRRPSystem"]),
         .testTarget(name: "VRRPLabTests", dependencies: ["VRRPLab"]),
         .testTarget(name: "IntegrationTests", dependencies: ["VRRPLab", "VRRPStatus", "VRRPCore"]),
         .testTarget(name: "VRRPHealthTests", dependencies: ["VRRPHealth", "VRRPCore"]),

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
+import VRRPSystem
 #if canImport(Glibc)
 @preconcurrency import Glibc
 #elseif canImport(Musl)
@@ -101,12 +102,10 @@ enum ChildProcess {
         var lastKill: Int64 = 0
         while true {
             var status: Int32 = 0
-            let rc = waitpid(pid, &status, WNOHANG)
-            if rc == pid { return ending ?? decode(status) }
-            if rc == -1 {
-                let err = errno
-                if err == EINTR { continue }
-                return ending ?? .failedToStart("waitpid: \(errnoText(err))")
+            switch Syscall.retrying("waitpid", { waitpid(pid, &status, WNOHANG) }) {
+            case .success(pid): return ending ?? decode(status)
+            case .failure(let error): return ending ?? .failedToStart("waitpid: \(error.reason)")
+            case .success: break
             }
             let now = monotonicMilliseconds()
             if ending == nil {

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
+import VRRPSystem
 #if canImport(Glibc)
 @preconcurrency import Glibc
 #elseif canImport(Musl)
@@ -80,36 +81,37 @@ struct TCPProbe {
     enum Wait { case ready, timedOut, stopped }
 
     func waitFor(fd: Int32, events: Int16) -> Wait {
-        while true {
-            let left = remaining()
-            if left <= 0 { return .timedOut }
-            var fds = [pollfd(fd: fd, events: events, revents: 0)]
-            if let stop { fds.append(pollfd(fd: stop.readFD, events: Int16(POLLIN), revents: 0)) }
-            let rc = poll(&fds, nfds_t(fds.count), left)
-            if rc == -1 {
-                if errno == EINTR { continue }
-                return .timedOut
-            }
-            if rc == 0 { return .timedOut }
-            if fds.count > 1 && fds[1].revents != 0 { return .stopped }
-            return .ready
-        }
+        if remaining() <= 0 { return .timedOut }
+        var fds = [pollfd(fd: fd, events: events, revents: 0)]
+        if let stop { fds.append(pollfd(fd: stop.readFD, events: Int16(POLLIN), revents: 0)) }
+        // Interrupted: polled again for what is left of the deadline.
+        let rc = Syscall.retrying("poll") { poll(&fds, nfds_t(fds.count), max(remaining(), 0)) }
+        guard case .success(let ready) = rc, ready > 0 else { return .timedOut }
+        if fds.count > 1 && fds[1].revents != 0 { return .stopped }
+        return .ready
     }
 
     func send(fd: Int32, _ bytes: [UInt8]) throws(Failure) {
         var offset = 0
         while offset < bytes.count {
-            let n = bytes[offset...].withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
-            if n > 0 { offset += n; continue }
-            let err = errno
-            if n == -1 && (err == EAGAIN || err == EINTR) {
+            let sent = Syscall.retrying("send") {
+                bytes[offset...].withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            }
+            switch sent {
+            case .success(let n) where n > 0:
+                offset += n
+                continue
+            case .success:
+                throw .failed("send: \(errnoText(EPIPE))")
+            case .failure(let error) where error.isWouldBlock:
                 switch waitFor(fd: fd, events: Int16(POLLOUT)) {
                 case .ready: continue
                 case .timedOut: throw .failed("send timed out")
                 case .stopped: throw .failed("cancelled")
                 }
+            case .failure(let error):
+                throw .failed("send: \(error.reason)")
             }
-            throw .failed("send: \(errnoText(err))")
         }
     }
 
@@ -119,19 +121,24 @@ struct TCPProbe {
         var data: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 4096)
         while !done(data) {
-            let n = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
-            if n > 0 { data += buffer[0..<n]; continue }
-            if n == 0 { return (data, true) }
-            let err = errno
-            if err == EAGAIN || err == EINTR {
+            let received = Syscall.retrying("recv") { buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) } }
+            switch received {
+            case .success(0):
+                return (data, true)
+            case .success(let n):
+                data += buffer[0..<n]
+                continue
+            case .failure(let error) where error.isWouldBlock:
                 switch waitFor(fd: fd, events: Int16(POLLIN)) {
                 case .ready: continue
                 case .timedOut: throw .failed(timeoutReason)
                 case .stopped: throw .failed("cancelled")
                 }
+            case .failure(let error) where error.errno == ECONNRESET:
+                throw .failed("connection reset")
+            case .failure(let error):
+                throw .failed("recv: \(error.reason)")
             }
-            if err == ECONNRESET { throw .failed("connection reset") }
-            throw .failed("recv: \(errnoText(err))")
         }
         return (data, false)
     }

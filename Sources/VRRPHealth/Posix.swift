@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
+import VRRPSystem
 #if canImport(Glibc)
 @preconcurrency import Glibc
 #elseif canImport(Musl)
@@ -19,9 +20,7 @@ func monotonicMilliseconds() -> Int64 {
 
 /// Sleeps a few milliseconds (used only while waiting for a child to exit).
 func sleepMilliseconds(_ ms: Int) {
-    var ts = timespec(tv_sec: ms / 1000, tv_nsec: (ms % 1000) * 1_000_000)
-    var rest = timespec()
-    while nanosleep(&ts, &rest) == -1 && errno == EINTR { ts = rest }
+    Syscall.sleep(nanoseconds: Int64(ms) * 1_000_000)
 }
 
 /// A self-pipe that wakes a thread blocked in `poll` (the stop signal of a checker thread).
@@ -55,15 +54,13 @@ final class WakePipe: Sendable {
     /// Waits up to `ms` milliseconds; returns true if woken.
     func wait(milliseconds ms: Int) -> Bool {
         let deadline = monotonicMilliseconds() + Int64(ms)
-        while true {
-            let left = deadline - monotonicMilliseconds()
-            if left <= 0 { return isSignalled }
-            var pfd = pollfd(fd: readFD, events: Int16(POLLIN), revents: 0)
-            let rc = poll(&pfd, 1, Int32(min(left, Int64(Int32.max))))
-            if rc > 0 { return true }
-            if rc == 0 { return false }
-            if errno != EINTR { return false }
+        var pfd = pollfd(fd: readFD, events: Int16(POLLIN), revents: 0)
+        // Interrupted: polled again for what is left of the deadline.
+        let rc = Syscall.retrying("poll") {
+            poll(&pfd, 1, Int32(clamping: max(deadline - monotonicMilliseconds(), 0)))
         }
+        if case .success(let ready) = rc { return ready > 0 }
+        return false
     }
 
     deinit {

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
+import VRRPSystem
 #if canImport(Glibc)
 @preconcurrency import Glibc
 #elseif canImport(Musl)
@@ -169,8 +170,9 @@ public final class ProcessTracker: Sendable {
             let watchedFrom = fds.count
             let watched = watcher.watched
             for (_, fd) in watched { fds.append(pollfd(fd: fd, events: Int16(POLLIN), revents: 0)) }
-            let rc = poll(&fds, nfds_t(fds.count), Int32(clamping: timeout))
-            if rc == -1 && errno != EINTR { sleepMilliseconds(100) }
+            if case .failure = Syscall.retrying("poll", { poll(&fds, nfds_t(fds.count), Int32(clamping: timeout)) }) {
+                sleepMilliseconds(100)
+            }
             if fds[0].revents != 0 { return }
             // A readable pidfd: that process has exited (or is a zombie).
             for (offset, (pid, _)) in watched.enumerated() where fds[watchedFrom + offset].revents != 0 {
@@ -386,11 +388,10 @@ enum ProcFS {
         var data: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 4096)
         while data.count < limit {
-            let n = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
-            if n > 0 { data += buffer[0..<n]; continue }
-            if n == -1 && errno == EINTR { continue }
-            if n == -1 { return nil }
-            break
+            let result = Syscall.retrying("read") { buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) } }
+            guard case .success(let n) = result else { return nil }
+            if n == 0 { break }
+            data += buffer[0..<n]
         }
         return data
     }

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
+import VRRPSystem
 #if canImport(Glibc)
 @preconcurrency import Glibc
 #elseif canImport(Musl)
@@ -77,13 +78,10 @@ enum Spawn {
     /// signal), nil while it runs. ECHILD (someone else reaped it) reads as status 255.
     static func poll(_ pid: Int32) -> Int32? {
         var status: Int32 = 0
-        while true {
-            let rc = waitpid(pid, &status, WNOHANG)
-            if rc == pid { return decode(status) }
-            if rc == 0 { return nil }
-            let err = errno
-            if err == EINTR { continue }
-            return 255
+        switch Syscall.retrying("waitpid", { waitpid(pid, &status, WNOHANG) }) {
+        case .success(pid): return decode(status)
+        case .success: return nil
+        case .failure: return 255
         }
     }
 
@@ -120,11 +118,7 @@ enum Spawn {
 
     static func sleep(for duration: Duration) {
         let (seconds, attoseconds) = duration.components
-        var remaining = timespec(tv_sec: Int(seconds), tv_nsec: Int(attoseconds / 1_000_000_000))
-        while true {
-            var request = remaining
-            if nanosleep(&request, &remaining) == 0 || errno != EINTR { return }
-        }
+        Syscall.sleep(nanoseconds: seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
     }
 
     private static func withCStrings<R>(_ strings: [String],

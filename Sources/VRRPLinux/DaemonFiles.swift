@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
+import VRRPSystem
 #if canImport(Glibc)
 @preconcurrency import Glibc
 #elseif canImport(Musl)
@@ -125,11 +126,6 @@ public final class FIFOWriter {
         if created { unlink(path) }
         Glibc.close(fd)
     }
-}
-
-extension SystemError {
-    /// strerror(3) of the errno.
-    public var reason: String { String(cString: strerror(errno)) }
 }
 
 /// syslog(3), facility daemon.

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
+import VRRPSystem
 #if canImport(Glibc)
 @preconcurrency import Glibc
 #elseif canImport(Musl)

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
+import VRRPSystem
 #if canImport(Glibc)
 @preconcurrency import Glibc
 #elseif canImport(Musl)
@@ -52,9 +53,4 @@ public final class FileDescriptor: Sendable {
         let flags = try syscall("fcntl(F_GETFL)") { Glibc.fcntl(rawValue, F_GETFL) }
         try syscall("fcntl(F_SETFL)") { Glibc.fcntl(rawValue, F_SETFL, flags | O_NONBLOCK) }
     }
-}
-
-extension SystemError {
-    /// True for EAGAIN/EWOULDBLOCK: a non-blocking call had nothing to do.
-    public var isWouldBlock: Bool { errno == EAGAIN || errno == EWOULDBLOCK }
 }

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
+import VRRPSystem
 #if canImport(Glibc)
 @preconcurrency import Glibc
 #elseif canImport(Musl)
@@ -22,15 +23,16 @@ public struct AcceptResult: Sendable {
 public func acceptPending(_ listener: Int32, limit: Int) -> AcceptResult {
     var result = AcceptResult()
     while result.descriptors.count < limit {
-        let fd = accept(listener, nil, nil)
-        if fd >= 0 {
+        let accepted = Syscall.retrying("accept") { accept(listener, nil, nil) }
+        guard case .failure(let error) = accepted else {
+            let fd = try! accepted.get()
             _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
             _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
             result.descriptors.append(fd)
             continue
         }
-        switch errno {
-        case EINTR, ECONNABORTED, EPROTO: continue
+        switch error.errno {
+        case ECONNABORTED, EPROTO: continue
         case EMFILE, ENFILE, ENOBUFS, ENOMEM: result.descriptorsExhausted = true
         default: break
         }

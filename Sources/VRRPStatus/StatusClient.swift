@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
+import VRRPSystem
 #if canImport(Glibc)
 @preconcurrency import Glibc
 #elseif canImport(Musl)
@@ -121,13 +122,13 @@ public final class StatusClient {
         let bytes = Array((request.line + "\n").utf8)
         var offset = 0
         while offset < bytes.count {
-            let n = bytes[offset...].withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                if errno == EAGAIN { throw StatusClientError.timedOut(path: path, seconds: timeout ?? 0) }
-                throw StatusClientError.closed
+            let written = Syscall.retrying("write") { bytes[offset...].withUnsafeBytes { write(fd, $0.baseAddress, $0.count) } }
+            switch written {
+            case .success(let n): offset += n
+            case .failure(let error) where error.errno == EAGAIN:
+                throw StatusClientError.timedOut(path: path, seconds: timeout ?? 0)
+            case .failure: throw StatusClientError.closed
             }
-            offset += n
         }
     }
 
@@ -135,11 +136,13 @@ public final class StatusClient {
     public func nextReply() throws -> StatusReply {
         while lines.isEmpty {
             var chunk = [UInt8](repeating: 0, count: 65536)
-            let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                if errno == EAGAIN { throw StatusClientError.timedOut(path: path, seconds: timeout ?? 0) }
-                throw StatusClientError.closed
+            let result = Syscall.retrying("read") { chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) } }
+            let n: Int
+            switch result {
+            case .success(let count): n = count
+            case .failure(let error) where error.errno == EAGAIN:
+                throw StatusClientError.timedOut(path: path, seconds: timeout ?? 0)
+            case .failure: throw StatusClientError.closed
             }
             if n == 0 { throw StatusClientError.closed }
             for output in buffer.append(chunk[0..<n]) {

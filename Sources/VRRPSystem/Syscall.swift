@@ -5,6 +5,10 @@
 @preconcurrency import Musl
 #endif
 
+// The one syscall helper for every module that makes system calls (VRRPLinux, VRRPHealth,
+// VRRPStatus, VRRPLab, and through VRRPLinux the runtime and vrrpd): Glibc only, no other
+// dependency, so that vrrpctl (VRRPStatus) stays small.
+
 /// A failed system call: the operation and the errno it left, captured right after the call.
 public struct SystemError: Error, Hashable, Sendable, CustomStringConvertible {
     public var operation: String
@@ -52,5 +56,24 @@ public func syscall<T: FixedWidthInteger>(_ operation: @autoclosure () -> String
             preconditionFailure("\(error.operation): programmer error, errno \(error.errno)")
         }
         throw error
+    }
+}
+
+extension SystemError {
+    /// True for EAGAIN/EWOULDBLOCK: a non-blocking call had nothing to do.
+    public var isWouldBlock: Bool { errno == EAGAIN || errno == EWOULDBLOCK }
+
+    /// strerror(3) of the errno.
+    public var reason: String { String(cString: strerror(errno)) }
+}
+
+extension Syscall {
+    /// Sleeps for `nanoseconds`, going on with the remaining time when a signal interrupts
+    /// nanosleep(2).
+    public static func sleep(nanoseconds: Int64) {
+        guard nanoseconds > 0 else { return }
+        var request = timespec(tv_sec: Int(nanoseconds / 1_000_000_000), tv_nsec: Int(nanoseconds % 1_000_000_000))
+        var remaining = timespec()
+        while nanosleep(&request, &remaining) == -1 && Glibc.errno == EINTR { request = remaining }
     }
 }
