@@ -53,39 +53,41 @@ extension Daemon {
             statusServer?.publish(.init(at: wallClock(), kind: .reload, reason: "refused: \(errors.first ?? "")"))
             return result
         }
+        // What to keep, update, restart, add and remove is the configuration's diff alone
+        // (VRRPConfig's ConfigurationDiff): one rule, tested there.
+        let diff = ConfigurationDiff(old: configuration, new: newConfiguration)
         var result = ReloadResult(at: wallClock(), ok: true, warnings: warnings)
-        let newNames = Set(newSettings.map(\.name))
-        for d in instances where !newNames.contains(d.name) {
+        for d in instances where diff.removed.contains(d.name) {
             log.info("(\(d.name)) removed by reload")
             stopInstance(d)
             result.removed.append(d.name)
         }
-        instances.removeAll { !newNames.contains($0.name) }
+        instances.removeAll { diff.removed.contains($0.name) }
         configuration = newConfiguration
         for s in newSettings {
-            if let d = instances.first(where: { $0.name == s.name }) {
-                if d.settings == s {
-                    result.unchanged.append(s.name)
-                } else if d.settings.sameProtocol(as: s, exceptPriority: true) {
-                    // Only the priority, tracking or notify settings changed: update in place, no
-                    // restart (keepalived keeps the instance's state across a reload). A new base
-                    // priority reaches the state machine as an effective-priority change, as a
-                    // tracking weight would (RFC 5798 §6.4.3: a master that drops below a backup
-                    // is preempted; a backup that now outranks the master preempts it).
-                    d.settings = s
-                    d.trackStatus = d.trackStatus.filter { name, _ in s.tracked.contains { $0.name == name } }
-                    applyTracking(d)
-                    result.changed.append(s.name)
-                } else {
-                    log.info("(\(d.name)) changed by reload; restarting it")
-                    stopInstance(d)
-                    instances.removeAll { $0 === d }
-                    startInstance(s)
-                    result.changed.append(s.name)
-                }
-            } else {
+            guard let d = instances.first(where: { $0.name == s.name }) else {
                 startInstance(s)
                 result.added.append(s.name)
+                continue
+            }
+            if diff.unchanged.contains(s.name) {
+                result.unchanged.append(s.name)
+            } else if diff.restarts.contains(s.name) {
+                log.info("(\(d.name)) changed by reload; restarting it")
+                stopInstance(d)
+                instances.removeAll { $0 === d }
+                startInstance(s)
+                result.changed.append(s.name)
+            } else {
+                // Priority, tracking, notify or sync group changed: updated in place, no restart
+                // (keepalived keeps the instance's state across a reload). A new base priority
+                // reaches the state machine as an effective-priority change, as a tracking
+                // weight would (RFC 5798 §6.4.3: a master that drops below a backup is
+                // preempted; a backup that now outranks the master preempts it).
+                d.settings = s
+                d.trackStatus = d.trackStatus.filter { name, _ in s.tracked.contains { $0.name == name } }
+                applyTracking(d)
+                result.changed.append(s.name)
             }
         }
         // Keep the configuration's order.
@@ -99,21 +101,5 @@ extension Daemon {
         statusServer?.publish(.init(at: wallClock(), kind: .reload,
                                     reason: "ok: \(result.changed.count) changed, \(result.added.count) added, \(result.removed.count) removed"))
         return result
-    }
-}
-
-extension InstanceSettings {
-    /// True when everything the protocol and the addresses depend on is the same.
-    /// With `exceptPriority`, a different configured priority still counts as the same unless
-    /// either side is the address owner (255), whose startup and timers differ (RFC 5798 §6.4.1).
-    func sameProtocol(as other: InstanceSettings, exceptPriority: Bool = false) -> Bool {
-        var mine = router
-        if exceptPriority, mine.priority != 255, other.router.priority != 255 {
-            mine.priority = other.router.priority
-        }
-        return mine == other.router && interface == other.interface && virtualAddresses == other.virtualAddresses
-            && excludedAddresses == other.excludedAddresses && unicastPeers == other.unicastPeers
-            && sourceAddress == other.sourceAddress && multicastGroup == other.multicastGroup
-            && v3ChecksumAsV2 == other.v3ChecksumAsV2 && dontTrackPrimary == other.dontTrackPrimary
     }
 }
