@@ -45,6 +45,7 @@ public final class ProcessTracker: Sendable {
     private let sink: HealthSink
     private let notice: @Sendable (String) -> Void
     private let state: Mutex<Shared> = Mutex(Shared())
+    private let workers = WorkerThreads()
     private let pollInterval: Int
     private let useConnector: Bool
 
@@ -53,8 +54,6 @@ public final class ProcessTracker: Sendable {
         var exitWatch: ExitWatch = .notStarted
         var counts: [String: Int] = [:]
         var statuses: [String: HealthStatus] = [:]
-        var pipe: WakePipe?
-        var thread: JoinableThread?
     }
 
     /// - notice: one-line messages for the daemon's log (mode in use, fallbacks, resyncs).
@@ -98,13 +97,7 @@ public final class ProcessTracker: Sendable {
     /// initial status of every spec (always an event, `changed == true` when it is failing),
     /// then follows events on a thread.
     public func start() {
-        let pipe = WakePipe()
-        let fresh = state.withLock { s -> Bool in
-            if s.pipe != nil { return false }
-            s.pipe = pipe
-            return true
-        }
-        guard fresh else { return }
+        guard let pipe = workers.begin() else { return }
         let socket: Result<Int32, ProcessStartErrorText> = useConnector
             ? ProcConnector.open() : .failure(ProcessStartErrorText("not used"))
         var engine = TrackerEngine(specs: specs)
@@ -125,10 +118,7 @@ public final class ProcessTracker: Sendable {
         publish(&engine, now: monotonicMilliseconds(), initial: true)
         let initial = Box(engine: engine, watcher: watcher)
         let fd = try? socket.get()
-        let thread = JoinableThread { [self] in
-            self.run(initial, socket: fd, stop: pipe)
-        }
-        state.withLock { $0.thread = thread }
+        workers.spawn(pipe) { [self] stop in self.run(initial, socket: fd, stop: stop) }
     }
 
     /// Carries the start-up state into the thread.
@@ -137,16 +127,12 @@ public final class ProcessTracker: Sendable {
         var watcher: PidfdWatcher
     }
 
+    /// Stops following events and returns once the thread has ended (it wakes from its poll at
+    /// once; the daemon calls this off the loop thread, through `Retirements`).
     public func stop() {
-        guard let (pipe, thread) = state.withLock({ s -> (WakePipe, JoinableThread?)? in
-            guard let p = s.pipe else { return nil }
-            let t = s.thread
-            s.thread = nil
-            return (p, t)
-        }) else { return }
-        pipe.wake()
-        thread?.join()
-        state.withLock { $0.pipe = nil; $0.mode = .notStarted; $0.exitWatch = .notStarted }
+        workers.stop()
+        workers.waitUntilStopped(limit: .seconds(3600))
+        state.withLock { $0.mode = .notStarted; $0.exitWatch = .notStarted }
     }
 
     private func run(_ initial: Box, socket: Int32?, stop: WakePipe) {
