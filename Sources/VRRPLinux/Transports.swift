@@ -75,6 +75,9 @@ public struct RuntimeIO: Sendable {
                                           _ mode: VRRPSocket.Mode) throws -> any VRRPTransport
     public var openPacketSocket: @Sendable (_ ifindex: Int32) throws -> any PacketSender
     public var openInterfaceEvents: @Sendable () throws -> any InterfaceEventSource
+    /// Where requests to `addresses` run once the daemon has started (``AddressRequestQueue``):
+    /// `.worker` for rtnetlink, `.inline` for fakes that answer at once.
+    public var addressRequests: AddressRequestMode = .inline
 
     public init(addresses: any AddressConfigurator,
                 openVRRPSocket: @escaping @Sendable (AddressFamily, String, Int32, VRRPSocket.Mode) throws -> any VRRPTransport,
@@ -88,10 +91,12 @@ public struct RuntimeIO: Sendable {
 
     /// Raw VRRP sockets, AF_PACKET, rtnetlink: what `vrrpd` runs on.
     public static func linux() throws -> RuntimeIO {
-        RuntimeIO(addresses: try RouteNetlink(),
-                  openVRRPSocket: { try VRRPSocket(family: $0, interface: $1, ifindex: $2, mode: $3) },
-                  openPacketSocket: { try PacketSocket(ifindex: $0) },
-                  openInterfaceEvents: { try NetlinkMonitor() })
+        var io = RuntimeIO(addresses: try RouteNetlink(),
+                           openVRRPSocket: { try VRRPSocket(family: $0, interface: $1, ifindex: $2, mode: $3) },
+                           openPacketSocket: { try PacketSocket(ifindex: $0) },
+                           openInterfaceEvents: { try NetlinkMonitor() })
+        io.addressRequests = .worker
+        return io
     }
 }
 

@@ -18,50 +18,69 @@ extension Daemon {
         links.values.first { $0.name == name }?.index
     }
 
-    /// Adds every virtual address of the instance through rtnetlink (RTM_NEWADDR, ACK checked).
+    /// Adds every virtual address of the instance through rtnetlink (RTM_NEWADDR, ACK checked),
+    /// off the loop thread (`AddressRequestQueue`): the address counts as installed at once, so
+    /// that a removal that follows deletes it; the answer, handled when it comes back, tells
+    /// ours from the operator's.
     func installAddresses(_ d: InstanceDriver) {
         for spec in d.settings.allAddresses where !d.installed.contains(spec.address) {
             guard let index = ifindex(named: spec.device) else {
                 log.error("(\(d.name)) cannot add \(spec.text): interface \(spec.device) does not exist", metadata: meta(d))
                 continue
             }
-            do {
-                // EEXIST (.alreadyExists) counts as installed: the address is there either way.
-                // Without our tag it is the operator's (the address owner's interface address,
-                // RFC 5798 §5.2.4): used and announced, never deleted.
-                switch try netlink.addAddress(spec.address, prefix: spec.prefix, ifindex: index, label: spec.label,
-                                              scope: AddressScope(rawValue: spec.scope), broadcast: spec.broadcast,
-                                              noDAD: true) {
-                case .added:
-                    addedAddresses.insert(PrefixedAddress(spec.address, spec.prefix))
+            let key = PrefixedAddress(spec.address, spec.prefix)
+            // EEXIST (.alreadyExists) counts as installed: the address is there either way.
+            // Without our tag it is the operator's (the address owner's interface address,
+            // RFC 5798 §5.2.4): used and announced, never deleted.
+            let operatorsIfPresent = !addedAddresses.contains(key)
+                && !(interfaceAddresses[index] ?? []).contains { $0.address == spec.address && $0.isTagged() }
+            let outcome = AddOutcome()
+            d.installed.insert(spec.address)
+            d.pendingAdds[spec.address] = outcome
+            addressRequests.submit({ netlink in
+                let result = try netlink.addAddress(spec.address, prefix: spec.prefix, ifindex: index, label: spec.label,
+                                                    scope: AddressScope(rawValue: spec.scope), broadcast: spec.broadcast,
+                                                    noDAD: true)
+                if result == .alreadyExists, operatorsIfPresent { outcome.borrowed = true }
+                return result
+            }) { [weak self, weak d] result in
+                // Removed since (the delete queued behind this add decided its fate): nothing to record.
+                guard let self, let d, d.pendingAdds[spec.address] === outcome else { return }
+                d.pendingAdds[spec.address] = nil
+                switch result {
+                case .success(.added):
+                    self.addedAddresses.insert(key)
                     d.borrowed.remove(spec.address)
-                case .alreadyExists:
-                    let tagged = (interfaceAddresses[index] ?? []).contains { $0.address == spec.address && $0.isTagged() }
-                    if !tagged && !addedAddresses.contains(PrefixedAddress(spec.address, spec.prefix)) {
+                case .success(.alreadyExists):
+                    if outcome.borrowed {
                         d.borrowed.insert(spec.address)
-                        log.info("(\(d.name)) \(spec.text) is already on \(spec.device) (not added by vrrpd): using it, it will not be removed",
-                                 metadata: meta(d))
+                        self.log.info("(\(d.name)) \(spec.text) is already on \(spec.device) (not added by vrrpd): using it, it will not be removed",
+                                      metadata: self.meta(d))
                     }
+                case .failure(let error):
+                    d.installed.remove(spec.address)
+                    self.log.error("(\(d.name)) cannot add \(spec.text) on \(spec.device): \(error)", metadata: self.meta(d))
                 }
-                d.installed.insert(spec.address)
-            } catch {
-                log.error("(\(d.name)) cannot add \(spec.text) on \(spec.device): \(error)", metadata: meta(d))
             }
         }
     }
 
-    /// Removes every virtual address the instance added (RTM_DELADDR, ACK checked); the
-    /// operator's addresses it only borrowed stay.
+    /// Removes every virtual address the instance added (RTM_DELADDR, ACK checked), off the
+    /// loop thread after any request queued before; the operator's addresses it only borrowed
+    /// stay (also when the add that found one has not come back yet).
     func removeAddresses(_ d: InstanceDriver) {
         for spec in d.settings.allAddresses where d.installed.contains(spec.address) {
             d.installed.remove(spec.address)
+            let pendingAdd = d.pendingAdds.removeValue(forKey: spec.address)
             if d.borrowed.remove(spec.address) != nil { continue }
             addedAddresses.remove(PrefixedAddress(spec.address, spec.prefix))
             guard let index = ifindex(named: spec.device) else { continue }
-            do {
-                _ = try netlink.deleteAddress(spec.address, prefix: spec.prefix, ifindex: index)
-            } catch {
-                log.error("(\(d.name)) cannot remove \(spec.text) from \(spec.device): \(error)", metadata: meta(d))
+            addressRequests.submit({ netlink -> RouteNetlink.DeleteResult? in
+                if pendingAdd?.borrowed == true { return nil }
+                return try netlink.deleteAddress(spec.address, prefix: spec.prefix, ifindex: index)
+            }) { [weak self, weak d] result in
+                guard let self, case .failure(let error) = result else { return }
+                self.log.error("(\(d?.name ?? "?")) cannot remove \(spec.text) from \(spec.device): \(error)")
             }
         }
     }
@@ -84,8 +103,16 @@ extension Daemon {
     }
 
     /// Gratuitous ARP for every IPv4 virtual address and an unsolicited neighbour advertisement
-    /// for every IPv6 one, `count` times each (RFC 5798 §6.4.1, keepalived garp_master_repeat).
+    /// for every IPv6 one, `count` times each (RFC 5798 §6.4.1, keepalived garp_master_repeat),
+    /// once the address requests queued before have been answered (announced after the adds).
     func announce(_ d: InstanceDriver, count: Int) {
+        addressRequests.submit({ _ in }) { [weak self, weak d] _ in
+            guard let self, let d, self.instances.contains(where: { $0 === d }) else { return }
+            self.announceNow(d, count: count)
+        }
+    }
+
+    func announceNow(_ d: InstanceDriver, count: Int) {
         for spec in d.settings.allAddresses where d.installed.contains(spec.address) {
             guard let index = ifindex(named: spec.device), let link = links[index],
                   let mac = MACAddress(bytes: link.mac), let packetSocket = packetSocket(ifindex: index) else { continue }
@@ -111,6 +138,12 @@ extension Daemon {
                      metadata: meta(d))
         }
     }
+}
+
+/// What the worker learned from an add, read by a delete of the same address queued behind it
+/// (on the worker, in order) before the loop has heard the answer.
+final class AddOutcome: @unchecked Sendable {
+    var borrowed = false
 }
 
 extension Daemon {

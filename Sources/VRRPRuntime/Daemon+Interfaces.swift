@@ -88,10 +88,19 @@ extension Daemon {
     }
 
     /// After a netlink overrun the event stream has gaps: read the whole state again.
+    /// The dumps run on the address-request worker, not on the loop thread.
     func resync() throws {
-        links = Dictionary(try netlink.links().map { ($0.index, $0) }, uniquingKeysWith: { $1 })
-        interfaceAddresses = Dictionary(grouping: try netlink.addresses(), by: \.ifindex)
-        for d in instances { reevaluateInterface(d) }
+        addressRequests.submit({ netlink in (try netlink.links(), try netlink.addresses()) }) { [weak self] result in
+            guard let self else { return }
+            switch result {
+            case .success(let (links, addresses)):
+                self.links = Dictionary(links.map { ($0.index, $0) }, uniquingKeysWith: { $1 })
+                self.interfaceAddresses = Dictionary(grouping: addresses, by: \.ifindex)
+                for d in self.instances { self.reevaluateInterface(d) }
+            case .failure(let error):
+                self.log.error("netlink: cannot re-read interfaces: \(error)")
+            }
+        }
     }
 
     func apply(_ event: InterfaceEvent) {

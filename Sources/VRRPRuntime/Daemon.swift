@@ -44,6 +44,8 @@ public final class Daemon: @unchecked Sendable {
     /// Instances by socket and VRID for the per-packet lookup; nil when stale (rebuilt lazily).
     var demux: [SocketKey: SocketInstances]?
     var netlink: any AddressConfigurator { io.addresses }
+    /// Address requests once started: off the loop thread (Daemon+Addresses.swift).
+    let addressRequests: AddressRequestQueue
     var monitor: (any InterfaceEventSource)?
     var links: [Int32: LinkInfo] = [:]
     var interfaceAddresses: [Int32: [InterfaceAddress]] = [:]
@@ -85,6 +87,8 @@ public final class Daemon: @unchecked Sendable {
         self.loop = try loop ?? EventLoop()
         self.io = try io ?? RuntimeIO.linux()
         self.notifier = NotifyQueue()
+        self.addressRequests = AddressRequestQueue(configurator: self.io.addresses, loop: self.loop,
+                                                   mode: self.io.addressRequests)
         self.startedAt = wallClock()
         self.wallOffset = startedAt - Double(self.loop.now().nanoseconds) / 1e9
     }
@@ -141,6 +145,11 @@ public final class Daemon: @unchecked Sendable {
 
     /// After the loop stopped: checks, status and metrics closed, notify scripts finished.
     func finish() {
+        // The deletes queued by the shutdown reach the kernel before the process ends.
+        if !addressRequests.waitUntilIdle(limit: .seconds(15)) {
+            log.error("address requests still pending at exit; virtual addresses may remain")
+        }
+        addressRequests.stop()
         closeNotifyFifos()
         health?.stop()
         statusServer?.close()

@@ -17,6 +17,8 @@ final class InstanceDriver {
     /// went to add it: the operator's (typically the address owner's own interface address,
     /// RFC 5798 §5.2.4). Announced while master, never deleted.
     var borrowed: Set<IPAddress> = []
+    /// Adds submitted and not answered yet (Daemon+Addresses.swift).
+    var pendingAdds: [IPAddress: AddOutcome] = [:]
     /// Interface index of `settings.interface`, nil while it does not exist.
     var ifindex: Int32?
     /// The source address adverts go out with, nil while none is usable.

@@ -97,7 +97,8 @@ final class SimNode {
     let scratch: Scratch
     let configPath: String
 
-    init(_ lan: FakeLAN, _ name: String, addresses: [[String]], config: String, scratch: Scratch = Scratch()) throws {
+    init(_ lan: FakeLAN, _ name: String, addresses: [[String]], config: String, scratch: Scratch = Scratch(),
+         io makeIO: ((FakeHost) -> RuntimeIO)? = nil) throws {
         self.scratch = scratch
         host = lan.addHost(name, addresses: addresses)
         configPath = scratch.write("\(name).conf", config)
@@ -108,7 +109,7 @@ final class SimNode {
         let options = DaemonOptions(configFile: configPath, pidFile: nil, statusSocket: "\(scratch.path)/\(name).sock",
                                     dumpDirectory: scratch.path, dropCapabilities: false, version: "test")
         daemon = try Daemon(options: options, configuration: configuration, logger: logs.logger(name),
-                            io: host.io, loop: lan.loop)
+                            io: makeIO?(host) ?? host.io, loop: lan.loop)
         daemon.runsCheckers = false
         try daemon.start()
         lan.retain(self)

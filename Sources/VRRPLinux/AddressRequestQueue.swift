@@ -1,0 +1,162 @@
+// SPDX-License-Identifier: Apache-2.0
+#if canImport(Glibc)
+@preconcurrency import Glibc
+#elseif canImport(Musl)
+@preconcurrency import Musl
+#endif
+import Synchronization
+import VRRPSystem
+
+/// How the runtime's requests to its ``AddressConfigurator`` run.
+public enum AddressRequestMode: Sendable {
+    /// On the caller's thread, completion included: for fakes that answer at once.
+    case inline
+    /// In order on one worker thread, completions handed back to the event loop: rtnetlink
+    /// waits up to 5 s for each answer, and the loop must never wait for it.
+    case worker
+}
+
+/// Keeps address (and route, rule) requests off the event-loop thread (issue 15).
+///
+/// The loop submits a request, a closure over the synchronous ``AddressConfigurator``, with a
+/// completion. In `.worker` mode one thread owns the configurator from then on: it runs the
+/// requests one at a time in submission order (so an instance's add always reaches the kernel
+/// before its later delete), and each result comes back through the loop's `execute`, so the
+/// completion runs on the loop thread in the same order. A new operation is one `submit` line.
+public final class AddressRequestQueue: @unchecked Sendable {
+    public let configurator: any AddressConfigurator
+    public let mode: AddressRequestMode
+    private unowned let loop: any EventLoopProtocol
+
+    private struct State {
+        var jobs: [@Sendable () -> Void] = []
+        var head = 0
+        /// Submitted and not yet run (the one running included).
+        var outstanding = 0
+        var stopping = false
+        var started = false
+    }
+
+    private let state = Mutex(State())
+    private let wake: UnsafeMutablePointer<pthread_cond_t>
+    private let wakeLock: UnsafeMutablePointer<pthread_mutex_t>
+
+    public init(configurator: any AddressConfigurator, loop: any EventLoopProtocol, mode: AddressRequestMode) {
+        self.configurator = configurator
+        self.loop = loop
+        self.mode = mode
+        wake = .allocate(capacity: 1)
+        wakeLock = .allocate(capacity: 1)
+        pthread_cond_init(wake, nil)
+        pthread_mutex_init(wakeLock, nil)
+    }
+
+    deinit {
+        pthread_cond_destroy(wake)
+        pthread_mutex_destroy(wakeLock)
+        wake.deallocate()
+        wakeLock.deallocate()
+    }
+
+    /// Runs `request` with the configurator after every request submitted before it, then
+    /// `completion` with its result on the loop thread. Call on the loop thread.
+    public func submit<T: Sendable>(_ request: @escaping @Sendable (any AddressConfigurator) throws -> T,
+                                    completion: @escaping (Result<T, any Error>) -> Void) {
+        let configurator = self.configurator
+        switch mode {
+        case .inline:
+            completion(Result { try request(configurator) })
+        case .worker:
+            let done = UncheckedBox(completion)
+            let loop = self.loop
+            enqueue {
+                let result = Result { try request(configurator) }
+                loop.execute { done.value(result) }
+            }
+        }
+    }
+
+    /// Requests submitted and not yet run by the worker (0 in `.inline` mode).
+    public var outstanding: Int { state.withLock { $0.outstanding } }
+
+    /// Waits up to `limit` for the worker to run everything submitted; false if it did not.
+    /// For shutdown, after the loop has stopped (never on a running loop's thread).
+    @discardableResult
+    public func waitUntilIdle(limit: Duration) -> Bool {
+        let deadline = ContinuousClock.now + limit
+        while outstanding > 0 {
+            if ContinuousClock.now >= deadline { return false }
+            Syscall.sleep(nanoseconds: 1_000_000)
+        }
+        return true
+    }
+
+    /// Ends the worker thread once the requests already submitted have run. Idempotent.
+    public func stop() {
+        state.withLock { $0.stopping = true }
+        signal()
+    }
+
+    private func enqueue(_ job: @escaping @Sendable () -> Void) {
+        let startThread = state.withLock { s -> Bool in
+            s.jobs.append(job)
+            s.outstanding += 1
+            defer { s.started = true }
+            return !s.started
+        }
+        if startThread { startWorker() }
+        signal()
+    }
+
+    private func signal() {
+        pthread_mutex_lock(wakeLock)
+        pthread_cond_signal(wake)
+        pthread_mutex_unlock(wakeLock)
+    }
+
+    /// The next job, waiting for one; nil when stopping with nothing left.
+    private func next() -> (@Sendable () -> Void)? {
+        pthread_mutex_lock(wakeLock)
+        defer { pthread_mutex_unlock(wakeLock) }
+        while true {
+            let (job, stop) = state.withLock { s -> ((@Sendable () -> Void)?, Bool) in
+                guard s.head < s.jobs.count else { return (nil, s.stopping) }
+                let job = s.jobs[s.head]
+                s.head += 1
+                if s.head == s.jobs.count {
+                    s.jobs.removeAll(keepingCapacity: true)
+                    s.head = 0
+                }
+                return (job, false)
+            }
+            if let job { return job }
+            if stop { return nil }
+            pthread_cond_wait(wake, wakeLock)
+        }
+    }
+
+    private func work() {
+        while let job = next() {
+            job()
+            state.withLock { $0.outstanding -= 1 }
+        }
+    }
+
+    private func startWorker() {
+        let box = Unmanaged.passRetained(UncheckedBox<() -> Void>({ [self] in self.work() })).toOpaque()
+        var thread = pthread_t()
+        let rc = pthread_create(&thread, nil, { raw in
+            let box = Unmanaged<UncheckedBox<() -> Void>>.fromOpaque(raw!).takeRetainedValue()
+            box.value()
+            return nil
+        }, box)
+        precondition(rc == 0, "pthread_create failed: errno \(rc)")
+        pthread_detach(thread)
+    }
+}
+
+/// Carries a loop-confined closure through another thread back to the loop, untouched on the way.
+private final class UncheckedBox<Value>: @unchecked Sendable {
+    let value: Value
+    init(_ value: Value) { self.value = value }
+}

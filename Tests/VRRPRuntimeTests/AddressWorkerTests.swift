@@ -1,0 +1,144 @@
+// SPDX-License-Identifier: Apache-2.0
+import Synchronization
+import Testing
+import VRRPCore
+import VRRPLinux
+@testable import VRRPRuntime
+import VRRPTestSupport
+
+/// A kernel that takes its time: address requests wait until the test lets them go (or, as a
+/// hang catcher, 5 s of wall time, which counts as a failure). Dumps answer at once.
+final class HeldConfigurator: AddressConfigurator, @unchecked Sendable {
+    let host: FakeHost
+    private struct State {
+        var released = false
+        var waiting = 0
+        var timedOut = false
+        var answered = 0
+    }
+    private let state = Mutex(State())
+
+    init(host: FakeHost) { self.host = host }
+
+    /// Requests waiting for `release()` right now.
+    var waiting: Int { state.withLock { $0.waiting } }
+    /// A request waited 5 s without being released: whoever made it was stuck that long.
+    var timedOut: Bool { state.withLock { $0.timedOut } }
+    var answered: Int { state.withLock { $0.answered } }
+
+    func release() { state.withLock { $0.released = true } }
+
+    /// Waits (polling, never on the test's thread in a correct daemon) until all requests made
+    /// so far have been answered, for up to 10 s.
+    func waitUntilAnswered(_ count: Int) -> Bool {
+        let deadline = ContinuousClock.now + .seconds(10)
+        while answered < count {
+            if ContinuousClock.now > deadline { return false }
+            Syscall.sleep(nanoseconds: 1_000_000)
+        }
+        return true
+    }
+
+    /// Waits up to 10 s until `count` requests are being held (the worker has picked them up).
+    func waitUntilHeld(_ count: Int) -> Bool {
+        let deadline = ContinuousClock.now + .seconds(10)
+        while waiting < count {
+            if ContinuousClock.now > deadline || timedOut { return false }
+            Syscall.sleep(nanoseconds: 1_000_000)
+        }
+        return true
+    }
+
+    private func hold() {
+        state.withLock { $0.waiting += 1 }
+        let deadline = ContinuousClock.now + .seconds(5)
+        while !state.withLock({ $0.released }) {
+            if ContinuousClock.now > deadline {
+                state.withLock { $0.timedOut = true }
+                break
+            }
+            Syscall.sleep(nanoseconds: 1_000_000)
+        }
+        state.withLock { $0.waiting -= 1 }
+    }
+
+    func addAddress(_ address: IPAddress, prefix: UInt8, ifindex: Int32, label: String?, scope: AddressScope,
+                    broadcast: IPv4Address?, noDAD: Bool) throws -> RouteNetlink.AddResult {
+        hold()
+        defer { state.withLock { $0.answered += 1 } }
+        return try host.addAddress(address, prefix: prefix, ifindex: ifindex, label: label, scope: scope,
+                                   broadcast: broadcast, noDAD: noDAD)
+    }
+
+    func deleteAddress(_ address: IPAddress, prefix: UInt8, ifindex: Int32) throws -> RouteNetlink.DeleteResult {
+        hold()
+        defer { state.withLock { $0.answered += 1 } }
+        return try host.deleteAddress(address, prefix: prefix, ifindex: ifindex)
+    }
+
+    func links() throws -> [LinkInfo] { try host.links() }
+    func addresses() throws -> [InterfaceAddress] { try host.addresses() }
+}
+
+@Suite("Runtime: netlink requests off the event loop")
+struct AddressWorkerTests {
+    /// p1 on a FakeHost whose address requests are held, run the way vrrpd runs them.
+    static func node(_ lan: FakeLAN, _ held: inout HeldConfigurator?) throws -> SimNode {
+        var made: HeldConfigurator?
+        let node = try SimNode(lan, "p1", addresses: [["198.18.0.11/24"]], config: instanceBlock(priority: 150)) { host in
+            let configurator = HeldConfigurator(host: host)
+            made = configurator
+            var io = host.io
+            io.addresses = configurator
+            io.addressRequests = .worker
+            return io
+        }
+        held = made
+        return node
+    }
+
+    @Test("drift case: while the kernel has not answered an address add, the master keeps advertising every second")
+    func advertsWhileAddPending() throws {
+        let lan = FakeLAN()
+        var held: HeldConfigurator?
+        let p1 = try Self.node(lan, &held)
+        let kernel = try #require(held)
+        defer { p1.daemon.addressRequests.stop() }
+        // Master-down interval (3 × 1 s + skew) passes: MASTER, the add is sent and held.
+        lan.loop.advance(by: .s(4))
+        #expect(p1.state() == "MASTER")
+        let start = lan.loop.now()
+        lan.loop.advance(by: .s(3))
+        // Had the loop (this thread) made the request itself, it would have waited in it.
+        #expect(!kernel.timedOut)
+        #expect(kernel.waitUntilHeld(1))
+        let adverts = lan.adverts(from: "p1", since: start)
+        #expect(adverts.count >= 3)
+        #expect(!p1.host.has("198.18.0.100"))
+        kernel.release()
+        #expect(kernel.waitUntilAnswered(1))
+        lan.loop.advance(by: .s(1))
+        #expect(p1.host.has("198.18.0.100"))
+        #expect(p1.host.addressLog == ["add 198.18.0.100/24 eth0"])
+        // The gratuitous ARPs went out once the address was there, not before.
+        #expect(!p1.host.frames.isEmpty)
+    }
+
+    @Test("a delete queued behind an unanswered add reaches the kernel after it: the address ends up gone")
+    func addThenDeleteInOrder() throws {
+        let lan = FakeLAN()
+        var held: HeldConfigurator?
+        let p1 = try Self.node(lan, &held)
+        let kernel = try #require(held)
+        defer { p1.daemon.addressRequests.stop() }
+        lan.loop.advance(by: .s(4))
+        #expect(p1.state() == "MASTER")
+        #expect(kernel.waitUntilHeld(1))
+        p1.terminate()
+        kernel.release()
+        #expect(kernel.waitUntilAnswered(2))
+        lan.loop.drain()
+        #expect(p1.host.addressLog == ["add 198.18.0.100/24 eth0", "delete 198.18.0.100/24 eth0"])
+        #expect(!p1.host.has("198.18.0.100"))
+    }
+}
