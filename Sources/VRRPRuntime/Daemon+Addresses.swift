@@ -173,23 +173,37 @@ extension Daemon {
         let needed = instances.contains { !$0.settings.router.acceptMode }
         guard needed || acceptFilter != nil else { return }
         if acceptFilter != nil, blocked == acceptBlocked { return }
+        let filter: AcceptModeFilter
         do {
-            let filter = try acceptFilter ?? AcceptModeFilter()
-            acceptFilter = filter
-            var v4: [IPv4Address] = []
-            var v6: [IPv6Address] = []
-            for a in blocked {
-                switch a {
-                case .v4(let x): v4.append(x)
-                case .v6(let x): v6.append(x)
-                }
-            }
-            try filter.apply(ipv4: v4.sorted { $0.bytes.lexicographicallyPrecedes($1.bytes) },
-                             ipv6: v6.sorted { $0.bytes.lexicographicallyPrecedes($1.bytes) })
-            acceptBlocked = blocked
-            log.info("Accept_Mode off: dropping packets to \(blocked.isEmpty ? "no address" : blocked.map(\.description).sorted().joined(separator: " ")) (nftables table \(AcceptModeFilter.tableName))")
+            filter = try acceptFilter ?? AcceptModeFilter()
         } catch {
             log.error("cannot update the nftables table \(AcceptModeFilter.tableName) for Accept_Mode: \(error)")
+            return
+        }
+        acceptFilter = filter
+        acceptBlocked = blocked
+        var v4: [IPv4Address] = []
+        var v6: [IPv6Address] = []
+        for a in blocked {
+            switch a {
+            case .v4(let x): v4.append(x)
+            case .v6(let x): v6.append(x)
+            }
+        }
+        v4.sort { $0.bytes.lexicographicallyPrecedes($1.bytes) }
+        v6.sort { $0.bytes.lexicographicallyPrecedes($1.bytes) }
+        // nfnetlink waits for the kernel's answer: on the request worker, after the address
+        // requests queued before it.
+        addressRequests.submit({ [v4, v6] _ in try filter.apply(ipv4: v4, ipv6: v6) }) { [weak self] result in
+            guard let self else { return }
+            switch result {
+            case .success:
+                self.log.info("Accept_Mode off: dropping packets to \(blocked.isEmpty ? "no address" : blocked.map(\.description).sorted().joined(separator: " ")) (nftables table \(AcceptModeFilter.tableName))")
+            case .failure(let error):
+                self.log.error("cannot update the nftables table \(AcceptModeFilter.tableName) for Accept_Mode: \(error)")
+                // Applied again at the next update (0.0.0.0, never a VIP, makes the sets differ).
+                if self.acceptBlocked == blocked { self.acceptBlocked = blocked.union([.v4(IPv4Address(0))]) }
+            }
         }
     }
 
@@ -209,9 +223,14 @@ extension Daemon {
     }
 
     /// Removes our nftables tables at exit (only if we created them).
+    /// Queued behind the updates, so that none re-creates them; shutdown waits for the queue.
     func removeAcceptFilter() {
         guard let filter = acceptFilter else { return }
-        do { try filter.remove() } catch { log.error("cannot remove the nftables table \(AcceptModeFilter.tableName): \(error)") }
+        addressRequests.submit({ _ in try filter.remove() }) { [weak self] result in
+            if case .failure(let error) = result {
+                self?.log.error("cannot remove the nftables table \(AcceptModeFilter.tableName): \(error)")
+            }
+        }
         acceptFilter = nil
         acceptBlocked = []
     }
