@@ -82,8 +82,10 @@ final class HeldConfigurator: AddressConfigurator, @unchecked Sendable {
 
 @Suite("Runtime: netlink requests off the event loop")
 struct AddressWorkerTests {
-    /// p1 on a FakeHost whose address requests are held, run the way vrrpd runs them.
-    static func node(_ lan: FakeLAN, _ held: inout HeldConfigurator?) throws -> SimNode {
+    /// p1 on a FakeHost whose address requests are held, run the way vrrpd runs them (one
+    /// worker thread), after the master-down interval (3 × 1 s + skew): MASTER, its add held.
+    static func masterWithHeldAdd() throws -> (FakeLAN, SimNode, HeldConfigurator) {
+        let lan = FakeLAN()
         var made: HeldConfigurator?
         let node = try SimNode(lan, "p1", addresses: [["198.18.0.11/24"]], config: instanceBlock(priority: 150)) { host in
             let configurator = HeldConfigurator(host: host)
@@ -93,20 +95,15 @@ struct AddressWorkerTests {
             io.addressRequests = .worker
             return io
         }
-        held = made
-        return node
+        lan.loop.advance(by: .s(4))
+        #expect(node.state() == "MASTER")
+        return (lan, node, try #require(made))
     }
 
     @Test("drift case: while the kernel has not answered an address add, the master keeps advertising every second")
     func advertsWhileAddPending() throws {
-        let lan = FakeLAN()
-        var held: HeldConfigurator?
-        let p1 = try Self.node(lan, &held)
-        let kernel = try #require(held)
+        let (lan, p1, kernel) = try Self.masterWithHeldAdd()
         defer { p1.daemon.addressRequests.stop() }
-        // Master-down interval (3 × 1 s + skew) passes: MASTER, the add is sent and held.
-        lan.loop.advance(by: .s(4))
-        #expect(p1.state() == "MASTER")
         let start = lan.loop.now()
         lan.loop.advance(by: .s(3))
         // Had the loop (this thread) made the request itself, it would have waited in it.
@@ -115,24 +112,21 @@ struct AddressWorkerTests {
         let adverts = lan.adverts(from: "p1", since: start)
         #expect(adverts.count >= 3)
         #expect(!p1.host.has("198.18.0.100"))
+        // No gratuitous ARP for an address the kernel does not have yet.
+        #expect(p1.host.frames.isEmpty)
         kernel.release()
         #expect(kernel.waitUntilAnswered(1))
         lan.loop.advance(by: .s(1))
         #expect(p1.host.has("198.18.0.100"))
         #expect(p1.host.addressLog == ["add 198.18.0.100/24 eth0"])
-        // The gratuitous ARPs went out once the address was there, not before.
+        // The gratuitous ARPs went out once the address was there.
         #expect(!p1.host.frames.isEmpty)
     }
 
     @Test("a delete queued behind an unanswered add reaches the kernel after it: the address ends up gone")
     func addThenDeleteInOrder() throws {
-        let lan = FakeLAN()
-        var held: HeldConfigurator?
-        let p1 = try Self.node(lan, &held)
-        let kernel = try #require(held)
+        let (lan, p1, kernel) = try Self.masterWithHeldAdd()
         defer { p1.daemon.addressRequests.stop() }
-        lan.loop.advance(by: .s(4))
-        #expect(p1.state() == "MASTER")
         #expect(kernel.waitUntilHeld(1))
         p1.terminate()
         kernel.release()
