@@ -36,9 +36,9 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         // Simulation and test helpers (tests only).
-        .target(name: "VRRPTestSupport", dependencies: ["VRRPCore", "VRRPLinux"]),
+        .target(name: "VRRPTestSupport", dependencies: ["VRRPCore", "VRRPLinux", "VRRPLab"]),
         // Network-namespace lab (root, Linux): LANs, hosts, processes, captures.
-        .target(name: "VRRPLab", dependencies: ["VRRPCore"]),
+        .target(name: "VRRPLab", dependencies: ["VRRPCore", "VRRPStatus"]),
         // One binary for the daemon and the CLI: run as `vrrpctl` (the package's link), it is vrrpctl.
         .executableTarget(name: "vrrpd", dependencies: [
             "VRRPRuntime", "VRRPConfig", "VRRPLinux", "VRRPControl",
