@@ -100,6 +100,11 @@ public struct LabVRRPInstance: Sendable, Hashable {
         "vrrp_track_file \(name) {\n    file \(path)\n" + (weight.map { "    weight \($0)\n" } ?? "") + "}"
     }
 
+    /// A `vrrp_sync_group NAME { group { MEMBERS } }` block.
+    public static func syncGroup(_ name: String, _ members: [String]) -> String {
+        "vrrp_sync_group \(name) {\n    group {\n" + members.map { "        \($0)\n" }.joined() + "    }\n}"
+    }
+
     /// A `vrrp_script NAME { script "…"; interval; timeout; fall; rise; weight }` block; nil
     /// settings are left out (keepalived's defaults).
     public static func script(_ name: String, _ command: String, interval: Double? = nil, timeout: Double? = nil,

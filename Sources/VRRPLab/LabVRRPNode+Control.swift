@@ -37,27 +37,48 @@ public struct LabVRRPDOptions: Sendable {
     }
 }
 
+extension LabVRRPDOptions {
+    /// The paths a vrrpd started with these options in `host` uses.
+    struct Paths {
+        var directory, config, pid, socket, dump, log: String
+    }
+
+    func paths(on host: LabHost) -> Paths {
+        let dir = directory ?? host.directory
+        return Paths(directory: dir, config: configPath ?? "\(dir)/\(tag).conf", pid: pidPath ?? "\(dir)/\(tag).pid",
+                     socket: statusSocket ?? "\(dir)/\(tag).sock", dump: dumpDirectory ?? dir,
+                     log: logPath ?? "\(dir)/\(tag).log")
+    }
+
+    /// The command line these options start vrrpd with in `host` (wrapper first).
+    public func commandLine(on host: LabHost) throws -> [String] {
+        let p = paths(on: host)
+        return wrapper + [try binary ?? LabBinaries.vrrpd, "-f", p.config, "--pid-file", p.pid,
+                          "--status-socket", p.socket, "--dump-dir", p.dump] + arguments
+    }
+
+    /// Creates the directories and writes `config`.
+    func prepare(on host: LabHost, config: String) throws -> Paths {
+        let p = paths(on: host)
+        for directory in [p.directory, p.dump] {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        }
+        try config.write(toFile: p.config, atomically: true, encoding: .utf8)
+        return p
+    }
+}
+
 extension Lab {
     /// Writes `config` and starts vrrpd in `host` with the paths of `options`; with
     /// `options.waitForStatus` it returns once the status socket answers (and throws, with the
     /// log, when the daemon exits first).
     public func startVRRPD(_ host: LabHost, config: String, options: LabVRRPDOptions = .init()) throws -> LabVRRPNode {
-        let dir = options.directory ?? host.directory
-        let conf = options.configPath ?? "\(dir)/\(options.tag).conf"
-        let socket = options.statusSocket ?? "\(dir)/\(options.tag).sock"
-        let pid = options.pidPath ?? "\(dir)/\(options.tag).pid"
-        let dump = options.dumpDirectory ?? dir
-        for directory in [dir, dump] {
-            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        }
-        try config.write(toFile: conf, atomically: true, encoding: .utf8)
-        try? FileManager.default.removeItem(atPath: socket)
-        let argv = options.wrapper + [try options.binary ?? LabBinaries.vrrpd, "-f", conf, "--pid-file", pid,
-                                      "--status-socket", socket, "--dump-dir", dump] + options.arguments
-        let process = try spawn(host, argv, name: options.tag, environment: options.environment,
-                                logPath: options.logPath ?? "\(dir)/\(options.tag).log")
-        let node = LabVRRPNode(lab: self, daemon: .vrrpd, host: host, process: process, configPath: conf,
-                               statusSocket: socket, pidPath: pid, childPIDPath: nil, dumpDirectory: dump,
+        let p = try options.prepare(on: host, config: config)
+        try? FileManager.default.removeItem(atPath: p.socket)
+        let process = try spawn(host, try options.commandLine(on: host), name: options.tag,
+                                environment: options.environment, logPath: p.log)
+        let node = LabVRRPNode(lab: self, daemon: .vrrpd, host: host, process: process, configPath: p.config,
+                               statusSocket: p.socket, pidPath: p.pid, childPIDPath: nil, dumpDirectory: p.dump,
                                tag: options.tag)
         if let timeout = options.waitForStatus { try node.waitForStatus(timeout: timeout) }
         return node
@@ -76,18 +97,8 @@ extension Lab {
     /// `waitForStatus` is ignored); after `timeout` it is killed and `LabError.timedOut` thrown.
     public func runVRRPD(_ host: LabHost, config: String, options: LabVRRPDOptions = .init(arguments: []),
                          timeout: Duration = .seconds(20)) throws -> (result: ProcessResult, configPath: String) {
-        let dir = options.directory ?? host.directory
-        let conf = options.configPath ?? "\(dir)/\(options.tag).conf"
-        let dump = options.dumpDirectory ?? dir
-        for directory in [dir, dump] {
-            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        }
-        try config.write(toFile: conf, atomically: true, encoding: .utf8)
-        let argv = options.wrapper + [try options.binary ?? LabBinaries.vrrpd, "-f", conf,
-                                      "--pid-file", options.pidPath ?? "\(dir)/\(options.tag).pid",
-                                      "--status-socket", options.statusSocket ?? "\(dir)/\(options.tag).sock",
-                                      "--dump-dir", dump] + options.arguments
-        return (try run(host, argv, timeout: timeout), conf)
+        let p = try options.prepare(on: host, config: config)
+        return (try run(host, try options.commandLine(on: host), timeout: timeout), p.config)
     }
 
     /// Writes `config` and starts Debian's keepalived in `host` (`ip netns exec`), VRRP only,
@@ -241,5 +252,30 @@ extension LabVRRPNode {
         let status = lab.stop(process, grace: grace)
         for pid in all where pid != process.pid { _ = kill(pid, SIGKILL) }
         return status
+    }
+}
+
+extension Lab {
+    /// `waitUntil` for async code watching several daemons: gives up at once when one of
+    /// `nodes` exits (naming it and its exit status).
+    public func waitFor(_ what: String, watching nodes: [LabVRRPNode], timeout: Duration = .seconds(20),
+                          poll: Duration = .milliseconds(50), fileID: String = #fileID, line: Int = #line,
+                          _ condition: () throws -> Bool) async throws {
+        try await VRRPLab.waitUntil(what, timeout: timeout, poll: poll, fileID: fileID, line: line) { () async throws -> Bool in
+            for node in nodes where !node.isRunning {
+                throw LabError.unexpectedOutput(
+                    "\(node) exited (status \(waitExit(node.process, timeout: .zero) ?? -1)) while waiting for \(what)")
+            }
+            return try condition()
+        }
+    }
+
+    /// Waits until each node's `instance` is in the state given for it.
+    public func waitForStates(_ expected: [(LabVRRPNode, String)], instance: String = "VI_1",
+                              timeout: Duration = .seconds(20), fileID: String = #fileID, line: Int = #line) async throws {
+        let what = expected.map { "\($0.0.host.name) \($0.1)" }.joined(separator: ", ")
+        try await waitFor(what, watching: expected.map(\.0), timeout: timeout, fileID: fileID, line: line) {
+            expected.allSatisfy { node, state in node.state(instance) == state }
+        }
     }
 }

@@ -7,60 +7,32 @@ import Testing
 import VRRPLab
 import VRRPStatus
 
-/// True when the machine can run these tests: root, iproute2, nginx with its stream module.
+/// What the machine needs for these tests (root, iproute2, vrrpd, nginx with its stream
+/// module, RabbitMQ): the one skip policy, `.requires(all:)`, skips or (CI) fails without them.
 enum Services {
     static let nginx = "/usr/sbin/nginx"
     static let streamModule = "/usr/lib/nginx/modules/ngx_stream_module.so"
     static let rabbitmq = "/usr/lib/rabbitmq/bin/rabbitmq-server"
 
-    static var haveNginx: Bool {
-        Lab.isSupported && FileManager.default.isExecutableFile(atPath: nginx)
-            && FileManager.default.fileExists(atPath: streamModule)
-    }
-    static var haveRabbitMQ: Bool { haveNginx && FileManager.default.isExecutableFile(atPath: rabbitmq) }
+    static let lab = LabRequirement.namespaceLab
+    static let nginxLab = lab + [.tool(nginx), .file(streamModule)]
+    static let rabbitMQLab = nginxLab + [.tool(rabbitmq)]
+
+    static var haveRabbitMQ: Bool { LabRequirement.unmetReason(rabbitMQLab) == nil }
 }
 
-/// One vrrpd in a lab host, with its own config, pid file and status socket.
-struct Daemon {
-    let process: LabProcess
-    let host: LabHost
-    let socket: String
+/// Writes `config` to `<host dir>/<name>.conf` and starts `vrrpd -f … -D` in the host through
+/// VRRPLab (pid file, status socket and log named after `name`), behind `wrapper` (e.g.
+/// `setpriv --no-new-privs`, as the shipped unit's NoNewPrivileges=yes); returns once its
+/// status socket answers.
+func startDaemon(_ lab: Lab, on host: LabHost, config: String, name: String = "vrrpd",
+                 wrapper: [String] = []) throws -> LabVRRPNode {
+    var options = LabVRRPDOptions(tag: name, arguments: ["-D"], waitForStatus: .seconds(15))
+    options.wrapper = wrapper
+    return try lab.startVRRPD(host, config: config, options: options)
+}
 
-    /// Writes `config` to the host directory and starts `vrrpd -f … -D` in the host, behind
-    /// `wrapper` (e.g. `setpriv --no-new-privs`, as the shipped unit's NoNewPrivileges=yes).
-    static func start(_ lab: Lab, on host: LabHost, config: String, name: String = "vrrpd",
-                      wrapper: [String] = []) throws -> Daemon {
-        let conf = "\(host.directory)/\(name).conf"
-        try config.write(toFile: conf, atomically: true, encoding: .utf8)
-        let socket = "\(host.directory)/\(name).sock"
-        let process = try lab.spawn(host, wrapper + [try LabBinaries.vrrpd, "-f", conf, "--pid-file", "\(host.directory)/\(name).pid",
-                                           "--status-socket", socket, "--dump-dir", host.directory, "-D"],
-                                    name: name)
-        let daemon = Daemon(process: process, host: host, socket: socket)
-        try waitUntil("\(name) on \(host.name) to answer on its status socket", timeout: .seconds(15)) {
-            guard lab.isRunning(process) else {
-                throw LabError.unexpectedOutput("\(name) on \(host.name) exited:\n\(lab.log(process))")
-            }
-            return (try? daemon.snapshot()) != nil
-        }
-        return daemon
-    }
-
-    func snapshot() throws -> Snapshot {
-        let reply = try StatusClient(path: socket).request(.status)
-        guard let snapshot = reply.snapshot else { throw LabError.unexpectedOutput("no snapshot: \(reply)") }
-        return snapshot
-    }
-
-    func instance(_ name: String = "VI_1") throws -> InstanceSnapshot {
-        guard let i = try snapshot().instance(named: name) else {
-            throw LabError.unexpectedOutput("no instance \(name) on \(host.name)")
-        }
-        return i
-    }
-
-    func state(_ name: String = "VI_1") throws -> String { try instance(name).state }
-
+extension LabVRRPNode {
     /// The status ("ok", "failing", "unknown") of a tracked item.
     func tracked(_ item: String, instance: String = "VI_1") throws -> String? {
         try self.instance(instance).tracked.first { $0.name == item }?.status
