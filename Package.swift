@@ -87,7 +87,7 @@ let package = Package(
         .testTarget(name: "PackagingTests"),
         .testTarget(name: "ChaosTests", dependencies: ["VRRPChaos", "VRRPLab", "VRRPTestSupport"]),
         .testTarget(name: "HostileTests", dependencies: ["VRRPChaos", "VRRPLab", "VRRPStatus", "VRRPCore", "VRRPTestSupport"]),
-        .testTarget(name: "BenchmarkSmokeTests", dependencies: ["VRRPLab"]),
+        .testTarget(name: "BenchmarkSmokeTests", dependencies: ["VRRPLab", "VRRPTestSupport"]),
         // Every vrrpctl/vrrpd command line shown in docs/ and README parses (issue 18).
         .testTarget(name: "DocsTests", dependencies: ["VRRPControl", "vrrpd"]),
         // Builds packaging/container's image and runs two containers in lab namespaces (root, podman).

@@ -45,31 +45,15 @@ struct ChecksBench {
     }
 
     private func run(_ name: String, checks: (Int) -> String, window: Double) throws -> CheckResult {
-        var config = ""
-        var tracks = ""
-        for i in 1...count {
-            config += checks(i)
-            tracks += "  chk\(i) weight -1\n"
-        }
-        config += """
-        vrrp_instance VI_1 {
-            state BACKUP
-            interface eth0
-            virtual_router_id 51
-            priority 100
-            advert_int 1
-            virtual_ipaddress {
-                198.18.9.100/24 dev eth0
-            }
-            track_script {
-        \(tracks)    }
-        }
-
-        """
+        var instance = LabVRRPInstance()
+        instance.version = nil
+        instance.virtualAddresses = ["198.18.9.100/24"]
+        instance.trackScripts = (1...count).map { "chk\($0) weight -1" }
+        let config = LabVRRPInstance.configuration(routerID: host.name, [instance], blocks: (1...count).map(checks))
         let tag = name.replacingOccurrences(of: " ", with: "-").lowercased()
-        let daemon = try RunningDaemon.start(.vrrpd, lab, on: host, config: config,
+        let daemon = try startDaemon(.vrrpd, lab, on: host, config: config,
                                              binaries: Binaries(vrrpd: vrrpd, keepalived: ""), tag: tag)
-        defer { daemon.stop(lab) }
+        defer { daemon.stop() }
         sleepSeconds(1.5)
         guard lab.isRunning(daemon.process) else { throw LabError.unexpectedOutput("vrrpd exited: \(lab.log(daemon.process).suffix(600))") }
         let c0 = daemon.cpuSecondsWithChildren()

@@ -227,7 +227,4 @@ struct UpCommand: ParsableCommand {
 func nginxProcessName(_ host: String) -> String { String("nginx-\(host)".prefix(15)) }
 
 /// vrrpd and vrrpctl live next to the vrrp-lab executable unless --bin-dir says otherwise.
-func defaultBinDir() -> String {
-    let exe = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
-    return URL(fileURLWithPath: exe).deletingLastPathComponent().path
-}
+func defaultBinDir() -> String { LabBinaries.executableDirectory }
