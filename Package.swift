@@ -60,7 +60,7 @@ let package = Package(
             "VRRPLab", "VRRPChaos", "VRRPStatus", "VRRPCore",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
-        .testTarget(name: "InteropTests", dependencies: ["VRRPLab", "VRRPStatus", "VRRPCore"]),
+        .testTarget(name: "InteropTests", dependencies: ["VRRPLab", "VRRPStatus", "VRRPCore", "VRRPTestSupport"]),
         // Benchmarks (issue 9): vrrpd vs keepalived side by side; `scripts/bench` runs it.
         .target(name: "CBenchAlloc", path: "Benchmarks/CBenchAlloc"),
         .executableTarget(name: "vrrp-benchmarks", dependencies: [
@@ -78,7 +78,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "VRRPLinuxTests", dependencies: ["VRRPLinux", "VRRPCore"]),
-        .testTarget(name: "VRRPLabTests", dependencies: ["VRRPLab"]),
+        .testTarget(name: "VRRPLabTests", dependencies: ["VRRPLab", "VRRPTestSupport"]),
         .testTarget(name: "IntegrationTests", dependencies: ["VRRPLab", "VRRPStatus", "VRRPCore", "VRRPTestSupport"]),
         .testTarget(name: "VRRPHealthTests", dependencies: ["VRRPHealth", "VRRPCore"]),
         .testTarget(name: "HealthIntegrationTests", dependencies: ["VRRPLab", "VRRPStatus", "VRRPCore", "VRRPTestSupport"]),
@@ -91,7 +91,7 @@ let package = Package(
         // Every vrrpctl/vrrpd command line shown in docs/ and README parses (issue 18).
         .testTarget(name: "DocsTests", dependencies: ["VRRPControl", "vrrpd"]),
         // Builds packaging/container's image and runs two containers in lab namespaces (root, podman).
-        .testTarget(name: "ContainerTests", dependencies: ["VRRPLab", "VRRPStatus"]),
+        .testTarget(name: "ContainerTests", dependencies: ["VRRPLab", "VRRPStatus", "VRRPTestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

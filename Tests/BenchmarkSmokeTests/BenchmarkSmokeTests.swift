@@ -14,16 +14,11 @@ struct BenchmarkSmokeTests {
     func quickRun() throws {
         let json = NSTemporaryDirectory() + "bench-smoke-\(getpid()).json"
         defer { try? FileManager.default.removeItem(atPath: json) }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: try LabBinaries.path("vrrp-benchmarks"))
-        process.arguments = ["--quick", "--json", json, "--vrrpd", try LabBinaries.vrrpd, "--sections", "micro,failover,scale"]
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0, "vrrp-benchmarks --quick failed:\n\(text)")
+        let run = try Lab.runHostCommand([try LabBinaries.path("vrrp-benchmarks"), "--quick", "--json", json,
+                                          "--vrrpd", try LabBinaries.vrrpd, "--sections", "micro,failover,scale"],
+                                         timeout: .seconds(120))
+        let text = run.output
+        #expect(run.succeeded, "vrrp-benchmarks --quick failed:\n\(text)")
 
         let object = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: json)))
         let report = try #require(object as? [String: Any])
