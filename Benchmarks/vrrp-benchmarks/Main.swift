@@ -106,7 +106,11 @@ struct VRRPBenchmarks: ParsableCommand {
                 }
                 if wanted.contains("checks"), !quick {
                     log("== health checks")
-                    report.checks = try ChecksBench(lab: lab, vrrpd: vrrpdPath, log: log).measure(window: window)
+                    let checks = try ChecksBench(lab: lab, vrrpd: vrrpdPath, log: log)
+                    report.checks = try checks.measure(window: window)
+                    for (interval, fall, weight) in [(0.5, 2, -60), (0.5, 2, 0), (1.0, 3, -60)] {
+                        report.checkLatency.append(try checks.latency(interval: interval, fall: fall, weight: weight))
+                    }
                 }
             }
         }
@@ -147,16 +151,8 @@ func machineInfo(binaries: Binaries, daemons: [DaemonKind]) -> MachineInfo {
 }
 
 func firstLine(of argv: [String]) -> String {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: argv[0])
-    process.arguments = Array(argv.dropFirst())
-    let pipe = Pipe()
-    process.standardOutput = pipe
-    process.standardError = pipe
-    guard (try? process.run()) != nil else { return "?" }
-    let data = pipe.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return String(decoding: data, as: UTF8.self).split(separator: "\n").first.map(String.init) ?? "?"
+    guard let run = try? Lab.runHostCommand(argv, timeout: .seconds(10)) else { return "?" }
+    return run.output.split(separator: "\n").first.map(String.init) ?? "?"
 }
 
 /// One line per target of issue 9: met, missed, or not measured in this run.

@@ -76,7 +76,6 @@ enum Shell {
     }
 
     static func tool(_ name: String) -> String? {
-        ["/usr/sbin", "/usr/bin", "/sbin", "/bin", "/usr/local/bin", "/usr/local/sbin"].map { "\($0)/\(name)" }
-            .first { FileManager.default.isExecutableFile(atPath: $0) }
+        LabRequirement.which(name)
     }
 }
