@@ -183,7 +183,9 @@ extension Lab {
         }.count
     }
 
-    static func lastLoggedState(_ log: String, instance: String) -> String? {
+    /// The state a keepalived (or vrrpd) log last reports for `instance` ("… (VI_1) Entering
+    /// MASTER STATE"), nil before the first transition.
+    public static func lastLoggedState(_ log: String, instance: String) -> String? {
         for line in log.split(separator: "\n").reversed() {
             guard let range = line.range(of: "(\(instance)) Entering ") else { continue }
             let word = line[range.upperBound...].prefix { $0.isLetter }
