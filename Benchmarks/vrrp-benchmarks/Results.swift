@@ -110,11 +110,12 @@ struct BenchmarkReport: Codable, Sendable {
     var command: String
     var quick: Bool
     var machine: MachineInfo
+    /// The `checks` section's detection-latency runs.
+    var checkLatency: [CheckLatency] = []
     var micro: [MicroResult] = []
     var failover: [FailoverResult] = []
     var scale: [ScaleResult] = []
     var checks: [CheckComparison] = []
-    var checkLatency: [CheckLatency] = []
     var notes: [String] = []
 }
 
