@@ -48,6 +48,12 @@ struct VRRPBenchmarks: ParsableCommand {
     @Flag(help: "Print progress lines.")
     var verbose = false
 
+    @Option(help: "With `--sections profile` (scripts/bench-profile), alone: a callgrind profile of one vrrpd, N,SIDE,SECONDS,VERSION,ADVERT_INT (SIDE backup|master, N ≤ 250).")
+    var profile = "250,backup,20,2,1"
+
+    @Option(help: "Where the profile section copies callgrind's output.")
+    var profileOut = "callgrind.out"
+
     func run() throws {
         guard Lab.isSupported else { throw ValidationError("vrrp-benchmarks needs root and iproute2 (network namespaces)") }
         let vrrpdPath = URL(fileURLWithPath: vrrpd).standardizedFileURL.path
@@ -67,6 +73,15 @@ struct VRRPBenchmarks: ParsableCommand {
         let verbose = self.verbose
         let log: (String) -> Void = { line in
             if verbose { FileHandle.standardError.write(Data((line + "\n").utf8)) }
+        }
+        if wanted == ["profile"] {
+            let settings = try ProfileBench.Settings(profile)
+            let output = URL(fileURLWithPath: profileOut).standardizedFileURL.path
+            try withLabSync { lab in
+                print(try ProfileBench.run(lab: lab, vrrpd: vrrpdPath, settings: settings, output: output, log: log),
+                      terminator: "")
+            }
+            return
         }
         var report = BenchmarkReport(startedAt: ISO8601DateFormatter().string(from: Date()), durationSeconds: 0,
                                      command: CommandLine.arguments.joined(separator: " "), quick: quick,
