@@ -38,9 +38,9 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         // Simulation and test helpers (tests only).
-        .target(name: "VRRPTestSupport", dependencies: ["VRRPCore", "VRRPLinux"]),
+        .target(name: "VRRPTestSupport", dependencies: ["VRRPCore", "VRRPLinux", "VRRPLab"]),
         // Network-namespace lab (root, Linux): LANs, hosts, processes, captures.
-        .target(name: "VRRPLab", dependencies: ["VRRPCore", "VRRPSystem"]),
+        .target(name: "VRRPLab", dependencies: ["VRRPCore", "VRRPSystem", "VRRPStatus"]),
         // One binary for the daemon and the CLI: run as `vrrpctl` (the package's link), it is vrrpctl.
         .executableTarget(name: "vrrpd", dependencies: [
             "VRRPRuntime", "VRRPConfig", "VRRPLinux", "VRRPControl",
@@ -62,7 +62,7 @@ let package = Package(
             "VRRPLab", "VRRPChaos", "VRRPStatus", "VRRPCore",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
-        .testTarget(name: "InteropTests", dependencies: ["VRRPLab", "VRRPStatus", "VRRPCore"]),
+        .testTarget(name: "InteropTests", dependencies: ["VRRPLab", "VRRPStatus", "VRRPCore", "VRRPTestSupport"]),
         // Benchmarks (issue 9): vrrpd vs keepalived side by side; `scripts/bench` runs it.
         .target(name: "CBenchAlloc", path: "Benchmarks/CBenchAlloc"),
         .executableTarget(name: "vrrp-benchmarks", dependencies: [
@@ -80,20 +80,20 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "VRRPLinuxTests", dependencies: ["VRRPLinux", "VRRPCore", "VRRPSystem"]),
-        .testTarget(name: "VRRPLabTests", dependencies: ["VRRPLab"]),
-        .testTarget(name: "IntegrationTests", dependencies: ["VRRPLab", "VRRPStatus", "VRRPCore"]),
+        .testTarget(name: "VRRPLabTests", dependencies: ["VRRPLab", "VRRPTestSupport"]),
+        .testTarget(name: "IntegrationTests", dependencies: ["VRRPLab", "VRRPStatus", "VRRPCore", "VRRPTestSupport"]),
         .testTarget(name: "VRRPHealthTests", dependencies: ["VRRPHealth", "VRRPCore"]),
-        .testTarget(name: "HealthIntegrationTests", dependencies: ["VRRPLab", "VRRPStatus", "VRRPCore"]),
-        .testTarget(name: "StatusIntegrationTests", dependencies: ["VRRPLab", "VRRPStatus", "VRRPCore"]),
+        .testTarget(name: "HealthIntegrationTests", dependencies: ["VRRPLab", "VRRPStatus", "VRRPCore", "VRRPTestSupport"]),
+        .testTarget(name: "StatusIntegrationTests", dependencies: ["VRRPLab", "VRRPStatus", "VRRPCore", "VRRPTestSupport"]),
         // Builds the .deb with packaging/build-deb.sh and inspects it (release build, cached).
         .testTarget(name: "PackagingTests"),
-        .testTarget(name: "ChaosTests", dependencies: ["VRRPChaos", "VRRPLab"]),
-        .testTarget(name: "HostileTests", dependencies: ["VRRPChaos", "VRRPLab", "VRRPStatus", "VRRPCore"]),
-        .testTarget(name: "BenchmarkSmokeTests", dependencies: ["VRRPLab"]),
+        .testTarget(name: "ChaosTests", dependencies: ["VRRPChaos", "VRRPLab", "VRRPTestSupport"]),
+        .testTarget(name: "HostileTests", dependencies: ["VRRPChaos", "VRRPLab", "VRRPStatus", "VRRPCore", "VRRPTestSupport"]),
+        .testTarget(name: "BenchmarkSmokeTests", dependencies: ["VRRPLab", "VRRPTestSupport"]),
         // Every vrrpctl/vrrpd command line shown in docs/ and README parses (issue 18).
         .testTarget(name: "DocsTests", dependencies: ["VRRPControl", "vrrpd"]),
         // Builds packaging/container's image and runs two containers in lab namespaces (root, podman).
-        .testTarget(name: "ContainerTests", dependencies: ["VRRPLab", "VRRPStatus"]),
+        .testTarget(name: "ContainerTests", dependencies: ["VRRPLab", "VRRPStatus", "VRRPTestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

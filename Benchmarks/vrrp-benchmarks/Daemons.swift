@@ -5,57 +5,34 @@
 import Foundation
 import VRRPLab
 
-/// The two daemons compared. Both read the same keepalived.conf.
-enum DaemonKind: String, CaseIterable, Codable, Sendable {
-    case vrrpd, keepalived
-}
+/// The two daemons compared (VRRPLab's): both read the same keepalived.conf.
+typealias DaemonKind = LabVRRPDaemon
 
 struct Binaries: Sendable {
     var vrrpd: String
     var keepalived: String
 }
 
-/// A daemon started in a lab host: vrrpd (one process) or keepalived (parent + VRRP child).
-struct RunningDaemon {
-    let kind: DaemonKind
-    let host: LabHost
-    let process: LabProcess
-    let directory: String
-    let name: String
-
-    /// Writes `config` and starts the daemon in `host` with pid files of its own.
-    static func start(_ kind: DaemonKind, _ lab: Lab, on host: LabHost, config: String,
-                      binaries: Binaries, tag: String) throws -> RunningDaemon {
-        let name = "\(kind.rawValue)-\(tag)"
-        let conf = "\(host.directory)/\(name).conf"
-        try config.write(toFile: conf, atomically: true, encoding: .utf8)
-        let pid = "\(host.directory)/\(name).pid"
-        let argv: [String]
-        switch kind {
-        case .vrrpd:
-            argv = [binaries.vrrpd, "-f", conf, "--pid-file", pid,
-                    "--status-socket", "\(host.directory)/\(name).sock", "--dump-dir", host.directory]
-        case .keepalived:
-            argv = [binaries.keepalived, "-n", "-l", "-P", "-f", conf, "-p", pid,
-                    "-r", "\(host.directory)/\(name).vrrp.pid"]
-        }
-        let process = try lab.spawn(host, argv, name: name)
-        return RunningDaemon(kind: kind, host: host, process: process, directory: host.directory, name: name)
+/// Starts `kind` in `host` through VRRPLab, its files named `<kind>-<tag>` in the host's
+/// directory: vrrpd (one process; logs to stderr) or keepalived (parent + VRRP child, `-D` off
+/// so both log alike).
+func startDaemon(_ kind: DaemonKind, _ lab: Lab, on host: LabHost, config: String,
+                 binaries: Binaries, tag: String) throws -> LabVRRPNode {
+    let name = "\(kind.rawValue)-\(tag)"
+    switch kind {
+    case .vrrpd:
+        var options = LabVRRPDOptions(tag: name, arguments: [], waitForStatus: nil)
+        options.binary = binaries.vrrpd
+        return try lab.startVRRPD(host, config: config, options: options)
+    case .keepalived:
+        return try lab.startKeepalived(host, config: config, tag: name, binary: binaries.keepalived, detailed: false)
     }
+}
 
-    /// Every process of the daemon: keepalived's VRRP child is read from its pid file.
-    var pids: [Int32] {
-        var out = [process.pid]
-        if kind == .keepalived,
-           let text = try? String(contentsOfFile: "\(directory)/\(name).vrrp.pid", encoding: .utf8),
-           let child = Int32(text.trimmingCharacters(in: .whitespacesAndNewlines)), child != process.pid {
-            out.append(child)
-        }
-        return out
-    }
-
+/// What the benchmarks measure of a daemon, over all its processes (`LabVRRPNode.pids`).
+extension LabVRRPNode {
     /// True once keepalived's VRRP child exists (immediately for vrrpd).
-    var isReady: Bool { kind == .vrrpd || pids.count == 2 }
+    var isReady: Bool { daemon == .vrrpd || pids.count == 2 }
 
     /// On-CPU nanoseconds of every thread of every process (schedstat: utime+stime at ns
     /// resolution).
@@ -66,20 +43,6 @@ struct RunningDaemon {
     func peakRSSKiB() -> Int { pids.reduce(0) { $0 + ProcStats.status($1, "VmHWM:") } }
     /// Private resident memory (RssAnon) summed over the processes, KiB.
     func anonKiB() -> Int { pids.reduce(0) { $0 + ProcStats.status($1, "RssAnon:") } }
-
-    /// SIGKILL to the whole process group and the VRRP child.
-    func kill(_ lab: Lab) {
-        let all = pids
-        lab.signal(process, SIGKILL, group: true)
-        for pid in all where pid != process.pid { Glibc.kill(pid, SIGKILL) }
-        _ = lab.waitExit(process, timeout: .seconds(5))
-    }
-
-    func stop(_ lab: Lab, grace: Duration = .seconds(10)) {
-        let all = pids
-        lab.stop(process, grace: grace)
-        for pid in all where pid != process.pid { Glibc.kill(pid, SIGKILL) }
-    }
 }
 
 enum ProcStats {

@@ -31,23 +31,13 @@ struct FailoverBench {
     }
 
     static func config(version: Int, interval: Double, master: Bool) -> String {
-        """
-        global_defs {
-            router_id \(master ? "p1" : "p2")
-        }
-        vrrp_instance VI_1 {
-            state \(master ? "MASTER" : "BACKUP")
-            interface eth0
-            virtual_router_id 51
-            priority \(master ? 200 : Int(backupPriority))
-            advert_int \(intervalText(interval))
-            version \(version)
-            virtual_ipaddress {
-                \(vip)/24 dev eth0
-            }
-        }
-
-        """
+        var instance = LabVRRPInstance()
+        instance.initialState = master ? "MASTER" : "BACKUP"
+        instance.priority = master ? 200 : Int(backupPriority)
+        instance.advertInterval = interval
+        instance.version = version
+        instance.virtualAddresses = ["\(vip)/24"]
+        return instance.configuration(routerID: master ? "p1" : "p2")
     }
 
     /// RFC 5798 §6.1 (and RFC 3768 §6.1 for v2): Skew_Time = ((256 − Priority) ×
@@ -93,19 +83,19 @@ struct FailoverBench {
         let monitor = try lab.spawn(p2, ["/usr/bin/env", "TZ=UTC", "ip", "-ts", "monitor", "address"],
                                     name: "monitor-\(tag)")
         let capture = try lab.startCapture(client, ifname: "eth0", filter: "arp or vrrp", name: "cap-\(tag)")
-        var started: [RunningDaemon] = []
+        var started: [LabVRRPNode] = []
         var unplugged = false
         defer {
             capture.stop()
             lab.stop(monitor, grace: .seconds(1))
-            for d in started { d.stop(lab) }
+            for d in started { d.stop() }
             if unplugged { try? lab.setCable(p1, on: topology.lan, plugged: true) }
             for host in [p1, p2] { _ = try? lab.run(host, ["ip", "addr", "del", "\(Self.vip)/24", "dev", "eth0"]) }
         }
-        let backup = try RunningDaemon.start(daemon, lab, on: p2, config: Self.config(version: version, interval: interval, master: false),
+        let backup = try startDaemon(daemon, lab, on: p2, config: Self.config(version: version, interval: interval, master: false),
                                              binaries: binaries, tag: "backup-\(tag)")
         started.append(backup)
-        let master = try RunningDaemon.start(daemon, lab, on: p1, config: Self.config(version: version, interval: interval, master: true),
+        let master = try startDaemon(daemon, lab, on: p1, config: Self.config(version: version, interval: interval, master: true),
                                              binaries: binaries, tag: "master-\(tag)")
         started.append(master)
         try waitUntil("VIP on the master (\(daemon))", timeout: .seconds(20), poll: .milliseconds(20)) {
@@ -122,7 +112,7 @@ struct FailoverBench {
         let t0 = wallNow()
         switch kind {
         case .crash:
-            master.kill(lab)
+            try master.crash()
             try lab.setCable(p1, on: topology.lan, plugged: false)
             unplugged = true
         case .graceful:

@@ -48,6 +48,12 @@ struct VRRPBenchmarks: ParsableCommand {
     @Flag(help: "Print progress lines.")
     var verbose = false
 
+    @Option(help: "With `--sections profile` (scripts/bench-profile), alone: a callgrind profile of one vrrpd, N,SIDE,SECONDS,VERSION,ADVERT_INT (SIDE backup|master, N ≤ 250).")
+    var profile = "250,backup,20,2,1"
+
+    @Option(help: "Where the profile section copies callgrind's output.")
+    var profileOut = "callgrind.out"
+
     func run() throws {
         guard Lab.isSupported else { throw ValidationError("vrrp-benchmarks needs root and iproute2 (network namespaces)") }
         let vrrpdPath = URL(fileURLWithPath: vrrpd).standardizedFileURL.path
@@ -67,6 +73,15 @@ struct VRRPBenchmarks: ParsableCommand {
         let verbose = self.verbose
         let log: (String) -> Void = { line in
             if verbose { FileHandle.standardError.write(Data((line + "\n").utf8)) }
+        }
+        if wanted == ["profile"] {
+            let settings = try ProfileBench.Settings(profile)
+            let output = URL(fileURLWithPath: profileOut).standardizedFileURL.path
+            try withLabSync { lab in
+                print(try ProfileBench.run(lab: lab, vrrpd: vrrpdPath, settings: settings, output: output, log: log),
+                      terminator: "")
+            }
+            return
         }
         var report = BenchmarkReport(startedAt: ISO8601DateFormatter().string(from: Date()), durationSeconds: 0,
                                      command: CommandLine.arguments.joined(separator: " "), quick: quick,
@@ -106,7 +121,11 @@ struct VRRPBenchmarks: ParsableCommand {
                 }
                 if wanted.contains("checks"), !quick {
                     log("== health checks")
-                    report.checks = try ChecksBench(lab: lab, vrrpd: vrrpdPath, log: log).measure(window: window)
+                    let checks = try ChecksBench(lab: lab, vrrpd: vrrpdPath, log: log)
+                    report.checks = try checks.measure(window: window)
+                    for (interval, fall, weight) in [(0.5, 2, -60), (0.5, 2, 0), (1.0, 3, -60)] {
+                        report.checkLatency.append(try checks.latency(interval: interval, fall: fall, weight: weight))
+                    }
                 }
             }
         }
@@ -147,16 +166,8 @@ func machineInfo(binaries: Binaries, daemons: [DaemonKind]) -> MachineInfo {
 }
 
 func firstLine(of argv: [String]) -> String {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: argv[0])
-    process.arguments = Array(argv.dropFirst())
-    let pipe = Pipe()
-    process.standardOutput = pipe
-    process.standardError = pipe
-    guard (try? process.run()) != nil else { return "?" }
-    let data = pipe.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return String(decoding: data, as: UTF8.self).split(separator: "\n").first.map(String.init) ?? "?"
+    guard let run = try? Lab.runHostCommand(argv, timeout: .seconds(10)) else { return "?" }
+    return run.output.split(separator: "\n").first.map(String.init) ?? "?"
 }
 
 /// One line per target of issue 9: met, missed, or not measured in this run.

@@ -110,6 +110,8 @@ struct BenchmarkReport: Codable, Sendable {
     var command: String
     var quick: Bool
     var machine: MachineInfo
+    /// The `checks` section's detection-latency runs.
+    var checkLatency: [CheckLatency] = []
     var micro: [MicroResult] = []
     var failover: [FailoverResult] = []
     var scale: [ScaleResult] = []
@@ -191,6 +193,13 @@ extension BenchmarkReport {
                          checks.map { [$0.protocolName, fmt($0.native.cpuMsPerCheckPerSecond, 3),
                                        fmt($0.script.cpuMsPerCheckPerSecond, 3), fmt($0.ratio, 3),
                                        $0.targetMet ? "met" : "missed"] })
+            out += "\n"
+        }
+        if !checkLatency.isEmpty {
+            out += "### Health checks: nginx stopped on the master → VIP on the backup (advert_int 1)\n\n"
+            out += table(["tracking", "check interval", "fall", "measured s", "interval × fall + takeover wait s"],
+                         checkLatency.map { [$0.tracking, fmt($0.intervalSeconds, 1), "\($0.fall)",
+                                             fmt($0.measuredSeconds, 2), fmt($0.expectedSeconds, 2)] })
             out += "\n"
         }
         for note in notes { out += "- \(note)\n" }

@@ -27,25 +27,20 @@ struct ScaleBench {
     }
 
     static func config(instances: Int, version: Int, interval: Double, master: Bool) -> String {
-        var out = "global_defs {\n    router_id \(master ? "a" : "b")\n}\n"
-        for i in 0..<instances {
+        let all = (0..<instances).map { i in
             let k = i / perInterface, vrid = i % perInterface + 1
-            out += """
-            vrrp_instance VI_\(i) {
-                state \(master ? "MASTER" : "BACKUP")
-                interface eth\(k)
-                virtual_router_id \(vrid)
-                priority \(master ? 200 : 100)
-                advert_int \(intervalText(interval))
-                version \(version)
-                virtual_ipaddress {
-                    198.19.\(k).\(vrid)/32 dev eth\(k)
-                }
-            }
-
-            """
+            var instance = LabVRRPInstance()
+            instance.name = "VI_\(i)"
+            instance.interface = "eth\(k)"
+            instance.vrid = vrid
+            instance.initialState = master ? "MASTER" : "BACKUP"
+            instance.priority = master ? 200 : 100
+            instance.advertInterval = interval
+            instance.version = version
+            instance.virtualAddresses = ["198.19.\(k).\(vrid)/32"]
+            return instance
         }
-        return out
+        return LabVRRPInstance.configuration(routerID: master ? "a" : "b", all)
     }
 
     func measure(instances: Int, version: Int, interval: Double, window: Double) -> ScaleResult {
@@ -78,15 +73,15 @@ struct ScaleBench {
 
     private func run(_ daemon: DaemonKind, instances: Int, version: Int, interval: Double, window: Double) throws -> ScaleRun {
         let tag = "\(instances)-v\(version)-\(Int(interval * 1000))"
-        var started: [RunningDaemon] = []
+        var started: [LabVRRPNode] = []
         defer {
-            for d in started { d.stop(lab, grace: .seconds(15)) }
+            for d in started { d.stop(grace: .seconds(15)) }
             for host in [a, b] { _ = try? lab.run(host, ["ip", "-4", "addr", "flush", "to", "198.19.0.0/16"]) }
         }
-        let backup = try RunningDaemon.start(daemon, lab, on: b, config: Self.config(instances: instances, version: version, interval: interval, master: false),
+        let backup = try startDaemon(daemon, lab, on: b, config: Self.config(instances: instances, version: version, interval: interval, master: false),
                                              binaries: binaries, tag: "b-\(tag)")
         started.append(backup)
-        let master = try RunningDaemon.start(daemon, lab, on: a, config: Self.config(instances: instances, version: version, interval: interval, master: true),
+        let master = try startDaemon(daemon, lab, on: a, config: Self.config(instances: instances, version: version, interval: interval, master: true),
                                              binaries: binaries, tag: "a-\(tag)")
         started.append(master)
         try waitUntil("\(instances) VIPs on the master (\(daemon))", timeout: .seconds(90), poll: .milliseconds(200)) {

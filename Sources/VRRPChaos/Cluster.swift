@@ -14,8 +14,10 @@ public final class ChaosNode: @unchecked Sendable {
     public let faultFile: String
     public let configPath: String
     public let socketPath: String
-    /// The running daemon, nil while stopped. Only the chaos driver changes it.
-    public internal(set) var process: LabProcess?
+    /// The running daemon (VRRPLab's node), nil while stopped. Only the chaos driver changes it.
+    public internal(set) var daemon: LabVRRPNode?
+    /// The running daemon's process, nil while stopped.
+    public var process: LabProcess? { daemon?.process }
     /// How many daemons this node has run (log names).
     var generation = 0
 
@@ -84,81 +86,58 @@ public final class ChaosCluster: @unchecked Sendable {
 
     public var client: LabHost { topology.client }
 
-    /// The keepalived.conf of `node`.
+    /// The keepalived.conf of `node`: VI_1 tracking its flap file (weight -120) and fault
+    /// file (weight 0).
     public func config(for node: ChaosNode) -> String {
         let s = settings
-        let interval = s.version == 2 ? String(Int(s.advertInterval.rounded(.up))) : String(s.advertInterval)
-        let auth = s.password.map { "    authentication {\n        auth_type PASS\n        auth_pass \($0)\n    }\n" } ?? ""
-        return """
-        vrrp_track_file flap {
-            file \(node.flapFile)
-            weight -120
-        }
-        vrrp_track_file fault {
-            file \(node.faultFile)
-            weight 0
-        }
-        vrrp_instance VI_1 {
-            state BACKUP
-            interface eth0
-            virtual_router_id \(s.vrid)
-            version \(s.version)
-            priority \(node.priority)
-            advert_int \(interval)
-        \(s.higherPrioritySendAdvert ? "    higher_prio_send_advert\n" : "")\(auth)    track_file {
-                flap
-                fault
-            }
-            virtual_ipaddress {
-                \(s.vip)/32 dev eth0
-            }
-        }
-
-        """
+        var instance = LabVRRPInstance()
+        instance.vrid = s.vrid
+        instance.version = s.version
+        instance.priority = node.priority
+        // VRRPv2 advertises whole seconds (RFC 3768 §5.3.7).
+        instance.advertInterval = s.version == 2 ? s.advertInterval.rounded(.up) : s.advertInterval
+        instance.password = s.password
+        instance.virtualAddresses = ["\(s.vip)/32"]
+        instance.trackFiles = ["flap", "fault"]
+        instance.extraLines = s.higherPrioritySendAdvert ? ["higher_prio_send_advert"] : []
+        return LabVRRPInstance.configuration(routerID: node.name, [instance], blocks: [
+            LabVRRPInstance.trackFile("flap", path: node.flapFile, weight: -120),
+            LabVRRPInstance.trackFile("fault", path: node.faultFile, weight: 0),
+        ])
     }
 
-    /// Starts the node's daemon and waits (up to `timeout`) until its status socket answers.
+    /// Starts the node's daemon through VRRPLab and waits (up to `timeout`) until its status
+    /// socket answers.
     public func start(_ node: ChaosNode, timeout: Duration = .seconds(60)) throws {
-        precondition(node.process == nil, "\(node.name) already runs a daemon")
+        precondition(node.daemon == nil, "\(node.name) already runs a daemon")
         node.generation += 1
-        try? FileManager.default.removeItem(atPath: node.socketPath)
-        let argv = (wrappers[node.name] ?? []) + [binaries[node.name] ?? vrrpd, "-f", node.configPath, "-l", "-n",
-                    "--status-socket", node.socketPath, "--dump-dir", node.host.directory]
-        node.process = try lab.spawn(node.host, argv, name: "vrrpd-\(node.generation)")
-        do {
-            try waitUntil("\(node.name)'s status socket", timeout: timeout, poll: .milliseconds(20)) {
-                guard let process = node.process, lab.isRunning(process) else {
-                    throw ChaosError.daemonExited(node.name, log: node.process.map { lab.log($0) } ?? "")
-                }
-                return (try? status(node)) != nil
-            }
-        } catch let error as LabError {
-            let log = node.process.map { lab.log($0) } ?? ""
-            throw ChaosError.unexpected("\(error); its log ends with:\n\(log.split(separator: "\n").suffix(15).joined(separator: "\n"))")
-        }
+        var options = LabVRRPDOptions(tag: "vrrpd-\(node.generation)", arguments: ["-l", "-n"], waitForStatus: timeout)
+        options.binary = binaries[node.name] ?? vrrpd
+        options.wrapper = wrappers[node.name] ?? []
+        options.configPath = node.configPath
+        options.statusSocket = node.socketPath
+        options.pidPath = "\(node.host.directory)/vrrpd.pid"
+        node.daemon = try lab.startVRRPD(node.host, config: config(for: node), options: options)
     }
 
-    /// SIGTERM (graceful) and wait for the exit status.
+    /// SIGTERM (graceful) and wait for the exit status (SIGKILL after 10 s).
     @discardableResult
     public func terminate(_ node: ChaosNode) -> Int32? {
-        guard let process = node.process else { return nil }
-        let status = lab.stop(process, grace: .seconds(10))
-        node.process = nil
+        let status = node.daemon?.stop(grace: .seconds(10))
+        node.daemon = nil
         return status
     }
 
     /// SIGKILL: the daemon gets no chance to clean up.
     public func kill(_ node: ChaosNode) {
-        guard let process = node.process else { return }
-        lab.signal(process, SIGKILL)
-        _ = lab.waitExit(process, timeout: .seconds(5))
-        node.process = nil
+        try? node.daemon?.crash()
+        node.daemon = nil
     }
 
     /// The node's instance as its status socket reports it.
     public func status(_ node: ChaosNode) throws -> InstanceSnapshot {
-        let client = try StatusClient(path: node.socketPath)
-        guard let instance = try client.request(.status).snapshot?.instances.first else {
+        guard let daemon = node.daemon else { throw ChaosError.unexpected("\(node.name) runs no daemon") }
+        guard let instance = try daemon.snapshot().instances.first else {
             throw ChaosError.unexpected("\(node.name): status without an instance")
         }
         return instance
@@ -187,26 +166,5 @@ public enum ChaosError: Error, CustomStringConvertible {
         case .unexpected(let what): what
         case .notSupported(let why): why
         }
-    }
-}
-
-/// Finds the `vrrpd` executable: `$VRRPD`, then next to the running executable (the test
-/// bundle or `vrrp-lab` in `.build/<config>/`), then `.build/debug/vrrpd`.
-public func locateVRRPD() -> String? {
-    let env = ProcessInfo.processInfo.environment
-    var candidates: [String] = []
-    if let path = env["VRRPD"] { candidates.append(path) }
-    if let exe = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") {
-        candidates.append((exe as NSString).deletingLastPathComponent + "/vrrpd")
-    }
-    candidates.append(FileManager.default.currentDirectoryPath + "/.build/debug/vrrpd")
-    return candidates.first { FileManager.default.isExecutableFile(atPath: $0) }
-}
-
-extension Duration {
-    /// The duration in (fractional) seconds.
-    var seconds: Double {
-        let (s, atto) = components
-        return Double(s) + Double(atto) / 1e18
     }
 }

@@ -13,8 +13,7 @@ public struct RawSender: Sendable {
 
     /// True when `python3` is on PATH (the sending side needs it).
     public static var isAvailable: Bool {
-        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
-        return path.split(separator: ":").contains { FileManager.default.isExecutableFile(atPath: "\($0)/python3") }
+        LabRequirement.tool("python3").isMet
     }
 
     public init(lab: Lab, host: LabHost) {

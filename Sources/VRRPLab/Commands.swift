@@ -18,11 +18,17 @@ struct Commands: Sendable {
     /// Runs `body` with commands whose scratch directory is private and removed afterwards;
     /// nil when `ip` is missing.
     static func temporary<R>(_ body: (Commands) throws -> R) throws -> R? {
-        guard let ip = findIP() else { return nil }
+        guard findIP() != nil else { return nil }
+        return try scratch(body)
+    }
+
+    /// Runs `body` with commands whose scratch directory is private and removed afterwards,
+    /// whether or not `ip` is installed (for commands that need no `ip`).
+    static func scratch<R>(_ body: (Commands) throws -> R) throws -> R {
         let scratch = "/tmp/vrrplab-cmd-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: scratch) }
-        return try body(Commands(ip: ip, scratch: scratch))
+        return try body(Commands(ip: findIP() ?? "/usr/sbin/ip", scratch: scratch))
     }
 
     /// The environment children get: ours, with the sbin directories on PATH (`ip netns exec`

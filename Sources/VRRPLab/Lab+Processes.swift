@@ -32,13 +32,14 @@ extension Lab {
     /// Starts `argv` in the background inside `host`, in its own process group, stdout and
     /// stderr appended to `host.directory/<name>.log`, `environment` added to ours.
     /// The lab tracks the PID; teardown ends it.
+    /// `logPath` overrides where the output goes.
     public func spawn(_ host: LabHost, _ argv: [String], name: String,
-                      environment: [String: String] = [:]) throws -> LabProcess {
+                      environment: [String: String] = [:], logPath: String? = nil) throws -> LabProcess {
         try ensureLive()
         guard !name.isEmpty, !name.contains("/") else {
             throw LabError.invalidName(name, reason: "process name must be a non-empty file name")
         }
-        let logPath = "\(host.directory)/\(name).log"
+        let logPath = logPath ?? "\(host.directory)/\(name).log"
         // `ip netns exec` execs the command in place: the PID we get is the command's.
         let pid = try Spawn.start(commands.inNamespace(host.namespace, argv),
                                   environment: Commands.environment(environment),

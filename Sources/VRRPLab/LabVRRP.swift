@@ -24,6 +24,20 @@ public struct LabVRRPInstance: Sendable, Hashable {
     public var initialState = "BACKUP"
     /// false: the virtual addresses without `dev` (the daemon puts them on `interface`).
     public var addressDevice = true
+    /// `track_script`, `track_file`, `track_interface` and `track_process` entries, each as
+    /// written ("chk_nginx", "chk_nginx weight -20"); the tracked items themselves are
+    /// top-level blocks (`LabVRRPInstance.trackFile`, `.script`, or text of your own).
+    public var trackScripts: [String] = []
+    public var trackFiles: [String] = []
+    public var trackInterfaces: [String] = []
+    public var trackProcesses: [String] = []
+    /// `notify_master`, `notify_backup`, `notify_fault`, `notify_stop` and `notify` scripts
+    /// (a command line, quoted in the file); nil: none.
+    public var notifyMaster: String?
+    public var notifyBackup: String?
+    public var notifyFault: String?
+    public var notifyStop: String?
+    public var notify: String?
     /// More keyword lines for the block, as written (e.g. "mcast_dst_ip 224.0.0.19", "no_accept").
     public var extraLines: [String] = []
 
@@ -48,6 +62,17 @@ public struct LabVRRPInstance: Sendable, Hashable {
             lines += unicastPeers.map { "        \($0)" }
             lines.append("    }")
         }
+        for (keyword, items) in [("track_script", trackScripts), ("track_file", trackFiles),
+                                 ("track_interface", trackInterfaces), ("track_process", trackProcesses)]
+        where !items.isEmpty {
+            lines.append("    \(keyword) {")
+            lines += items.map { "        \($0)" }
+            lines.append("    }")
+        }
+        for (keyword, script) in [("notify_master", notifyMaster), ("notify_backup", notifyBackup),
+                                  ("notify_fault", notifyFault), ("notify_stop", notifyStop), ("notify", notify)] {
+            if let script { lines.append("    \(keyword) \"\(script)\"") }
+        }
         lines += extraLines.map { "    " + $0 }
         lines.append("    virtual_ipaddress {")
         lines += virtualAddresses.map { addressDevice ? "        \($0) dev \(interface)" : "        \($0)" }
@@ -61,11 +86,39 @@ public struct LabVRRPInstance: Sendable, Hashable {
     }
 
     /// A whole keepalived.conf for `routerID` with these instances; `globalLines` go into
-    /// `global_defs` as written (e.g. "vrrp_mcast_group4 224.0.0.19").
+    /// `global_defs` as written (e.g. "vrrp_mcast_group4 224.0.0.19"), `blocks` (tracked
+    /// scripts, files and checks, sync groups) between `global_defs` and the instances.
     public static func configuration(routerID: String, _ instances: [LabVRRPInstance],
-                                     globalLines: [String] = []) -> String {
+                                     globalLines: [String] = [], blocks: [String] = []) -> String {
         "global_defs {\n    router_id \(routerID)\n" + globalLines.map { "    \($0)\n" }.joined() + "}\n\n"
+            + blocks.map { $0 + "\n\n" }.joined()
             + instances.map { $0.text + "\n" }.joined(separator: "\n")
+    }
+
+    /// A `vrrp_track_file NAME { file PATH; weight W }` block.
+    public static func trackFile(_ name: String, path: String, weight: Int? = nil) -> String {
+        "vrrp_track_file \(name) {\n    file \(path)\n" + (weight.map { "    weight \($0)\n" } ?? "") + "}"
+    }
+
+    /// A `vrrp_sync_group NAME { group { MEMBERS } }` block.
+    public static func syncGroup(_ name: String, _ members: [String]) -> String {
+        "vrrp_sync_group \(name) {\n    group {\n" + members.map { "        \($0)\n" }.joined() + "    }\n}"
+    }
+
+    /// A `vrrp_script NAME { script "…"; interval; timeout; fall; rise; weight }` block; nil
+    /// settings are left out (keepalived's defaults).
+    public static func script(_ name: String, _ command: String, interval: Double? = nil, timeout: Double? = nil,
+                              fall: Int? = nil, rise: Int? = nil, weight: Int? = nil,
+                              extraLines: [String] = []) -> String {
+        var lines = ["vrrp_script \(name) {", "    script \"\(command)\""]
+        if let interval { lines.append("    interval \(format(interval))") }
+        if let timeout { lines.append("    timeout \(format(timeout))") }
+        if let fall { lines.append("    fall \(fall)") }
+        if let rise { lines.append("    rise \(rise)") }
+        if let weight { lines.append("    weight \(weight)") }
+        lines += extraLines.map { "    " + $0 }
+        lines.append("}")
+        return lines.joined(separator: "\n")
     }
 
     static func format(_ seconds: Double) -> String {
@@ -75,55 +128,41 @@ public struct LabVRRPInstance: Sendable, Hashable {
 }
 
 /// Which daemon runs a lab VRRP node.
-public enum LabVRRPDaemon: String, Sendable, Hashable, CaseIterable {
+public enum LabVRRPDaemon: String, Sendable, Hashable, CaseIterable, Codable {
     case vrrpd, keepalived
 }
 
-/// A running VRRP daemon in a lab host, with every path it writes inside the host's directory.
-public struct LabVRRPNode: Sendable, Hashable {
+/// A running VRRP daemon in a lab host, with every path it writes (settable at start,
+/// `LabVRRPDOptions`). Its methods (status, waits, crash, stop) live in LabVRRPNode+Control.swift.
+public struct LabVRRPNode: Sendable, Hashable, CustomStringConvertible {
+    public let lab: Lab
     public let daemon: LabVRRPDaemon
     public let host: LabHost
     public let process: LabProcess
     public let configPath: String
     /// vrrpd's status socket (nil for keepalived).
     public let statusSocket: String?
+    public let pidPath: String
+    /// keepalived's VRRP child's PID file (nil for vrrpd, which is one process).
+    public let childPIDPath: String?
+    /// vrrpd's `--dump-dir` (nil for keepalived).
+    public let dumpDirectory: String?
     /// The run's own name, used for its files ("vrrpd-1", "keepalived-2", …).
     public let tag: String
+
+    public var description: String { "\(tag) (pid \(process.pid)) on \(host.name)" }
+
+    public static func == (a: LabVRRPNode, b: LabVRRPNode) -> Bool {
+        a.process == b.process && a.tag == b.tag && a.lab === b.lab
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(process)
+        hasher.combine(tag)
+    }
 }
 
 extension Lab {
-    /// Writes `config` to `host.directory/<tag>.conf` and starts vrrpd there with its own PID
-    /// file, status socket (`<tag>.sock`) and dump directory; logs to `<tag>.log`.
-    public func startVRRPD(_ host: LabHost, binary: String, config: String, tag: String = "vrrpd",
-                           extraArguments: [String] = []) throws -> LabVRRPNode {
-        let conf = "\(host.directory)/\(tag).conf"
-        try config.write(toFile: conf, atomically: true, encoding: .utf8)
-        let socket = "\(host.directory)/\(tag).sock"
-        try? FileManager.default.removeItem(atPath: socket)
-        let argv = [binary, "-f", conf, "-l", "-p", "\(host.directory)/\(tag).pid",
-                    "--status-socket", socket, "--dump-dir", host.directory] + extraArguments
-        let process = try spawn(host, argv, name: tag)
-        return LabVRRPNode(daemon: .vrrpd, host: host, process: process, configPath: conf,
-                           statusSocket: socket, tag: tag)
-    }
-
-    /// Writes `config` and starts Debian's keepalived in `host` (`ip netns exec`), VRRP only,
-    /// in the foreground, logging to the console only (`-l -D -G`: never to the machine's
-    /// syslog), every PID file its own inside `host.directory` so instances never collide
-    /// with each other or with a keepalived of the machine.
-    public func startKeepalived(_ host: LabHost, config: String, tag: String = "keepalived",
-                                binary: String = Lab.keepalivedPath ?? "keepalived") throws -> LabVRRPNode {
-        let conf = "\(host.directory)/\(tag).conf"
-        try config.write(toFile: conf, atomically: true, encoding: .utf8)
-        let d = host.directory
-        let argv = [binary, "-n", "-l", "-D", "-G", "-P", "-f", conf,
-                    "-p", "\(d)/\(tag).pid", "-r", "\(d)/\(tag)-vrrp.pid",
-                    "-c", "\(d)/\(tag)-checkers.pid", "-b", "\(d)/\(tag)-bfd.pid"]
-        let process = try spawn(host, argv, name: tag)
-        return LabVRRPNode(daemon: .keepalived, host: host, process: process, configPath: conf,
-                           statusSocket: nil, tag: tag)
-    }
-
     /// Where keepalived is installed, if it is.
     public static var keepalivedPath: String? {
         ["/usr/sbin/keepalived", "/usr/local/sbin/keepalived", "/sbin/keepalived"].first {
@@ -144,7 +183,9 @@ extension Lab {
         }.count
     }
 
-    static func lastLoggedState(_ log: String, instance: String) -> String? {
+    /// The state a keepalived (or vrrpd) log last reports for `instance` ("… (VI_1) Entering
+    /// MASTER STATE"), nil before the first transition.
+    public static func lastLoggedState(_ log: String, instance: String) -> String? {
         for line in log.split(separator: "\n").reversed() {
             guard let range = line.range(of: "(\(instance)) Entering ") else { continue }
             let word = line[range.upperBound...].prefix { $0.isLetter }

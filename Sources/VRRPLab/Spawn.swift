@@ -131,7 +131,8 @@ enum Spawn {
 }
 
 extension Duration {
-    var seconds: Double {
+    /// The duration in (fractional) seconds.
+    public var seconds: Double {
         let (s, atto) = components
         return Double(s) + Double(atto) / 1e18
     }

@@ -17,13 +17,13 @@ struct ChaosCommand: AsyncParsableCommand {
 }
 
 struct ChaosOptionsGroup: ParsableArguments {
-    @Option(help: "The vrrpd executable (default: $VRRPD, next to vrrp-lab, or .build/debug/vrrpd).")
+    @Option(help: "The vrrpd executable (default: $VRRPD, $VRRP_BIN_DIR, next to vrrp-lab, or .build/debug/vrrpd).")
     var vrrpd: String?
 
     func daemonPath() throws -> String {
         setvbuf(stdout, nil, _IOLBF, 0)   // progress lines show up at once when piped
         guard Lab.isSupported else { throw ValidationError("needs root and iproute2 (network namespaces)") }
-        guard let path = vrrpd ?? locateVRRPD() else {
+        guard let path = vrrpd ?? (try? LabBinaries.vrrpd) else {
             throw ValidationError("vrrpd not found: build it (swift build --product vrrpd) or pass --vrrpd")
         }
         return path

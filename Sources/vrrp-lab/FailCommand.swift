@@ -52,7 +52,10 @@ struct FailCommand: ParsableCommand {
         capture.standardError = captureErr
         try capture.run()
         defer {
-            capture.interrupt()
+            // SIGKILL, not SIGINT: vrrp-lab runs as an async command, so Process spawns tcpdump
+            // from a concurrency thread whose mask blocks SIGINT and SIGTERM, and tcpdump
+            // inherits that mask (`fail` then hung in waitUntilExit). -l already flushed its lines.
+            kill(capture.processIdentifier, SIGKILL)
             capture.waitUntilExit()
             try? FileManager.default.removeItem(atPath: arpLog)
         }

@@ -45,11 +45,7 @@ enum Shell {
         guard host.role == "proxy" else { return ("-", host.role) }
         if host.daemon == "keepalived" {
             let log = (try? String(contentsOfFile: host.daemonLog ?? "", encoding: .utf8)) ?? ""
-            let state = log.split(separator: "\n").reversed().lazy.compactMap { line -> String? in
-                guard let r = line.range(of: ") Entering ") else { return nil }
-                return String(line[r.upperBound...].prefix { $0.isLetter })
-            }.first
-            return (state ?? "INIT", "keepalived (from its log)")
+            return (Lab.lastLoggedState(log, instance: "VI_1") ?? "INIT", "keepalived (from its log)")
         }
         guard let socket = host.statusSocket, let client = try? StatusClient(path: socket),
               let reply = try? client.request(.instance("VI_1")), let instance = reply.instance else {
@@ -76,7 +72,6 @@ enum Shell {
     }
 
     static func tool(_ name: String) -> String? {
-        ["/usr/sbin", "/usr/bin", "/sbin", "/bin", "/usr/local/bin", "/usr/local/sbin"].map { "\($0)/\(name)" }
-            .first { FileManager.default.isExecutableFile(atPath: $0) }
+        LabRequirement.which(name)
     }
 }

@@ -71,10 +71,6 @@ struct UpCommand: ParsableCommand {
                 var nginxPID: Int32?
                 if wantNginx {
                     nginxPID = try startNginx(lab, proxy).pid
-                    try waitUntil("nginx answering on \(proxy.name)", timeout: .seconds(10)) {
-                        Shell.run(["curl", "-fs", "-o", "/dev/null", "-m", "1", "http://127.0.0.1/"],
-                                  in: proxy.namespace).status == 0
-                    }
                 }
                 let config = configuration(instance, routerID: proxy.name, keepalived: useKeepalived, trackNginx: wantNginx)
                 let node = useKeepalived
@@ -185,41 +181,16 @@ struct UpCommand: ParsableCommand {
             """
     }
 
-    /// nginx in `host`, listening on port 80 of all the host's addresses (127.0.0.1 for the
-    /// health check, the VIP for the client), answering
-    /// with a page that names the host.
+    /// nginx in `host` (`Lab.startNginx`), listening on port 80 of all the host's addresses
+    /// (127.0.0.1 for the health check, the VIP for the client), answering with a page that
+    /// names the host, and answering before this returns. It runs as a copy named `nginx-HOST`: its
+    /// processes' comm is what vrrpd's track_process on this host counts (the lab's hosts share
+    /// one PID namespace).
     static func startNginx(_ lab: Lab, _ host: LabHost) throws -> LabProcess {
-        let d = host.directory
-        let conf = """
-            daemon off;
-            master_process on;
-            worker_processes 1;
-            pid \(d)/nginx.pid;
-            error_log \(d)/nginx-error.log;
-            events { worker_connections 64; }
-            http {
-                access_log off;
-                client_body_temp_path \(d)/nginx-tmp;
-                proxy_temp_path \(d)/nginx-tmp;
-                fastcgi_temp_path \(d)/nginx-tmp;
-                uwsgi_temp_path \(d)/nginx-tmp;
-                scgi_temp_path \(d)/nginx-tmp;
-                server {
-                    listen 80 reuseport;
-                    location / { default_type text/plain; return 200 "served by \(host.name)\\n"; }
-                }
-            }
-
-            """
-        try FileManager.default.createDirectory(atPath: "\(d)/nginx-tmp", withIntermediateDirectories: true)
-        try conf.write(toFile: "\(d)/nginx.conf", atomically: true, encoding: .utf8)
-        // A copy named after the host: its processes' comm is `nginx-HOST`, which is what
-        // vrrpd's track_process on this host counts (the lab's hosts share one PID namespace).
-        let binary = "\(d)/\(nginxProcessName(host.name))"
+        let binary = "\(host.directory)/\(nginxProcessName(host.name))"
         try? FileManager.default.removeItem(atPath: binary)
-        try FileManager.default.copyItem(atPath: Shell.tool("nginx") ?? "/usr/sbin/nginx", toPath: binary)
-        return try lab.spawn(host, [binary, "-c", "\(d)/nginx.conf", "-e", "\(d)/nginx-error.log"],
-                             name: "nginx")
+        try FileManager.default.copyItem(atPath: Lab.nginxPath, toPath: binary)
+        return try lab.startNginx(host, binary: binary)
     }
 }
 
@@ -227,7 +198,4 @@ struct UpCommand: ParsableCommand {
 func nginxProcessName(_ host: String) -> String { String("nginx-\(host)".prefix(15)) }
 
 /// vrrpd and vrrpctl live next to the vrrp-lab executable unless --bin-dir says otherwise.
-func defaultBinDir() -> String {
-    let exe = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
-    return URL(fileURLWithPath: exe).deletingLastPathComponent().path
-}
+func defaultBinDir() -> String { LabBinaries.executableDirectory }

@@ -2,40 +2,23 @@
 import Foundation
 import Testing
 import VRRPLab
+import VRRPTestSupport
 
 /// Runs `vrrp-benchmarks --quick` (a few seconds) and checks that it wrote a well-formed JSON
 /// report. Measures nothing: timings are never asserted.
 @Suite("Benchmark harness smoke run")
 struct BenchmarkSmokeTests {
-    static var packageRoot: String {
-        URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-            .deletingLastPathComponent().deletingLastPathComponent().path
-    }
-
-    static func binary(_ name: String) -> String? {
-        let bundleDir = Bundle.main.bundleURL.deletingLastPathComponent().path
-        return ["\(bundleDir)/\(name)", "\(packageRoot)/.build/debug/\(name)", "\(packageRoot)/.build/release/\(name)"]
-            .first { FileManager.default.isExecutableFile(atPath: $0) }
-    }
-
-    static var canRun: Bool { Lab.isSupported && binary("vrrp-benchmarks") != nil && binary("vrrpd") != nil }
-
     @Test("the quick mode runs every section and writes a JSON report with codec, failover and scale results",
-          .enabled(if: canRun, "needs root, iproute2 and built vrrp-benchmarks + vrrpd"),
+          .requires(all: LabRequirement.namespaceLab + [.binary("vrrp-benchmarks")]),
           .timeLimit(.minutes(2)))
     func quickRun() throws {
         let json = NSTemporaryDirectory() + "bench-smoke-\(getpid()).json"
         defer { try? FileManager.default.removeItem(atPath: json) }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: Self.binary("vrrp-benchmarks")!)
-        process.arguments = ["--quick", "--json", json, "--vrrpd", Self.binary("vrrpd")!, "--sections", "micro,failover,scale"]
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0, "vrrp-benchmarks --quick failed:\n\(text)")
+        let run = try Lab.runHostCommand([try LabBinaries.path("vrrp-benchmarks"), "--quick", "--json", json,
+                                          "--vrrpd", try LabBinaries.vrrpd, "--sections", "micro,failover,scale"],
+                                         timeout: .seconds(120))
+        let text = run.output
+        #expect(run.succeeded, "vrrp-benchmarks --quick failed:\n\(text)")
 
         let object = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: json)))
         let report = try #require(object as? [String: Any])

@@ -5,6 +5,7 @@ import Glibc
 import Foundation
 import Testing
 import VRRPLab
+import VRRPTestSupport
 import VRRPStatus
 
 /// Issue 18: packaging/container/Containerfile builds (from scratch, no registry) and two
@@ -22,8 +23,7 @@ struct ContainerImageTests {
 
     @Test("the image builds from scratch and two vrrpd containers in lab namespaces elect, then fail over on stop")
     func twoContainers() async throws {
-        try #require(Lab.isSupported, "needs root and iproute2 (CI runs as root)")
-        try #require(FileManager.default.isExecutableFile(atPath: Self.podman), "podman is missing: run scripts/setup-debian")
+        try requireLab(LabRequirement.namespaceLab + [.tool(Self.podman)])
         let vrrpd = try LabBinaries.vrrpd
         let binDir = (vrrpd as NSString).deletingLastPathComponent
         let suffix = String(UInt32.random(in: 0x1000_0000...0xffff_ffff), radix: 16)

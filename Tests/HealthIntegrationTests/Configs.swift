@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
+import VRRPLab
 /// keepalived.conf text for the health integration tests.
 enum Configs {
     static let vip = "198.18.0.100"
@@ -7,28 +8,14 @@ enum Configs {
     /// `checks`). advert_int 1 s: Master_Down_Interval is about 3.6 s.
     static func proxy(routerID: String, priority: Int, globals: String = "", checks: String, tracks: [String],
                       extra: String = "") -> String {
-        """
-        global_defs {
-            router_id \(routerID)
-        \(globals)
-        }
-
-        \(checks)
-
-        vrrp_instance VI_1 {
-            state BACKUP
-            interface eth0
-            virtual_router_id 51
-            priority \(priority)
-            advert_int 1
-            virtual_ipaddress {
-                \(vip)/24 dev eth0
-            }
-        \(tracks.isEmpty ? "" : "    track_script {\n" + tracks.map { "        \($0)\n" }.joined() + "    }")
-        \(extra)
-        }
-
-        """
+        var instance = LabVRRPInstance()
+        instance.priority = priority
+        instance.version = nil
+        instance.virtualAddresses = ["\(vip)/24"]
+        instance.trackScripts = tracks
+        instance.extraLines = extra.isEmpty ? [] : [extra]
+        return LabVRRPInstance.configuration(routerID: routerID, [instance], globalLines: globals.isEmpty ? [] : [globals],
+                                             blocks: checks.isEmpty ? [] : [checks])
     }
 
     /// The checks the nginx + RabbitMQ proxies use: nginx's HTTP health location and an AMQP

@@ -5,11 +5,12 @@
 import Foundation
 import Testing
 import VRRPLab
+import VRRPTestSupport
 import VRRPStatus
 
 /// The daemon runs the core's rules, not copies of them (issue 15's drift cases): each test
 /// failed while the runtime had its own tracking arithmetic and sync-group code.
-@Suite("Runtime follows the core's rules", .enabled(if: Lab.isSupported), .serialized)
+@Suite("Runtime follows the core's rules", .requires(all: Services.lab), .serialized)
 struct CoreRuleTests {
     @Test("a sync-group member becoming MASTER takes its BACKUP partner to MASTER at once")
     func syncGroupMasterFollows() async throws {
@@ -19,39 +20,19 @@ struct CoreRuleTests {
             let p1 = try lab.addHost("p1", on: [a, b], ipv4: ["198.18.0.11/24", "198.18.1.11/24"])
             // VI_B's own Master_Down_Interval is 3 × 20 s: without the group it would stay
             // BACKUP for a minute after VI_A (3.6 s) becomes MASTER.
-            let config = """
-                vrrp_sync_group G {
-                    group {
-                        VI_A
-                        VI_B
-                    }
-                }
-                vrrp_instance VI_A {
-                    state BACKUP
-                    interface eth0
-                    virtual_router_id 51
-                    priority 100
-                    advert_int 1
-                    virtual_ipaddress {
-                        198.18.0.100/24 dev eth0
-                    }
-                }
-                vrrp_instance VI_B {
-                    state BACKUP
-                    interface eth1
-                    virtual_router_id 52
-                    priority 100
-                    advert_int 20
-                    virtual_ipaddress {
-                        198.18.1.100/24 dev eth1
-                    }
-                }
-
-                """
-            let d1 = try Daemon.start(lab, on: p1, config: config)
-            try waitUntil("VI_A MASTER", timeout: .seconds(15)) { try d1.state("VI_A") == "MASTER" }
+            let instances = [("VI_A", "eth0", 51, "198.18.0.100/24", 1.0), ("VI_B", "eth1", 52, "198.18.1.100/24", 20.0)].map {
+                var instance = LabVRRPInstance()
+                (instance.name, instance.interface, instance.vrid, instance.virtualAddresses) = ($0.0, $0.1, $0.2, [$0.3])
+                instance.advertInterval = $0.4
+                instance.version = nil
+                return instance
+            }
+            let config = LabVRRPInstance.configuration(routerID: "p1", instances,
+                                                       blocks: [LabVRRPInstance.syncGroup("G", ["VI_A", "VI_B"])])
+            let d1 = try startDaemon(lab, on: p1, config: config)
+            try waitUntil("VI_A MASTER", timeout: .seconds(15)) { try d1.instance("VI_A").state == "MASTER" }
             try waitUntil("VI_B MASTER with VI_A (sync group)", timeout: .seconds(10)) {
-                try d1.state("VI_B") == "MASTER"
+                try d1.instance("VI_B").state == "MASTER"
             }
             #expect(try d1.instance("VI_B").lastTransitionReason.contains("sync group"))
             #expect(try lab.hasAddress(p1, "198.18.1.100"))
@@ -67,31 +48,23 @@ struct CoreRuleTests {
             let p1 = try lab.addHost("p1", on: [a, b], ipv4: ["198.18.0.11/24", "198.18.1.11/24"])
             let p2 = try lab.addHost("p2", on: [a], ipv4: ["198.18.0.12/24"])
             func config(track: Bool) -> String {
-                """
-                vrrp_instance VI_1 {
-                    state MASTER
-                    interface eth0
-                    virtual_router_id 51
-                    priority 255
-                    advert_int 1
-                    \(track ? "track_interface {\n        eth1 weight 10\n    }" : "")
-                    virtual_ipaddress {
-                        198.18.0.100/24 dev eth0
-                    }
-                }
-
-                """
+                var instance = LabVRRPInstance()
+                instance.initialState = "MASTER"
+                instance.priority = 255
+                instance.version = nil
+                instance.trackInterfaces = track ? ["eth1 weight 10"] : []
+                return instance.configuration(routerID: track ? "p1" : "p2")
             }
-            let d1 = try Daemon.start(lab, on: p1, config: config(track: true))
-            try waitUntil("p1 MASTER", timeout: .seconds(15)) { try d1.state() == "MASTER" }
+            let d1 = try startDaemon(lab, on: p1, config: config(track: true))
+            try waitUntil("p1 MASTER", timeout: .seconds(15)) { try d1.instance().state == "MASTER" }
             // A second owner: the first to hear the other's 255 steps down to 254.
-            let d2 = try Daemon.start(lab, on: p2, config: config(track: false))
+            let d2 = try startDaemon(lab, on: p2, config: config(track: false))
             try waitUntil("one owner lowered to 254", timeout: .seconds(15)) {
                 try d1.instance().effectivePriority == 254
             }
             _ = lab.stop(d2.process)
             try waitUntil("p1 MASTER again at 254", timeout: .seconds(15)) {
-                try d1.state() == "MASTER" && d1.instance().effectivePriority == 254
+                try d1.instance().state == "MASTER" && d1.instance().effectivePriority == 254
             }
             // A link event re-evaluates tracking; the core's 254 must survive it.
             try lab.runChecked(p1, ["ip", "link", "set", "dev", "eth1", "down"])
@@ -101,7 +74,7 @@ struct CoreRuleTests {
             try lab.runChecked(p1, ["ip", "link", "set", "dev", "eth1", "up"])
             try waitUntil("p1 sees eth1 up", timeout: .seconds(10)) { try d1.tracked("eth1") == "ok" }
             #expect(try d1.instance().effectivePriority == 254)
-            #expect(try d1.state() == "MASTER")
+            #expect(try d1.instance().state == "MASTER")
         }
     }
 }

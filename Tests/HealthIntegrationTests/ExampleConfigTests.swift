@@ -11,16 +11,9 @@ struct ExampleConfigTests {
     func configTest(example: String, file: String) throws {
         let path = "\(LabBinaries.packageRoot)/examples/\(example)/\(file)"
         #expect(FileManager.default.fileExists(atPath: path))
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: try LabBinaries.vrrpd)
-        process.arguments = ["--config-test", "-f", path]
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0, "vrrpd --config-test \(file):\n\(text)")
+        let run = try Lab.runHostCommand([try LabBinaries.vrrpd, "--config-test", "-f", path], timeout: .seconds(30))
+        let text = run.output
+        #expect(run.succeeded, "vrrpd --config-test \(file):\n\(text)")
         #expect(text.contains("configuration OK"))
         // One VRID, one VIP on both proxies; only the priority differs.
         #expect(text.contains("VRID 51"))

@@ -43,7 +43,7 @@ extension HealthWiringTests {
                 """
             let names = ["chk_204", "chk_301", "chk_only_200", "chk_range"]
             let tracks = names.map { "\($0) weight -10" }
-            let d = try Daemon.start(lab, on: p1, config: Configs.proxy(routerID: "p1", priority: 100,
+            let d = try startDaemon(lab, on: p1, config: Configs.proxy(routerID: "p1", priority: 100,
                                                                          checks: checks, tracks: tracks))
             try waitUntil("all four verdicts", timeout: .seconds(10)) {
                 try names.map { try d.tracked($0) } == ["ok", "failing", "failing", "ok"]

@@ -2,12 +2,13 @@
 import Foundation
 import Testing
 import VRRPLab
+import VRRPTestSupport
 import VRRPStatus
 
 /// vrrpd's health wiring with real processes in namespaces: script vs native verdicts, a
 /// hanging script, notify ordering, sync groups.
 @Suite("vrrpd health wiring in namespaces", .serialized,
-       .enabled(if: Services.haveNginx, "needs root, iproute2 and nginx with the stream module"))
+       .requires(all: Services.nginxLab))
 struct HealthWiringTests {
     @Test("a vrrp_script running curl and the native HTTP/TCP checks reach the same verdicts on nginx")
     func scriptAndNativeAgree() async throws {
@@ -36,7 +37,7 @@ struct HealthWiringTests {
             let names = ["chk_http", "chk_tcp", "chk_curl"]
             // Weights keep the instance out of FAULT, so only the verdicts change.
             let tracks = names.map { "\($0) weight -10" }
-            let d = try Daemon.start(lab, on: p1, config: Configs.proxy(routerID: "p1", priority: 100,
+            let d = try startDaemon(lab, on: p1, config: Configs.proxy(routerID: "p1", priority: 100,
                                                                          checks: checks, tracks: tracks))
             func verdicts() throws -> [String?] { try names.map { try d.tracked($0) } }
 
@@ -72,12 +73,12 @@ struct HealthWiringTests {
                     weight -100
                 }
                 """
-            let d1 = try Daemon.start(lab, on: p1, config: Configs.proxy(routerID: "p1", priority: 150,
+            let d1 = try startDaemon(lab, on: p1, config: Configs.proxy(routerID: "p1", priority: 150,
                                                                           checks: hang, tracks: ["chk_hang"]))
-            let d2 = try Daemon.start(lab, on: p2, config: Configs.proxy(routerID: "p2", priority: 100,
+            let d2 = try startDaemon(lab, on: p2, config: Configs.proxy(routerID: "p2", priority: 100,
                                                                           checks: "", tracks: []))
             try waitUntil("p1 MASTER, p2 BACKUP", timeout: .seconds(20)) {
-                try d1.state() == "MASTER" && d2.state() == "BACKUP"
+                try d1.instance().state == "MASTER" && d2.instance().state == "BACKUP"
             }
             try waitUntil("the script to have started (and hung)", timeout: .seconds(10)) {
                 FileManager.default.fileExists(atPath: started)
@@ -86,8 +87,8 @@ struct HealthWiringTests {
             // Three Master_Down_Intervals (≈3.6 s each): any gap in adverts would let p2 take over.
             let end = ContinuousClock.now + .seconds(11)
             while ContinuousClock.now < end {
-                #expect(try d2.state() == "BACKUP")
-                #expect(try d1.state() == "MASTER")
+                #expect(try d2.instance().state == "BACKUP")
+                #expect(try d1.instance().state == "MASTER")
                 try await Task.sleep(for: .milliseconds(200))
             }
             #expect(try d2.instance().counters.advertiseRcvd >= heard + 8)
@@ -115,14 +116,14 @@ struct HealthWiringTests {
 
                 """.write(toFile: script, atomically: true, encoding: .utf8)
             chmod(script, 0o755)
-            let d2 = try Daemon.start(lab, on: p2, config: Configs.proxy(
+            let d2 = try startDaemon(lab, on: p2, config: Configs.proxy(
                 routerID: "p2", priority: 100, checks: "", tracks: [], extra: "    notify \(script)"))
-            try waitUntil("p2 alone to become MASTER", timeout: .seconds(20)) { try d2.state() == "MASTER" }
+            try waitUntil("p2 alone to become MASTER", timeout: .seconds(20)) { try d2.instance().state == "MASTER" }
             // p1 (150) appears: p2 falls back to BACKUP while its MASTER notify still sleeps.
-            let d1 = try Daemon.start(lab, on: p1, config: Configs.proxy(routerID: "p1", priority: 150,
+            let d1 = try startDaemon(lab, on: p1, config: Configs.proxy(routerID: "p1", priority: 150,
                                                                           checks: "", tracks: []))
             try waitUntil("p1 MASTER, p2 BACKUP", timeout: .seconds(20)) {
-                try d1.state() == "MASTER" && d2.state() == "BACKUP"
+                try d1.instance().state == "MASTER" && d2.instance().state == "BACKUP"
             }
             try waitUntil("three notifications", timeout: .seconds(15)) {
                 ((try? String(contentsOfFile: out, encoding: .utf8)) ?? "").split(separator: "\n").count >= 3
@@ -140,42 +141,19 @@ struct HealthWiringTests {
             let p1 = try lab.addHost("p1", on: [a, b], ipv4: ["198.18.0.11/24", "198.18.1.11/24"])
             let p2 = try lab.addHost("p2", on: [a, b], ipv4: ["198.18.0.12/24", "198.18.1.12/24"])
             func config(_ id: String, _ priority: Int) -> String {
-                """
-                global_defs {
-                    router_id \(id)
+                let instances = [("VI_A", "eth0", 51, "198.18.0.100/24"), ("VI_B", "eth1", 52, "198.18.1.100/24")].map {
+                    var instance = LabVRRPInstance()
+                    (instance.name, instance.interface, instance.vrid, instance.virtualAddresses) = ($0.0, $0.1, $0.2, [$0.3])
+                    instance.priority = priority
+                    instance.version = nil
+                    return instance
                 }
-                vrrp_sync_group G {
-                    group {
-                        VI_A
-                        VI_B
-                    }
-                }
-                vrrp_instance VI_A {
-                    state BACKUP
-                    interface eth0
-                    virtual_router_id 51
-                    priority \(priority)
-                    advert_int 1
-                    virtual_ipaddress {
-                        198.18.0.100/24 dev eth0
-                    }
-                }
-                vrrp_instance VI_B {
-                    state BACKUP
-                    interface eth1
-                    virtual_router_id 52
-                    priority \(priority)
-                    advert_int 1
-                    virtual_ipaddress {
-                        198.18.1.100/24 dev eth1
-                    }
-                }
-
-                """
+                return LabVRRPInstance.configuration(routerID: id, instances,
+                                                     blocks: [LabVRRPInstance.syncGroup("G", ["VI_A", "VI_B"])])
             }
-            let d1 = try Daemon.start(lab, on: p1, config: config("p1", 150))
-            let d2 = try Daemon.start(lab, on: p2, config: config("p2", 100))
-            func states(_ d: Daemon) throws -> [String] { [try d.state("VI_A"), try d.state("VI_B")] }
+            let d1 = try startDaemon(lab, on: p1, config: config("p1", 150))
+            let d2 = try startDaemon(lab, on: p2, config: config("p2", 100))
+            func states(_ d: LabVRRPNode) throws -> [String] { [try d.instance("VI_A").state, try d.instance("VI_B").state] }
             try waitUntil("p1 MASTER for both, p2 BACKUP for both", timeout: .seconds(20)) {
                 try states(d1) == ["MASTER", "MASTER"] && states(d2) == ["BACKUP", "BACKUP"]
             }

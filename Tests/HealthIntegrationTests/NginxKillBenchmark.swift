@@ -5,6 +5,7 @@
 import Foundation
 import Testing
 import VRRPLab
+import VRRPTestSupport
 import VRRPStatus
 
 /// #17 measurement, not a test of timing: "nginx killed → VIP on the backup" for vrrpd with
@@ -17,8 +18,8 @@ import VRRPStatus
 /// nginx's stream proxy so the AMQP check passes. The fault: SIGKILL to p1's nginx master and
 /// workers by PID. The figure: until `ip addr` shows the VIP on p2 and no longer on p1.
 @Suite("nginx killed → VIP on the backup: vrrpd vs keepalived (measurement)", .serialized,
-       .enabled(if: Services.haveNginx && ProcessInfo.processInfo.environment["VRRP_BENCH_NGINX"] != nil,
-                "set VRRP_BENCH_NGINX=1 (scripts/bench-nginx); needs root, nginx, keepalived"))
+       .enabled(if: ProcessInfo.processInfo.environment["VRRP_BENCH_NGINX"] != nil, "a measurement: set VRRP_BENCH_NGINX=1 (scripts/bench-nginx)"),
+       .requires(all: Services.nginxLab + [.keepalived]))
 struct NginxKillBenchmark {
     enum Variant: String, CaseIterable {
         case vrrpdExample = "vrrpd, shipped example (track_process + HTTP + AMQP, fast_preempt)"
@@ -41,58 +42,26 @@ struct NginxKillBenchmark {
         let pidof = ["/usr/bin/pidof", "/bin/pidof", "/usr/sbin/pidof", "/sbin/pidof"]
             .first { FileManager.default.isExecutableFile(atPath: $0) } ?? "pidof"
         let curl = ["/usr/bin/curl", "/bin/curl"].first { FileManager.default.isExecutableFile(atPath: $0) } ?? "curl"
-        let processCheck = variant == .keepalivedPidof ? """
-            vrrp_script chk_nginx_process {
-                script "\(pidof) \(process)"
-                interval 1
-                timeout 1
-                fall 2
-                rise 2
-                weight -60
-            }
-            """ : """
-            vrrp_track_process chk_nginx_process {
-                process \(process)
-                weight -60
-            }
-            """
-        let track = variant == .keepalivedPidof
-            ? "    track_script {\n        chk_nginx_process\n        chk_nginx\n    }"
-            : "    track_script {\n        chk_nginx\n    }\n    track_process {\n        chk_nginx_process\n    }"
-        return """
-            global_defs {
-                router_id \(routerID)
-                script_user root
-            }
-
-            \(processCheck)
-
-            vrrp_script chk_nginx {
-                script "\(curl) -fs -o /dev/null -m 0.8 http://127.0.0.1/health"
-                interval 1
-                timeout 1
-                fall 2
-                rise 2
-                weight -60
-            }
-
-            vrrp_instance VI_RABBIT {
-                state BACKUP
-                interface eth0
-                virtual_router_id 51
-                priority \(priority)
-                advert_int 1
-                authentication {
-                    auth_type PASS
-                    auth_pass rabbit51
-                }
-                virtual_ipaddress {
-                    \(Configs.vip)/24 dev eth0
-                }
-            \(track)
-            }
-
-            """
+        let processCheck = variant == .keepalivedPidof
+            ? LabVRRPInstance.script("chk_nginx_process", "\(pidof) \(process)", interval: 1, timeout: 1, fall: 2, rise: 2, weight: -60)
+            : "vrrp_track_process chk_nginx_process {\n    process \(process)\n    weight -60\n}"
+        var instance = LabVRRPInstance()
+        instance.name = "VI_RABBIT"
+        instance.priority = priority
+        instance.version = nil
+        instance.password = "rabbit51"
+        instance.virtualAddresses = ["\(Configs.vip)/24"]
+        if variant == .keepalivedPidof {
+            instance.trackScripts = ["chk_nginx_process", "chk_nginx"]
+        } else {
+            instance.trackScripts = ["chk_nginx"]
+            instance.trackProcesses = ["chk_nginx_process"]
+        }
+        return LabVRRPInstance.configuration(routerID: routerID, [instance], globalLines: ["script_user root"], blocks: [
+            processCheck,
+            LabVRRPInstance.script("chk_nginx", "\(curl) -fs -o /dev/null -m 0.8 http://127.0.0.1/health",
+                                   interval: 1, timeout: 1, fall: 2, rise: 2, weight: -60),
+        ])
     }
 
     /// One trial: fresh nginx pair and daemons, settle, kill p1's nginx, time the VIP's move.
@@ -116,7 +85,7 @@ struct NginxKillBenchmark {
             } else {
                 var config = try NginxKillTests.example(file, processName: process)
                 if variant == .vrrpdNoFast { config = config.replacingOccurrences(of: "    fast_preempt\n", with: "") }
-                daemons.append(try Daemon.start(lab, on: host, config: config, name: "vrrpd-\(variant.code)\(n)").process)
+                daemons.append(try startDaemon(lab, on: host, config: config, name: "vrrpd-\(variant.code)\(n)").process)
             }
         }
         // Settled: the VIP on p1 only for 3 s in a row (checks have run, p2 is a quiet backup).

@@ -5,13 +5,14 @@
 import Foundation
 import Testing
 import VRRPLab
+import VRRPTestSupport
 import VRRPStatus
 
 /// #17: nginx killed on the master → the VIP on the backup, with the shipped example config
 /// (examples/nginx-rabbitmq), vrrpd inside network namespaces (where the kernel refuses the
 /// process connector), a real Debian nginx and a real SIGKILL by PID.
 @Suite("nginx killed → VIP on the backup (shipped example)", .serialized,
-       .enabled(if: Services.haveNginx, "needs root, iproute2 and nginx with the stream module"))
+       .requires(all: Services.nginxLab))
 struct NginxKillTests {
     /// The shipped example (it uses `eth0` and the documentation VIP, as the lab hosts have
     /// them). One change: `process nginx` becomes this host's nginx copy, because the lab's
@@ -44,11 +45,11 @@ struct NginxKillTests {
             let name1 = "ngx1-\(tag)", name2 = "ngx2-\(tag)"
             let nginx1 = try lab.startNginx(p1, upstream: "198.18.0.20:5672", binary: try Self.nginxCopy(p1, name1))
             _ = try lab.startNginx(p2, upstream: "198.18.0.20:5672", binary: try Self.nginxCopy(p2, name2))
-            let d1 = try Daemon.start(lab, on: p1, config: try Self.example("proxy1.conf", processName: name1))
-            let d2 = try Daemon.start(lab, on: p2, config: try Self.example("proxy2.conf", processName: name2))
+            let d1 = try startDaemon(lab, on: p1, config: try Self.example("proxy1.conf", processName: name1))
+            let d2 = try startDaemon(lab, on: p2, config: try Self.example("proxy2.conf", processName: name2))
 
             try waitUntil("p1 MASTER with the VIP, p2 BACKUP, checks settled", timeout: .seconds(30)) {
-                try d1.state("VI_RABBIT") == "MASTER" && d2.state("VI_RABBIT") == "BACKUP" && lab.hasAddress(p1, vip)
+                try d1.instance("VI_RABBIT").state == "MASTER" && d2.instance("VI_RABBIT").state == "BACKUP" && lab.hasAddress(p1, vip)
                     && d1.tracked("chk_nginx_process", instance: "VI_RABBIT") == "ok"
                     && d1.tracked("chk_nginx", instance: "VI_RABBIT") == "ok"
                     && d1.tracked("chk_amqp", instance: "VI_RABBIT") == "failing"
@@ -72,8 +73,8 @@ struct NginxKillTests {
             }
             let took = ContinuousClock.now - killed
             print("nginx killed → VIP on the backup: \(took) (shipped example, advert_int 1)")
-            #expect(try d2.state("VI_RABBIT") == "MASTER")
-            try waitUntil("p1 BACKUP", timeout: .seconds(5)) { try d1.state("VI_RABBIT") == "BACKUP" }
+            #expect(try d2.instance("VI_RABBIT").state == "MASTER")
+            try waitUntil("p1 BACKUP", timeout: .seconds(5)) { try d1.instance("VI_RABBIT").state == "BACKUP" }
             #expect(try d1.tracked("chk_nginx_process", instance: "VI_RABBIT") == "failing")
             #expect(lab.log(d1.process).contains("track_process mode: exits by pidfd"))
         }

@@ -5,13 +5,14 @@
 import Foundation
 import Testing
 import VRRPLab
+import VRRPTestSupport
 import VRRPStatus
 
 /// Issue 19, the script cases: a reload while a check running as `script_user` hangs (case 1),
 /// scripts as their user under NoNewPrivileges (case 3), script security for notify scripts
 /// (case 7) and capabilities dropped before any thread starts.
 @Suite("vrrpd scripts: reload, users, security, capabilities", .serialized,
-       .enabled(if: Services.haveNginx, "needs root and iproute2 (and the suite's nginx)"))
+       .requires(all: Services.nginxLab))
 struct ScriptSafetyTests {
     /// The seconds-of-day of each captured packet (`tcpdump -r -n -e` lines start HH:MM:SS.ffffff).
     static func times(_ lines: [String]) -> [Double] {
@@ -45,10 +46,10 @@ struct ScriptSafetyTests {
             let lan = try lab.addLAN("lan")
             let p1 = try lab.addHost("p1", on: [lan], ipv4: ["198.18.0.11/24"])
             let p2 = try lab.addHost("p2", on: [lan], ipv4: ["198.18.0.12/24"])
-            let d1 = try Daemon.start(lab, on: p1, config: Self.hangConfig(interval: 1))
-            let d2 = try Daemon.start(lab, on: p2, config: Configs.proxy(routerID: "p2", priority: 100, checks: "", tracks: []))
+            let d1 = try startDaemon(lab, on: p1, config: Self.hangConfig(interval: 1))
+            let d2 = try startDaemon(lab, on: p2, config: Configs.proxy(routerID: "p2", priority: 100, checks: "", tracks: []))
             try waitUntil("p1 MASTER, p2 BACKUP", timeout: .seconds(20)) {
-                try d1.state() == "MASTER" && d2.state() == "BACKUP"
+                try d1.instance().state == "MASTER" && d2.instance().state == "BACKUP"
             }
             // The first run times out after 2 s: failing, priority 140 (still above p2).
             try waitUntil("chk_hang to time out", timeout: .seconds(10)) { try d1.tracked("chk_hang") == "failing" }
@@ -73,7 +74,7 @@ struct ScriptSafetyTests {
             var p2States: Set<String> = []
             let end = ContinuousClock.now + .seconds(9)
             while ContinuousClock.now < end {
-                p2States.insert(try d2.state())
+                p2States.insert(try d2.instance().state)
                 try await Task.sleep(for: .milliseconds(200))
             }
             let times = Self.times(try lab.readCapture(capture.stop()))
@@ -111,8 +112,8 @@ struct ScriptSafetyTests {
                 """, tracks: ["chk_uid"], extra: "    notify_master \"/bin/sh -c 'id -u > \(out)/notify.uid'\"")
             // packaging/vrrpd.service: NoNewPrivileges=yes and its CapabilityBoundingSet.
             let unit = ["setpriv", "--no-new-privs", "--bounding-set", "-all,+net_admin,+net_raw,+kill,+setuid,+setgid"]
-            let d = try Daemon.start(lab, on: p1, config: config, wrapper: unit)
-            try waitUntil("p1 MASTER", timeout: .seconds(20)) { try d.state() == "MASTER" }
+            let d = try startDaemon(lab, on: p1, config: config, wrapper: unit)
+            try waitUntil("p1 MASTER", timeout: .seconds(20)) { try d.instance().state == "MASTER" }
             for file in ["check.uid", "notify.uid"] {
                 let path = "\(out)/\(file)"
                 try? waitUntil("\(file) written", timeout: .seconds(10)) { FileManager.default.fileExists(atPath: path) }
@@ -137,8 +138,8 @@ struct ScriptSafetyTests {
                     script_user root
             """, checks: """
                 """, tracks: [], extra: "    notify_master \(script)")
-            let d = try Daemon.start(lab, on: p1, config: config)
-            try waitUntil("p1 MASTER", timeout: .seconds(20)) { try d.state() == "MASTER" }
+            let d = try startDaemon(lab, on: p1, config: config)
+            try waitUntil("p1 MASTER", timeout: .seconds(20)) { try d.instance().state == "MASTER" }
             try waitUntil("the refusal to be logged", timeout: .seconds(10)) {
                 lab.log(d.process).contains("SECURITY VIOLATION")
             }
@@ -181,7 +182,7 @@ struct ScriptSafetyTests {
                     timeout 1
                 }
                 """, tracks: ["chk_true weight -10", "chk_tcp weight -10"])
-            let d = try Daemon.start(lab, on: p1, config: config)
+            let d = try startDaemon(lab, on: p1, config: config)
             try waitUntil("both checks reported", timeout: .seconds(10)) {
                 try d.tracked("chk_true") == "ok" && d.tracked("chk_tcp") == "failing"
             }
@@ -209,7 +210,7 @@ extension ScriptSafetyTests {
                     }
                     """, tracks: ["chk_true weight -10"])
             }
-            let d = try Daemon.start(lab, on: p1, config: config(nil))
+            let d = try startDaemon(lab, on: p1, config: config(nil))
             try waitUntil("chk_true ok", timeout: .seconds(10)) { try d.tracked("chk_true") == "ok" }
             try config("nobody").write(toFile: "\(p1.directory)/vrrpd.conf", atomically: true, encoding: .utf8)
             lab.signal(d.process, SIGHUP)
@@ -218,7 +219,7 @@ extension ScriptSafetyTests {
             }
             #expect(try d.snapshot().daemon.lastReload?.ok == false)
             #expect(try d.tracked("chk_true") == "ok")
-            #expect(try d.state() == "MASTER" || d.state() == "BACKUP")
+            #expect(try d.instance().state == "MASTER" || d.instance().state == "BACKUP")
         }
     }
 }

@@ -7,60 +7,32 @@ import Testing
 import VRRPLab
 import VRRPStatus
 
-/// True when the machine can run these tests: root, iproute2, nginx with its stream module.
+/// What the machine needs for these tests (root, iproute2, vrrpd, nginx with its stream
+/// module, RabbitMQ): the one skip policy, `.requires(all:)`, skips or (CI) fails without them.
 enum Services {
-    static let nginx = "/usr/sbin/nginx"
-    static let streamModule = "/usr/lib/nginx/modules/ngx_stream_module.so"
+    static let nginx = Lab.nginxPath
+    static let streamModule = Lab.nginxStreamModule
     static let rabbitmq = "/usr/lib/rabbitmq/bin/rabbitmq-server"
 
-    static var haveNginx: Bool {
-        Lab.isSupported && FileManager.default.isExecutableFile(atPath: nginx)
-            && FileManager.default.fileExists(atPath: streamModule)
-    }
-    static var haveRabbitMQ: Bool { haveNginx && FileManager.default.isExecutableFile(atPath: rabbitmq) }
+    static let lab = LabRequirement.namespaceLab
+    static let nginxLab = lab + [.tool(nginx), .file(streamModule)]
+    static let rabbitMQLab = nginxLab + [.tool(rabbitmq)]
+
+    static var haveRabbitMQ: Bool { LabRequirement.unmetReason(rabbitMQLab) == nil }
 }
 
-/// One vrrpd in a lab host, with its own config, pid file and status socket.
-struct Daemon {
-    let process: LabProcess
-    let host: LabHost
-    let socket: String
+/// Writes `config` to `<host dir>/<name>.conf` and starts `vrrpd -f … -D` in the host through
+/// VRRPLab (pid file, status socket and log named after `name`), behind `wrapper` (e.g.
+/// `setpriv --no-new-privs`, as the shipped unit's NoNewPrivileges=yes); returns once its
+/// status socket answers.
+func startDaemon(_ lab: Lab, on host: LabHost, config: String, name: String = "vrrpd",
+                 wrapper: [String] = []) throws -> LabVRRPNode {
+    var options = LabVRRPDOptions(tag: name, arguments: ["-D"], waitForStatus: .seconds(15))
+    options.wrapper = wrapper
+    return try lab.startVRRPD(host, config: config, options: options)
+}
 
-    /// Writes `config` to the host directory and starts `vrrpd -f … -D` in the host, behind
-    /// `wrapper` (e.g. `setpriv --no-new-privs`, as the shipped unit's NoNewPrivileges=yes).
-    static func start(_ lab: Lab, on host: LabHost, config: String, name: String = "vrrpd",
-                      wrapper: [String] = []) throws -> Daemon {
-        let conf = "\(host.directory)/\(name).conf"
-        try config.write(toFile: conf, atomically: true, encoding: .utf8)
-        let socket = "\(host.directory)/\(name).sock"
-        let process = try lab.spawn(host, wrapper + [try LabBinaries.vrrpd, "-f", conf, "--pid-file", "\(host.directory)/\(name).pid",
-                                           "--status-socket", socket, "--dump-dir", host.directory, "-D"],
-                                    name: name)
-        let daemon = Daemon(process: process, host: host, socket: socket)
-        try waitUntil("\(name) on \(host.name) to answer on its status socket", timeout: .seconds(15)) {
-            guard lab.isRunning(process) else {
-                throw LabError.unexpectedOutput("\(name) on \(host.name) exited:\n\(lab.log(process))")
-            }
-            return (try? daemon.snapshot()) != nil
-        }
-        return daemon
-    }
-
-    func snapshot() throws -> Snapshot {
-        let reply = try StatusClient(path: socket).request(.status)
-        guard let snapshot = reply.snapshot else { throw LabError.unexpectedOutput("no snapshot: \(reply)") }
-        return snapshot
-    }
-
-    func instance(_ name: String = "VI_1") throws -> InstanceSnapshot {
-        guard let i = try snapshot().instance(named: name) else {
-            throw LabError.unexpectedOutput("no instance \(name) on \(host.name)")
-        }
-        return i
-    }
-
-    func state(_ name: String = "VI_1") throws -> String { try instance(name).state }
-
+extension LabVRRPNode {
     /// The status ("ok", "failing", "unknown") of a tracked item.
     func tracked(_ item: String, instance: String = "VI_1") throws -> String? {
         try self.instance(instance).tracked.first { $0.name == item }?.status
@@ -89,67 +61,6 @@ extension Lab {
         // Frame header: type 1 (method), channel 0, 4-byte size; payload: class 10, method 10.
         return bytes.count == 11 && bytes[0] == 1 && bytes[1] == 0 && bytes[2] == 0
             && bytes[7] == 0 && bytes[8] == 10 && bytes[9] == 0 && bytes[10] == 10
-    }
-
-    /// Starts nginx in `host` with its own prefix, config, pid and logs in the host directory:
-    /// `/health` answers 200 on port 80 and, with `upstream`, a `stream` proxy on the wildcard
-    /// 5672 (so it accepts on the VIP once the VIP arrives) forwards to `upstream`.
-    /// - binary: the nginx executable (a renamed copy gives this host's nginx its own process
-    ///   name: the lab's hosts share one PID namespace, so `track_process` sees every host's).
-    func startNginx(_ host: LabHost, upstream: String?, name: String = "nginx",
-                    binary: String = Services.nginx) throws -> LabProcess {
-        let dir = "\(host.directory)/nginx"
-        for sub in ["", "/tmp", "/logs"] {
-            try FileManager.default.createDirectory(atPath: dir + sub, withIntermediateDirectories: true)
-        }
-        var conf = """
-            daemon off;
-            master_process on;
-            worker_processes 1;
-            pid \(dir)/nginx.pid;
-            error_log \(dir)/logs/error.log;
-
-            """
-        if let upstream {
-            conf = "load_module \(Services.streamModule);\n" + conf + """
-                stream {
-                    server {
-                        listen 5672;
-                        proxy_connect_timeout 2s;
-                        proxy_pass \(upstream);
-                    }
-                }
-
-                """
-        }
-        conf += """
-            events { worker_connections 64; }
-            http {
-                access_log off;
-                client_body_temp_path \(dir)/tmp/body;
-                proxy_temp_path \(dir)/tmp/proxy;
-                fastcgi_temp_path \(dir)/tmp/fastcgi;
-                uwsgi_temp_path \(dir)/tmp/uwsgi;
-                scgi_temp_path \(dir)/tmp/scgi;
-                server {
-                    listen 80;
-                    location = /health { return 200 "ok\\n"; }
-                    location = /health-204 { return 204; }
-                    location = /moved { return 301 /health; }
-                }
-            }
-
-            """
-        try conf.write(toFile: "\(dir)/nginx.conf", atomically: true, encoding: .utf8)
-        let process = try spawn(host, [binary, "-p", dir + "/", "-e", "\(dir)/logs/error.log",
-                                       "-c", "\(dir)/nginx.conf"], name: name)
-        try waitUntil("nginx on \(host.name) to answer /health", timeout: .seconds(10)) {
-            guard isRunning(process) else {
-                throw LabError.unexpectedOutput("nginx on \(host.name) exited:\n\(log(process))")
-            }
-            return try run(host, ["curl", "-fsS", "-m", "1", "http://127.0.0.1/health"]).succeeded
-        }
-        return process
     }
 
     /// Starts RabbitMQ in `host` (node rabbit@localhost, its files in the host directory,

@@ -4,6 +4,7 @@ import Testing
 import VRRPChaos
 import VRRPCore
 import VRRPLab
+import VRRPTestSupport
 import VRRPStatus
 
 /// One class of bad advertisement: how to build it and the RFC 6527 / RFC 2787 counter it
@@ -79,8 +80,7 @@ let errorCounters: Set<String> = ["advertiseIntervalErrors", "authFailures", "ip
                                   "addressListErrors", "invalidAuthType", "authTypeMismatch", "packetLengthErrors",
                                   "checksumErrors", "versionErrors", "vrIdErrors"]
 
-@Suite("Hostile packets", .serialized, .enabled(if: Lab.isSupported && locateVRRPD() != nil && RawSender.isAvailable,
-                                            "needs root, iproute2, python3 and a built vrrpd"))
+@Suite("Hostile packets", .serialized, .requires(all: LabRequirement.namespaceLab + [.tool("python3")]))
 struct HostileTests {
     @Test("every class of bad advert, at priority 255 and 0, is counted and changes no state on master and backup")
     func badAdverts() async throws {
@@ -90,7 +90,7 @@ struct HostileTests {
             settings.advertInterval = 1
             settings.priorities = [150, 100]
             settings.password = password
-            let cluster = try ChaosCluster(lab: lab, settings: settings, vrrpd: locateVRRPD()!)
+            let cluster = try ChaosCluster(lab: lab, settings: settings, vrrpd: try LabBinaries.vrrpd)
             let (master, backup) = (cluster.nodes[0], cluster.nodes[1])
             try cluster.start(master)
             try cluster.start(backup)

@@ -54,7 +54,7 @@ struct AcceptModeTests {
             #expect(neighbour6.contains(try lab.mac(p1).description), "ND for the VIP: \(neighbour6)")
 
             // On exit the drop rules go with the VIP: the next master answers at once.
-            #expect(lab.terminate(strict) == 0)
+            #expect(strict.terminate() == 0)
             let takeover = try await lab.startDaemon(on: p2, config: config(for: p2, priority: 100) {
                 $0.version = 3
                 $0.virtualAddresses = ["198.18.0.100/24"]
@@ -90,11 +90,11 @@ extension AcceptModeTests {
             try await lab.waitForState(crashed, "MASTER")
             try await lab.wait("the VIP on p1") { try lab.hasVIP(p1, VIP.v4) }
             #expect(try !Self.anyReply(lab, VIP.v4Address))
-            try lab.crash(crashed)
+            try crashed.crash()
             let restarted = try await lab.startDaemon(on: p1, config: config(for: p1, priority: 150))
             try await lab.waitForState(restarted, "MASTER")
             try await lab.waitForPing(VIP.v4Address)
-            #expect(lab.log(restarted).contains("removed the nftables tables vrrpd"))
+            #expect(restarted.log.contains("removed the nftables tables vrrpd"))
         }
     }
 }

@@ -29,12 +29,12 @@ struct AddressOwnerTests {
             }
             let owner = try await lab.startDaemon(on: p1, config: ownerConfig(1))
             try await lab.waitForState(owner, "MASTER")
-            let started = try lab.instance(owner)
+            let started = try owner.instance()
             // RFC 5798 §6.4.1: the owner skips Backup (no Master_Down_Timer wait).
             #expect(started.lastTransitionReason == "address owner (priority 255)")
             #expect(started.counters.becomeMaster == 1)
             #expect(try lab.hasVIP(p1, Self.ownCIDR), "the operator's address was removed at start-up")
-            #expect(!lab.log(owner).contains("removed leftover address"), "\(lab.log(owner))")
+            #expect(!owner.log.contains("removed leftover address"), "\(owner.log)")
             #expect(started.sourceAddress == Self.ownAddress)
 
             let backup = try await lab.startDaemon(on: p2, config: config(for: p2, priority: 100) {
@@ -42,11 +42,11 @@ struct AddressOwnerTests {
             })
             try await lab.waitForState(backup, "BACKUP")
             try await lab.wait("p2 to hear the owner's priority 255") {
-                try lab.instance(backup).lastAdvertisement?.priority == 255
+                try backup.instance().lastAdvertisement?.priority == 255
             }
 
             // Reload both with a changed interval: the instances are stopped and started again.
-            let previousReload = try lab.snapshot(owner).daemon.lastReload?.at
+            let previousReload = try owner.snapshot().daemon.lastReload?.at
             try ownerConfig(2).write(toFile: owner.configPath, atomically: true, encoding: .utf8)
             try config(for: p2, priority: 100) {
                 $0.virtualAddresses = [vip]
@@ -55,10 +55,10 @@ struct AddressOwnerTests {
             lab.lab.signal(owner.process, SIGHUP)
             lab.lab.signal(backup.process, SIGHUP)
             try await lab.wait("the owner's reload", daemon: owner) {
-                guard let r = try lab.snapshot(owner).daemon.lastReload else { return false }
+                guard let r = try owner.snapshot().daemon.lastReload else { return false }
                 return r.at != previousReload
             }
-            #expect(try lab.snapshot(owner).daemon.lastReload?.changed == ["VI_1"])
+            #expect(try owner.snapshot().daemon.lastReload?.changed == ["VI_1"])
             try await lab.waitForStates([(owner, "MASTER"), (backup, "BACKUP")])
             #expect(try lab.hasVIP(p1, Self.ownCIDR), "the reload removed the operator's address")
 
@@ -70,15 +70,15 @@ struct AddressOwnerTests {
             try await lab.waitForState(owner, "MASTER")
             #expect(try lab.hasVIP(p1, Self.ownCIDR))
 
-            let zeroBefore = try lab.instance(backup).counters.priorityZeroPktsRcvd
-            #expect(lab.terminate(owner) == 0)
+            let zeroBefore = try backup.instance().counters.priorityZeroPktsRcvd
+            #expect(owner.terminate() == 0)
             #expect(try lab.hasVIP(p1, Self.ownCIDR), "SIGTERM removed the operator's address")
             if vip.hasSuffix("/32") {
                 #expect(try !lab.hasVIP(p1, vip), "the /32 vrrpd added stays behind")
             }
             // RFC 5798 §6.4.3: the leaving master sends priority 0.
             try await lab.wait("p2 to receive priority 0", daemon: backup) {
-                try lab.instance(backup).counters.priorityZeroPktsRcvd > zeroBefore
+                try backup.instance().counters.priorityZeroPktsRcvd > zeroBefore
             }
             try await lab.waitForState(backup, "MASTER")
         }
@@ -94,7 +94,7 @@ struct AddressOwnerTests {
             })
             try await lab.waitForState(crashed, "MASTER")
             try await lab.wait("198.18.0.101/24 on p1") { try lab.hasVIP(p1, "198.18.0.101/24") }
-            try lab.crash(crashed)
+            try crashed.crash()
             // … and an operator's address equal to the next run's VIP (no tag).
             try lab.lab.runChecked(p1, ["ip", "addr", "add", "198.18.0.100/24", "dev", "eth0"])
             let daemon = try await lab.startDaemon(on: p1, config: config(for: p1, priority: 100) {
@@ -103,7 +103,7 @@ struct AddressOwnerTests {
             try await lab.waitForState(daemon, "MASTER")
             #expect(try !lab.hasVIP(p1, "198.18.0.101/24"), "the tagged leftover stays")
             #expect(try lab.hasVIP(p1, "198.18.0.100/24"))
-            #expect(lab.terminate(daemon) == 0)
+            #expect(daemon.terminate() == 0)
             #expect(try lab.hasVIP(p1, "198.18.0.100/24"), "the operator's copy of the VIP was removed")
         }
     }

@@ -24,19 +24,19 @@ struct CorrectionTests {
             try await lab.waitForState(daemon, "MASTER")
             #expect(lab.lab.log(daemon.process).contains("[error]"), "\(lab.lab.log(daemon.process))")
             #expect(lab.lab.log(daemon.process).contains("tracks script nothere"))
-            #expect(try lab.instance(daemon).tracked.isEmpty)
+            #expect(try daemon.instance().tracked.isEmpty)
 
             // Reload with a second correction: a VRRPv2 instance with an IPv6 address among IPv4 ones.
             let reloaded = text.replacingOccurrences(of: "priority 150", with: "priority 140")
                 .replacingOccurrences(of: "198.18.0.100/24", with: "198.18.0.100/24\n        2001:db8::100/64")
             try reloaded.write(toFile: daemon.configPath, atomically: true, encoding: .utf8)
-            let before = try lab.snapshot(daemon).daemon.lastReload?.at
+            let before = try daemon.snapshot().daemon.lastReload?.at
             lab.lab.signal(daemon.process, SIGHUP)
-            try await lab.wait("the reload", daemon: daemon) { try lab.snapshot(daemon).daemon.lastReload?.at != before }
-            let reload = try #require(try lab.snapshot(daemon).daemon.lastReload)
+            try await lab.wait("the reload", daemon: daemon) { try daemon.snapshot().daemon.lastReload?.at != before }
+            let reload = try #require(try daemon.snapshot().daemon.lastReload)
             #expect(reload.ok, "errors: \(reload.errors)")
             #expect(reload.warnings.contains { $0.contains("2001:db8::100/64 dropped") }, "\(reload.warnings)")
-            let instance = try lab.instance(daemon)
+            let instance = try daemon.instance()
             #expect(instance.configuredPriority == 140 && instance.state == "MASTER")
             #expect(instance.virtualAddresses.map(\.address) == ["198.18.0.100/24"])
         }

@@ -50,16 +50,8 @@ struct DecodeVerdictTests {
 
     /// Runs `vrrpctl decode HEX`; returns (exit status, stdout).
     static func decode(_ bytes: [UInt8]) throws -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: try LabBinaries.vrrpctl)
-        process.arguments = ["decode", hex(bytes)]
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+        let run = try Lab.runHostCommand([try LabBinaries.vrrpctl, "decode", hex(bytes)], timeout: .seconds(30))
+        return (run.status, run.output)
     }
 
     static func expectDropped(_ bytes: [UInt8], _ verdict: String, showing fields: [String] = [],

@@ -14,16 +14,16 @@ struct ElectionTests {
             try await lab.waitForStates([(high, "MASTER"), (low, "BACKUP")])
             try await lab.waitForVIP(VIP.v4, on: [p1])
             // The backup knows who the master is.
-            let backup = try lab.instance(low)
+            let backup = try low.instance()
             #expect(backup.master?.address == p1.ipv4Address)
             #expect(backup.master?.priority == 150)
-            #expect(try lab.instance(high).virtualAddresses.allSatisfy(\.installed))
+            #expect(try high.instance().virtualAddresses.allSatisfy(\.installed))
             try await lab.waitForPing(VIP.v4Address)
             // vrrpctl shows what the socket shows.
-            let viaCtl = try lab.vrrpctlSnapshot(low).instance(named: "VI_1")
+            let viaCtl = try low.vrrpctlSnapshot().instance(named: "VI_1")
             #expect(viaCtl?.state == "BACKUP")
             #expect(viaCtl?.master?.address == p1.ipv4Address)
-            #expect(try lab.vrrpctlSnapshot(high).instance(named: "VI_1")?.state == "MASTER")
+            #expect(try high.vrrpctlSnapshot().instance(named: "VI_1")?.state == "MASTER")
         }
     }
 
@@ -34,7 +34,7 @@ struct ElectionTests {
             let high = try await lab.startDaemon(on: p1, config: config(for: p1, priority: 150))
             let low = try await lab.startDaemon(on: p2, config: config(for: p2, priority: 100))
             try await lab.waitForStates([(high, "MASTER"), (low, "BACKUP")])
-            #expect(lab.terminate(high) == 0)
+            #expect(high.terminate() == 0)
             try await lab.waitForState(low, "MASTER")
             try await lab.waitForVIP(VIP.v4, on: [p2])
 
@@ -58,11 +58,11 @@ struct ElectionTests {
             // Five adverts heard take longer than Master_Down_Interval (3 × 1 s + skew):
             // had it wanted to preempt, it would have by now.
             try await lab.wait("p1 to hear 5 adverts from p2", daemon: high) {
-                (try? lab.instance(high).counters.advertiseRcvd) ?? 0 >= 5
+                (try? high.instance().counters.advertiseRcvd) ?? 0 >= 5
             }
-            #expect(try lab.state(high) == "BACKUP")
-            #expect(try lab.state(low) == "MASTER")
-            #expect(try lab.instance(high).master?.address == p2.ipv4Address)
+            #expect(try high.instance().state == "BACKUP")
+            #expect(try low.instance().state == "MASTER")
+            #expect(try high.instance().master?.address == p2.ipv4Address)
             #expect(try !lab.hasVIP(p1, VIP.v4))
             #expect(try lab.hasVIP(p2, VIP.v4))
         }
@@ -78,12 +78,12 @@ struct ElectionTests {
             try await lab.waitForStates([(d1, "MASTER"), (d2, "BACKUP"), (d3, "BACKUP")])
             try await lab.waitForVIP(VIP.v4, on: [p1])
 
-            try lab.crash(d1)
+            try d1.crash()
             try lab.lab.setCable(p1, on: lab.topology.lan, plugged: false)
             try await lab.waitForStates([(d2, "MASTER"), (d3, "BACKUP")])
             // p1 is unplugged and still carries its stale VIP; only p2 and p3 count.
             try await lab.waitForVIP(VIP.v4, on: [p2], among: [p2, p3])
-            #expect(try lab.instance(d3).master?.address == p2.ipv4Address)
+            #expect(try d3.instance().master?.address == p2.ipv4Address)
         }
     }
 }

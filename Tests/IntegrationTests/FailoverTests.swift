@@ -9,7 +9,7 @@ import VRRPLab
 struct FailoverTests {
     /// p1 MASTER (150) and p2 BACKUP (100), VIP on p1.
     private func startPair(_ lab: DaemonLab,
-                           _ adjust: @escaping (inout LabVRRPInstance) -> Void = { _ in }) async throws -> (master: Daemon, backup: Daemon) {
+                           _ adjust: @escaping (inout LabVRRPInstance) -> Void = { _ in }) async throws -> (master: LabVRRPNode, backup: LabVRRPNode) {
         let (p1, p2) = (lab.proxies[0], lab.proxies[1])
         let master = try await lab.startDaemon(on: p1, config: config(for: p1, priority: 150, adjust))
         let backup = try await lab.startDaemon(on: p2, config: config(for: p2, priority: 100, adjust))
@@ -26,7 +26,7 @@ struct FailoverTests {
             let capture = try lab.lab.startCapture(lab.client, ifname: "eth0", filter: "arp", name: "garp")
             let newMasterMAC = try lab.mac(p2)
 
-            try lab.crash(master)
+            try master.crash()
             try lab.lab.setCable(p1, on: lab.topology.lan, plugged: false)
             #expect(try lab.hasVIP(p1, VIP.v4), "SIGKILL leaves the VIP behind")
 
@@ -38,7 +38,7 @@ struct FailoverTests {
                 try capture.sawGratuitousARP(for: vip, from: newMasterMAC)
             }
             capture.stop()
-            #expect(try lab.instance(backup).counters.becomeMaster >= 1)
+            #expect(try backup.instance().counters.becomeMaster >= 1)
             try await lab.waitForPing(VIP.v4Address)
         }
     }
@@ -49,12 +49,12 @@ struct FailoverTests {
             let (p1, p2) = (lab.proxies[0], lab.proxies[1])
             let (master, backup) = try await startPair(lab)
 
-            #expect(lab.terminate(master) == 0)
+            #expect(master.terminate() == 0)
             #expect(try !lab.hasVIP(p1, VIP.v4), "the stopped node removed its VIP before exiting")
             try await lab.waitForState(backup, "MASTER")
             try await lab.waitForVIP(VIP.v4, on: [p2])
             // RFC 5798 §6.4.2: the stopping master sends priority 0.
-            #expect(try lab.instance(backup).counters.priorityZeroPktsRcvd >= 1)
+            #expect(try backup.instance().counters.priorityZeroPktsRcvd >= 1)
         }
     }
 
@@ -80,7 +80,7 @@ struct FailoverTests {
             let (p1, p2) = (lab.proxies[0], lab.proxies[1])
             let (master, backup) = try await startPair(lab)
 
-            try lab.crash(master)
+            try master.crash()
             try await lab.waitForState(backup, "MASTER")
             // The crashed run could not clean up: both hosts carry the VIP now.
             try await lab.waitForVIP(VIP.v4, on: [p1, p2])

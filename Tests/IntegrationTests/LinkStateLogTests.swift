@@ -18,7 +18,7 @@ struct LinkStateLogTests {
             try lab.lab.setLink(p1, "eth0", up: true)
             try await lab.waitForState(daemon, "MASTER")
 
-            let lines = lab.log(daemon).split(separator: "\n").map(String.init)
+            let lines = daemon.log.split(separator: "\n").map(String.init)
             let linkLines = lines.filter { $0.contains("Netlink reports eth0") }
             #expect(linkLines.count == 2, "\(linkLines)")
             #expect(linkLines.first?.hasSuffix("Netlink reports eth0 down") == true, "\(linkLines)")

@@ -28,7 +28,7 @@ struct NotifyFifoTests {
             try await lab.wait("the MASTER line on both FIFOs") {
                 readers.allSatisfy { lab.lab.log($0).contains("INSTANCE \"VI_1\" MASTER 150\n") }
             }
-            _ = lab.terminate(daemon)
+            _ = daemon.terminate()
             for reader in readers {
                 try await lab.wait("the STOP line and EOF") { !lab.lab.isRunning(reader) }
                 let lines = lab.lab.log(reader).split(separator: "\n").filter { $0.hasPrefix("INSTANCE") }

@@ -19,12 +19,12 @@ struct ProtocolVariantTests {
             let backup = try await lab.startDaemon(on: p2, config: config(for: p2, priority: 100, v6))
             try await lab.waitForStates([(master, "MASTER"), (backup, "BACKUP")])
             try await lab.waitForVIP(VIP.v6, on: [p1])
-            let instance = try lab.instance(master)
+            let instance = try master.instance()
             #expect(instance.version == 3)
             #expect(instance.family == "IPv6")
             try await lab.waitForPing(VIP.v6Address)
 
-            try lab.crash(master)
+            try master.crash()
             try lab.lab.setCable(p1, on: lab.topology.lan, plugged: false)
             try await lab.waitForState(backup, "MASTER")
             try await lab.waitForVIP(VIP.v6, on: [p2], among: [p2])
@@ -46,12 +46,12 @@ struct ProtocolVariantTests {
             try await lab.waitForStates([(master, "MASTER"), (backup, "BACKUP")])
             try await lab.waitForVIP(VIP.v4, on: [p1])
             // RFC 5798 §6.4.2: the backup learns Master_Adver_Interval from the adverts (10 cs).
-            let learned = try lab.instance(backup)
+            let learned = try backup.instance()
             #expect(learned.advertIntervalConfigured == 10)
             #expect(learned.advertIntervalLearned == 10)
             #expect(learned.version == 3)
 
-            try lab.crash(master)
+            try master.crash()
             try lab.lab.setCable(p1, on: lab.topology.lan, plugged: false)
             try await lab.waitForState(backup, "MASTER")
             try await lab.waitForVIP(VIP.v4, on: [p2], among: [p2])
@@ -75,16 +75,16 @@ struct ProtocolVariantTests {
             try await lab.waitForStates([(master, "MASTER"), (backup, "BACKUP")])
             try await lab.waitForVIP(VIP.v4, on: [p1])
             try await lab.wait("p2 to hear 3 unicast adverts", daemon: backup) {
-                (try? lab.instance(backup).counters.advertiseRcvd) ?? 0 >= 3
+                (try? backup.instance().counters.advertiseRcvd) ?? 0 >= 3
             }
             capture.stop()
             let vrrp = try capture.frames().compactMap(\.ipv4).filter { $0.protocol == 112 }
             let peer = try #require(IPv4Address(a2)), source = try #require(IPv4Address(a1))
             #expect(vrrp.contains { $0.source == source && $0.destination == peer })
             #expect(!vrrp.contains { $0.destination == .vrrpMulticast }, "unicast instances never multicast")
-            #expect(try lab.instance(master).unicastPeers == [a2])
+            #expect(try master.instance().unicastPeers == [a2])
 
-            #expect(lab.terminate(master) == 0)
+            #expect(master.terminate() == 0)
             try await lab.waitForState(backup, "MASTER")
             try await lab.waitForVIP(VIP.v4, on: [p2])
         }
@@ -105,14 +105,14 @@ struct ProtocolVariantTests {
             try await lab.waitForStates([(d1, "MASTER"), (d2, "MASTER")])
             try await lab.waitForVIP(VIP.v4, on: [p1, p2])
             // RFC 3768 §7.1 / RFC 2787 vrrpStatsAuthFailures: every advert of the other is refused.
-            let before = try lab.instance(d1).counters.authFailures
+            let before = try d1.instance().counters.authFailures
             try await lab.wait("authFailures to rise on both") {
-                let c1 = (try? lab.instance(d1).counters.authFailures) ?? 0
-                let c2 = (try? lab.instance(d2).counters.authFailures) ?? 0
+                let c1 = (try? d1.instance().counters.authFailures) ?? 0
+                let c2 = (try? d2.instance().counters.authFailures) ?? 0
                 return c1 > before && c2 >= 1
             }
-            #expect(try lab.state(d1) == "MASTER")
-            #expect(try lab.state(d2) == "MASTER")
+            #expect(try d1.instance().state == "MASTER")
+            #expect(try d2.instance().state == "MASTER")
         }
     }
 }

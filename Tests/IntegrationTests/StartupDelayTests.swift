@@ -13,7 +13,7 @@ struct StartupDelayTests {
             // 10 s: the checks below run right after the status socket answers, far inside it.
             let text = "global_defs {\n    vrrp_startup_delay 10\n}\n" + config(for: p1, priority: 150) { $0.initialState = "MASTER" }
             let daemon = try await lab.startDaemon(on: p1, config: text)
-            let early = try lab.snapshot(daemon)
+            let early = try daemon.snapshot()
             #expect(early.instance(named: "VI_1") == nil, "an instance runs during vrrp_startup_delay")
             #expect(try !lab.hasVIP(p1, VIP.v4))
             #expect(lab.lab.log(daemon.process).contains("vrrp_startup_delay: VRRP instances start in"), "\(lab.lab.log(daemon.process))")

@@ -2,6 +2,7 @@
 import Foundation
 import Testing
 import VRRPLab
+import VRRPTestSupport
 
 /// Issue #13: every file of `../shared/corpus/keepalived-samples/` gets the same `-t` exit code
 /// from vrrpd as from Debian's keepalived 2.2.7, both run in one lab host whose interfaces carry
@@ -9,7 +10,7 @@ import VRRPLab
 /// the repository. A difference is allowed only when docs/configuration.md lists it (file,
 /// keepalived's code, vrrpd's code and the reason) in its "-t verdict differences" table.
 @Suite("keepalived -t verdicts on the shared corpus", .serialized,
-       .enabled(if: Lab.isSupported && Lab.keepalivedPath != nil, "needs root, iproute2 and keepalived"))
+       .requires(all: LabRequirement.namespaceLab + [.keepalived]))
 struct CorpusVerdictTests {
     static let corpus = LabBinaries.packageRoot + "/../shared/corpus/keepalived-samples"
     static let doc = LabBinaries.packageRoot + "/docs/configuration.md"

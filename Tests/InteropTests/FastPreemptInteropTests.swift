@@ -5,13 +5,14 @@ import Glibc
 import Foundation
 import Testing
 import VRRPLab
+import VRRPTestSupport
 import VRRPStatus
 
 /// #17: `fast_preempt` against a keepalived master. vrrpd (150, fast_preempt) joins while
 /// keepalived (100) is master: it takes over (after Skew_Time rather than Master_Down_Interval)
 /// and keepalived steps down once; no flap, and the VIP is never seen on both hosts.
 @Suite("fast_preempt against keepalived", .serialized,
-       .enabled(if: Interop.isSupported, "needs root, iproute2, keepalived, tcpdump and tshark"))
+       .requires(all: Interop.requirements))
 struct FastPreemptInteropTests {
     @Test("a fast_preempt vrrpd preempts a lower keepalived master once, with no two-master window seen")
     func preemptsKeepalivedOnce() async throws {
@@ -37,7 +38,7 @@ struct FastPreemptInteropTests {
                           poll: .milliseconds(10)) {
                 let a = pair.hasVIP(pair.ours, vip), b = pair.hasVIP(pair.theirs, vip)
                 if a && b { bothSeen += 1 }
-                return pair.state(node) == "MASTER" && pair.state(ka) == "BACKUP" && a && !b
+                return node.state() == "MASTER" && ka.state() == "BACKUP" && a && !b
             }
             let settle = ContinuousClock.now + .seconds(5)
             while ContinuousClock.now < settle {
@@ -45,17 +46,17 @@ struct FastPreemptInteropTests {
                 try await Task.sleep(for: .milliseconds(10))
             }
             #expect(bothSeen == 0, "the VIP was seen on both hosts \(bothSeen) times")
-            #expect(pair.state(node) == "MASTER" && pair.state(ka) == "BACKUP")
+            #expect(node.state() == "MASTER" && ka.state() == "BACKUP")
             #expect(lab.loggedTransitions(node, to: "MASTER") == 1, "vrrpd: \(lab.log(node.process))")
             #expect(lab.loggedTransitions(ka, to: "BACKUP") == 2, "keepalived: startup BACKUP, then one step down")
             #expect(lab.loggedTransitions(ka, to: "MASTER") == 1, "keepalived took the VIP once, at start")
-            #expect(pair.status(node)?.lastTransitionReason == "master down timer expired")
+            #expect((try? node.instance())?.lastTransitionReason == "master down timer expired")
             // Which timer ran out (not how fast): the one armed at Skew_Time (0.41 s) by
             // keepalived's lower advert, not Master_Down_Interval (3.41 s).
-            let armed = pair.status(node)?.lastTakeoverMilliseconds ?? .infinity
+            let armed = (try? node.instance())?.lastTakeoverMilliseconds ?? .infinity
             #expect(armed < 2000, "Master_Down_Timer ran \(armed) ms")
-            #expect(pair.stop(node) == 0)
-            pair.stop(ka)
+            #expect(node.stop(grace: .seconds(5)) == 0)
+            ka.stop(grace: .seconds(5))
         }
     }
 }

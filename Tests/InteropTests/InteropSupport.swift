@@ -5,29 +5,12 @@ import Glibc
 import Foundation
 import Testing
 import VRRPLab
+import VRRPTestSupport
 import VRRPStatus
 
-/// What the interop tests need on the machine: root, iproute2, keepalived, tshark, tcpdump.
+/// What the interop tests need on the machine (the one skip policy, `.requires(all:)`).
 enum Interop {
-    static var isSupported: Bool {
-        Lab.isSupported && Lab.keepalivedPath != nil && tool("tshark") != nil && tool("tcpdump") != nil
-    }
-
-    static func tool(_ name: String) -> String? {
-        ["/usr/bin", "/usr/sbin", "/bin", "/sbin", "/usr/local/bin"].map { "\($0)/\(name)" }
-            .first { FileManager.default.isExecutableFile(atPath: $0) }
-    }
-
-    /// vrrpd: `$VRRPD_BIN`, else next to the test bundle (`swift test` builds every product).
-    static func vrrpdBinary() throws -> String {
-        if let path = ProcessInfo.processInfo.environment["VRRPD_BIN"] { return path }
-        let bundle = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-        for dir in [bundle, bundle.deletingLastPathComponent()] {
-            let candidate = dir.appendingPathComponent("vrrpd").path
-            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
-        }
-        throw LabError.unexpectedOutput("vrrpd not found next to \(CommandLine.arguments[0]): run `swift build --product vrrpd` or set VRRPD_BIN")
-    }
+    static let requirements = LabRequirement.namespaceLab + [.keepalived, .tool("tshark"), .tool("tcpdump")]
 }
 
 /// Two proxies on one LAN: vrrpd on p1 (198.18.0.11), keepalived on p2 (198.18.0.12), and a
@@ -43,7 +26,7 @@ final class InteropPair: @unchecked Sendable {
     init(lab: Lab, proxies: Int = 2) throws {
         self.lab = lab
         topology = try LabTopology(in: lab, proxies: proxies)
-        vrrpd = try Interop.vrrpdBinary()
+        vrrpd = try LabBinaries.vrrpd
         let receiver = topology.proxies[1]
         capturePath = "\(receiver.directory)/incoming.pcap"
         // -Q in: only what arrives at p2, i.e. what p1 (vrrpd's host) sends.
@@ -71,20 +54,6 @@ final class InteropPair: @unchecked Sendable {
                                        tag: "keepalived-\(counter)")
     }
 
-    /// vrrpd's view of its instance through the status socket; nil while it is not answering.
-    func status(_ node: LabVRRPNode) -> InstanceSnapshot? {
-        guard let socket = node.statusSocket, let client = try? StatusClient(path: socket) else { return nil }
-        return try? client.request(.instance("VI_1")).instance
-    }
-
-    /// The node's state: the status socket for vrrpd, the log for keepalived.
-    func state(_ node: LabVRRPNode) -> String? {
-        switch node.daemon {
-        case .vrrpd: status(node)?.state
-        case .keepalived: lab.loggedState(node)
-        }
-    }
-
     func hasVIP(_ host: LabHost, _ vip: String) -> Bool {
         let plain = vip.split(separator: "/").first.map(String.init) ?? vip
         return ((try? lab.addresses(host, ifname: "eth0")) ?? []).contains { $0.hasPrefix(plain + "/") }
@@ -95,7 +64,7 @@ final class InteropPair: @unchecked Sendable {
                      _ what: String, line: Int = #line) throws {
         try waitUntil("\(what): \(master.tag) MASTER with the VIP, \(backup.tag) BACKUP without",
                       timeout: timeout, line: line) {
-            state(master) == "MASTER" && state(backup) == "BACKUP"
+            master.state() == "MASTER" && backup.state() == "BACKUP"
                 && hasVIP(master.host, vip) && !hasVIP(backup.host, vip)
         }
     }
@@ -103,26 +72,16 @@ final class InteropPair: @unchecked Sendable {
     func expectMaster(_ node: LabVRRPNode, vip: String, timeout: Duration = .seconds(15), _ what: String,
                       line: Int = #line) throws {
         try waitUntil("\(what): \(node.tag) MASTER with the VIP", timeout: timeout, line: line) {
-            state(node) == "MASTER" && hasVIP(node.host, vip)
+            node.state() == "MASTER" && hasVIP(node.host, vip)
         }
     }
-
-    /// SIGKILL to the daemon's whole process group (keepalived's VRRP child included).
-    func crash(_ node: LabVRRPNode) {
-        lab.signal(node.process, SIGKILL, group: true)
-        _ = lab.waitExit(node.process, timeout: .seconds(5))
-    }
-
-    /// SIGTERM (graceful: masters send priority 0 and drop their VIPs); returns the exit status.
-    @discardableResult
-    func stop(_ node: LabVRRPNode) -> Int32? { lab.stop(node.process, grace: .seconds(5)) }
 
     /// Decodes every captured packet from vrrpd's host with tshark and returns the problems:
     /// malformed packets, bad checksums and every expert warning or error.
     func tsharkProblems() throws -> (packets: Int, vrrp: Int, priorityZero: Int, problems: [String]) {
         lab.signal(capture, SIGINT)
         _ = lab.waitExit(capture, timeout: .seconds(5))
-        let tshark = Interop.tool("tshark")!
+        let tshark = LabRequirement.which("tshark") ?? "tshark"
         let prefs = ["-o", "ip.check_checksum:TRUE", "-o", "vrrp.v3_checksum_as_in_v2:FALSE"]
         func count(_ filter: String) throws -> Int {
             let r = try lab.run(theirs, [tshark, "-n", "-r", capturePath] + prefs + ["-Y", filter, "-T", "fields", "-e", "frame.number"],

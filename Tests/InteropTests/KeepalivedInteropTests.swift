@@ -5,6 +5,7 @@ import Glibc
 import Foundation
 import Testing
 import VRRPLab
+import VRRPTestSupport
 import VRRPStatus
 
 /// One protocol flavour of the matrix.
@@ -48,7 +49,7 @@ struct Variant: Sendable, CustomTestStringConvertible {
 
 /// vrrpd against Debian's keepalived on one LAN, in private network namespaces.
 @Suite("Interop with keepalived", .serialized,
-       .enabled(if: Interop.isSupported, "needs root, iproute2, keepalived, tcpdump and tshark"))
+       .requires(all: Interop.requirements))
 struct KeepalivedInteropTests {
     @Test("both directions: master/backup, priority-0 release, preemption back, crash takeover; tshark-clean packets",
           arguments: Variant.all)
@@ -63,10 +64,10 @@ struct KeepalivedInteropTests {
             let ka1 = try pair.startKeepalived(theirConfig(100))
             var ours = try pair.startOurs(ourConfig(200))
             try pair.expectRoles(master: ours, backup: ka1, vip: v.vip, "start: vrrpd 200 vs keepalived 100")
-            #expect(pair.status(ours)?.effectivePriority == 200)
+            #expect((try? ours.instance())?.effectivePriority == 200)
 
             // Graceful stop of vrrpd: its priority-0 advert hands over to keepalived.
-            #expect(pair.stop(ours) == 0, "vrrpd exits 0 on SIGTERM")
+            #expect(ours.stop(grace: .seconds(5)) == 0, "vrrpd exits 0 on SIGTERM")
             try pair.expectMaster(ka1, vip: v.vip, "keepalived takes over after vrrpd's priority 0")
             #expect(!pair.hasVIP(pair.ours, v.vip), "vrrpd removed its VIP on stop")
 
@@ -76,7 +77,7 @@ struct KeepalivedInteropTests {
 
             // Crash of vrrpd: keepalived takes over after Master_Down_Interval.
             let kaMasters = lab.loggedTransitions(ka1, to: "MASTER")
-            pair.crash(ours)
+            try ours.crash()
             try waitUntil("keepalived MASTER again after vrrpd's crash", timeout: .seconds(15)) {
                 lab.loggedTransitions(ka1, to: "MASTER") > kaMasters && pair.hasVIP(pair.theirs, v.vip)
             }
@@ -86,13 +87,13 @@ struct KeepalivedInteropTests {
             ours = try pair.startOurs(ourConfig(50))
             try pair.expectRoles(master: ka1, backup: ours, vip: v.vip, "vrrpd 50 joins as backup")
             try waitUntil("vrrpd names keepalived (priority 100) as its master", timeout: .seconds(10)) {
-                pair.status(ours)?.master?.priority == 100
+                (try? ours.instance())?.master?.priority == 100
             }
 
             // Graceful stop of keepalived: vrrpd hears priority 0 and takes over.
-            pair.stop(ka1)
+            ka1.stop(grace: .seconds(5))
             try pair.expectMaster(ours, vip: v.vip, "vrrpd takes over after keepalived's priority 0")
-            #expect((pair.status(ours)?.counters.priorityZeroPktsRcvd ?? 0) >= 1)
+            #expect(((try? ours.instance())?.counters.priorityZeroPktsRcvd ?? 0) >= 1)
             #expect(!pair.hasVIP(pair.theirs, v.vip))
 
             // Preemption back by keepalived.
@@ -100,9 +101,9 @@ struct KeepalivedInteropTests {
             try pair.expectRoles(master: ka2, backup: ours, vip: v.vip, "keepalived preempts vrrpd")
 
             // Crash of keepalived (its parent and VRRP child): vrrpd takes over.
-            pair.crash(ka2)
+            try ka2.crash()
             try pair.expectMaster(ours, vip: v.vip, "vrrpd takes over after keepalived's crash")
-            #expect(pair.stop(ours) == 0)
+            #expect(ours.stop(grace: .seconds(5)) == 0)
 
             // Everything vrrpd's host sent decodes cleanly.
             let decoded = try pair.tsharkProblems()
@@ -130,22 +131,22 @@ struct KeepalivedInteropTests {
                 // A generous bound: twice in CI (never in 30 isolated runs) 10 s went by without a
                 // count; the diagnostics below say which side went quiet if it happens again.
                 try waitUntil("vrrpd counts authentication failures", timeout: .seconds(30)) {
-                    (pair.status(ours)?.counters.authFailures ?? 0) >= 2
+                    ((try? ours.instance())?.counters.authFailures ?? 0) >= 2
                 }
             } catch {
                 // Say what vrrpd did count instead, and show both logs.
-                print("vrrpd counters: \(String(describing: pair.status(ours)?.counters))")
+                print("vrrpd counters: \(String(describing: (try? ours.instance())?.counters))")
                 print("--- vrrpd log ---\n\(lab.log(ours.process))\n--- keepalived log ---\n\(lab.log(ka.process))")
                 throw error
             }
             try waitUntil("keepalived logs the bad password", timeout: .seconds(10)) {
                 lab.log(ka.process).lowercased().contains("passw")
             }
-            #expect(pair.status(ours)?.counters.advertiseRcvd == 0 || pair.status(ours)?.state == "MASTER")
+            #expect((try? ours.instance())?.counters.advertiseRcvd == 0 || (try? ours.instance())?.state == "MASTER")
             #expect(lab.loggedTransitions(ka, to: "BACKUP") <= 1, "keepalived never fell back to backup")
-            #expect(pair.state(ours) == "MASTER" && pair.state(ka) == "MASTER")
-            pair.stop(ka)
-            pair.stop(ours)
+            #expect(ours.state() == "MASTER" && ka.state() == "MASTER")
+            ka.stop(grace: .seconds(5))
+            ours.stop(grace: .seconds(5))
             let decoded = try pair.tsharkProblems()
             #expect(decoded.vrrp > 0)
             #expect(decoded.problems.isEmpty, "tshark: \(decoded.problems.joined(separator: "\n"))")
@@ -175,8 +176,8 @@ struct KeepalivedInteropTests {
                 } else {
                     try pair.expectRoles(master: ka, backup: ours, vip: v.vip, "keepalived on .12 beats vrrpd on .11")
                 }
-                pair.stop(ka)
-                pair.stop(ours)
+                ka.stop(grace: .seconds(5))
+                ours.stop(grace: .seconds(5))
             }
         }
     }

@@ -5,6 +5,7 @@ import Glibc
 import Foundation
 import Testing
 import VRRPLab
+import VRRPTestSupport
 import VRRPStatus
 
 /// What /proc says about a process: resident memory (KiB), open descriptors, CPU ticks.
@@ -81,16 +82,16 @@ extension StatusIntegrationTests {
     @Test("1 100 idle and non-reading status clients: fds and memory bounded, no spinning, adverts on time, vrrpctl fails fast, SIGUSR1 and SIGHUP work",
           arguments: [1024, 40])
     func idleAndNonReadingClients(descriptorLimit: Int) async throws {
-        try requireRootAndBinaries()
+        try requireLab(statusRequirements)
         try await withLab { lab in
             let topology = try LabTopology(in: lab, proxies: 2)
             // The open-file limit of a default service: 1 100 connections are more than it allows.
-            let master = try DaemonNode.start(lab, on: topology.proxies[0],
-                                              config: keepalivedConf(routerID: "p1", [vrrpInstance(priority: 150)]),
+            let master = try startDaemon(lab, on: topology.proxies[0],
+                                              config: LabVRRPInstance.configuration(routerID: "p1", [vrrpInstance(priority: 150)]),
                                               prefix: ["/usr/bin/prlimit", "--nofile=\(descriptorLimit):\(descriptorLimit)"])
             try master.waitForState("MASTER")
-            let backup = try DaemonNode.start(lab, on: topology.proxies[1],
-                                              config: keepalivedConf(routerID: "p2", [vrrpInstance(priority: 100)]))
+            let backup = try startDaemon(lab, on: topology.proxies[1],
+                                              config: LabVRRPInstance.configuration(routerID: "p2", [vrrpInstance(priority: 100)]))
             try backup.waitForState("BACKUP")
             let capture = try lab.startCapture(backup.host, ifname: "eth0", filter: "vrrp", name: "adverts")
             let before = try ProcessUsage(pid: master.process.pid)
@@ -122,7 +123,7 @@ extension StatusIntegrationTests {
             #expect(took < .seconds(15), "vrrpctl status took \(took) (exit \(ctl.status), stderr \(ctl.stderr))")
 
             // A SIGUSR1 dump needs descriptors too: the reserve provides them.
-            let jsonPath = "\(master.dumpDirectory)/vrrpd.json"
+            let jsonPath = "\(master.dumpDir)/vrrpd.json"
             lab.signal(master.process, SIGUSR1)
             try master.waitUntil("a SIGUSR1 dump while the clients are held", timeout: .seconds(15)) {
                 FileManager.default.fileExists(atPath: jsonPath)
@@ -138,7 +139,7 @@ extension StatusIntegrationTests {
             }
 
             // SIGHUP reload still works (it needs descriptors): a second instance appears.
-            let config = keepalivedConf(routerID: "p1", [vrrpInstance(priority: 150),
+            let config = LabVRRPInstance.configuration(routerID: "p1", [vrrpInstance(priority: 150),
                                                          vrrpInstance(name: "VI_2", vrid: 52, priority: 150, vip: "198.18.0.101")])
             try config.write(toFile: master.configPath, atomically: true, encoding: .utf8)
             lab.signal(master.process, SIGHUP)
@@ -152,7 +153,7 @@ extension StatusIntegrationTests {
             #expect((gaps[51] ?? 99) <= 1.5, "longest advert gap of VRID 51: \(gaps[51] ?? -1) s")
             #expect(try backup.instance().state == "BACKUP", "a second master on p2")
             #expect(try backup.instance().counters.becomeMaster == 0)
-            let lag = try master.status().daemon.loopLagLastMinute
+            let lag = try master.snapshot().daemon.loopLagLastMinute
             #expect(lag != nil && lag! < 1.0, "p1 loop lag: \(lag.map { "\($0) s" } ?? "not reported")")
             #expect(lab.isRunning(master.process))
         }

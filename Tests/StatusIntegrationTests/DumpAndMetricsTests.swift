@@ -5,16 +5,17 @@ import Glibc
 import Foundation
 import Testing
 import VRRPLab
+import VRRPTestSupport
 import VRRPStatus
 
 extension StatusIntegrationTests {
     @Test("SIGUSR1 writes vrrpd.data (text) and vrrpd.json (a StatusReply with the snapshot) to the dump directory")
     func sigusr1Dump() async throws {
-        try requireRootAndBinaries()
+        try requireLab(statusRequirements)
         try await withLab { lab in
             let node = try singleMaster(lab)
-            let dataPath = "\(node.dumpDirectory)/vrrpd.data"
-            let jsonPath = "\(node.dumpDirectory)/vrrpd.json"
+            let dataPath = "\(node.dumpDir)/vrrpd.data"
+            let jsonPath = "\(node.dumpDir)/vrrpd.json"
             #expect(!FileManager.default.fileExists(atPath: dataPath))
 
             lab.signal(node.process, SIGUSR1)
@@ -43,7 +44,7 @@ extension StatusIntegrationTests {
 
     @Test("the metrics endpoint serves Prometheus text with the MASTER state and the snapshot's counters")
     func metricsScrape() async throws {
-        try requireRootAndBinaries()
+        try requireLab(statusRequirements)
         try await withLab { lab in
             // A fresh namespace has its own loopback: any port is free there.
             let port = Int.random(in: 20000...60000)

@@ -5,16 +5,17 @@ import Glibc
 import Foundation
 import Testing
 import VRRPLab
+import VRRPTestSupport
 import VRRPStatus
 
 extension StatusIntegrationTests {
     @Test("SIGHUP with an unchanged configuration keeps the VIP installed throughout and the state MASTER")
     func reloadUnchangedKeepsVIP() async throws {
-        try requireRootAndBinaries()
+        try requireLab(statusRequirements)
         try await withLab { lab in
             let node = try singleMaster(lab)
             let before = try node.instance()
-            let previousReload = try node.status().daemon.lastReload?.at
+            let previousReload = try node.snapshot().daemon.lastReload?.at
 
             // Watch every address change in p1. A sentinel address seen before the reload proves
             // the monitor is listening (it subscribes some time after it starts, so sentinels are
@@ -30,10 +31,10 @@ extension StatusIntegrationTests {
 
             lab.signal(node.process, SIGHUP)
             try node.waitUntil("the reload to be recorded") {
-                guard let r = try node.status().daemon.lastReload else { return false }
+                guard let r = try node.snapshot().daemon.lastReload else { return false }
                 return r.at != previousReload
             }
-            let reload = try #require(try node.status().daemon.lastReload)
+            let reload = try #require(try node.snapshot().daemon.lastReload)
             #expect(reload.ok, "errors: \(reload.errors)")
             #expect(reload.unchanged == ["VI_1"])
             #expect(reload.changed.isEmpty && reload.added.isEmpty && reload.removed.isEmpty)
@@ -56,12 +57,12 @@ extension StatusIntegrationTests {
 
     @Test("a changed configuration is applied: an instance added, a priority changed in place, an instance removed, each listed")
     func reloadChangedConfiguration() async throws {
-        try requireRootAndBinaries()
+        try requireLab(statusRequirements)
         try await withLab { lab in
             let node = try singleMaster(lab)
 
             // Add VI_2, through the socket's `reload` request.
-            try keepalivedConf(routerID: "p1", [vrrpInstance(priority: 150),
+            try LabVRRPInstance.configuration(routerID: "p1", [vrrpInstance(priority: 150),
                                                 vrrpInstance(name: "VI_2", vrid: 52, priority: 150, vip: "198.18.0.101")])
                 .write(toFile: node.configPath, atomically: true, encoding: .utf8)
             let client = try StatusClient(path: node.socketPath)
@@ -79,13 +80,13 @@ extension StatusIntegrationTests {
 
             // Change VI_1's priority, through `vrrpctl reload`: applied in place, no restart.
             let beforePriorityChange = try node.instance()
-            try keepalivedConf(routerID: "p1", [vrrpInstance(priority: 120),
+            try LabVRRPInstance.configuration(routerID: "p1", [vrrpInstance(priority: 120),
                                                 vrrpInstance(name: "VI_2", vrid: 52, priority: 150, vip: "198.18.0.101")])
                 .write(toFile: node.configPath, atomically: true, encoding: .utf8)
             let ctl = try node.vrrpctl(["reload"])
             #expect(ctl.status == 0, "stderr: \(ctl.stderr)")
             #expect(ctl.stdout.contains("1 unchanged, 1 changed, 0 added, 0 removed"), "stdout: \(ctl.stdout)")
-            let changed = try #require(try node.status().daemon.lastReload)
+            let changed = try #require(try node.snapshot().daemon.lastReload)
             #expect(changed.ok && changed.changed == ["VI_1"] && changed.unchanged == ["VI_2"])
             try node.waitUntil("VI_1's new priority") { try node.instance().configuredPriority == 120 }
             #expect(try node.instance().effectivePriority == 120)
@@ -96,15 +97,15 @@ extension StatusIntegrationTests {
             #expect(try node.addresses().contains("198.18.0.100"))
 
             // Remove VI_2 again (SIGHUP): it is listed as removed and releases its VIP.
-            try keepalivedConf(routerID: "p1", [vrrpInstance(priority: 120)])
+            try LabVRRPInstance.configuration(routerID: "p1", [vrrpInstance(priority: 120)])
                 .write(toFile: node.configPath, atomically: true, encoding: .utf8)
             lab.signal(node.process, SIGHUP)
             try node.waitUntil("the reload that removes VI_2") {
-                try node.status().daemon.lastReload?.removed == ["VI_2"]
+                try node.snapshot().daemon.lastReload?.removed == ["VI_2"]
             }
-            let removed = try #require(try node.status().daemon.lastReload)
+            let removed = try #require(try node.snapshot().daemon.lastReload)
             #expect(removed.ok && removed.unchanged == ["VI_1"] && removed.added.isEmpty && removed.changed.isEmpty)
-            #expect(try node.status().instances.map(\.name) == ["VI_1"])
+            #expect(try node.snapshot().instances.map(\.name) == ["VI_1"])
             try node.waitUntil("VI_2's VIP to leave p1") { try !node.addresses().contains("198.18.0.101") }
             #expect(try node.addresses().contains("198.18.0.100"))
         }
@@ -112,14 +113,14 @@ extension StatusIntegrationTests {
 
     @Test("an invalid configuration is refused with located errors; the daemon keeps the running one")
     func reloadInvalidConfiguration() async throws {
-        try requireRootAndBinaries()
+        try requireLab(statusRequirements)
         try await withLab { lab in
             let node = try singleMaster(lab)
             let before = try node.instance()
 
             // A second instance reusing VRID 51 on eth0 is an error (RFC 5798 §7.3: the VRID
             // selects the virtual MAC), located at the second instance.
-            let text = keepalivedConf(routerID: "p1", [vrrpInstance(priority: 150),
+            let text = LabVRRPInstance.configuration(routerID: "p1", [vrrpInstance(priority: 150),
                                                        vrrpInstance(name: "VI_BAD", vrid: 51, priority: 90, vip: "198.18.0.102")])
             try text.write(toFile: node.configPath, atomically: true, encoding: .utf8)
             let badLine = try #require(text.split(separator: "\n", omittingEmptySubsequences: false)
@@ -132,7 +133,7 @@ extension StatusIntegrationTests {
             #expect(ctl.stderr.contains("virtual_router_id"), "stderr: \(ctl.stderr)")
 
             #expect(lab.isRunning(node.process))
-            let snapshot = try node.status()
+            let snapshot = try node.snapshot()
             let reload = try #require(snapshot.daemon.lastReload)
             #expect(!reload.ok)
             #expect(reload.errors.contains { $0.contains(located) }, "errors: \(reload.errors)")

@@ -5,6 +5,7 @@ import Glibc
 import Foundation
 import Testing
 import VRRPLab
+import VRRPTestSupport
 import VRRPStatus
 
 /// 50 instances (VRID 1…50, VIP 198.18.1.N/24) with `priority` on eth0.
@@ -13,17 +14,17 @@ func fiftyInstances(priority: Int) -> [LabVRRPInstance] {
 }
 
 /// p1 MASTER and p2 BACKUP of 50 instances.
-func electedFiftyPair(_ lab: Lab) throws -> (master: DaemonNode, backup: DaemonNode, topology: LabTopology) {
+func electedFiftyPair(_ lab: Lab) throws -> (master: LabVRRPNode, backup: LabVRRPNode, topology: LabTopology) {
     let topology = try LabTopology(in: lab, proxies: 2)
-    let master = try DaemonNode.start(lab, on: topology.proxies[0],
-                                      config: keepalivedConf(routerID: "p1", fiftyInstances(priority: 150)))
+    let master = try startDaemon(lab, on: topology.proxies[0],
+                                      config: LabVRRPInstance.configuration(routerID: "p1", fiftyInstances(priority: 150)))
     try master.waitUntil("p1 MASTER of all 50", timeout: .seconds(30)) {
-        try master.status().instances.allSatisfy { $0.state == "MASTER" }
+        try master.snapshot().instances.allSatisfy { $0.state == "MASTER" }
     }
-    let backup = try DaemonNode.start(lab, on: topology.proxies[1],
-                                      config: keepalivedConf(routerID: "p2", fiftyInstances(priority: 100)))
+    let backup = try startDaemon(lab, on: topology.proxies[1],
+                                      config: LabVRRPInstance.configuration(routerID: "p2", fiftyInstances(priority: 100)))
     try backup.waitUntil("p2 BACKUP of all 50, hearing p1", timeout: .seconds(30)) {
-        try backup.status().instances.allSatisfy { $0.state == "BACKUP" && $0.master?.address == "198.18.0.11" }
+        try backup.snapshot().instances.allSatisfy { $0.state == "BACKUP" && $0.master?.address == "198.18.0.11" }
     }
     return (master, backup, topology)
 }
@@ -68,7 +69,7 @@ print(" ".join(str(count[s]) for s in socks))
 extension StatusIntegrationTests {
     @Test("16 clients pipelining 585 status requests each at 50 instances: adverts keep their interval, no second master, all answered")
     func pipelinedStatusFlood() async throws {
-        try requireRootAndBinaries()
+        try requireLab(statusRequirements)
         try await withLab { lab in
             let (master, backup, _) = try electedFiftyPair(lab)
             let capture = try lab.startCapture(backup.host, ifname: "eth0", filter: "vrrp", name: "adverts")
@@ -92,15 +93,15 @@ extension StatusIntegrationTests {
             #expect((worst?.value ?? 99) <= 1.5, "longest advert gap \(worst.map { "VRID \($0.key): \($0.value) s" } ?? "-") (flood took \(ended - started) s)")
 
             // The loop's own account of the same stall: timers fired at most one interval late.
-            let lag = try master.status().daemon.loopLagLastMinute
+            let lag = try master.snapshot().daemon.loopLagLastMinute
             #expect(lag != nil && lag! < 1.0, "p1 loop lag over the last minute: \(lag.map { "\($0) s" } ?? "not reported")")
 
             print("pipelined flood: \(ended - started) s, longest advert gap \(worst?.value ?? -1) s, p1 loop lag \(lag ?? -1) s")
 
-            let backupStatus = try backup.status()
+            let backupStatus = try backup.snapshot()
             #expect(backupStatus.instances.allSatisfy { $0.state == "BACKUP" }, "a second master on p2")
             #expect(backupStatus.instances.allSatisfy { $0.counters.becomeMaster == 0 }, "p2 became master during the flood")
-            #expect(try master.status().instances.allSatisfy { $0.state == "MASTER" })
+            #expect(try master.snapshot().instances.allSatisfy { $0.state == "MASTER" })
             #expect(lab.isRunning(master.process) && lab.isRunning(backup.process))
         }
     }

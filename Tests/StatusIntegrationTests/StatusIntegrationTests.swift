@@ -5,6 +5,7 @@ import Glibc
 import Foundation
 import Testing
 import VRRPLab
+import VRRPTestSupport
 import VRRPStatus
 
 /// Real `vrrpd` processes in network namespaces, observed through the status socket, `vrrpctl`,
@@ -16,13 +17,13 @@ struct StatusIntegrationTests {}
 
 /// p1 (priority 150) elected MASTER first, then p2 (priority 100) started as its BACKUP,
 /// one instance VI_1 (VRID 51, VIP 198.18.0.100) on eth0.
-func electedPair(_ lab: Lab) throws -> (master: DaemonNode, backup: DaemonNode) {
+func electedPair(_ lab: Lab) throws -> (master: LabVRRPNode, backup: LabVRRPNode) {
     let topology = try LabTopology(in: lab, proxies: 2)
-    let master = try DaemonNode.start(lab, on: topology.proxies[0],
-                                      config: keepalivedConf(routerID: "p1", [vrrpInstance(priority: 150)]))
+    let master = try startDaemon(lab, on: topology.proxies[0],
+                                      config: LabVRRPInstance.configuration(routerID: "p1", [vrrpInstance(priority: 150)]))
     try master.waitForState("MASTER")
-    let backup = try DaemonNode.start(lab, on: topology.proxies[1],
-                                      config: keepalivedConf(routerID: "p2", [vrrpInstance(priority: 100)]))
+    let backup = try startDaemon(lab, on: topology.proxies[1],
+                                      config: LabVRRPInstance.configuration(routerID: "p2", [vrrpInstance(priority: 100)]))
     try backup.waitUntil("p2 to follow p1 as BACKUP") {
         guard let i = try? backup.instance() else { return false }
         return i.state == "BACKUP" && i.master?.address == "198.18.0.11"
@@ -31,10 +32,10 @@ func electedPair(_ lab: Lab) throws -> (master: DaemonNode, backup: DaemonNode) 
 }
 
 /// One node, p1, MASTER of VI_1.
-func singleMaster(_ lab: Lab, metricsPort: Int? = nil) throws -> DaemonNode {
+func singleMaster(_ lab: Lab, metricsPort: Int? = nil) throws -> LabVRRPNode {
     let topology = try LabTopology(in: lab, proxies: 1)
-    let node = try DaemonNode.start(lab, on: topology.proxies[0],
-                                    config: keepalivedConf(routerID: "p1", [vrrpInstance(priority: 150)]),
+    let node = try startDaemon(lab, on: topology.proxies[0],
+                                    config: LabVRRPInstance.configuration(routerID: "p1", [vrrpInstance(priority: 150)]),
                                     metricsPort: metricsPort)
     try node.waitForState("MASTER")
     try node.waitUntil("the VIP on p1") { try node.addresses().contains("198.18.0.100") }
@@ -44,13 +45,13 @@ func singleMaster(_ lab: Lab, metricsPort: Int? = nil) throws -> DaemonNode {
 extension StatusIntegrationTests {
     @Test("the socket is 0660 root:GROUP; a group member connects, an outsider is refused with exit 2, root works")
     func socketPermissions() async throws {
-        try requireRootAndBinaries()
+        try requireLab(statusRequirements)
         let user = try ThrowawayUser.create()
         defer { user.remove() }
         try await withLab { lab in
             let topology = try LabTopology(in: lab, proxies: 1)
-            let node = try DaemonNode.start(lab, on: topology.proxies[0],
-                                            config: keepalivedConf(routerID: "p1", [vrrpInstance(priority: 150)]),
+            let node = try startDaemon(lab, on: topology.proxies[0],
+                                            config: LabVRRPInstance.configuration(routerID: "p1", [vrrpInstance(priority: 150)]),
                                             statusGroup: user.name)
             let info = try FileManager.default.attributesOfItem(atPath: node.socketPath)
             #expect(info[.type] as? FileAttributeType == .typeSocket)
@@ -76,7 +77,7 @@ extension StatusIntegrationTests {
 
     @Test("status after the election and after a failover: states, priorities, master seen, VIPs, counters, last advert")
     func statusContent() async throws {
-        try requireRootAndBinaries()
+        try requireLab(statusRequirements)
         try await withLab { lab in
             let (master, backup) = try electedPair(lab)
 
@@ -118,7 +119,7 @@ extension StatusIntegrationTests {
 
     @Test("watch streams the snapshot, then transitions in order through BACKUP → MASTER; vrrpctl watch --json parses")
     func watchStreamsTransitions() async throws {
-        try requireRootAndBinaries()
+        try requireLab(statusRequirements)
         try await withLab { lab in
             let (master, backup) = try electedPair(lab)
             let recorder = WatchRecorder(socket: backup.socketPath)
@@ -165,7 +166,7 @@ extension StatusIntegrationTests {
 
     @Test("vrrpctl is-master exits 0 on the master and 1 on the backup; status prints the table and the JSON snapshot")
     func vrrpctlCommands() async throws {
-        try requireRootAndBinaries()
+        try requireLab(statusRequirements)
         try await withLab { lab in
             let (master, backup) = try electedPair(lab)
 

@@ -5,6 +5,7 @@ import Glibc
 import Foundation
 import Testing
 import VRRPLab
+import VRRPTestSupport
 import VRRPStatus
 
 /// Issue 19, cases 5 and 6: a second daemon on the same files, and SIGUSR1 dumps through a
@@ -12,10 +13,10 @@ import VRRPStatus
 extension StatusIntegrationTests {
     @Test("a second vrrpd with the same pid file and socket says 'already running', exits, and touches nothing")
     func secondDaemonRefused() async throws {
-        try requireRootAndBinaries()
+        try requireLab(statusRequirements)
         try await withLab { lab in
             let first = try singleMaster(lab)
-            let second = try lab.spawn(first.host, try DaemonNode.arguments(first.host), name: "vrrpd-second")
+            let second = try lab.spawn(first.host, try daemonOptions(first.host).commandLine(on: first.host), name: "vrrpd-second")
             let status = lab.waitExit(second, timeout: .seconds(15))
             if status == nil { _ = lab.stop(second) }
             // keepalived (main.c): "daemon is already running", exit status 0 (KEEPALIVED_EXIT_OK).
@@ -27,19 +28,19 @@ extension StatusIntegrationTests {
                 #expect(try first.addresses().contains("198.18.0.100"), "the first master lost its VIP")
                 try await Task.sleep(for: .seconds(1))
             }
-            let pidText = try String(contentsOfFile: first.pidFile, encoding: .utf8)
+            let pidText = try String(contentsOfFile: first.pidPath, encoding: .utf8)
             #expect(pidText.trimmingCharacters(in: .whitespacesAndNewlines) == "\(first.process.pid)", "pid file: \(pidText)")
             #expect(try first.instance().state == "MASTER")
             let ctl = try first.vrrpctl(["status"])
             #expect(ctl.status == 0 && ctl.stdout.contains("MASTER"), "vrrpctl: \(ctl.stdout) \(ctl.stderr)")
-            #expect(try first.status().daemon.pid == first.process.pid, "the socket answers for another process")
+            #expect(try first.snapshot().daemon.pid == first.process.pid, "the socket answers for another process")
             #expect(lab.isRunning(first.process))
         }
     }
 
     @Test("SIGUSR1 with symlinks planted at the dump's temporary names overwrites nothing; dumps are 0600 regular files")
     func dumpThroughPlantedSymlink() async throws {
-        try requireRootAndBinaries()
+        try requireLab(statusRequirements)
         try await withLab { lab in
             let node = try singleMaster(lab)
             let victim = "\(lab.directory)/victim"
@@ -48,13 +49,13 @@ extension StatusIntegrationTests {
             for name in ["vrrpd.data", "vrrpd.json"] {
                 // The names the daemon used to write through, and the final names themselves.
                 for planted in ["\(name).tmp.\(pid)", name] {
-                    try FileManager.default.createSymbolicLink(atPath: "\(node.dumpDirectory)/\(planted)",
+                    try FileManager.default.createSymbolicLink(atPath: "\(node.dumpDir)/\(planted)",
                                                                withDestinationPath: victim)
                 }
             }
             lab.signal(node.process, SIGUSR1)
-            let jsonPath = "\(node.dumpDirectory)/vrrpd.json"
-            let dataPath = "\(node.dumpDirectory)/vrrpd.data"
+            let jsonPath = "\(node.dumpDir)/vrrpd.json"
+            let dataPath = "\(node.dumpDir)/vrrpd.data"
             var reply: StatusReply?
             try node.waitUntil("a vrrpd.json that decodes, written in place of the planted link") {
                 reply = try? StatusReply.decode(line: Array(FileManager.default.contents(atPath: jsonPath) ?? Data()))

@@ -5,9 +5,10 @@ import Glibc
 import Foundation
 import Testing
 @testable import VRRPLab
+import VRRPTestSupport
 
 /// Real namespaces, veths, bridges and processes: root only (as CI runs).
-@Suite("Network-namespace lab", .enabled(if: Lab.isSupported, "needs root and iproute2"))
+@Suite("Network-namespace lab", .requires(.root, .iproute2))
 struct LabNetworkTests {
     struct Boom: Error {}
 
@@ -219,7 +220,7 @@ func processExists(_ pid: Int32) -> Bool {
     return stat[stat.index(close, offsetBy: 2)] != "Z"
 }
 
-@Suite("Network-namespace lab, kept on purpose", .enabled(if: Lab.isSupported, "needs root and iproute2"))
+@Suite("Network-namespace lab, kept on purpose", .requires(.root, .iproute2))
 struct LabDetachTests {
     @Test("a detached lab survives its Lab object and Lab.remove(prefix:) removes it, processes included")
     func detachAndRemove() throws {

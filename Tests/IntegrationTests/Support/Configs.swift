@@ -20,14 +20,3 @@ func config(for host: LabHost, priority: Int,
     adjust(&instance)
     return instance.configuration(routerID: host.name)
 }
-
-enum HarnessError: Error, CustomStringConvertible {
-    case daemonExited(String)
-    case unexpected(String)
-
-    var description: String {
-        switch self {
-        case .daemonExited(let why), .unexpected(let why): why
-        }
-    }
-}

@@ -53,16 +53,8 @@ struct ThrowawayUser {
 
 /// Runs a short command on the test host itself (user management only), output combined.
 func runHost(_ argv: [String]) throws -> (status: Int32, output: String) {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: argv[0])
-    process.arguments = Array(argv.dropFirst())
-    let pipe = Pipe()
-    process.standardOutput = pipe
-    process.standardError = pipe
-    try process.run()
-    let data = pipe.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    let run = try Lab.runHostCommand(argv, timeout: .seconds(30))
+    return (run.status, run.output)
 }
 
 /// A strict reader of the Prometheus text format (0.0.4) as the renderer writes it: HELP and
