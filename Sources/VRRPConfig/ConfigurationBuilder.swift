@@ -7,6 +7,9 @@ struct ConfigurationBuilder {
     var diagnostics: [Diagnostic] = []
     var configuration = Configuration()
     private var lvsWarned = false
+    /// keepalived's automatic rule preference (vrrp_iprule.c RULE_START_PRIORITY), counted
+    /// down per family in file order for rules written without one.
+    var nextRulePreference: [AddressFamily: UInt32] = [.ipv4: 16384, .ipv6: 16384]
 
     mutating func build(_ nodes: [ConfigNode]) {
         // global_defs first: its defaults (version, strict, garp) feed every instance.
@@ -40,10 +43,19 @@ struct ConfigurationBuilder {
                     lvsWarned = true
                     warning(node.location, "LVS is not handled by vrrpd; ignored (`\(node.keyword)` and every other LVS block)")
                 }
+            case "static_ipaddress":
+                // keepalived: a static address needs `dev` (or a default interface that exists).
+                for (a, at) in virtualAddresses(node) {
+                    if a.dev == nil {
+                        correction(at, "static address \(a) has no `dev`; dropped as keepalived drops it: add `dev eth0`")
+                    } else {
+                        configuration.staticAddresses.append(a)
+                    }
+                }
+            case "static_routes": configuration.staticRoutes += routes(node, .topLevel, tracked: false)
+            case "static_rules": configuration.staticRules += rules(node, .topLevel)
             default:
                 if !notApplied(node, .topLevel) { unknown(node, in: .topLevel) }
-                if node.keyword == "static_routes" { lintRoutes(node, tracked: false) }
-                if node.keyword == "static_rules" { lintRules(node) }
             }
         }
     }

@@ -24,8 +24,6 @@ extension KeywordTable {
         "global_defs vrrp_mcast_group4": .notApplied("a non-standard group: adverts use 224.0.0.18 (RFC 5798 §5.1.1.2); the requested group is shown in the status"),
         "global_defs vrrp_mcast_group6": .notApplied("a non-standard group: adverts use ff02::12 (RFC 5798 §5.1.2.2); the requested group is shown in the status"),
         "vrrp_instance mcast_dst_ip": .notApplied("a non-standard group: adverts use the RFC group; the requested group is shown in the status"),
-        "vrrp_instance virtual_routes": .notApplied("the routes: they are checked but not added on MASTER nor removed on leaving it"),
-        "vrrp_instance virtual_rules": .notApplied("the rules: they are checked but not added on MASTER nor removed on leaving it"),
         "vrrp_instance unicast_ttl": .notApplied("the TTL of unicast adverts and its check: vrrpd sends TTL 255"),
         "vrrp_instance check_unicast_src": .notApplied("the check that unicast adverts come from a listed peer: adverts from any source are accepted"),
         "vrrp_instance track_src_ip": .notApplied("following the interface's source address: the address found at start-up is kept"),
@@ -86,12 +84,6 @@ extension KeywordTable {
                   "LVS / checker / BFD settings: vrrpd runs VRRP only")
 
         let top = KeywordInfo.Block.topLevel
-        t += lost(top, ["static_ipaddress"], "the static addresses: add them with your network configuration",
-                  example: "static_ipaddress { 198.18.1.1/24 dev eth0 }")
-        t += lost(top, ["static_routes"], "the static routes: add them with your network configuration",
-                  example: "static_routes { 198.18.5.0/24 via 198.18.0.254 dev eth0 }")
-        t += lost(top, ["static_rules"], "the static rules: add them with your network configuration",
-                  example: "static_rules { from 198.18.0.0/24 table 10 }")
         t += lost(top, ["garp_group", "vrrp_track_bfd", "bfd_instance"],
                   "this block: gratuitous-ARP groups and BFD are not part of vrrpd")
         t += lost(top, ["net_namespace", "net_namespace_ipvs", "namespace_with_ipsets", "instance", "use_pid_dir",

@@ -2,8 +2,10 @@
 import VRRPCore
 
 /// One `virtual_routes` line, keepalived 2.2.7 syntax (a subset of `ip route`):
-/// `[blackhole] DEST [via|gw GW] [dev IF] [src SRC] [table N] [metric N] [no_track]`, DEST being
-/// `default` or `ADDR[/LEN]` (a bare address is a host route). Not yet applied by the runtime.
+/// `[to] [blackhole] DEST [via|gw GW] [dev|oif IF] [src SRC] [table N|main|local|default] [metric N]
+/// [no_track]`, DEST being `default` or `ADDR[/LEN]` (a bare address is a host route).
+/// Without `dev` the route has no output interface and the kernel finds it from the gateway, as
+/// keepalived does (keepalived/vrrp/vrrp_iproute.c `alloc_route`).
 public struct VirtualRoute: Hashable, Sendable {
     public var destination: IPAddress
     public var prefix: UInt8
@@ -26,7 +28,9 @@ public struct VirtualRoute: Hashable, Sendable {
     public init(words: [String]) throws(ParseError) {
         var i = 0
         var blackhole = false
-        if words.first == "blackhole" { blackhole = true; i = 1 }
+        // keepalived accepts `inet`/`inet6` and `to` before the destination, and a route type.
+        while i < words.count, ["inet", "inet6", "to"].contains(words[i]) { i += 1 }
+        if i < words.count, words[i] == "blackhole" { blackhole = true; i += 1 }
         guard i < words.count else { throw ParseError(word: i, message: "virtual route without a destination") }
         let (destination, prefix) = try Self.destination(words[i], word: i)
         self.destination = destination
@@ -39,6 +43,7 @@ public struct VirtualRoute: Hashable, Sendable {
             let keyword = words[i]
             if keyword == "blackhole" { self.blackhole = true; i += 1; continue }
             if keyword == "no_track" { noTrack = true; i += 1; continue }
+            if keyword == "inet" || keyword == "inet6" { i += 1; continue }
             guard i + 1 < words.count else { throw ParseError(word: i, message: "'\(keyword)' needs a value") }
             let value = words[i + 1]
             switch keyword {
@@ -48,7 +53,7 @@ public struct VirtualRoute: Hashable, Sendable {
                     throw ParseError(word: i + 1, message: "gateway '\(value)' is not an address of the route's family")
                 }
                 gateway = address
-            case "dev": device = value
+            case "dev", "oif": device = value
             case "src":
                 if isDefault, let address = IPAddress(value), !address.isV4 { self.destination = IPAddress("::")! }
                 guard let address = IPAddress(value), address.isV4 == self.destination.isV4 else {
@@ -56,8 +61,8 @@ public struct VirtualRoute: Hashable, Sendable {
                 }
                 source = address
             case "table":
-                guard let n = UInt32(value), n != 0 else {
-                    throw ParseError(word: i + 1, message: "table '\(value)' is not a number from 1 to 4294967295")
+                guard let n = Self.table(value) else {
+                    throw ParseError(word: i + 1, message: "table '\(value)' is not main, local, default or a number from 1 to 4294967295")
                 }
                 table = n
             case "metric", "preference", "priority":
@@ -69,6 +74,19 @@ public struct VirtualRoute: Hashable, Sendable {
                 throw ParseError(word: i, message: "unknown virtual route option '\(keyword)'")
             }
             i += 2
+        }
+    }
+
+    /// keepalived's `find_rttables_table`: the names of /etc/iproute2/rt_tables every system has,
+    /// or a number (0 is not a table).
+    static func table(_ word: String) -> UInt32? {
+        switch word {
+        case "main": return 254
+        case "local": return 255
+        case "default": return 253
+        default:
+            guard let n = UInt32(word), n != 0 else { return nil }
+            return n
         }
     }
 
@@ -88,5 +106,5 @@ public struct VirtualRoute: Hashable, Sendable {
 }
 
 extension IPAddress {
-    fileprivate var isV4: Bool { if case .v4 = self { true } else { false } }
+    var isV4: Bool { if case .v4 = self { true } else { false } }
 }

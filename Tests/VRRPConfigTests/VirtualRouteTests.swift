@@ -22,6 +22,10 @@ struct VirtualRouteTests {
         let b = try parse("blackhole 2001:db8:5::/48 table 1000")
         #expect(b.blackhole && b.prefix == 48 && b.table == 1000)
         #expect(try parse("198.18.7.7").prefix == 32)
+        // keepalived's extra words: `to`, `oif`, table names.
+        let t = try parse("to 198.18.6.0/24 oif eth1 table main")
+        #expect(t.destination == IPAddress("198.18.6.0")! && t.device == "eth1" && t.table == 254)
+        #expect(try parse("198.18.6.0/24 dev eth0 table local").table == 255)
     }
 
     @Test("bad lines name the offending word")
@@ -39,8 +43,37 @@ struct VirtualRouteTests {
         #expect(throws: VirtualRoute.ParseError(word: 1, message: "unknown virtual route option 'proto'")) {
             try parse("198.18.0.0/24 proto static")
         }
-        #expect(throws: VirtualRoute.ParseError(word: 2, message: "table 'main' is not a number from 1 to 4294967295")) {
-            try parse("198.18.0.0/24 table main")
+        #expect(throws: VirtualRoute.ParseError(word: 2, message: "table 'vrrp' is not main, local, default or a number from 1 to 4294967295")) {
+            try parse("198.18.0.0/24 table vrrp")
+        }
+        #expect(throws: VirtualRoute.ParseError(word: 2, message: "table '0' is not main, local, default or a number from 1 to 4294967295")) {
+            try parse("198.18.0.0/24 table 0")
+        }
+    }
+}
+
+@Suite("virtual_rules line parsing")
+struct VirtualRuleTests {
+    func parse(_ line: String) throws(VirtualRule.ParseError) -> VirtualRule {
+        try VirtualRule(words: line.split(separator: " ").map(String.init))
+    }
+
+    @Test("fwmark as strtoul base 0 reads it: decimal, hex, octal")
+    func fwmark() throws {
+        #expect(try parse("fwmark 10 table 1").fwmark == 10)
+        #expect(try parse("fwmark 0x10/0xf0 table 1").fwmask == 0xf0)
+        #expect(try parse("fwmark 010 table 1").fwmark == 8)
+        #expect(try parse("inet6 table 5").family == .ipv6)
+    }
+
+    @Test("errors name the word")
+    func errors() {
+        #expect(throws: VirtualRule.ParseError(word: 1, message: "invalid rule from address 'x': write an address such as 198.18.0.0/24 or all")) {
+            try parse("from x table 1")
+        }
+        #expect(throws: VirtualRule.ParseError(word: 2, message: "'table' needs a value")) { try parse("from all table") }
+        #expect(throws: VirtualRule.ParseError(word: 1, message: "rule specification has mixed IPv4 and IPv6")) {
+            try parse("inet6 inet table 1")
         }
     }
 }
