@@ -201,7 +201,8 @@ public enum NetlinkRequest {
     /// `ip route add|del [blackhole] DEST/LEN [via GW] [dev IFINDEX] [src SRC] [table N] [metric N] proto P`,
     /// encoded as iproute2 does: a table id below 256 goes in `rtm_table`, a larger one in RTA_TABLE;
     /// a unicast route with a device and no gateway gets link scope (iproute2 `ip route add`);
-    /// a delete carries RT_SCOPE_NOWHERE so the kernel matches any scope (iproute2 `ip route del`).
+    /// a delete carries RT_SCOPE_NOWHERE so the kernel matches any scope (iproute2 `ip route del`),
+    /// and our protocol, so the kernel deletes only a route we added, never the operator's twin.
     public static func route(_ add: Bool, sequence: UInt32, destination: IPAddress, prefix: UInt8,
                              gateway: IPAddress? = nil, ifindex: Int32? = nil, source: IPAddress? = nil,
                              table: UInt32 = UInt32(RTNL.rtTableMain), metric: UInt32? = nil,
@@ -221,7 +222,7 @@ public enum NetlinkRequest {
             else { RTNL.rtScopeUniverse }
         let body = RouteMessage(family: family(destination), destinationLength: prefix,
                                 table: table >= 256 ? RTNL.rtTableUnspec : UInt8(table),
-                                routeProtocol: add ? routeProtocol : 0, scope: scope,
+                                routeProtocol: routeProtocol, scope: scope,
                                 type: blackhole ? RTNL.rtnBlackhole : RTNL.rtnUnicast, attributes: attributes)
         let flags = add ? RTNL.request | RTNL.ack | RTNL.create | RTNL.excl : RTNL.request | RTNL.ack
         return NetlinkMessage(type: add ? RTNL.newRoute : RTNL.delRoute, flags: flags, sequence: sequence,

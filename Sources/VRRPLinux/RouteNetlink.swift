@@ -120,7 +120,7 @@ public final class RouteNetlink: Sendable {
     // MARK: Exchanges
 
     /// Sends a request with NLM_F_ACK and returns the errno of its NLMSG_ERROR (0 = ACK).
-    private func acknowledged(_ operation: String, _ build: (UInt32) -> NetlinkMessage) throws -> Int32 {
+    func acknowledged(_ operation: String, _ build: (UInt32) -> NetlinkMessage) throws -> Int32 {
         try nextSequence.withLock { next in
             let sequence = next
             next &+= 1
