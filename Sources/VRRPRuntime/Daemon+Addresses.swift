@@ -48,11 +48,13 @@ extension Daemon {
                 log.error("(\(d.name)) cannot add \(spec.text) on \(spec.device): \(error)", metadata: meta(d))
             }
         }
+        installRoutesAndRules(d)
     }
 
     /// Removes every virtual address the instance added (RTM_DELADDR, ACK checked); the
     /// operator's addresses it only borrowed stay.
     func removeAddresses(_ d: InstanceDriver) {
+        removeRulesAndRoutes(d)
         for spec in d.settings.allAddresses where d.installed.contains(spec.address) {
             d.installed.remove(spec.address)
             if d.borrowed.remove(spec.address) != nil { continue }

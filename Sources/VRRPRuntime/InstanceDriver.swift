@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
+import VRRPConfig
 import VRRPCore
 import VRRPHealth
 import VRRPLinux
@@ -17,6 +18,12 @@ final class InstanceDriver {
     /// went to add it: the operator's (typically the address owner's own interface address,
     /// RFC 5798 §5.2.4). Announced while master, never deleted.
     var borrowed: Set<IPAddress> = []
+    /// `virtual_routes` / `virtual_rules` this process added while MASTER, with the request used
+    /// (deleted on leaving MASTER), and those found already there (someone else's: never deleted).
+    var addedRoutes: [VirtualRoute: RouteSpec] = [:]
+    var addedRules: [VirtualRule: RuleSpec] = [:]
+    var presentRoutes: Set<VirtualRoute> = []
+    var presentRules: Set<VirtualRule> = []
     /// Interface index of `settings.interface`, nil while it does not exist.
     var ifindex: Int32?
     /// The source address adverts go out with, nil while none is usable.

@@ -45,6 +45,9 @@ struct InstanceSettings: Hashable, Sendable {
     var notify: NotifyScripts
     /// The instance's own interface going down does not cause FAULT (`dont_track_primary`).
     var dontTrackPrimary: Bool
+    /// Added after the addresses on becoming MASTER, removed on leaving it.
+    var virtualRoutes: [VirtualRoute] = []
+    var virtualRules: [VirtualRule] = []
 
     var name: String { router.name }
     var family: AddressFamily { router.family }

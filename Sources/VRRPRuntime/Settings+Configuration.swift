@@ -95,7 +95,7 @@ extension InstanceSettings {
                   excludedAddresses: i.excludedVirtualAddresses.map(spec),
                   sourceAddress: unicast ? (i.unicastSourceAddress ?? i.multicastSourceAddress) : i.multicastSourceAddress,
                   v3ChecksumAsV2: i.v3ChecksumAsV2, tracked: tracked, notify: i.notify,
-                  dontTrackPrimary: i.dontTrackPrimary)
+                  dontTrackPrimary: i.dontTrackPrimary, virtualRoutes: i.virtualRoutes, virtualRules: i.virtualRules)
     }
 
     /// keepalived's `scope` words as rtnetlink scopes; IPv6 link-local addresses get link scope.
