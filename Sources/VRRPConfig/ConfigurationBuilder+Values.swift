@@ -288,7 +288,11 @@ extension ConfigurationBuilder {
                 out.append(route)
             } catch {
                 let at = w[min(error.word, w.count - 1)].location
-                correction(at, "\(error.message); the route is dropped as keepalived drops it")
+                if error.unsupported {
+                    warning(at, "\(error.message): this route is not applied (keepalived applies it); add it with your network configuration or drop the option")
+                } else {
+                    correction(at, "\(error.message); the route is dropped as keepalived drops it")
+                }
             }
         }
         return out
@@ -312,7 +316,11 @@ extension ConfigurationBuilder {
                 out.append(rule)
             } catch {
                 let at = w[min(error.word, w.count - 1)].location
-                correction(at, "\(error.message); the rule is dropped as keepalived drops it")
+                if error.unsupported {
+                    warning(at, "\(error.message): this rule is not applied (keepalived applies it); add it with your network configuration or drop the option")
+                } else {
+                    correction(at, "\(error.message); the rule is dropped as keepalived drops it")
+                }
             }
         }
         return out

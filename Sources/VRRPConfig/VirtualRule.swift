@@ -34,6 +34,12 @@ public struct VirtualRule: Hashable, Sendable {
 
     public typealias ParseError = VirtualRoute.ParseError
 
+    /// keepalived rule words (vrrp_iprule.c `alloc_rule`) vrrpd does not apply; all take a value.
+    static let unsupportedOptions: Set<String> = [
+        "tos", "dsfield", "realms", "suppress_prefixlength", "sup_pl", "suppress_ifgroup", "sup_group", "tunnel-id",
+        "uidrange", "protocol", "ipproto", "sport", "dport", "track_group", "goto", "type",
+    ]
+
     public init(words: [String]) throws(ParseError) {
         var family: AddressFamily?
         var action: Action?
@@ -61,6 +67,8 @@ public struct VirtualRule: Hashable, Sendable {
             case "blackhole": try setAction(.blackhole, word: i); i += 1; continue
             case "prohibit": try setAction(.prohibit, word: i); i += 1; continue
             case "unreachable": try setAction(.unreachable, word: i); i += 1; continue
+            case "l3mdev", "nop":
+                throw ParseError(word: i, message: "rule action '\(keyword)' is not supported by vrrpd", unsupported: true)
             default: break
             }
             guard i + 1 < words.count else { throw ParseError(word: i, message: "'\(keyword)' needs a value") }
@@ -97,7 +105,10 @@ public struct VirtualRule: Hashable, Sendable {
                 fwmark = mark
                 if parts.count == 2 { fwmask = Self.number(parts[1]) }
             default:
-                throw ParseError(word: i, message: "unknown or unsupported rule option '\(keyword)'")
+                if Self.unsupportedOptions.contains(keyword) {
+                    throw ParseError(word: i, message: "rule option '\(keyword)' is not supported by vrrpd", unsupported: true)
+                }
+                throw ParseError(word: i, message: "unknown rule option '\(keyword)'")
             }
             i += 2
         }

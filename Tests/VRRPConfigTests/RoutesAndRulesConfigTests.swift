@@ -54,11 +54,21 @@ struct RoutesAndRulesConfigTests {
     func badRules() {
         for (line, column) in [("from 198.18.0.0/24", 2), ("to 198.18.0.0/24 table 1 blackhole preference 1", 27),
                                ("fwmark 0xzz table 1 preference 1", 9), ("from 198.18.0.0/24 to 2001:db8::/32 table 1 preference 1", 24),
-                               ("from 198.18.0.0/24 ipproto tcp table 1 preference 1", 21)] {
+                               ("from 198.18.0.0/24 iproto tcp table 1 preference 1", 21)] {
             let r = load(instance("virtual_rules {\n \(line)\n}"))
             #expect(r.corrections.map(\.location.column) == [column], "\(line): \(r.diagnostics)")
             #expect(r.configuration?.instances.first?.virtualRules == [], "\(line)")
         }
+    }
+
+    @Test("a route or rule option keepalived applies and vrrpd does not: a located warning, the line not applied, -t as keepalived (0)")
+    func unsupported() {
+        let r = load(instance("virtual_routes {\n 198.18.5.0/24 dev eth0 mtu 1400\n 198.18.6.0/24 dev eth0\n}\nvirtual_rules {\n from all ipproto tcp table 1 preference 5\n}"))
+        #expect(r.exitCode == 0, "\(r.diagnostics)")
+        #expect(r.warnings.map { "\($0.location.line):\($0.location.column)" } == ["8:25", "12:11"], "\(r.diagnostics)")
+        #expect(r.warnings.first?.message.contains("route option 'mtu' is not supported by vrrpd") == true)
+        #expect(r.configuration?.instances.first?.virtualRoutes.count == 1)
+        #expect(r.configuration?.instances.first?.virtualRules.isEmpty == true)
     }
 
     @Test("static_ipaddress, static_routes and static_rules go to the configuration; a static address needs dev")

@@ -26,6 +26,11 @@ struct VirtualRouteTests {
         let t = try parse("to 198.18.6.0/24 oif eth1 table main")
         #expect(t.destination == IPAddress("198.18.6.0")! && t.device == "eth1" && t.table == 254)
         #expect(try parse("198.18.6.0/24 dev eth0 table local").table == 255)
+        // keepalived's own sample: the source first, then `to DEST`.
+        let s = try parse("src 198.18.100.1 to 198.18.109.0/24 via 198.18.200.254 dev eth1")
+        #expect(s.destination == IPAddress("198.18.109.0")! && s.source == IPAddress("198.18.100.1") && s.device == "eth1")
+        let v6 = try parse("default dev eth0 inet6")
+        #expect(v6.destination == IPAddress("::")! && v6.prefix == 0)
     }
 
     @Test("bad lines name the offending word")
@@ -33,15 +38,25 @@ struct VirtualRouteTests {
         #expect(throws: VirtualRoute.ParseError(word: 0, message: "destination 'nowhere' is not 'default' or an address/prefix")) {
             try parse("nowhere via 198.18.0.1")
         }
+        #expect(throws: VirtualRoute.ParseError(word: 2, message: "virtual route without a destination")) {
+            try parse("via 198.18.0.1 no_track")
+        }
         #expect(throws: VirtualRoute.ParseError(word: 0, message: "prefix length in '198.18.0.0/33' is not 0 to 32")) {
             try parse("198.18.0.0/33")
         }
-        #expect(throws: VirtualRoute.ParseError(word: 2, message: "gateway '2001:db8::1' is not an address of the route's family")) {
+        #expect(throws: VirtualRoute.ParseError(word: 2, message: "gateway '2001:db8::1' is not an address of the route's family (IPv4 and IPv6 cannot be mixed)")) {
             try parse("198.18.0.0/24 via 2001:db8::1")
         }
         #expect(throws: VirtualRoute.ParseError(word: 1, message: "'dev' needs a value")) { try parse("198.18.0.0/24 dev") }
-        #expect(throws: VirtualRoute.ParseError(word: 1, message: "unknown virtual route option 'proto'")) {
+        #expect(throws: VirtualRoute.ParseError(word: 1, message: "destination 'proto' is not 'default' or an address/prefix")) {
             try parse("198.18.0.0/24 proto static")
+        }
+        // keepalived accepts these; vrrpd says it does not apply them.
+        #expect(throws: VirtualRoute.ParseError(word: 1, message: "route option 'protocol' is not supported by vrrpd", unsupported: true)) {
+            try parse("198.18.0.0/24 protocol static")
+        }
+        #expect(throws: VirtualRoute.ParseError(word: 0, message: "route type 'unreachable' is not supported by vrrpd", unsupported: true)) {
+            try parse("unreachable 198.18.0.0/24")
         }
         #expect(throws: VirtualRoute.ParseError(word: 2, message: "table 'vrrp' is not main, local, default or a number from 1 to 4294967295")) {
             try parse("198.18.0.0/24 table vrrp")
