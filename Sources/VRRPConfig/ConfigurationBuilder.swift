@@ -44,13 +44,12 @@ struct ConfigurationBuilder {
                     warning(node.location, "LVS is not handled by vrrpd; ignored (`\(node.keyword)` and every other LVS block)")
                 }
             case "static_ipaddress":
-                // keepalived: a static address needs `dev` (or a default interface that exists).
-                for (a, at) in virtualAddresses(node) {
-                    if a.dev == nil {
-                        correction(at, "static address \(a) has no `dev`; dropped as keepalived drops it: add `dev eth0`")
-                    } else {
-                        configuration.staticAddresses.append(a)
-                    }
+                // keepalived (vrrp_ipaddress.c): without `dev` a static address goes on
+                // default_interface, which is eth0 unless set (vrrpd does not read that keyword).
+                for (a, _) in virtualAddresses(node) {
+                    var a = a
+                    a.dev = a.dev ?? "eth0"
+                    configuration.staticAddresses.append(a)
                 }
             case "static_routes": configuration.staticRoutes += routes(node, .topLevel, tracked: false)
             case "static_rules": configuration.staticRules += rules(node, .topLevel)

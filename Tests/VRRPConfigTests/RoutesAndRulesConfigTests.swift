@@ -71,7 +71,7 @@ struct RoutesAndRulesConfigTests {
         #expect(r.configuration?.instances.first?.virtualRules.isEmpty == true)
     }
 
-    @Test("static_ipaddress, static_routes and static_rules go to the configuration; a static address needs dev")
+    @Test("static_ipaddress, static_routes and static_rules go to the configuration; a static address without dev goes on eth0")
     func statics() throws {
         let r = load("""
             static_ipaddress {
@@ -87,9 +87,25 @@ struct RoutesAndRulesConfigTests {
 
             """ + instance(""))
         let c = try #require(r.configuration)
-        #expect(c.staticAddresses == [VirtualAddress(address: IPAddress("198.18.1.1")!, prefix: 24, dev: "eth0")])
+        // Without dev: keepalived's default_interface, eth0.
+        #expect(c.staticAddresses == [VirtualAddress(address: IPAddress("198.18.1.1")!, prefix: 24, dev: "eth0"),
+                                      VirtualAddress(address: IPAddress("198.18.1.2")!, prefix: 24, dev: "eth0")])
         #expect(c.staticRoutes.count == 1 && c.staticRules.count == 1 && c.staticRules[0].action == .table(7))
-        #expect(r.corrections.map(\.location.line) == [3], "\(r.diagnostics)")
+        #expect(r.exitCode == 0, "\(r.diagnostics)")
         #expect(!r.diagnostics.contains { $0.message.contains("not applied") }, "\(r.diagnostics)")
+    }
+
+    @Test("the routes fixture (the fuzzer's seed) loads: every form read, the unsupported ones warned at their word")
+    func fixture() throws {
+        let r = ConfigurationLoader(fileSystem: LocalFileSystem()).load(path: Fixture.path("routes-keepalived.conf"))
+        let c = try #require(r.configuration, "\(r.diagnostics)")
+        #expect(c.staticAddresses.count == 2 && c.staticRoutes.count == 4 && c.staticRules.count == 3)
+        #expect(c.staticRoutes[3].destination == IPAddress("::")! && c.staticRoutes[3].table == 254)
+        let i = try #require(c.instances.first)
+        #expect(i.virtualRoutes.count == 4 && i.virtualRules.count == 3)
+        #expect(i.virtualRules[2].preference == 16384 && i.virtualRules[2].action == .table(255))
+        #expect(r.corrections.isEmpty, "\(r.corrections)")
+        #expect(r.warnings.contains { $0.location.line == 31 && $0.message.contains("'mtu'") }, "\(r.warnings)")
+        #expect(r.warnings.contains { $0.location.line == 37 && $0.message.contains("'ipproto'") }, "\(r.warnings)")
     }
 }
