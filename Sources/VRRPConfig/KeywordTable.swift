@@ -214,7 +214,7 @@ public enum KeywordTable {
             KeywordInfo(.instance, "virtual_ipaddress_excluded", .block, example: "virtual_ipaddress_excluded { 198.18.0.11 }",
                         notes: "added and removed with the state but not advertised"),
             KeywordInfo(.instance, "virtual_routes", .block, example: "virtual_routes { 198.18.5.0/24 via 198.18.0.254 dev eth0 }",
-                        notes: "`[to] [blackhole] DEST [via|gw GW] [dev|oif IF] [src ADDR] [table N|main|local|default] [metric N] [no_track]` in any order; no `dev`: no output interface (the kernel finds it from `via`), as keepalived; added after the addresses on becoming MASTER, removed on leaving it (BACKUP, FAULT, stop); a line keepalived cannot read is reported and dropped"),
+                        notes: "`[to] [blackhole] DEST [via|gw GW] [dev|oif IF] [src ADDR] [table N|main|local|default] [metric N] [scope S] [onlink] [no_track]` in any order; no `dev`: no output interface (the kernel finds it from `via`), as keepalived; added after the addresses on becoming MASTER, removed on leaving it (BACKUP, FAULT, stop); a line keepalived cannot read is reported and dropped"),
             KeywordInfo(.instance, "virtual_rules", .block, example: "virtual_rules { from 198.18.0.0/24 table 10 preference 100 }",
                         notes: "`[not] [from P|all] [to P|all] [iif|dev IF] [oif IF] [fwmark N[/M]] [preference N] table T|blackhole|prohibit|unreachable [no_track]`; added after the routes on becoming MASTER, removed first on leaving it; without `preference` keepalived's automatic one (16384 down) is used"),
             KeywordInfo(.instance, "unicast_src_ip", .address, default: "the interface's primary address", example: "unicast_src_ip 198.18.0.2"),

@@ -3,7 +3,8 @@ import VRRPCore
 
 /// One `virtual_routes` / `static_routes` line, keepalived 2.2.7 syntax (a subset of `ip route`),
 /// words in any order: `[to] [unicast|blackhole] DEST`, `via|gw GW`, `dev|oif IF`, `src ADDR`,
-/// `table N|main|local|default`, `metric|priority|preference N`, `inet|inet6`, `no_track`;
+/// `table N|main|local|default`, `metric|priority|preference N`, `scope S`, `onlink`, `inet|inet6`,
+/// `no_track`;
 /// DEST being `default` or `ADDR[/LEN]` (a bare address is a host route).
 /// Without `dev` the route has no output interface and the kernel finds it from the gateway, as
 /// keepalived does (keepalived/vrrp/vrrp_iproute.c `alloc_route`).
@@ -17,6 +18,10 @@ public struct VirtualRoute: Hashable, Sendable {
     public var table: UInt32 = 254
     public var metric: UInt32?
     public var blackhole = false
+    /// `scope` (rtnetlink RT_SCOPE_*), nil when not written.
+    public var scope: UInt8?
+    /// `onlink`: the gateway is on the link.
+    public var onlink = false
     /// `no_track`: keepalived does not leave MASTER when the route is deleted by someone else
     /// (vrrpd never watches its routes, so it changes nothing here).
     public var noTrack = false
@@ -38,7 +43,7 @@ public struct VirtualRoute: Hashable, Sendable {
 
     /// keepalived route words vrrpd does not apply (keepalived/vrrp/vrrp_iproute.c `alloc_route`).
     static let unsupportedOptions: Set<String> = [
-        "from", "tos", "dsfield", "protocol", "scope", "onlink", "encap", "expires", "mtu", "hoplimit", "advmss", "rtt",
+        "from", "tos", "dsfield", "protocol", "encap", "expires", "mtu", "hoplimit", "advmss", "rtt",
         "rttvar", "reordering", "window", "cwnd", "ssthresh", "realms", "rto_min", "initcwnd", "initrwnd", "features",
         "quickack", "congctl", "pref", "ttl-propagate", "fastopen_no_cookie", "nexthop", "or", "as", "vrf", "track_group",
         "add", "append", "prepend",
@@ -88,6 +93,14 @@ public struct VirtualRoute: Hashable, Sendable {
                 try setFamily(address.family, word: i + 1, "gateway '\(v)'")
                 gateway = address
                 i += 1
+            case "onlink": onlink = true
+            case "scope":
+                let v = try value(i)
+                guard let n = Self.scope(v) else {
+                    throw ParseError(word: i + 1, message: "scope '\(v)' is not global, site, link, host, nowhere or a number from 0 to 255")
+                }
+                scope = n
+                i += 1
             case "dev", "oif":
                 device = try value(i)
                 i += 1
@@ -131,6 +144,18 @@ public struct VirtualRoute: Hashable, Sendable {
         if isDefault, family == .ipv6 { destination.0 = IPAddress("::")! }
         self.destination = destination.0
         self.prefix = destination.1
+    }
+
+    /// keepalived's `find_rttables_scope` (lib/rttables.c and /etc/iproute2/rt_scopes).
+    static func scope(_ word: String) -> UInt8? {
+        switch word {
+        case "global", "universe": return 0
+        case "site": return 200
+        case "link": return 253
+        case "host": return 254
+        case "nowhere": return 255
+        default: return UInt8(word)
+        }
     }
 
     /// keepalived's `find_rttables_table`: the names of /etc/iproute2/rt_tables every system has,

@@ -17,10 +17,14 @@ public struct RouteSpec: Hashable, Sendable {
     public var table: UInt32
     public var metric: UInt32?
     public var blackhole: Bool
+    /// rtm_scope on add; nil: link for a `dev` route without gateway, else universe.
+    public var scope: UInt8?
+    /// RTNH_F_ONLINK.
+    public var onlink: Bool
 
     public init(destination: IPAddress, prefix: UInt8, gateway: IPAddress? = nil, ifindex: Int32? = nil,
                 source: IPAddress? = nil, table: UInt32 = UInt32(RTNL.rtTableMain), metric: UInt32? = nil,
-                blackhole: Bool = false) {
+                blackhole: Bool = false, scope: UInt8? = nil, onlink: Bool = false) {
         self.destination = destination
         self.prefix = prefix
         self.gateway = gateway
@@ -29,6 +33,8 @@ public struct RouteSpec: Hashable, Sendable {
         self.table = table
         self.metric = metric
         self.blackhole = blackhole
+        self.scope = scope
+        self.onlink = onlink
     }
 }
 
@@ -160,7 +166,7 @@ extension RouteNetlink {
     /// `ip route add` of a ``RouteSpec``; EEXIST is `.alreadyExists`.
     public func addRoute(_ r: RouteSpec) throws -> AddResult {
         try addRoute(r.destination, prefix: r.prefix, gateway: r.gateway, ifindex: r.ifindex, source: r.source,
-                     table: r.table, metric: r.metric, blackhole: r.blackhole)
+                     table: r.table, metric: r.metric, blackhole: r.blackhole, scope: r.scope, onlink: r.onlink)
     }
 
     /// `ip route del` of a ``RouteSpec`` (our protocol only); ESRCH is `.notPresent`.

@@ -27,7 +27,8 @@ extension Daemon {
             oif = index
         }
         return RouteSpec(destination: r.destination, prefix: r.prefix, gateway: r.gateway, ifindex: oif,
-                         source: r.source, table: r.table, metric: r.metric, blackhole: r.blackhole)
+                         source: r.source, table: r.table, metric: r.metric, blackhole: r.blackhole, scope: r.scope,
+                         onlink: r.onlink)
     }
 
     func ruleSpec(_ r: VirtualRule) -> RuleSpec {

@@ -29,6 +29,9 @@ struct VirtualRouteTests {
         // keepalived's own sample: the source first, then `to DEST`.
         let s = try parse("src 198.18.100.1 to 198.18.109.0/24 via 198.18.200.254 dev eth1")
         #expect(s.destination == IPAddress("198.18.109.0")! && s.source == IPAddress("198.18.100.1") && s.device == "eth1")
+        // keepalived's sample: `scope site`, `scope link`; `onlink`.
+        #expect(try parse("198.18.212.0/24 dev eth3 scope site").scope == 200)
+        #expect(try parse("198.18.213.0/24 dev eth1 scope link onlink").onlink)
         let v6 = try parse("default dev eth0 inet6")
         #expect(v6.destination == IPAddress("::")! && v6.prefix == 0)
     }

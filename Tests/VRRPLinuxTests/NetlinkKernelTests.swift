@@ -105,15 +105,25 @@ struct NetlinkKernelTests {
         }
     }
 
-    @Test("a route delete carries our protocol: the operator's identical route (proto static) is never removed")
+    @Test("a route delete carries our protocol: the operator's identical route (proto static) is never removed; scope and onlink as written")
     func routeDeleteSparesOperatorsRoute() throws {
         try withNamespaces(1) { names in
             let ns = names[0]
             try run("ip", "-n", ns, "link", "add", "va", "type", "veth", "peer", "name", "vb")
             try run("ip", "-n", ns, "link", "set", "va", "up")
+            // onlink needs the loopback up to judge the gateway (fib_check_nh_v4_gw).
+            try run("ip", "-n", ns, "link", "set", "lo", "up")
+            try run("ip", "-n", ns, "link", "set", "vb", "up")
             try run("ip", "-n", ns, "route", "add", "198.18.7.0/24", "dev", "va", "proto", "static")
             let netlink = try inNamespace(ns) { try RouteNetlink(firstSequence: 2500) }
             let spec = RouteSpec(destination: IPAddress("198.18.7.0")!, prefix: 24, ifindex: try netlink.index(of: "va"))
+            let site = RouteSpec(destination: IPAddress("198.18.12.0")!, prefix: 24, ifindex: try netlink.index(of: "va"), scope: 200)
+            let onlink = RouteSpec(destination: IPAddress("198.18.13.0")!, prefix: 24, gateway: IPAddress("198.18.99.1")!,
+                                   ifindex: try netlink.index(of: "va"), onlink: true)
+            #expect(try netlink.addRoute(site) == .added && netlink.addRoute(onlink) == .added)
+            let shown = try output("ip", "-n", ns, "route", "show")
+            #expect(shown.contains("198.18.12.0/24 dev va proto 86 scope site"), "\(shown)")
+            #expect(shown.contains("198.18.13.0/24 via 198.18.99.1 dev va proto 86 onlink"), "\(shown)")
             #expect(try netlink.addRoute(spec) == .alreadyExists)
             #expect(try netlink.deleteRoute(spec) == .notPresent)
             #expect(try output("ip", "-n", ns, "route", "show").contains("198.18.7.0/24 dev va proto static"))

@@ -52,4 +52,15 @@ struct RuleCodecTests {
             #expect(bytes[16 + 4] == 0 && bytes[16 + 7] == code, "\(action)")
         }
     }
+
+    @Test("a route's written scope and onlink reach rtm_scope and rtm_flags (`ip route add 198.18.6.0/24 dev 3 scope site`, `… via … onlink`)")
+    func routeScopeAndOnlink() {
+        let site = NetlinkRequest.route(true, sequence: 1, destination: IPAddress("198.18.6.0")!, prefix: 24, ifindex: 3, scope: 200).encode()
+        #expect(site[16 + 6] == 200, "rtm_scope")
+        let onlink = NetlinkRequest.route(true, sequence: 1, destination: IPAddress("198.18.6.0")!, prefix: 24,
+                                          gateway: IPAddress("198.18.99.1")!, ifindex: 3, onlink: true).encode()
+        #expect(Array(onlink[(16 + 8)..<(16 + 12)]) == [4, 0, 0, 0], "rtm_flags RTNH_F_ONLINK")
+        let plain = NetlinkRequest.route(true, sequence: 1, destination: IPAddress("198.18.6.0")!, prefix: 24, ifindex: 3).encode()
+        #expect(plain[16 + 6] == 253 && Array(plain[(16 + 8)..<(16 + 12)]) == [0, 0, 0, 0], "default: link scope, no flags")
+    }
 }
