@@ -21,7 +21,7 @@ extension Daemon {
         var oif: Int32?
         if let device = r.device {
             guard let index = self.ifindex(named: device) else {
-                log.error("\(owner) cannot add route \(r.destination)/\(r.prefix): interface \(device) does not exist")
+                log.error("\(owner) route \(r.destination)/\(r.prefix) left out: interface \(device) does not exist")
                 return nil
             }
             oif = index
