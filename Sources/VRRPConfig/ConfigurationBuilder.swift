@@ -51,7 +51,8 @@ struct ConfigurationBuilder {
                     a.dev = a.dev ?? "eth0"
                     configuration.staticAddresses.append(a)
                 }
-            case "static_routes": configuration.staticRoutes += routes(node, .topLevel, tracked: false)
+            // keepalived reports an untrackable static route too (alloc_route is the same code).
+            case "static_routes": configuration.staticRoutes += routes(node, .topLevel, tracked: true)
             case "static_rules": configuration.staticRules += rules(node, .topLevel)
             default:
                 if !notApplied(node, .topLevel) { unknown(node, in: .topLevel) }

@@ -5,7 +5,8 @@ import VRRPCore
 /// words in any order: `[to] [unicast|blackhole] DEST`, `via|gw GW`, `dev|oif IF`, `src ADDR`,
 /// `table N|main|local|default`, `metric|priority|preference N`, `scope S`, `onlink`, `inet|inet6`,
 /// `no_track`;
-/// DEST being `default` or `ADDR[/LEN]` (a bare address is a host route).
+/// DEST being `default` or `ADDR[/LEN]` (a bare address is a host route). Read as keepalived
+/// reads it, quirks included: the word after `inet`/`inet6` is skipped, and `to` takes no route type.
 /// Without `dev` the route has no output interface and the kernel finds it from the gateway, as
 /// keepalived does (keepalived/vrrp/vrrp_iproute.c `alloc_route`).
 public struct VirtualRoute: Hashable, Sendable {
@@ -74,8 +75,14 @@ public struct VirtualRoute: Hashable, Sendable {
         while i < words.count {
             let keyword = words[i]
             switch keyword {
-            case "inet": try setFamily(.ipv4, word: i, "'inet'")
-            case "inet6": try setFamily(.ipv6, word: i, "'inet6'")
+            // keepalived 2.2.7 steps over the word after `inet`/`inet6` as well (its loop advances
+            // twice), so `inet6 2001:db8::/32` has no destination there: read the same way.
+            case "inet":
+                try setFamily(.ipv4, word: i, "'inet'")
+                i += 1
+            case "inet6":
+                try setFamily(.ipv6, word: i, "'inet6'")
+                i += 1
             case "no_track": noTrack = true
             case "src":
                 let v = try value(i)
@@ -122,8 +129,11 @@ public struct VirtualRoute: Hashable, Sendable {
                 if Self.unsupportedOptions.contains(keyword) {
                     throw ParseError(word: i, message: "route option '\(keyword)' is not supported by vrrpd", unsupported: true)
                 }
-                if keyword == "to" { i += 1 }
-                if i < words.count, Self.routeTypes.contains(words[i]) {
+                // keepalived looks for a route type only where no `to` was written (it tests the
+                // word it started with), so `to blackhole X` has no destination `blackhole`.
+                if keyword == "to" {
+                    i += 1
+                } else if Self.routeTypes.contains(words[i]) {
                     switch words[i] {
                     case "blackhole": blackhole = true
                     case "unicast": break

@@ -60,8 +60,9 @@ public struct VirtualRule: Hashable, Sendable {
         while i < words.count {
             let keyword = words[i]
             switch keyword {
-            case "inet": try setFamily(.ipv4, word: i); i += 1; continue
-            case "inet6": try setFamily(.ipv6, word: i); i += 1; continue
+            // keepalived 2.2.7 steps over the word after `inet`/`inet6` too (its loop advances twice).
+            case "inet": try setFamily(.ipv4, word: i); i += 2; continue
+            case "inet6": try setFamily(.ipv6, word: i); i += 2; continue
             case "not": invert = true; i += 1; continue
             case "no_track": noTrack = true; i += 1; continue
             case "blackhole": try setAction(.blackhole, word: i); i += 1; continue

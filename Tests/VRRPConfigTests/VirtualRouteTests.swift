@@ -34,6 +34,13 @@ struct VirtualRouteTests {
         #expect(try parse("198.18.213.0/24 dev eth1 scope link onlink").onlink)
         let v6 = try parse("default dev eth0 inet6")
         #expect(v6.destination == IPAddress("::")! && v6.prefix == 0)
+        // keepalived's quirks: the word after inet6 is skipped; `to` takes no route type.
+        #expect(throws: VirtualRoute.ParseError(word: 3, message: "virtual route without a destination")) {
+            try parse("inet6 2001:db8::/32 dev eth0")
+        }
+        #expect(throws: VirtualRoute.ParseError(word: 1, message: "destination 'blackhole' is not 'default' or an address/prefix")) {
+            try parse("to blackhole 198.18.0.0/24")
+        }
     }
 
     @Test("bad lines name the offending word")
@@ -81,7 +88,7 @@ struct VirtualRuleTests {
         #expect(try parse("fwmark 10 table 1").fwmark == 10)
         #expect(try parse("fwmark 0x10/0xf0 table 1").fwmask == 0xf0)
         #expect(try parse("fwmark 010 table 1").fwmark == 8)
-        #expect(try parse("inet6 table 5").family == .ipv6)
+        #expect(try parse("inet6 x table 5").family == .ipv6, "keepalived steps over the word after inet6")
     }
 
     @Test("errors name the word")
@@ -90,8 +97,8 @@ struct VirtualRuleTests {
             try parse("from x table 1")
         }
         #expect(throws: VirtualRule.ParseError(word: 2, message: "'table' needs a value")) { try parse("from all table") }
-        #expect(throws: VirtualRule.ParseError(word: 1, message: "rule specification has mixed IPv4 and IPv6")) {
-            try parse("inet6 inet table 1")
+        #expect(throws: VirtualRule.ParseError(word: 2, message: "rule specification has mixed IPv4 and IPv6")) {
+            try parse("inet6 x inet y table 1")
         }
     }
 }
