@@ -23,8 +23,8 @@ public struct VirtualRoute: Hashable, Sendable {
     public var scope: UInt8?
     /// `onlink`: the gateway is on the link.
     public var onlink = false
-    /// `no_track`: keepalived does not leave MASTER when the route is deleted by someone else
-    /// (vrrpd never watches its routes, so it changes nothing here).
+    /// `no_track`: the route's `dev` is not tracked (keepalived also does not leave MASTER when
+    /// the route is deleted by someone else; vrrpd does not watch the route itself).
     public var noTrack = false
 
     /// A bad word: its index in the line and what is wrong, for a `file:line:col` diagnostic.

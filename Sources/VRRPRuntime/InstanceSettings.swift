@@ -27,6 +27,10 @@ struct TrackReference: Hashable, Sendable {
     /// 0: a failure puts the instance in FAULT.
     var weight: Int
     var reverse: Bool
+    /// Tracked because a virtual route (`dev`) or rule (`iif`/`oif`) without `no_track` names
+    /// the interface (keepalived vrrp.c `vrrp_complete_instance`, TRACK_ROUTE/TRACK_RULE). An
+    /// interface that does not exist does not count as down: keepalived drops such a route.
+    var implicit = false
 }
 
 /// Everything the runtime needs about one `vrrp_instance`, derived from the configuration.

@@ -128,4 +128,33 @@ struct RouteTests {
         p1.terminate()
         #expect(ours(p1).isEmpty && !p1.host.has("198.18.1.1"))
     }
+
+    @Test("a route's dev (and a rule's iif/oif) is tracked as keepalived tracks it: down is FAULT; no_track or a missing interface is not")
+    func routeInterfaceTracked() throws {
+        let lan = FakeLAN()
+        let extra = """
+            virtual_routes {
+                    198.18.5.0/24 via 198.18.2.254 dev eth1
+                    198.18.6.0/24 dev eth2 no_track
+                    198.18.7.0/24 dev eth9
+                }
+            """
+        let p1 = try SimNode(lan, "p1", addresses: [["198.18.0.11/24"], ["198.18.2.11/24"], ["198.18.3.11/24"]],
+                             config: instanceBlock(priority: 100, extra: extra))
+        lan.loop.advance(by: .s(5))
+        #expect(p1.state() == "MASTER", "eth9 does not exist: that route is left out, no fault")
+        #expect(p1.logs.contains("route 198.18.7.0/24 left out: interface eth9 does not exist"))
+        #expect(ours(p1) == ["198.18.5.0/24 via 198.18.2.254 dev 3 table 254", "198.18.6.0/24 dev 4 table 254"])
+        p1.host.setLink("eth2", up: false)
+        lan.loop.advance(by: .s(1))
+        #expect(p1.state() == "MASTER", "no_track")
+        p1.host.setLink("eth1", up: false)
+        lan.loop.advance(by: .s(1))
+        #expect(p1.state() == "FAULT")
+        #expect(ours(p1).isEmpty)
+        p1.host.setLink("eth1", up: true)
+        lan.loop.advance(by: .s(5))
+        #expect(p1.state() == "MASTER")
+        #expect(ours(p1).count == 2)
+    }
 }
