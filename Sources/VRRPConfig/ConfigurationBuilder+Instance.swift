@@ -67,12 +67,8 @@ extension ConfigurationBuilder {
                 i.virtualAddresses += read.map(\.0)
                 addressLocations += read.map(\.1)
             case "virtual_ipaddress_excluded": i.excludedVirtualAddresses += virtualAddresses(node).map(\.0)
-            case "virtual_routes":
-                lintRoutes(node, tracked: true)
-                i.virtualRoutes += (blockChildren(node, b) ?? []).map { ([$0.keyword] + $0.arguments.map(\.text)).joined(separator: " ") }
-            case "virtual_rules":
-                lintRules(node)
-                i.virtualRules += (blockChildren(node, b) ?? []).map { ([$0.keyword] + $0.arguments.map(\.text)).joined(separator: " ") }
+            case "virtual_routes": i.virtualRoutes += routes(node, b, tracked: true)
+            case "virtual_rules": i.virtualRules += rules(node, b)
             case "unicast_src_ip": i.unicastSourceAddress = address(node, b)
             case "unicast_peer":
                 for child in blockChildren(node, b) ?? [] {
@@ -254,7 +250,7 @@ extension ConfigurationBuilder {
     }
 
     /// `ADDR[/PREFIX] [dev IF] [brd ADDR] [scope S] [label L] [no_track]` lines.
-    private mutating func virtualAddresses(_ node: ConfigNode) -> [(VirtualAddress, SourceLocation)] {
+    mutating func virtualAddresses(_ node: ConfigNode) -> [(VirtualAddress, SourceLocation)] {
         let b = KeywordInfo.Block.instance
         guard let children = blockChildren(node, b) else { return [] }
         var out: [(VirtualAddress, SourceLocation)] = []

@@ -262,37 +262,67 @@ extension ConfigurationBuilder {
 
     // MARK: routes and rules
 
-    /// keepalived's remarks on `ip route`-style lines (keepalived/vrrp/vrrp_iproute.c), each a
-    /// configuration error it reports before running (`-t` exit 5).
-    mutating func lintRoutes(_ node: ConfigNode, tracked: Bool) {
-        for line in node.children ?? [] {
-            let words = [ConfigNode.Argument(text: line.keyword, location: line.location)] + line.arguments
-            if let gw = words.first(where: { $0.text == "gw" }) {
-                reported(gw.location, "`gw` in a route is deprecated (keepalived reports it): write `via`")
-            }
-            if let or = words.first(where: { $0.text == "or" }) {
-                reported(or.location, "`or` in a route is deprecated (keepalived reports it): write `nexthop`")
-            }
-            if tracked, !words.contains(where: { $0.text == "dev" || $0.text == "no_track" }) {
-                reported(line.location, "keepalived cannot track a route without `dev` and reports it (the route is not tracked): add `dev IF`, or `no_track`")
-            }
-        }
+    /// The words of a block line with their locations (the line's first word is its keyword).
+    private func words(_ line: ConfigNode) -> [ConfigNode.Argument] {
+        [ConfigNode.Argument(text: line.keyword, location: line.location)] + line.arguments
     }
 
-    /// keepalived's remarks on `ip rule`-style lines (keepalived/vrrp/vrrp_iprule.c).
-    mutating func lintRules(_ node: ConfigNode) {
-        for line in node.children ?? [] {
-            let words = [ConfigNode.Argument(text: line.keyword, location: line.location)] + line.arguments
-            for (k, word) in words.enumerated() where (word.text == "from" || word.text == "to") && k + 1 < words.count {
-                let value = words[k + 1]
-                let address = value.text.split(separator: "/", maxSplits: 1).first.map(String.init) ?? ""
-                if value.text != "all", IPAddress(address) == nil {
-                    reported(value.location, "invalid rule \(word.text) address `\(value.text)`; keepalived reports it and skips the rule: write an address such as `198.18.0.0/24`")
+    /// `virtual_routes` / `static_routes`: each line parsed as keepalived's `alloc_route` does
+    /// (keepalived/vrrp/vrrp_iproute.c). A line keepalived cannot read is reported and dropped
+    /// while the rest runs (a correction: `-t` exits 5); its remarks on good lines are kept.
+    mutating func routes(_ node: ConfigNode, _ b: KeywordInfo.Block, tracked: Bool) -> [VirtualRoute] {
+        var out: [VirtualRoute] = []
+        for line in blockChildren(node, b) ?? [] {
+            let w = words(line)
+            if let gw = w.first(where: { $0.text == "gw" }) {
+                reported(gw.location, "`gw` in a route is deprecated (keepalived reports it): write `via`")
+            }
+            if let or = w.first(where: { $0.text == "or" }) {
+                reported(or.location, "`or` in a route is deprecated (keepalived reports it): write `nexthop`")
+            }
+            do {
+                let route = try VirtualRoute(words: w.map(\.text))
+                if tracked, route.device == nil, !route.noTrack {
+                    reported(line.location, "keepalived cannot track a route without `dev` and reports it (the route is not tracked): add `dev IF`, or `no_track`")
+                }
+                out.append(route)
+            } catch {
+                let at = w[min(error.word, w.count - 1)].location
+                if error.unsupported {
+                    warning(at, "\(error.message): this route is not applied (keepalived applies it); add it with your network configuration or drop the option")
+                } else {
+                    correction(at, "\(error.message); the route is dropped as keepalived drops it")
                 }
             }
-            if !words.contains(where: { ["preference", "prio", "priority", "pref", "order"].contains($0.text) }) {
-                reported(line.location, "rule without `preference`: keepalived picks one itself and reports it (probably not what you want): add `preference 100`")
+        }
+        return out
+    }
+
+    /// `virtual_rules` / `static_rules`: each line parsed as keepalived's `alloc_rule` does
+    /// (keepalived/vrrp/vrrp_iprule.c); a bad line is reported and dropped, a rule without
+    /// `preference` gets keepalived's automatic one (16384 counting down) with its remark.
+    mutating func rules(_ node: ConfigNode, _ b: KeywordInfo.Block) -> [VirtualRule] {
+        var out: [VirtualRule] = []
+        for line in blockChildren(node, b) ?? [] {
+            let w = words(line)
+            do {
+                var rule = try VirtualRule(words: w.map(\.text))
+                if rule.preference == nil {
+                    let value = nextRulePreference[rule.family] ?? 16384
+                    nextRulePreference[rule.family] = value - 1
+                    rule.preference = value
+                    reported(line.location, "rule without `preference`: set to \(value) as keepalived sets it (probably not what you want): add `preference 100`")
+                }
+                out.append(rule)
+            } catch {
+                let at = w[min(error.word, w.count - 1)].location
+                if error.unsupported {
+                    warning(at, "\(error.message): this rule is not applied (keepalived applies it); add it with your network configuration or drop the option")
+                } else {
+                    correction(at, "\(error.message); the rule is dropped as keepalived drops it")
+                }
             }
         }
+        return out
     }
 }

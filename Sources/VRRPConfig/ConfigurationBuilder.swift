@@ -7,6 +7,9 @@ struct ConfigurationBuilder {
     var diagnostics: [Diagnostic] = []
     var configuration = Configuration()
     private var lvsWarned = false
+    /// keepalived's automatic rule preference (vrrp_iprule.c RULE_START_PRIORITY), counted
+    /// down per family in file order for rules written without one.
+    var nextRulePreference: [AddressFamily: UInt32] = [.ipv4: 16384, .ipv6: 16384]
 
     mutating func build(_ nodes: [ConfigNode]) {
         // global_defs first: its defaults (version, strict, garp) feed every instance.
@@ -40,10 +43,19 @@ struct ConfigurationBuilder {
                     lvsWarned = true
                     warning(node.location, "LVS is not handled by vrrpd; ignored (`\(node.keyword)` and every other LVS block)")
                 }
+            case "static_ipaddress":
+                // keepalived (vrrp_ipaddress.c): without `dev` a static address goes on
+                // default_interface, which is eth0 unless set (vrrpd does not read that keyword).
+                for (a, _) in virtualAddresses(node) {
+                    var a = a
+                    a.dev = a.dev ?? "eth0"
+                    configuration.staticAddresses.append(a)
+                }
+            // keepalived reports an untrackable static route too (alloc_route is the same code).
+            case "static_routes": configuration.staticRoutes += routes(node, .topLevel, tracked: true)
+            case "static_rules": configuration.staticRules += rules(node, .topLevel)
             default:
                 if !notApplied(node, .topLevel) { unknown(node, in: .topLevel) }
-                if node.keyword == "static_routes" { lintRoutes(node, tracked: false) }
-                if node.keyword == "static_rules" { lintRules(node) }
             }
         }
     }

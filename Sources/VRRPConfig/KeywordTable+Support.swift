@@ -24,8 +24,11 @@ extension KeywordTable {
         "global_defs vrrp_mcast_group4": .notApplied("a non-standard group: adverts use 224.0.0.18 (RFC 5798 §5.1.1.2); the requested group is shown in the status"),
         "global_defs vrrp_mcast_group6": .notApplied("a non-standard group: adverts use ff02::12 (RFC 5798 §5.1.2.2); the requested group is shown in the status"),
         "vrrp_instance mcast_dst_ip": .notApplied("a non-standard group: adverts use the RFC group; the requested group is shown in the status"),
-        "vrrp_instance virtual_routes": .notApplied("the routes: they are checked but not added on MASTER nor removed on leaving it"),
-        "vrrp_instance virtual_rules": .notApplied("the rules: they are checked but not added on MASTER nor removed on leaving it"),
+        "vrrp_instance virtual_routes": .differs("routes carry protocol 86 (`proto 86` in `ip route`; keepalived's is 18); a route already there that vrrpd did not add is used and never deleted; the route's `dev` is tracked as keepalived tracks it (down: FAULT, unless `no_track`), but the route itself is not watched: one deleted by someone else while MASTER stays away until the next takeover (keepalived leaves MASTER unless `no_track`); a `dev` route without `via` gets scope link as `ip route add` gives it; `nexthop`/`or`, `from`, `tos`, `protocol`, `encap`, `vrf`, `track_group`, metrics (`mtu`, `rtt`, ...) and route types other than `blackhole`: that line is not applied, with a warning"),
+        "vrrp_instance virtual_rules": .differs("rules carry protocol 86 (FRA_PROTOCOL; keepalived's is 18); a rule already there that vrrpd did not add is used and never deleted; its `iif`/`oif` is tracked as keepalived tracks it (down: FAULT, unless `no_track`), the rule itself is not watched: one deleted by someone else while MASTER stays away until the next takeover; `tos`, `realms`, `suppress_*`, `uidrange`, `ipproto`, `sport`/`dport`, `goto`, `nop`, `l3mdev`, `tunnel-id`, `protocol`, `track_group`: that line is not applied, with a warning"),
+        "(top level) static_ipaddress": .differs("deleted at exit as keepalived 2.2.7 deletes it, but only if vrrpd added it (an address already there stays); without `dev` it goes on eth0 (keepalived's default_interface, which vrrpd does not read); `track_group` not supported"),
+        "(top level) static_routes": .differs("as `virtual_routes` (protocol 86, the same options not applied); deleted at exit as keepalived 2.2.7 deletes them (vrrp_terminate_phase1), only those vrrpd added"),
+        "(top level) static_rules": .differs("as `virtual_rules` (protocol 86, the same options not applied); deleted at exit as keepalived 2.2.7 deletes them, only those vrrpd added"),
         "vrrp_instance unicast_ttl": .notApplied("the TTL of unicast adverts and its check: vrrpd sends TTL 255"),
         "vrrp_instance check_unicast_src": .notApplied("the check that unicast adverts come from a listed peer: adverts from any source are accepted"),
         "vrrp_instance track_src_ip": .notApplied("following the interface's source address: the address found at start-up is kept"),
@@ -86,12 +89,6 @@ extension KeywordTable {
                   "LVS / checker / BFD settings: vrrpd runs VRRP only")
 
         let top = KeywordInfo.Block.topLevel
-        t += lost(top, ["static_ipaddress"], "the static addresses: add them with your network configuration",
-                  example: "static_ipaddress { 198.18.1.1/24 dev eth0 }")
-        t += lost(top, ["static_routes"], "the static routes: add them with your network configuration",
-                  example: "static_routes { 198.18.5.0/24 via 198.18.0.254 dev eth0 }")
-        t += lost(top, ["static_rules"], "the static rules: add them with your network configuration",
-                  example: "static_rules { from 198.18.0.0/24 table 10 }")
         t += lost(top, ["garp_group", "vrrp_track_bfd", "bfd_instance"],
                   "this block: gratuitous-ARP groups and BFD are not part of vrrpd")
         t += lost(top, ["net_namespace", "net_namespace_ipvs", "namespace_with_ipsets", "instance", "use_pid_dir",

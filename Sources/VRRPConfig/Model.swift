@@ -15,6 +15,11 @@ public struct Configuration: Hashable, Sendable {
     public var syncGroups: [SyncGroupConfiguration]
     /// How many LVS blocks (`virtual_server`, `virtual_server_group`) were skipped.
     public var ignoredLVSBlocks: Int
+    /// `static_ipaddress`, `static_routes`, `static_rules`: installed at start-up whatever the
+    /// VRRP state, left in place at exit (keepalived leaves them too).
+    public var staticAddresses: [VirtualAddress] = []
+    public var staticRoutes: [VirtualRoute] = []
+    public var staticRules: [VirtualRule] = []
 
     public init(globals: GlobalDefinitions = GlobalDefinitions(), instances: [InstanceConfiguration] = [],
                 scripts: [ScriptConfiguration] = [], nativeChecks: [NativeCheckConfiguration] = [],
@@ -170,9 +175,10 @@ public struct InstanceConfiguration: Hashable, Sendable {
     public var authentication: Authentication = .none
     public var virtualAddresses: [VirtualAddress] = []
     public var excludedVirtualAddresses: [VirtualAddress] = []
-    /// `virtual_routes` lines, kept as written (applied by the data plane later).
-    public var virtualRoutes: [String] = []
-    public var virtualRules: [String] = []
+    /// `virtual_routes`: added after the addresses on becoming MASTER, removed on leaving it.
+    public var virtualRoutes: [VirtualRoute] = []
+    /// `virtual_rules`: added after the routes on becoming MASTER, removed first on leaving it.
+    public var virtualRules: [VirtualRule] = []
     public var unicastSourceAddress: IPAddress?
     public var unicastPeers: [IPAddress] = []
     /// RFC 5798 §6.1 Preempt_Mode. keepalived: on; `nopreempt` turns it off.

@@ -201,11 +201,12 @@ public enum NetlinkRequest {
     /// `ip route add|del [blackhole] DEST/LEN [via GW] [dev IFINDEX] [src SRC] [table N] [metric N] proto P`,
     /// encoded as iproute2 does: a table id below 256 goes in `rtm_table`, a larger one in RTA_TABLE;
     /// a unicast route with a device and no gateway gets link scope (iproute2 `ip route add`);
-    /// a delete carries RT_SCOPE_NOWHERE so the kernel matches any scope (iproute2 `ip route del`).
+    /// a delete carries RT_SCOPE_NOWHERE so the kernel matches any scope (iproute2 `ip route del`),
+    /// and our protocol, so the kernel deletes only a route we added, never the operator's twin.
     public static func route(_ add: Bool, sequence: UInt32, destination: IPAddress, prefix: UInt8,
                              gateway: IPAddress? = nil, ifindex: Int32? = nil, source: IPAddress? = nil,
                              table: UInt32 = UInt32(RTNL.rtTableMain), metric: UInt32? = nil,
-                             blackhole: Bool = false,
+                             blackhole: Bool = false, scope requestedScope: UInt8? = nil, onlink: Bool = false,
                              routeProtocol: UInt8 = RouteNetlink.addressProtocol) -> NetlinkMessage {
         var attributes: [RouteAttribute] = []
         if table >= 256 { attributes.append(RouteAttribute(type: RTNL.rtaTable, u32: table)) }
@@ -217,12 +218,14 @@ public enum NetlinkRequest {
             attributes.append(RouteAttribute(type: RTNL.rtaOif, u32: UInt32(bitPattern: ifindex)))
         }
         let scope: UInt8 = if !add { RTNL.rtScopeNowhere }
+            else if let requestedScope { requestedScope }
             else if !blackhole && gateway == nil && ifindex != nil { RTNL.rtScopeLink }
             else { RTNL.rtScopeUniverse }
-        let body = RouteMessage(family: family(destination), destinationLength: prefix,
+        var body = RouteMessage(family: family(destination), destinationLength: prefix,
                                 table: table >= 256 ? RTNL.rtTableUnspec : UInt8(table),
-                                routeProtocol: add ? routeProtocol : 0, scope: scope,
+                                routeProtocol: routeProtocol, scope: scope,
                                 type: blackhole ? RTNL.rtnBlackhole : RTNL.rtnUnicast, attributes: attributes)
+        if onlink { body.flags = 0x4 }  // RTNH_F_ONLINK: the gateway is on the link even without a matching prefix
         let flags = add ? RTNL.request | RTNL.ack | RTNL.create | RTNL.excl : RTNL.request | RTNL.ack
         return NetlinkMessage(type: add ? RTNL.newRoute : RTNL.delRoute, flags: flags, sequence: sequence,
                               payload: body.encode())

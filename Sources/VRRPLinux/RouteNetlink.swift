@@ -61,11 +61,12 @@ public final class RouteNetlink: Sendable {
     /// EEXIST (the route is already there) is `.alreadyExists`.
     public func addRoute(_ destination: IPAddress, prefix: UInt8, gateway: IPAddress? = nil, ifindex: Int32? = nil,
                          source: IPAddress? = nil, table: UInt32 = UInt32(RTNL.rtTableMain), metric: UInt32? = nil,
-                         blackhole: Bool = false) throws -> AddResult {
+                         blackhole: Bool = false, scope: UInt8? = nil, onlink: Bool = false) throws -> AddResult {
         let what = "RTM_NEWROUTE \(destination)/\(prefix) table \(table)"
         let errno = try acknowledged(what) { sequence in
             NetlinkRequest.route(true, sequence: sequence, destination: destination, prefix: prefix, gateway: gateway,
-                                 ifindex: ifindex, source: source, table: table, metric: metric, blackhole: blackhole)
+                                 ifindex: ifindex, source: source, table: table, metric: metric, blackhole: blackhole,
+                                 scope: scope, onlink: onlink)
         }
         switch errno {
         case 0: return .added
@@ -121,7 +122,7 @@ public final class RouteNetlink: Sendable {
     // MARK: Exchanges
 
     /// Sends a request with NLM_F_ACK and returns the errno of its NLMSG_ERROR (0 = ACK).
-    private func acknowledged(_ operation: String, _ build: (UInt32) -> NetlinkMessage) throws -> Int32 {
+    func acknowledged(_ operation: String, _ build: (UInt32) -> NetlinkMessage) throws -> Int32 {
         try nextSequence.withLock { next in
             let sequence = next
             next &+= 1

@@ -20,13 +20,20 @@ public protocol PacketSender: Sendable {
     func send(_ frame: [UInt8]) throws
 }
 
-/// Adds and removes addresses and lists the kernel's view of links and addresses.
+/// Adds and removes addresses, routes and rules, and lists the kernel's view of links and addresses.
 public protocol AddressConfigurator: Sendable {
     func addAddress(_ address: IPAddress, prefix: UInt8, ifindex: Int32, label: String?, scope: AddressScope,
                     broadcast: IPv4Address?, noDAD: Bool) throws -> RouteNetlink.AddResult
     func deleteAddress(_ address: IPAddress, prefix: UInt8, ifindex: Int32) throws -> RouteNetlink.DeleteResult
     func links() throws -> [LinkInfo]
     func addresses() throws -> [InterfaceAddress]
+    /// `ip route add|del` (virtual_routes, static_routes); our protocol tag on both, so a delete
+    /// never removes the operator's route.
+    func addRoute(_ route: RouteSpec) throws -> RouteNetlink.AddResult
+    func deleteRoute(_ route: RouteSpec) throws -> RouteNetlink.DeleteResult
+    /// `ip rule add|del` (virtual_rules, static_rules), tagged the same way.
+    func addRule(_ rule: RuleSpec) throws -> RouteNetlink.AddResult
+    func deleteRule(_ rule: RuleSpec) throws -> RouteNetlink.DeleteResult
 }
 
 /// The kernel's link and address notifications (RTNLGRP_LINK, IPV4/IPV6_IFADDR).

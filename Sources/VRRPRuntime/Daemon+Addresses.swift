@@ -63,12 +63,14 @@ extension Daemon {
                 }
             }
         }
+        installRoutesAndRules(d)
     }
 
     /// Removes every virtual address the instance added (RTM_DELADDR, ACK checked), off the
     /// loop thread after any request queued before; the operator's addresses it only borrowed
     /// stay (also when the add that found one has not come back yet).
     func removeAddresses(_ d: InstanceDriver) {
+        removeRulesAndRoutes(d)
         for spec in d.settings.allAddresses where d.installed.contains(spec.address) {
             d.installed.remove(spec.address)
             let pendingAdd = d.pendingAdds.removeValue(forKey: spec.address)

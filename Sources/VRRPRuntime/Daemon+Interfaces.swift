@@ -20,7 +20,7 @@ extension Daemon {
         var missing: [String] = []
         for s in settings {
             if !names.contains(s.interface) { missing.append("\(s.name): interface \(s.interface) does not exist") }
-            for t in s.tracked where t.kind == .interface && !names.contains(t.name) {
+            for t in s.tracked where t.kind == .interface && !t.implicit && !names.contains(t.name) {
                 missing.append("\(s.name): tracked interface \(t.name) does not exist")
             }
         }
@@ -177,9 +177,11 @@ extension Daemon {
         }
         for t in d.settings.tracked where t.kind == .interface {
             let link = links.values.first { $0.name == t.name }
-            let up = link.map { $0.isUp && $0.isRunning } ?? false
+            // A route's interface that does not exist is no fault: the route is left out instead.
+            let up = link.map { $0.isUp && $0.isRunning } ?? t.implicit
             d.trackStatus[t.name] = up
-            d.trackReason[t.name] = link == nil ? "does not exist" : (up ? "up" : "down")
+            d.trackReason[t.name] = link == nil ? (t.implicit ? "does not exist (its route is left out)" : "does not exist")
+                : (up ? "up" : "down")
         }
         reevaluateSource(d)
         applyTracking(d)

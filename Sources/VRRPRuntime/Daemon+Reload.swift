@@ -64,6 +64,7 @@ extension Daemon {
         }
         instances.removeAll { diff.removed.contains($0.name) }
         configuration = newConfiguration
+        syncStatics(newConfiguration)
         for s in newSettings {
             guard let d = instances.first(where: { $0.name == s.name }) else {
                 startInstance(s)
@@ -85,6 +86,7 @@ extension Daemon {
                 // weight would (RFC 5798 §6.4.3: a master that drops below a backup is
                 // preempted; a backup that now outranks the master preempts it).
                 d.settings = s
+                reconcileRoutesAndRules(d)
                 d.trackStatus = d.trackStatus.filter { name, _ in s.tracked.contains { $0.name == name } }
                 applyTracking(d)
                 result.changed.append(s.name)

@@ -41,6 +41,8 @@ public final class Daemon: @unchecked Sendable {
     }
     /// The addresses this process added (RTM_NEWADDR answered "added") and has not deleted.
     var addedAddresses: Set<PrefixedAddress> = []
+    /// `static_ipaddress`, `static_routes`, `static_rules` this process added (Daemon+Routes.swift).
+    var statics = StaticEntries()
     /// Instances by socket and VRID for the per-packet lookup; nil when stale (rebuilt lazily).
     var demux: [SocketKey: SocketInstances]?
     var netlink: any AddressConfigurator { io.addresses }
@@ -124,6 +126,8 @@ public final class Daemon: @unchecked Sendable {
         try checkInterfaces(settings)
         logInitialLinkStates(settings)
         removeLeftoverAddresses()
+        removeLeftoverRoutesAndRules(settings)
+        syncStatics(configuration)
         removeLeftoverAcceptFilter(settings)
         statusServer = try StatusServer(daemon: self, path: options.statusSocket, group: options.statusGroup)
         if let metrics = options.metricsAddress {
@@ -268,6 +272,7 @@ public final class Daemon: @unchecked Sendable {
         log.info("Stopping (signal \(signal))")
         for d in instances { stopInstance(d) }
         instances.removeAll()
+        removeStatics()
         removeAcceptFilter()
         removePidFile()
         loop.stop()

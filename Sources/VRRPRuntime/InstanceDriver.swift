@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
+import VRRPConfig
 import VRRPCore
 import VRRPHealth
 import VRRPLinux
@@ -19,6 +20,12 @@ final class InstanceDriver {
     var borrowed: Set<IPAddress> = []
     /// Adds submitted and not answered yet (Daemon+Addresses.swift).
     var pendingAdds: [IPAddress: AddOutcome] = [:]
+    /// `virtual_routes` / `virtual_rules` this process added while MASTER, with the request used
+    /// (deleted on leaving MASTER), and those found already there (someone else's: never deleted).
+    var addedRoutes: [VirtualRoute: RouteSpec] = [:]
+    var addedRules: [VirtualRule: RuleSpec] = [:]
+    var presentRoutes: Set<VirtualRoute> = []
+    var presentRules: Set<VirtualRule> = []
     /// Interface index of `settings.interface`, nil while it does not exist.
     var ifindex: Int32?
     /// The source address adverts go out with, nil while none is usable.

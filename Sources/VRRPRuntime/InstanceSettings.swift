@@ -27,6 +27,10 @@ struct TrackReference: Hashable, Sendable {
     /// 0: a failure puts the instance in FAULT.
     var weight: Int
     var reverse: Bool
+    /// Tracked because a virtual route (`dev`) or rule (`iif`/`oif`) without `no_track` names
+    /// the interface (keepalived vrrp.c `vrrp_complete_instance`, TRACK_ROUTE/TRACK_RULE). An
+    /// interface that does not exist does not count as down: keepalived drops such a route.
+    var implicit = false
 }
 
 /// Everything the runtime needs about one `vrrp_instance`, derived from the configuration.
@@ -45,6 +49,9 @@ struct InstanceSettings: Hashable, Sendable {
     var notify: NotifyScripts
     /// The instance's own interface going down does not cause FAULT (`dont_track_primary`).
     var dontTrackPrimary: Bool
+    /// Added after the addresses on becoming MASTER, removed on leaving it.
+    var virtualRoutes: [VirtualRoute] = []
+    var virtualRules: [VirtualRule] = []
 
     var name: String { router.name }
     var family: AddressFamily { router.family }

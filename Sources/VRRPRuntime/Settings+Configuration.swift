@@ -90,12 +90,19 @@ extension InstanceSettings {
                 tracked.append(TrackReference(name: t.name, kind: .file, weight: t.weight ?? 0, reverse: t.weightReverse))
             }
         }
+        // keepalived: the interface of a virtual route (`dev`) or rule (`iif`/`oif`) without
+        // `no_track` is tracked as with `track_interface` weight 0 (down: FAULT).
+        let routeInterfaces = i.virtualRoutes.filter { !$0.noTrack }.compactMap(\.device)
+            + i.virtualRules.filter { !$0.noTrack }.flatMap { [$0.inputInterface, $0.outputInterface].compactMap { $0 } }
+        for name in routeInterfaces where name != i.interface && !tracked.contains(where: { $0.kind == .interface && $0.name == name }) {
+            tracked.append(TrackReference(name: name, kind: .interface, weight: 0, reverse: false, implicit: true))
+        }
         self.init(router: router, interface: i.interface,
                   virtualAddresses: i.virtualAddresses.map(spec),
                   excludedAddresses: i.excludedVirtualAddresses.map(spec),
                   sourceAddress: unicast ? (i.unicastSourceAddress ?? i.multicastSourceAddress) : i.multicastSourceAddress,
                   v3ChecksumAsV2: i.v3ChecksumAsV2, tracked: tracked, notify: i.notify,
-                  dontTrackPrimary: i.dontTrackPrimary)
+                  dontTrackPrimary: i.dontTrackPrimary, virtualRoutes: i.virtualRoutes, virtualRules: i.virtualRules)
     }
 
     /// keepalived's `scope` words as rtnetlink scopes; IPv6 link-local addresses get link scope.

@@ -88,6 +88,11 @@ public final class FakeHost: AddressConfigurator, @unchecked Sendable {
     public private(set) var frames: [(ifindex: Int32, frame: [UInt8])] = []
     /// Every address request, in order ("add 198.18.0.100/24 eth0", "delete …").
     public private(set) var addressLog: [String] = []
+    /// The kernel's routes and rules as (spec, added by vrrpd = tagged with our protocol).
+    public private(set) var routeTable: [(route: RouteSpec, ours: Bool)] = []
+    public private(set) var ruleTable: [(rule: RuleSpec, ours: Bool)] = []
+    /// Every route and rule request, in order ("add route 198.18.5.0/24 table 254", "delete rule …").
+    public private(set) var routeLog: [String] = []
     /// While true the host neither sends nor hears anything (a cut cable, a crashed host).
     public var isolated = false
     private var events: FakeInterfaceEvents?
@@ -179,6 +184,66 @@ public final class FakeHost: AddressConfigurator, @unchecked Sendable {
         let a = addressList.remove(at: i)
         events?.post(.addressRemoved(a))
         return .deleted
+    }
+
+    /// The operator (or a routing daemon) adds a route or rule vrrpd did not add.
+    public func operatorAdds(route: RouteSpec) { routeTable.append((route, false)) }
+    public func operatorAdds(rule: RuleSpec) { ruleTable.append((rule, false)) }
+
+    public func addRoute(_ route: RouteSpec) throws -> RouteNetlink.AddResult {
+        routeLog.append("add route \(Self.text(route))")
+        if routeTable.contains(where: { $0.route == route }) { return .alreadyExists }
+        routeTable.append((route, true))
+        return .added
+    }
+
+    /// Like the kernel with our protocol in the request: only a route we added matches.
+    public func deleteRoute(_ route: RouteSpec) throws -> RouteNetlink.DeleteResult {
+        routeLog.append("delete route \(Self.text(route))")
+        guard let i = routeTable.firstIndex(where: { $0.route == route && $0.ours }) else { return .notPresent }
+        routeTable.remove(at: i)
+        return .deleted
+    }
+
+    public func addRule(_ rule: RuleSpec) throws -> RouteNetlink.AddResult {
+        routeLog.append("add rule \(Self.text(rule))")
+        if ruleTable.contains(where: { $0.rule == rule }) { return .alreadyExists }
+        ruleTable.append((rule, true))
+        return .added
+    }
+
+    public func deleteRule(_ rule: RuleSpec) throws -> RouteNetlink.DeleteResult {
+        routeLog.append("delete rule \(Self.text(rule))")
+        guard let i = ruleTable.firstIndex(where: { $0.rule == rule && $0.ours }) else { return .notPresent }
+        ruleTable.remove(at: i)
+        return .deleted
+    }
+
+    /// `198.18.5.0/24 via 198.18.0.254 dev 2 table 254`, as in ``routeLog``.
+    public static func text(_ r: RouteSpec) -> String {
+        var t = "\(r.blackhole ? "blackhole " : "")\(r.destination)/\(r.prefix)"
+        if let g = r.gateway { t += " via \(g)" }
+        if let i = r.ifindex { t += " dev \(i)" }
+        if let s = r.source { t += " src \(s)" }
+        if let m = r.metric { t += " metric \(m)" }
+        return t + " table \(r.table)"
+    }
+
+    /// `from 198.18.0.0/24 table 100 pref 50`, as in ``routeLog``.
+    public static func text(_ r: RuleSpec) -> String {
+        var t = r.invert ? "not " : ""
+        if let f = r.from { t += "from \(f)/\(r.fromPrefix) " }
+        if let d = r.to { t += "to \(d)/\(r.toPrefix) " }
+        if let i = r.inputInterface { t += "iif \(i) " }
+        if let o = r.outputInterface { t += "oif \(o) " }
+        if let m = r.fwmark { t += "fwmark \(m)\(r.fwmask.map { "/\($0)" } ?? "") " }
+        switch r.action {
+        case .table(let n): t += "table \(n)"
+        case .blackhole: t += "blackhole"
+        case .unreachable: t += "unreachable"
+        case .prohibit: t += "prohibit"
+        }
+        return t + (r.priority.map { " pref \($0)" } ?? "")
     }
 
     public func links() throws -> [LinkInfo] { linkList }

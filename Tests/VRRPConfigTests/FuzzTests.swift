@@ -7,7 +7,7 @@ import VRRPCore
 @Suite("Mutated configurations never crash or hang the parser")
 struct FuzzTests {
     static let main = "/etc/keepalived/keepalived.conf"
-    static let sources: [[UInt8]] = (Fixture.seeds + ["full-keepalived.conf"]).map {
+    static let sources: [[UInt8]] = (Fixture.seeds + ["full-keepalived.conf", "routes-keepalived.conf"]).map {
         Array(FileManager.default.contents(atPath: Fixture.path($0))!)
     }
 
@@ -16,7 +16,7 @@ struct FuzzTests {
         let interesting: [UInt8] = Array("{}\"#!$@/.:-0 \n\t".utf8) + [0, 0xFF, 0xC3, 0x80]
         for _ in 0..<Int.random(in: 1...4, using: &rng) {
             let at = bytes.isEmpty ? 0 : Int.random(in: 0..<bytes.count, using: &rng)
-            switch Int.random(in: 0..<10, using: &rng) {
+            switch Int.random(in: 0..<11, using: &rng) {
             case 0: // flip a byte
                 if !bytes.isEmpty { bytes[at] ^= UInt8.random(in: 1...255, using: &rng) }
             case 1: // an interesting byte
@@ -43,6 +43,13 @@ struct FuzzTests {
             case 8: // duplicate a slice
                 let end = min(bytes.count, at + Int.random(in: 0...200, using: &rng))
                 bytes.insert(contentsOf: Array(bytes[at..<end]), at: end)
+            case 10: // route and rule words, where they make sense and where they do not (issue 13)
+                let words = ["via", "gw", "dev", "oif", "src", "table", "metric", "blackhole", "unreachable", "to", "from",
+                             "inet6", "inet", "no_track", "nexthop", "default", "preference", "fwmark", "0x", "/", "lookup",
+                             "not", "iif", "prohibit", "main", "2001:db8::/129", "198.18.0.0/33", "0xffffffff/0x",
+                             "\nvirtual_routes {\n", "\nvirtual_rules {\n", "\nstatic_routes {\n", "\nstatic_rules {\n",
+                             "\nstatic_ipaddress {\n"]
+                bytes.insert(contentsOf: Array((" " + words.randomElement(using: &rng)! + " ").utf8), at: at)
             default: // parameters and conditionals
                 let s = ["\n$X=$X$X$X\n", "$X", "${X}", "\n@a ", "\n@^b ", "\"", "\n$Y=${X}{\n"]
                 bytes.insert(contentsOf: Array(s.randomElement(using: &rng)!.utf8), at: at)

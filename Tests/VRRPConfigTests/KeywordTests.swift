@@ -84,7 +84,7 @@ struct KeywordTests {
             VirtualAddress(address: IPAddress("198.18.0.11")!, prefix: 32),
         ])
         #expect(i.excludedVirtualAddresses == [VirtualAddress(address: IPAddress("198.18.0.12")!, noTrack: true)])
-        #expect(i.virtualRoutes == ["198.18.5.0/24 via 198.18.0.254 dev eth0"])
+        #expect(i.virtualRoutes == [try VirtualRoute(words: ["198.18.5.0/24", "via", "198.18.0.254", "dev", "eth0"])])
         #expect(i.unicastSourceAddress == IPAddress("198.18.0.2"))
         #expect(i.unicastPeers == [IPAddress("198.18.0.3")!, IPAddress("198.18.0.4")!])
         #expect(i.preempt && i.preemptDelay == .seconds(10) && !i.acceptMode)

@@ -103,7 +103,7 @@ struct NetlinkCodecTests {
             """))
     }
 
-    @Test("RTM_DELROUTE for a device route asks for an ACK with scope nowhere and no protocol")
+    @Test("RTM_DELROUTE for a device route asks for an ACK with scope nowhere and our protocol (only our route matches)")
     func deleteRoute() {
         let message = NetlinkRequest.route(
             false, sequence: 9, destination: IPAddress("198.18.6.0")!, prefix: 24, ifindex: 4)
@@ -112,7 +112,7 @@ struct NetlinkCodecTests {
             19 00 05 00              // RTM_DELROUTE (25), REQUEST|ACK
             09 00 00 00 00 00 00 00  // seq 9, pid 0
             02 18 00 00              // AF_INET, /24
-            fe 00 ff 01              // table main (254), protocol 0, scope nowhere, RTN_UNICAST
+            fe 56 ff 01              // table main (254), protocol 86, scope nowhere, RTN_UNICAST
             00 00 00 00              // rtm_flags
             08 00 01 00 c6 12 06 00  // RTA_DST 198.18.6.0
             08 00 04 00 04 00 00 00  // RTA_OIF 4

@@ -105,6 +105,60 @@ struct NetlinkKernelTests {
         }
     }
 
+    @Test("a route delete carries our protocol: the operator's identical route (proto static) is never removed; scope and onlink as written")
+    func routeDeleteSparesOperatorsRoute() throws {
+        try withNamespaces(1) { names in
+            let ns = names[0]
+            try run("ip", "-n", ns, "link", "add", "va", "type", "veth", "peer", "name", "vb")
+            try run("ip", "-n", ns, "link", "set", "va", "up")
+            // onlink needs the loopback up to judge the gateway (fib_check_nh_v4_gw).
+            try run("ip", "-n", ns, "link", "set", "lo", "up")
+            try run("ip", "-n", ns, "link", "set", "vb", "up")
+            try run("ip", "-n", ns, "route", "add", "198.18.7.0/24", "dev", "va", "proto", "static")
+            let netlink = try inNamespace(ns) { try RouteNetlink(firstSequence: 2500) }
+            let spec = RouteSpec(destination: IPAddress("198.18.7.0")!, prefix: 24, ifindex: try netlink.index(of: "va"))
+            let site = RouteSpec(destination: IPAddress("198.18.12.0")!, prefix: 24, ifindex: try netlink.index(of: "va"), scope: 200)
+            let onlink = RouteSpec(destination: IPAddress("198.18.13.0")!, prefix: 24, gateway: IPAddress("198.18.99.1")!,
+                                   ifindex: try netlink.index(of: "va"), onlink: true)
+            #expect(try netlink.addRoute(site) == .added && netlink.addRoute(onlink) == .added)
+            let shown = try output("ip", "-n", ns, "route", "show")
+            #expect(shown.contains("198.18.12.0/24 dev va proto 86 scope site"), "\(shown)")
+            #expect(shown.contains("198.18.13.0/24 via 198.18.99.1 dev va proto 86 onlink"), "\(shown)")
+            #expect(try netlink.addRoute(spec) == .alreadyExists)
+            #expect(try netlink.deleteRoute(spec) == .notPresent)
+            #expect(try output("ip", "-n", ns, "route", "show").contains("198.18.7.0/24 dev va proto static"))
+        }
+    }
+
+    @Test("RouteNetlink adds and deletes FIB rules (from/table/pref, IPv6 to/iif/fwmark/table 1000, blackhole) as `ip rule` shows them")
+    func ruleLifecycle() throws {
+        try withNamespaces(1) { names in
+            let ns = names[0]
+            let netlink = try inNamespace(ns) { try RouteNetlink(firstSequence: 3000) }
+            let r4 = RuleSpec(family: .ipv4, from: IPAddress("198.18.0.0")!, fromPrefix: 24, priority: 50, action: .table(100))
+            let r6 = RuleSpec(family: .ipv6, to: IPAddress("2001:db8::")!, toPrefix: 32, inputInterface: "lo",
+                              fwmark: 0x10, fwmask: 0xff, priority: 60, action: .table(1000))
+            let hole = RuleSpec(family: .ipv4, to: IPAddress("198.18.9.0")!, toPrefix: 24, priority: 70, action: .blackhole)
+            #expect(try netlink.addRule(r4) == .added)
+            #expect(try netlink.addRule(r4) == .alreadyExists)
+            #expect(try netlink.addRule(r6) == .added)
+            #expect(try netlink.addRule(hole) == .added)
+            let shown = try output("ip", "-n", ns, "rule", "show") + (try output("ip", "-n", ns, "-6", "rule", "show"))
+            #expect(shown.contains("50:\tfrom 198.18.0.0/24 lookup 100 proto 86"), "\(shown)")
+            #expect(shown.contains("60:\tfrom all to 2001:db8::/32 fwmark 0x10/0xff iif lo lookup 1000 proto 86"), "\(shown)")
+            #expect(shown.contains("70:\tfrom all to 198.18.9.0/24 blackhole proto 86"), "\(shown)")
+            // The operator's twin of r4 (another protocol) is never deleted by our delete.
+            try run("ip", "-n", ns, "rule", "add", "from", "198.18.0.0/24", "lookup", "100", "pref", "50", "proto", "static")
+            #expect(try netlink.deleteRule(r4) == .deleted)
+            #expect(try netlink.deleteRule(r4) == .notPresent)
+            #expect(try netlink.deleteRule(r6) == .deleted)
+            #expect(try netlink.deleteRule(hole) == .deleted)
+            let after = try output("ip", "-n", ns, "rule", "show") + (try output("ip", "-n", ns, "-6", "rule", "show"))
+            #expect(after.contains("50:\tfrom 198.18.0.0/24 lookup 100 proto static"), "\(after)")
+            #expect(!after.contains("proto 86"), "\(after)")
+        }
+    }
+
     @Test("a kernel error other than EEXIST/EADDRNOTAVAIL is thrown with the operation named")
     func kernelErrorThrows() throws {
         try withNamespaces(1) { names in
