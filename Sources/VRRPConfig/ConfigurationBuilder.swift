@@ -103,6 +103,7 @@ struct ConfigurationBuilder {
             case "vrrp_higher_prio_send_advert": if let v = flag(node) { g.higherPrioritySendAdvert = v }
             case "vrrp_lower_prio_no_advert": if let v = flag(node) { g.lowerPriorityNoAdvert = v }
             case "vrrp_garp_lower_prio_repeat": if let v = integer(node, b, 0...Int(Int32.max)) { g.garpLowerPriorityRepeat = v }
+            case "vrrp_garp_lower_prio_delay": if let v = integer(node, b, 0...Int(Int32.max)) { g.garpLowerPriorityDelay = v }
             case "script_user":
                 if let v = string(node, b) {
                     g.scriptUser = v

@@ -19,8 +19,8 @@ extension KeywordTable {
         "(top level) virtual_server": .notApplied("the LVS virtual server: vrrpd runs VRRP only (run keepalived -C or ipvsadm for LVS)"),
         "(top level) virtual_server_group": .notApplied("the LVS virtual server group: vrrpd runs VRRP only"),
         "global_defs router_id": .notApplied("nothing: keepalived uses it in e-mail and SNMP, which vrrpd has not"),
-        "global_defs vrrp_garp_interval": .notApplied("the gap between successive gratuitous ARPs: vrrpd sends each burst back to back"),
-        "global_defs vrrp_gna_interval": .notApplied("the gap between successive unsolicited NAs: vrrpd sends each burst back to back"),
+        "global_defs vrrp_garp_interval": .differs("every repeat is sent, one gap apart; keepalived lets the repeats of one address that find the interface busy collapse into one, so with an interval it sends fewer than garp_master_repeat"),
+        "global_defs vrrp_gna_interval": .differs("every repeat is sent, one gap apart; keepalived lets the repeats of one address that find the interface busy collapse into one, so with an interval it sends fewer than garp_master_repeat"),
         "global_defs vrrp_mcast_group4": .notApplied("a non-standard group: adverts use 224.0.0.18 (RFC 5798 §5.1.1.2); the requested group is shown in the status"),
         "global_defs vrrp_mcast_group6": .notApplied("a non-standard group: adverts use ff02::12 (RFC 5798 §5.1.2.2); the requested group is shown in the status"),
         "vrrp_instance mcast_dst_ip": .notApplied("a non-standard group: adverts use the RFC group; the requested group is shown in the status"),
@@ -30,7 +30,6 @@ extension KeywordTable {
         "vrrp_instance check_unicast_src": .notApplied("the check that unicast adverts come from a listed peer: adverts from any source are accepted"),
         "vrrp_instance track_src_ip": .notApplied("following the interface's source address: the address found at start-up is kept"),
         "vrrp_instance promote_secondaries": .notApplied("setting the interface's promote_secondaries: removing a VIP may remove secondaries with it"),
-        "vrrp_instance garp_lower_prio_delay": .notApplied("the delay before the gratuitous ARPs sent on a lower-priority advert: they go at once"),
         "vrrp_instance use_vmac": .notApplied("the virtual MAC interface: addresses go on the parent interface with its own MAC"),
     ]
 
@@ -47,8 +46,6 @@ extension KeywordTable {
     static let keepalivedOnly: [KeywordInfo] = {
         var t: [KeywordInfo] = []
         let g = KeywordInfo.Block.globalDefs
-        t += lost(g, ["vrrp_garp_lower_prio_delay"],
-                  "the delay before the gratuitous ARPs sent on a lower-priority advert: they go at once")
         t += lost(g, ["vrrp_garp_extra_if", "vrrp_min_garp", "vrrp_down_timer_adverts", "vrrp_vmac_garp_intvl"],
                   "this gratuitous-ARP / down-timer tuning: keepalived's defaults apply")
         t += lost(g, ["max_auto_priority", "min_auto_priority_delay"],

@@ -70,6 +70,8 @@ public struct GlobalDefinitions: Hashable, Sendable {
     public var higherPrioritySendAdvert = false
     public var lowerPriorityNoAdvert = false
     public var garpLowerPriorityRepeat: Int?
+    /// `vrrp_garp_lower_prio_delay` (seconds); nil: keepalived's default, `vrrp_garp_master_delay`.
+    public var garpLowerPriorityDelay: Int?
     /// `notify_fifo` and `vrrp_notify_fifo`: FIFOs that get a line per state change.
     public var notifyFifo: String?
     public var vrrpNotifyFifo: String?

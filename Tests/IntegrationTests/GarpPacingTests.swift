@@ -1,0 +1,41 @@
+// SPDX-License-Identifier: Apache-2.0
+import Testing
+import VRRPCore
+import VRRPLab
+
+/// keepalived's `vrrp_garp_interval` (global_defs): the gap between two successive gratuitous
+/// ARPs on one interface (keepalived/vrrp/vrrp_arp.c `send_gratuitous_arp`, issue #13). Measured
+/// from a capture at the client: the only timing check is that no two GARPs of the new master
+/// are closer than the configured gap (a lower bound, generous for a loaded machine).
+@Suite("vrrp_garp_interval", .serialized)
+struct GarpPacingTests {
+    @Test("the gratuitous ARPs of a burst are at least vrrp_garp_interval apart in a capture")
+    func spacedBurst() async throws {
+        try await withDaemonLab(proxies: 1) { lab in
+            let p1 = lab.proxies[0]
+            let gap = 0.2
+            let capture = try lab.lab.startCapture(lab.client, ifname: "eth0", filter: "arp", name: "garp-pacing")
+            defer { capture.stop() }
+            // Two VIPs, 3 rounds: 6 GARPs in one burst, then the garp_master_delay burst (1 s).
+            let text = "global_defs {\n    vrrp_garp_interval \(gap)\n    vrrp_garp_master_repeat 3\n    vrrp_garp_master_delay 1\n}\n"
+                + config(for: p1, priority: 150) {
+                    $0.initialState = "MASTER"
+                    $0.virtualAddresses = [VIP.v4, "198.18.0.101/24"]
+                }
+            let daemon = try await lab.startDaemon(on: p1, config: text)
+            try await lab.waitForState(daemon, "MASTER")
+            let mac = try lab.mac(p1)
+            func garps() throws -> [(Double, IPv4Address)] {
+                try capture.frames().compactMap { f in f.gratuitousARP(from: mac).map { (f.timestamp, $0) } }
+            }
+            try await lab.wait("12 gratuitous ARPs from p1 (two bursts of 3 rounds over 2 VIPs)") { try garps().count >= 12 }
+            let seen = try garps()
+            let vips = Set(seen.map(\.1).map { "\($0)" })
+            #expect(vips == [VIP.v4Address, "198.18.0.101"], "\(vips)")
+            // Lower bound only: 90% of the gap (capture timestamps are taken at the client).
+            let gaps = zip(seen, seen.dropFirst()).map { $1.0 - $0.0 }
+            #expect(gaps.allSatisfy { $0 >= gap * 0.9 }, "gratuitous ARPs closer than vrrp_garp_interval \(gap) s: \(gaps)")
+            #expect(lab.terminate(daemon) == 0)
+        }
+    }
+}
