@@ -96,6 +96,11 @@ struct ConfigurationBuilder {
                         warning(owner.location, "the FIFO's owner (`\(owner.text)`) is not applied by vrrpd: the FIFO belongs to the daemon's user (mode 0644); a reader running as another user can still read it")
                     }
                 }
+            case "notify_fifo_script", "vrrp_notify_fifo_script":
+                if let v = command(node, b) {
+                    let script = FifoScript(command: v, location: node.location)
+                    if node.keyword == "notify_fifo_script" { g.notifyFifoScript = script } else { g.vrrpNotifyFifoScript = script }
+                }
             case "vrrp_priority": if let v = integer(node, b, -20...19) { g.processNice = v }
             case "vrrp_rt_priority": if let v = integer(node, b, 1...99) { g.realtimePriority = v }
             case "vrrp_rlimit_rttime", "vrrp_rlimit_rtime": if let v = integer(node, b, 1...Int(Int32.max)) { g.realtimeTimeLimit = v }

@@ -51,8 +51,6 @@ extension KeywordTable {
         t += lost(g, ["max_auto_priority", "min_auto_priority_delay"],
                   "the automatic switch to realtime scheduling when the daemon runs late: set vrrp_rt_priority to run realtime from the start")
         t += lost(g, ["vrrp_cpu_affinity"], "CPU pinning of the daemon: it runs on any CPU")
-        t += lost(g, ["notify_fifo_script", "vrrp_notify_fifo_script"],
-                  "the FIFO reader keepalived starts: run your reader yourself (a systemd unit reading the FIFO)")
         t += lost(g, ["vrrp_notify_priority_changes", "fifo_write_vrrp_states_on_reload"],
                   "priority-change lines and the state lines on reload: only state changes are written to the FIFO")
         t += lost(g, ["vrrp_iptables", "vrrp_ipsets", "nftables", "nftables_priority", "nftables_ifindex", "nftables_counters"],

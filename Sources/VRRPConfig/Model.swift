@@ -75,6 +75,10 @@ public struct GlobalDefinitions: Hashable, Sendable {
     /// `notify_fifo` and `vrrp_notify_fifo`: FIFOs that get a line per state change.
     public var notifyFifo: String?
     public var vrrpNotifyFifo: String?
+    /// `notify_fifo_script` / `vrrp_notify_fifo_script`: the reader the daemon starts, with the
+    /// FIFO's path appended to its arguments.
+    public var notifyFifoScript: FifoScript?
+    public var vrrpNotifyFifoScript: FifoScript?
     /// `vrrp_priority` (nice), `vrrp_rt_priority` (SCHED_RR), `vrrp_rlimit_rttime` (µs), `vrrp_no_swap`.
     public var processNice: Int?
     public var realtimePriority: Int?
@@ -82,6 +86,16 @@ public struct GlobalDefinitions: Hashable, Sendable {
     public var lockMemory = false
 
     public init() {}
+}
+
+/// A `notify_fifo_script` line and where it was written.
+public struct FifoScript: Hashable, Sendable {
+    public var command: String
+    public var location: SourceLocation
+    public init(command: String, location: SourceLocation) {
+        self.command = command
+        self.location = location
+    }
 }
 
 /// The state an instance starts in (`state MASTER|BACKUP`). keepalived: BACKUP.

@@ -38,6 +38,10 @@ public enum ScriptSecurityCheck {
                 if let (program, found) = resolve(line), found == true { existing.append((program, at)) }
             }
         }
+        // keepalived/vrrp/vrrp.c `check_vrrp_script_security`: the FIFO scripts too.
+        for f in [c.globals.notifyFifoScript, c.globals.vrrpNotifyFifoScript].compactMap({ $0 }) {
+            if let (program, found) = resolve(f.command), found == true { existing.append((program, f.location)) }
+        }
         if !c.globals.enableScriptSecurity, let first = existing.first {
             out.append(Diagnostic(.error, first.1, "SECURITY VIOLATION (keepalived's words): scripts are run (\(Set(existing.map(\.0)).sorted().joined(separator: ", "))) but `enable_script_security` is not set: add it to global_defs so scripts writable by non-root users are refused", verdict: .scriptSecurity))
         }

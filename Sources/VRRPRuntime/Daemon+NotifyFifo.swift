@@ -4,6 +4,7 @@
 #endif
 import VRRPConfig
 import VRRPCore
+import VRRPHealth
 
 /// One open notify FIFO (`notify_fifo`, `vrrp_notify_fifo`).
 struct NotifyFifo {
@@ -11,6 +12,8 @@ struct NotifyFifo {
     let fd: Int32
     /// Created by the daemon, so removed at exit (keepalived's `fifo_close`).
     let created: Bool
+    /// The `notify_fifo_script` reading it, while it runs.
+    var scriptPID: Int32?
 }
 
 extension Daemon {
@@ -19,7 +22,13 @@ extension Daemon {
     /// SIGPIPE or ENXIO, O_NONBLOCK so a full FIFO drops a line instead of blocking the loop.
     func openNotifyFifos() {
         let g = configuration.globals
-        for path in [g.notifyFifo, g.vrrpNotifyFifo].compactMap({ $0 }) where !notifyFifos.contains(where: { $0.path == path }) {
+        let pairs = [(g.notifyFifo, g.notifyFifoScript), (g.vrrpNotifyFifo, g.vrrpNotifyFifoScript)]
+        for (name, script) in pairs {
+            guard let path = name else {
+                if let script { log.error("\(script.location): notify_fifo_script without its FIFO: not started (add notify_fifo / vrrp_notify_fifo)") }
+                continue
+            }
+            guard !notifyFifos.contains(where: { $0.path == path }) else { continue }
             let created = mkfifo(path, 0o644) == 0
             if !created && errno != EEXIST {
                 log.error("cannot create notify FIFO \(path): \(String(cString: strerror(errno)))")
@@ -31,7 +40,46 @@ extension Daemon {
                 if created { unlink(path) }
                 continue
             }
-            notifyFifos.append(NotifyFifo(path: path, fd: fd, created: created))
+            notifyFifos.append(NotifyFifo(path: path, fd: fd, created: created,
+                                          scriptPID: script.flatMap { startFifoScript($0, fifo: path) }))
+        }
+        pollFifoScripts()
+    }
+
+    /// keepalived `notify_fifo_script`: the command with the FIFO's path as last argument
+    /// (vrrp.c `add_script_param`), under script_user and enable_script_security.
+    func startFifoScript(_ script: FifoScript, fifo: String) -> Int32? {
+        let argv: [String]
+        do {
+            argv = try ScriptLine.split(script.command) + [fifo]
+        } catch {
+            log.error("\(script.location): notify FIFO script \(script.command.debugDescription): \(error)")
+            return nil
+        }
+        let g = configuration.globals
+        let policy = ScriptPolicy(user: g.scriptUser, group: g.scriptGroup, enforceSecurity: g.enableScriptSecurity)
+        switch LongRunningScript.start(argv, policy: policy) {
+        case .success(let pid):
+            log.info("notify FIFO script \(argv.joined(separator: " ")) started (pid \(pid))")
+            return pid
+        case .failure(let error):
+            log.error("notify FIFO script \(argv.joined(separator: " ")): cannot start: \(error)")
+            return nil
+        }
+    }
+
+    /// Reaps a FIFO script that ended (waitpid WNOHANG, never blocking), once a second while
+    /// one runs; keepalived logs it and does not restart it (vrrp.c `vrrp_notify_fifo_script_exit`).
+    func pollFifoScripts() {
+        guard notifyFifos.contains(where: { $0.scriptPID != nil }) else { return }
+        _ = loop.schedule(after: .seconds(1)) { [weak self] in
+            guard let self else { return }
+            for index in self.notifyFifos.indices {
+                guard let pid = self.notifyFifos[index].scriptPID, let outcome = LongRunningScript.poll(pid) else { continue }
+                self.notifyFifos[index].scriptPID = nil
+                self.log.warning("notify FIFO script for \(self.notifyFifos[index].path) terminated (\(outcome)); not restarted")
+            }
+            self.pollFifoScripts()
         }
     }
 
@@ -59,10 +107,18 @@ extension Daemon {
         writeNotifyFifos(type: "INSTANCE", name: d.name, state: word, priority: Int(d.router.effectivePriority))
     }
 
+    /// After the loop stopped: unlinks the FIFOs the daemon created (first, so a reader that
+    /// reopens cannot find them, as keepalived's `fifo_close`), closes them (a reader sees EOF),
+    /// then ends the FIFO scripts: 2 s to finish reading, then SIGTERM (LongRunningScript.end).
     func closeNotifyFifos() {
         for fifo in notifyFifos {
             if fifo.created { unlink(fifo.path) }
             close(fifo.fd)
+        }
+        for fifo in notifyFifos {
+            guard let pid = fifo.scriptPID else { continue }
+            let outcome = LongRunningScript.end(pid, graceMilliseconds: 2000)
+            log.info("notify FIFO script for \(fifo.path) ended (\(outcome))")
         }
         notifyFifos.removeAll()
     }
