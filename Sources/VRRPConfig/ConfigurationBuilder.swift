@@ -105,6 +105,14 @@ struct ConfigurationBuilder {
             case "vrrp_rt_priority": if let v = integer(node, b, 1...99) { g.realtimePriority = v }
             case "vrrp_rlimit_rttime", "vrrp_rlimit_rtime": if let v = integer(node, b, 1...Int(Int32.max)) { g.realtimeTimeLimit = v }
             case "vrrp_no_swap": g.lockMemory = true
+            case "max_auto_priority":
+                // keepalived: alone, sched_get_priority_max(SCHED_RR); -1 disables.
+                if node.arguments.isEmpty {
+                    g.maxAutoPriority = 99
+                } else if let v = integer(node, b, -1...99) {
+                    g.maxAutoPriority = v
+                }
+            case "min_auto_priority_delay": if let v = integer(node, b, 1...10_000_000) { g.minAutoPriorityDelay = v }
             case "vrrp_higher_prio_send_advert": if let v = flag(node) { g.higherPrioritySendAdvert = v }
             case "vrrp_lower_prio_no_advert": if let v = flag(node) { g.lowerPriorityNoAdvert = v }
             case "vrrp_garp_lower_prio_repeat": if let v = integer(node, b, 0...Int(Int32.max)) { g.garpLowerPriorityRepeat = v }

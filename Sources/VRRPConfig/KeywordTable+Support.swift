@@ -48,8 +48,6 @@ extension KeywordTable {
         let g = KeywordInfo.Block.globalDefs
         t += lost(g, ["vrrp_garp_extra_if", "vrrp_min_garp", "vrrp_down_timer_adverts", "vrrp_vmac_garp_intvl"],
                   "this gratuitous-ARP / down-timer tuning: keepalived's defaults apply")
-        t += lost(g, ["max_auto_priority", "min_auto_priority_delay"],
-                  "the automatic switch to realtime scheduling when the daemon runs late: set vrrp_rt_priority to run realtime from the start")
         t += lost(g, ["vrrp_cpu_affinity"], "CPU pinning of the daemon: it runs on any CPU")
         t += lost(g, ["vrrp_notify_priority_changes", "fifo_write_vrrp_states_on_reload"],
                   "priority-change lines and the state lines on reload: only state changes are written to the FIFO")

@@ -84,6 +84,10 @@ public struct GlobalDefinitions: Hashable, Sendable {
     public var realtimePriority: Int?
     public var realtimeTimeLimit: Int?
     public var lockMemory = false
+    /// `max_auto_priority` (SCHED_RR ceiling when timers run late; nil/0/-1: off) and
+    /// `min_auto_priority_delay` (µs; keepalived's default 1 000 000).
+    public var maxAutoPriority: Int?
+    public var minAutoPriorityDelay: Int?
 
     public init() {}
 }

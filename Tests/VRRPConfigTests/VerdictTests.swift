@@ -135,9 +135,9 @@ struct KeywordHonestyTests {
     @Test("keepalived keywords vrrpd does not apply: a plain warning, -t exit 0 as keepalived's",
           arguments: [
               ("global_defs", "vrrp_garp_extra_if"),
-              ("global_defs", "max_auto_priority 10"), ("global_defs", "vrrp_min_garp"),
+              ("global_defs", "vrrp_down_timer_adverts 3"), ("global_defs", "vrrp_min_garp"),
               ("global_defs", "fifo_write_vrrp_states_on_reload"), ("global_defs", "vrrp_notify_priority_changes"),
-              ("global_defs", "min_auto_priority_delay 5"), ("global_defs", "vrrp_cpu_affinity 1"), ("global_defs", "vrrp_iptables"),
+              ("global_defs", "nftables"), ("global_defs", "vrrp_cpu_affinity 1"), ("global_defs", "vrrp_iptables"),
               ("global_defs", "dynamic_interfaces"), ("global_defs", "vrrp_ipsets"), ("global_defs", "vrrp_check_unicast_src"),
               ("global_defs", "process_names"), ("global_defs", "enable_snmp_vrrp"),
           ])
