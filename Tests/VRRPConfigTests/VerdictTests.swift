@@ -137,8 +137,8 @@ struct KeywordHonestyTests {
               ("global_defs", "vrrp_garp_extra_if"),
               ("global_defs", "vrrp_down_timer_adverts 3"), ("global_defs", "vrrp_min_garp"),
               ("global_defs", "fifo_write_vrrp_states_on_reload"), ("global_defs", "vrrp_notify_priority_changes"),
-              ("global_defs", "nftables"), ("global_defs", "vrrp_cpu_affinity 1"), ("global_defs", "vrrp_iptables"),
-              ("global_defs", "dynamic_interfaces"), ("global_defs", "vrrp_ipsets"), ("global_defs", "vrrp_check_unicast_src"),
+              ("global_defs", "nftables"), ("global_defs", "vrrp_cpu_affinity 1"), 
+              ("global_defs", "dynamic_interfaces"), ("global_defs", "vrrp_check_unicast_src"),
               ("global_defs", "process_names"), ("global_defs", "enable_snmp_vrrp"),
           ])
     func globalNotApplied(block: String, line: String) {
@@ -188,5 +188,19 @@ struct GlobalInstanceDefaultsTests {
         #expect(a.higherPrioritySendAdvert && a.lowerPriorityNoAdvert && a.garpLowerPriorityRepeat == 3)
         let b = try #require(r.configuration?.instances.last)
         #expect(!b.higherPrioritySendAdvert && !b.lowerPriorityNoAdvert && b.garpLowerPriorityRepeat == 1)
+    }
+}
+
+/// Keywords Debian's keepalived 2.2.7 reports while reading (-t exits 5), found by the wider
+/// corpus (issue #13): `vrrp_iptables` ("iptables not supported, using nftables instead": the
+/// Debian build has nftables only) and `vrrp_ipsets` (unknown keyword in that build).
+@Suite("Verdicts of Debian's keepalived build")
+struct DebianBuildVerdictTests {
+    @Test("vrrp_iptables and vrrp_ipsets: -t exits 5, with a warning saying what is not applied",
+          arguments: ["vrrp_iptables", "vrrp_iptables INPUT", "vrrp_ipsets"])
+    func firewallKeywords(line: String) {
+        let r = load("global_defs {\n \(line)\n}\n" + instance(""))
+        #expect(r.exitCode == 5, "\(r.diagnostics)")
+        #expect(r.warnings.contains { $0.location.line == 2 && $0.message.contains("not applied by vrrpd") }, "\(r.diagnostics)")
     }
 }
