@@ -244,7 +244,8 @@ extension ConfigurationBuilder {
             if pass.text.utf8.count > 8 {
                 // keepalived truncates to 8 octets (RFC 3768 §5.3.10 has 8 octets of data).
                 let kept = String(decoding: Array(pass.text.utf8.prefix(8)), as: UTF8.self)
-                warning(pass.location, "auth_pass is longer than 8 characters; truncated to `\(kept)` as keepalived does: write `auth_pass \(kept)`")
+                // keepalived reports "Truncating auth_pass to 8 characters" as a config error: -t exits 5.
+                reported(pass.location, "auth_pass is longer than 8 characters; truncated to `\(kept)` as keepalived does: write `auth_pass \(kept)`")
             }
             return .password(pass.text)
         default:

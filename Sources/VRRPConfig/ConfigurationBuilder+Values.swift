@@ -201,6 +201,10 @@ extension ConfigurationBuilder {
         if ["lvs_sync_daemon_interface", "global_tracking"].contains(node.keyword) {
             // keepalived reports these as deprecated (CONFIG_GENERAL_ERROR): `-t` exits 5.
             reported(node.location, message + "; deprecated in keepalived")
+        } else if ["vrrp_iptables", "vrrp_ipsets"].contains(node.keyword) {
+            // Debian's keepalived 2.2.7 is built with nftables only: it reports `vrrp_iptables`
+            // ("iptables not supported, using nftables instead") and does not know `vrrp_ipsets`.
+            reported(node.location, message + "; Debian's keepalived 2.2.7 reports it too (built without iptables: use `nftables`)")
         } else if node.keyword != "use_vmac" {
             warning(node.location, message)
         }

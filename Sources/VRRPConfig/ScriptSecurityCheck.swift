@@ -48,6 +48,30 @@ public enum ScriptSecurityCheck {
         return out
     }
 
+    /// keepalived 2.2.7 (lib/notify.c `get_default_script_user`, vrrp_parser.c
+    /// `vrrp_script_end_handler`): with `enable_script_security`, no `script_user` and no user
+    /// `keepalived_script`, a vrrp_script without its own `user` has no user to run as and is
+    /// removed at load (a correction, -t exit 5); the instances and sync groups tracking it
+    /// ignore it. vrrpd removes the same scripts, at start-up and on reload.
+    public static func applyDefaultUser(_ c: inout Configuration, fileSystem: any ConfigFileSystem,
+                                        diagnostics: inout [Diagnostic]) {
+        let g = c.globals
+        guard g.enableScriptSecurity, g.scriptUser == nil,
+              c.scripts.contains(where: { $0.user == nil }),
+              fileSystem.userExists("keepalived_script") == false else { return }
+        let removed = Set(c.scripts.filter { $0.user == nil }.map(\.name))
+        for s in c.scripts where s.user == nil {
+            diagnostics.append(.correction(s.location, "vrrp_script \(s.name): no user to run it as: enable_script_security is set, script_user is not and user keepalived_script does not exist; removed with its tracking, as keepalived removes it: add `script_user NAME` to global_defs or `user NAME` to the script"))
+        }
+        c.scripts.removeAll { removed.contains($0.name) }
+        for index in c.instances.indices {
+            c.instances[index].trackScripts.removeAll { removed.contains($0.name) }
+        }
+        for index in c.syncGroups.indices {
+            c.syncGroups[index].trackScripts.removeAll { removed.contains($0.name) }
+        }
+    }
+
     /// The program of a script line: its first word, quotes removed.
     static func firstWord(_ line: String) -> String? {
         var word = ""

@@ -204,3 +204,42 @@ struct DebianBuildVerdictTests {
         #expect(r.warnings.contains { $0.location.line == 2 && $0.message.contains("not applied by vrrpd") }, "\(r.diagnostics)")
     }
 }
+
+/// A file system whose password database has no `keepalived_script` user.
+struct NoScriptUserFileSystem: ConfigFileSystem {
+    var base: InMemoryFileSystem
+    func readFile(atPath path: String) throws(ConfigFileSystemError) -> [UInt8] { try base.readFile(atPath: path) }
+    func glob(_ pattern: String) -> [String] { base.glob(pattern) }
+    func userExists(_ name: String) -> Bool? { false }
+}
+
+/// keepalived 2.2.7 (lib/notify.c `get_default_script_user`, vrrp_parser.c): with
+/// `enable_script_security`, no `script_user` and no user `keepalived_script`, every vrrp_script
+/// without its own `user` is removed ("Unable to set default user for vrrp script ... -
+/// removing") and the instances tracking it ignore it: -t exits 5 and the file runs without
+/// them. Found by the wider corpus (ansible-haproxy-timeout.conf).
+@Suite("Default script user under enable_script_security")
+struct DefaultScriptUserTests {
+    static let text = "global_defs {\n enable_script_security\n}\nvrrp_script chk {\n script \"/bin/true\"\n}\nvrrp_script mine {\n script \"/bin/true\"\n user nobody\n}\n"
+        + instance("track_script {\n chk\n mine\n}")
+
+    @Test("the scripts without a user are removed with their tracking, at a located correction")
+    func removed() throws {
+        let fs = NoScriptUserFileSystem(base: InMemoryFileSystem(files: ["/etc/keepalived/keepalived.conf": Self.text]))
+        let r = ConfigurationLoader(fileSystem: fs).load(path: "/etc/keepalived/keepalived.conf")
+        #expect(r.exitCode == 5, "\(r.diagnostics)")
+        let c = try #require(r.configuration)
+        #expect(c.scripts.map(\.name) == ["mine"])
+        #expect(c.instances.first?.trackScripts.map(\.name) == ["mine"])
+        #expect(r.corrections.contains { $0.location.line == 4 && $0.message.contains("keepalived_script") }, "\(r.diagnostics)")
+    }
+
+    @Test("with script_user, or where the user exists (or is unknown), nothing is removed")
+    func kept() throws {
+        let withUser = Self.text.replacingOccurrences(of: "enable_script_security\n", with: "enable_script_security\n script_user root\n")
+        let fs = NoScriptUserFileSystem(base: InMemoryFileSystem(files: ["/etc/keepalived/keepalived.conf": withUser]))
+        let r = ConfigurationLoader(fileSystem: fs).load(path: "/etc/keepalived/keepalived.conf")
+        #expect(r.exitCode == 0, "\(r.diagnostics)")
+        #expect(load(Self.text).configuration?.scripts.count == 2)
+    }
+}
