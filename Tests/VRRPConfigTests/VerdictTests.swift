@@ -138,7 +138,7 @@ struct KeywordHonestyTests {
               ("global_defs", "vrrp_down_timer_adverts 3"), ("global_defs", "vrrp_min_garp"),
               ("global_defs", "fifo_write_vrrp_states_on_reload"), ("global_defs", "vrrp_notify_priority_changes"),
               ("global_defs", "nftables"), ("global_defs", "vrrp_cpu_affinity 1"), 
-              ("global_defs", "dynamic_interfaces"), ("global_defs", "vrrp_check_unicast_src"),
+              ("global_defs", "dynamic_interfaces"), 
               ("global_defs", "process_names"), ("global_defs", "enable_snmp_vrrp"),
           ])
     func globalNotApplied(block: String, line: String) {
@@ -241,5 +241,25 @@ struct DefaultScriptUserTests {
         let r = ConfigurationLoader(fileSystem: fs).load(path: "/etc/keepalived/keepalived.conf")
         #expect(r.exitCode == 0, "\(r.diagnostics)")
         #expect(load(Self.text).configuration?.scripts.count == 2)
+    }
+}
+
+/// Keywords vrrpd applies must not be called "not applied" (issue #13): the multicast groups
+/// (joined and sent to: WireTests) and the unicast source check (vrrpd always drops unicast
+/// adverts from a sender that is not a unicast_peer: RouterReceiveFilterTests).
+@Suite("Applied keywords are not reported as ignored")
+struct AppliedKeywordHonestyTests {
+    @Test("no 'not applied' warning, -t exit 0", arguments: [
+        ("global_defs", "vrrp_mcast_group4 224.0.0.19", ""), ("global_defs", "vrrp_mcast_group6 ff02::13", ""),
+        ("global_defs", "vrrp_check_unicast_src", ""),
+        ("", "", "mcast_dst_ip 224.0.0.20"), ("", "", "check_unicast_src\n unicast_peer {\n 198.18.0.3\n }"),
+    ])
+    func applied(block: String, line: String, instanceLine: String) throws {
+        let globals = block.isEmpty ? "" : "\(block) {\n \(line)\n}\n"
+        let r = load(globals + instance(instanceLine))
+        #expect(!r.diagnostics.contains { $0.message.contains("not applied") }, "\(r.diagnostics)")
+        #expect(r.exitCode == 0, "\(r.diagnostics)")
+        let doc = KeywordTable.all.filter { ["vrrp_mcast_group4", "vrrp_mcast_group6", "mcast_dst_ip", "check_unicast_src", "vrrp_check_unicast_src"].contains($0.name) }
+        #expect(doc.count == 5 && doc.allSatisfy { if case .notApplied = $0.support { return false }; return true })
     }
 }
