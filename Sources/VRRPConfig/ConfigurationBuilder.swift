@@ -89,6 +89,7 @@ struct ConfigurationBuilder {
                     }
                 }
             case "vrrp_skip_check_adv_addr": g.skipCheckAdvertisementAddresses = true
+            case "vrrp_check_unicast_src": break  // vrrpd always drops unicast adverts from non-peers (VirtualRouter.filter)
             case "notify_fifo", "vrrp_notify_fifo":
                 if let v = string(node, b) {
                     if node.keyword == "notify_fifo" { g.notifyFifo = v } else { g.vrrpNotifyFifo = v }

@@ -21,13 +21,10 @@ extension KeywordTable {
         "global_defs router_id": .notApplied("nothing: keepalived uses it in e-mail and SNMP, which vrrpd has not"),
         "global_defs vrrp_garp_interval": .differs("every repeat is sent, one gap apart; keepalived lets the repeats of one address that find the interface busy collapse into one, so with an interval it sends fewer than garp_master_repeat"),
         "global_defs vrrp_gna_interval": .differs("every repeat is sent, one gap apart; keepalived lets the repeats of one address that find the interface busy collapse into one, so with an interval it sends fewer than garp_master_repeat"),
-        "global_defs vrrp_mcast_group4": .notApplied("a non-standard group: adverts use 224.0.0.18 (RFC 5798 §5.1.1.2); the requested group is shown in the status"),
-        "global_defs vrrp_mcast_group6": .notApplied("a non-standard group: adverts use ff02::12 (RFC 5798 §5.1.2.2); the requested group is shown in the status"),
-        "vrrp_instance mcast_dst_ip": .notApplied("a non-standard group: adverts use the RFC group; the requested group is shown in the status"),
         "vrrp_instance virtual_routes": .notApplied("the routes: they are checked but not added on MASTER nor removed on leaving it"),
         "vrrp_instance virtual_rules": .notApplied("the rules: they are checked but not added on MASTER nor removed on leaving it"),
         "vrrp_instance unicast_ttl": .notApplied("the TTL of unicast adverts and its check: vrrpd sends TTL 255"),
-        "vrrp_instance check_unicast_src": .notApplied("the check that unicast adverts come from a listed peer: adverts from any source are accepted"),
+        "vrrp_instance check_unicast_src": .differs("vrrpd always makes this check: without the keyword keepalived accepts unicast adverts from any source, vrrpd still drops those not from a unicast_peer"),
         "vrrp_instance track_src_ip": .notApplied("following the interface's source address: the address found at start-up is kept"),
         "vrrp_instance promote_secondaries": .notApplied("setting the interface's promote_secondaries: removing a VIP may remove secondaries with it"),
         "vrrp_instance use_vmac": .notApplied("the virtual MAC interface: addresses go on the parent interface with its own MAC"),
@@ -53,8 +50,6 @@ extension KeywordTable {
                   "priority-change lines and the state lines on reload: only state changes are written to the FIFO")
         t += lost(g, ["vrrp_iptables", "vrrp_ipsets", "nftables", "nftables_priority", "nftables_ifindex", "nftables_counters"],
                   "the firewall rules keepalived adds for vrrp_strict / no_accept: add them yourself")
-        t += lost(g, ["vrrp_check_unicast_src"],
-                  "the check that unicast adverts come from a listed peer")
         t += lost(g, ["dynamic_interfaces", "default_interface", "linkbeat_use_polling", "disable_local_igmp", "log_unknown_vrids",
                       "vmac_prefix", "vmac_addr_prefix", "vrrp_rx_bufs_policy", "vrrp_rx_bufs_multiplier",
                       "vrrp_netlink_cmd_rcv_bufs", "vrrp_netlink_cmd_rcv_bufs_force", "vrrp_netlink_monitor_rcv_bufs",

@@ -156,7 +156,7 @@ struct KeywordHonestyTests {
     }
 
     @Test("parsed keywords the runtime does not use are reported as not applied",
-          arguments: ["unicast_ttl 5", "check_unicast_src", "track_src_ip", "promote_secondaries",
+          arguments: ["unicast_ttl 5", "track_src_ip", "promote_secondaries",
                       "virtual_routes {\n 198.18.5.0/24 dev eth0\n}"])
     func parsedButUnused(line: String) {
         let r = load(instance(line))
