@@ -263,3 +263,31 @@ struct AppliedKeywordHonestyTests {
         #expect(doc.count == 5 && doc.allSatisfy { if case .notApplied = $0.support { return false }; return true })
     }
 }
+
+/// keepalived 2.2.7's ranges for the keywords applied in issue #13 (global_parser.c): a value
+/// in range runs (a large GARP interval only logs "very large"); a value outside is reported
+/// and ignored (-t exit 5), never a refusal. Found by running both `-t` on one-line files.
+@Suite("Ranges of the GARP pacing and auto-priority keywords")
+struct PacingRangeTests {
+    @Test("in keepalived's range: exit 0 and applied", arguments: [
+        ("vrrp_garp_interval 2", 2_000), ("vrrp_gna_interval 30", 30_000), ("vrrp_garp_interval 4294.967295", 4_294_967),
+    ])
+    func inRange(line: String, milliseconds: Int64) throws {
+        let r = load("global_defs {\n \(line)\n}\n" + instance(""))
+        #expect(r.exitCode == 0, "\(r.diagnostics)")
+        let g = try #require(r.configuration).globals
+        #expect((line.hasPrefix("vrrp_garp") ? g.garpInterval : g.gnaInterval).nanoseconds / 1_000_000 == milliseconds)
+    }
+
+    @Test("outside keepalived's range: reported at the value, ignored, exit 5", arguments: [
+        "vrrp_garp_interval 5000", "vrrp_gna_interval 4295", "max_auto_priority 100", "max_auto_priority -2",
+        "min_auto_priority_delay 0", "min_auto_priority_delay 10000001",
+    ])
+    func outOfRange(line: String) throws {
+        let r = load("global_defs {\n \(line)\n}\n" + instance(""))
+        #expect(r.exitCode == 5, "\(r.diagnostics)")
+        #expect(r.diagnostics.contains { $0.location.line == 2 }, "\(r.diagnostics)")
+        let g = try #require(r.configuration).globals
+        #expect(g.garpInterval == .zero && g.gnaInterval == .zero && g.maxAutoPriority == nil && g.minAutoPriorityDelay == nil)
+    }
+}
