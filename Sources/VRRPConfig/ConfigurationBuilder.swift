@@ -78,15 +78,13 @@ struct ConfigurationBuilder {
                 if let v = integer(node, b, 0...Int(Int32.max)) { g.garpMasterRefresh = v == 0 ? nil : v }
             case "vrrp_garp_master_refresh_repeat": if let v = integer(node, b, 1...Int(Int32.max)) { g.garpMasterRefreshRepeat = v }
             case "vrrp_garp_interval", "vrrp_gna_interval":
-                if let v = seconds(node, b, max: 1) {
-                    if v == .zero {
-                        // keepalived: "number '0' outside range [0.000001, 4294.967295]" and the default (0) stays.
-                        reported(node.arguments[0].location, "`\(node.keyword) 0` is outside keepalived's range (0.000001 to 4294.967295 s); ignored, the default (no gap) stays: remove the line")
-                    } else if node.keyword == "vrrp_garp_interval" {
-                        g.garpInterval = v
-                    } else {
-                        g.gnaInterval = v
-                    }
+                // keepalived: [0.000001, 4294.967295] s; outside, "number ... outside range" and the
+                // default (no gap) stays; a large gap only logs "very large".
+                guard let arg = firstArgument(node, b) else { break }
+                if let v = Self.parseSeconds(arg.text), v > .zero, v.nanoseconds <= 4_294_967_295_000 {
+                    if node.keyword == "vrrp_garp_interval" { g.garpInterval = v } else { g.gnaInterval = v }
+                } else {
+                    reported(arg.location, "`\(node.keyword) \(arg.text)` is outside keepalived's range (0.000001 to 4294.967295 s); ignored, the default (no gap) stays: write `\(node.keyword) 0.001` or remove the line")
                 }
             case "vrrp_skip_check_adv_addr": g.skipCheckAdvertisementAddresses = true
             case "vrrp_check_unicast_src": break  // vrrpd always drops unicast adverts from non-peers (VirtualRouter.filter)
@@ -107,13 +105,21 @@ struct ConfigurationBuilder {
             case "vrrp_rlimit_rttime", "vrrp_rlimit_rtime": if let v = integer(node, b, 1...Int(Int32.max)) { g.realtimeTimeLimit = v }
             case "vrrp_no_swap": g.lockMemory = true
             case "max_auto_priority":
-                // keepalived: alone, sched_get_priority_max(SCHED_RR); -1 disables.
-                if node.arguments.isEmpty {
+                // keepalived: alone, sched_get_priority_max(SCHED_RR); -1 disables; outside
+                // [-1, 99] reported and ignored.
+                if let arg = node.arguments.first {
+                    if let v = Int(arg.text), (-1...99).contains(v) { g.maxAutoPriority = v } else {
+                        reported(arg.location, "`max_auto_priority \(arg.text)` must be in [0, 99] (or -1 to disable); ignored, as keepalived ignores it: write `max_auto_priority 10`")
+                    }
+                } else {
                     g.maxAutoPriority = 99
-                } else if let v = integer(node, b, -1...99) {
-                    g.maxAutoPriority = v
                 }
-            case "min_auto_priority_delay": if let v = integer(node, b, 1...10_000_000) { g.minAutoPriorityDelay = v }
+            case "min_auto_priority_delay":
+                // keepalived: [1, 10000000] µs, outside reported and ignored.
+                guard let arg = firstArgument(node, b) else { break }
+                if let v = Int(arg.text), (1...10_000_000).contains(v) { g.minAutoPriorityDelay = v } else {
+                    reported(arg.location, "`min_auto_priority_delay \(arg.text)` must be in [1, 10000000] (µs); ignored, as keepalived ignores it: write `min_auto_priority_delay 500000`")
+                }
             case "vrrp_higher_prio_send_advert": if let v = flag(node) { g.higherPrioritySendAdvert = v }
             case "vrrp_lower_prio_no_advert": if let v = flag(node) { g.lowerPriorityNoAdvert = v }
             case "vrrp_garp_lower_prio_repeat": if let v = integer(node, b, 0...Int(Int32.max)) { g.garpLowerPriorityRepeat = v }

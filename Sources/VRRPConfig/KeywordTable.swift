@@ -122,7 +122,7 @@ public enum KeywordTable {
             KeywordInfo(.globalDefs, "vrrp_garp_master_refresh", .integer(0...Int(Int32.max)), default: "0 (off)", example: "vrrp_garp_master_refresh 60"),
             KeywordInfo(.globalDefs, "vrrp_garp_master_refresh_repeat", .integer(1...Int(Int32.max)), default: "1", example: "vrrp_garp_master_refresh_repeat 2"),
             KeywordInfo(.globalDefs, "vrrp_garp_interval", .seconds, default: "0", example: "vrrp_garp_interval 0.001",
-                        notes: "minimum gap between two gratuitous ARPs on one interface, shared by every instance there (keepalived has no per-instance form outside garp_group, which vrrpd does not read)"),
+                        notes: "0.000001 to 4294.967295 s (outside: reported and ignored, as keepalived); minimum gap between two gratuitous ARPs on one interface, shared by every instance there (keepalived has no per-instance form outside garp_group, which vrrpd does not read)"),
             KeywordInfo(.globalDefs, "vrrp_gna_interval", .seconds, default: "0", example: "vrrp_gna_interval 0.001",
                         notes: "the same for unsolicited neighbour advertisements (IPv6), paced apart from the ARPs"),
             KeywordInfo(.globalDefs, "vrrp_skip_check_adv_addr", .none, default: "off", example: "vrrp_skip_check_adv_addr"),
