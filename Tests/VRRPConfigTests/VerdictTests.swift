@@ -291,3 +291,24 @@ struct PacingRangeTests {
         #expect(g.garpInterval == .zero && g.gnaInterval == .zero && g.maxAutoPriority == nil && g.minAutoPriorityDelay == nil)
     }
 }
+
+/// keepalived 2.2.7 ignores an invalid value of these (CONFIG_GENERAL_ERROR "... invalid -
+/// ignoring", "No notify_fifo_script specified"): -t exits 5 and the default stays.
+@Suite("Invalid GARP lower-priority and FIFO script values are ignored, not refused")
+struct LenientValueTests {
+    @Test("reported at the line, exit 5", arguments: [
+        ("global_defs", "vrrp_garp_lower_prio_delay -1"), ("global_defs", "vrrp_garp_lower_prio_delay abc"),
+        ("global_defs", "vrrp_garp_lower_prio_repeat -1"), ("global_defs", "notify_fifo_script"),
+        ("global_defs", "vrrp_notify_fifo_script"),
+        ("vrrp_instance", "garp_lower_prio_delay -1"), ("vrrp_instance", "garp_lower_prio_delay x"),
+        ("vrrp_instance", "garp_lower_prio_repeat -1"),
+    ])
+    func ignored(block: String, line: String) throws {
+        let text = block == "global_defs" ? "global_defs {\n \(line)\n}\n" + instance("") : instance(line)
+        let r = load(text)
+        #expect(r.exitCode == 5, "\(r.diagnostics)")
+        let c = try #require(r.configuration)
+        #expect(c.globals.garpLowerPriorityDelay == nil && c.globals.garpLowerPriorityRepeat == nil && c.globals.notifyFifoScript == nil)
+        #expect(c.instances.first?.garpLowerPriorityDelay == nil && c.instances.first?.garpLowerPriorityRepeat == nil)
+    }
+}
