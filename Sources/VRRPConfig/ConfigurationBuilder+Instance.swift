@@ -96,8 +96,8 @@ extension ConfigurationBuilder {
             case "garp_master_refresh":
                 if let v = integer(node, b, 0...Int(Int32.max)) { i.garpMasterRefresh = v == 0 ? nil : v }
             case "garp_master_refresh_repeat": if let v = integer(node, b, 1...Int(Int32.max)) { i.garpMasterRefreshRepeat = v }
-            case "garp_lower_prio_delay": if let v = integer(node, b, 0...Int(Int32.max)) { i.garpLowerPriorityDelay = v }
-            case "garp_lower_prio_repeat": if let v = integer(node, b, 0...Int(Int32.max)) { i.garpLowerPriorityRepeat = v }
+            case "garp_lower_prio_delay": if let v = integerOrIgnored(node, b, 0...Int(Int32.max)) { i.garpLowerPriorityDelay = v }
+            case "garp_lower_prio_repeat": if let v = integerOrIgnored(node, b, 0...Int(Int32.max)) { i.garpLowerPriorityRepeat = v }
             case "track_interface": i.trackInterfaces += trackedObjects(node, b)
             case "track_script": i.trackScripts += trackedObjects(node, b)
             case "track_file": i.trackFiles += trackedObjects(node, b)

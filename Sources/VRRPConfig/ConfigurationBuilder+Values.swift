@@ -43,6 +43,20 @@ extension ConfigurationBuilder {
         return integer(arg, keyword: node.keyword, block, range)
     }
 
+    /// keepalived ignores an invalid value of some keywords ("'-1' invalid - ignoring", a
+    /// CONFIG_GENERAL_ERROR): reported (-t exit 5) and the default stays, never a refusal.
+    mutating func integerOrIgnored(_ node: ConfigNode, _ block: KeywordInfo.Block, _ range: ClosedRange<Int>) -> Int? {
+        guard let arg = node.arguments.first else {
+            reported(node.location, "`\(node.keyword)` needs a value; ignored, as keepalived ignores it: write \(example(block, node.keyword))")
+            return nil
+        }
+        guard let value = Int(arg.text), range.contains(value) else {
+            reported(arg.location, "`\(node.keyword)` takes an integer from \(range.lowerBound) to \(range.upperBound), not `\(arg.text)`; ignored, as keepalived ignores it: write \(example(block, node.keyword))")
+            return nil
+        }
+        return value
+    }
+
     mutating func integer(_ arg: ConfigNode.Argument, keyword: String, _ block: KeywordInfo.Block,
                           _ range: ClosedRange<Int>) -> Int? {
         guard let value = Int(arg.text), range.contains(value) else {

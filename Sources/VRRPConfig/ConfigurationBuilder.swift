@@ -96,7 +96,10 @@ struct ConfigurationBuilder {
                     }
                 }
             case "notify_fifo_script", "vrrp_notify_fifo_script":
-                if let v = command(node, b) {
+                if node.arguments.isEmpty {
+                    // keepalived: "No notify_fifo_script specified", ignored.
+                    reported(node.location, "`\(node.keyword)` needs a command; ignored, as keepalived ignores it: write \(example(b, node.keyword))")
+                } else if let v = command(node, b) {
                     let script = FifoScript(command: v, location: node.location)
                     if node.keyword == "notify_fifo_script" { g.notifyFifoScript = script } else { g.vrrpNotifyFifoScript = script }
                 }
@@ -122,8 +125,8 @@ struct ConfigurationBuilder {
                 }
             case "vrrp_higher_prio_send_advert": if let v = flag(node) { g.higherPrioritySendAdvert = v }
             case "vrrp_lower_prio_no_advert": if let v = flag(node) { g.lowerPriorityNoAdvert = v }
-            case "vrrp_garp_lower_prio_repeat": if let v = integer(node, b, 0...Int(Int32.max)) { g.garpLowerPriorityRepeat = v }
-            case "vrrp_garp_lower_prio_delay": if let v = integer(node, b, 0...Int(Int32.max)) { g.garpLowerPriorityDelay = v }
+            case "vrrp_garp_lower_prio_repeat": if let v = integerOrIgnored(node, b, 0...Int(Int32.max)) { g.garpLowerPriorityRepeat = v }
+            case "vrrp_garp_lower_prio_delay": if let v = integerOrIgnored(node, b, 0...Int(Int32.max)) { g.garpLowerPriorityDelay = v }
             case "script_user":
                 if let v = string(node, b) {
                     g.scriptUser = v
