@@ -72,8 +72,15 @@ public enum ScriptSecurityCheck {
         }
     }
 
-    /// The program of a script line: its first word, quotes removed.
+    /// The program of a script line: its first word, quotes removed; a first word that is
+    /// itself a quoted command line gives its own first word (keepalived's second split).
     static func firstWord(_ line: String) -> String? {
+        guard let word = firstWordOnce(line) else { return nil }
+        guard word.contains(where: { $0 == " " || $0 == "\t" }) else { return word }
+        return firstWordOnce(word) ?? word
+    }
+
+    static func firstWordOnce(_ line: String) -> String? {
         var word = ""
         var quote: Character?
         var started = false
