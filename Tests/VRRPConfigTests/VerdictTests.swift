@@ -312,3 +312,18 @@ struct LenientValueTests {
         #expect(c.instances.first?.garpLowerPriorityDelay == nil && c.instances.first?.garpLowerPriorityRepeat == nil)
     }
 }
+
+/// keepalived 2.2.7 (vrrp.c `vrrp_complete_instance`): a track_interface entry naming the
+/// instance's own interface is removed ("Ignoring track_interface bond0 since own interface",
+/// a config error): the own interface is tracked anyway, and its weight is not used. Found by
+/// the wider corpus (bond-vmac-xmit-base-v4v6.conf).
+@Suite("track_interface naming the instance's own interface")
+struct OwnTrackInterfaceTests {
+    @Test("the entry is dropped with a correction at its line; the others stay")
+    func dropped() throws {
+        let r = load(instance("track_interface {\n eth0 weight -10\n eth1\n}"))
+        #expect(r.exitCode == 5, "\(r.diagnostics)")
+        #expect(r.corrections.contains { $0.location.line == 8 && $0.message.contains("own interface") }, "\(r.diagnostics)")
+        #expect(try #require(r.configuration).instances.first?.trackInterfaces.map(\.name) == ["eth1"])
+    }
+}
