@@ -327,3 +327,40 @@ struct OwnTrackInterfaceTests {
         #expect(try #require(r.configuration).instances.first?.trackInterfaces.map(\.name) == ["eth1"])
     }
 }
+
+/// keepalived 2.2.7 runs a file whose GARP, process or FIFO settings have invalid values: it
+/// reports each (-t exit 5) and ignores it, or clamps it ("setting to 1", "setting to maximum").
+/// Found by running both `-t` on one-line files (issue #13).
+@Suite("Invalid GARP, process and FIFO settings are corrected as keepalived does")
+struct GlobalCorrectionTests {
+    @Test("reported, the file runs (exit 5)", arguments: [
+        ("global_defs", "notify_fifo"), ("global_defs", "vrrp_notify_fifo"),
+        ("global_defs", "vrrp_garp_master_repeat 0"), ("global_defs", "vrrp_garp_master_refresh_repeat 0"),
+        ("global_defs", "vrrp_garp_master_delay -1"), ("global_defs", "vrrp_startup_delay 0"),
+        ("global_defs", "vrrp_startup_delay -1"), ("global_defs", "vrrp_rt_priority 0"), ("global_defs", "vrrp_rt_priority 100"),
+        ("global_defs", "vrrp_priority 20"), ("global_defs", "vrrp_priority -21"), ("global_defs", "vrrp_rlimit_rttime 0"),
+        ("global_defs", "vrrp_version 4"),
+        ("vrrp_instance", "garp_master_repeat 0"), ("vrrp_instance", "garp_master_refresh_repeat 0"),
+        ("vrrp_instance", "garp_master_delay -1"),
+    ])
+    func corrected(block: String, line: String) throws {
+        let text = block == "global_defs" ? "global_defs {\n \(line)\n}\n" + instance("") : instance(line)
+        let r = load(text)
+        #expect(r.exitCode == 5, "\(r.diagnostics)")
+        #expect(r.diagnostics.contains { $0.location.line == (block == "global_defs" ? 2 : 7) }, "\(r.diagnostics)")
+        let c = try #require(r.configuration)
+        let g = c.globals
+        let i = try #require(c.instances.first)
+        switch line {
+        case "vrrp_garp_master_repeat 0": #expect(g.garpMasterRepeat == 1)
+        case "vrrp_garp_master_refresh_repeat 0": #expect(g.garpMasterRefreshRepeat == 1)
+        case "vrrp_rt_priority 0": #expect(g.realtimePriority == 1)
+        case "vrrp_rt_priority 100": #expect(g.realtimePriority == 99)
+        case "garp_master_repeat 0": #expect(i.garpMasterRepeat == 1)
+        case "garp_master_refresh_repeat 0": #expect(i.garpMasterRefreshRepeat == 1)
+        default:
+            #expect(g.garpMasterDelay == 5 && g.startupDelay == .zero && g.processNice == nil && g.realtimeTimeLimit == nil
+                    && g.vrrpVersion == .v2 && g.notifyFifo == nil && g.vrrpNotifyFifo == nil && i.garpMasterDelay == 5)
+        }
+    }
+}
