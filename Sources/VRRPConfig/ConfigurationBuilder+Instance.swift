@@ -91,11 +91,13 @@ extension ConfigurationBuilder {
                 if let v = seconds(node, b, max: 1000) { i.preemptDelay = v }
             case "accept": accept = true
             case "no_accept": accept = false
-            case "garp_master_delay": if let v = integer(node, b, 0...Int(Int32.max)) { i.garpMasterDelay = v }
-            case "garp_master_repeat": if let v = integer(node, b, 1...Int(Int32.max)) { i.garpMasterRepeat = v }
+            case "garp_master_delay": if let v = integerOrIgnored(node, b, 0...Int(Int32.max)) { i.garpMasterDelay = v }
+            case "garp_master_repeat":
+                if let v = integerOrIgnored(node, b, 0...Int(Int32.max)) { i.garpMasterRepeat = Self.atLeastOne(v, node, &self) }
             case "garp_master_refresh":
                 if let v = integer(node, b, 0...Int(Int32.max)) { i.garpMasterRefresh = v == 0 ? nil : v }
-            case "garp_master_refresh_repeat": if let v = integer(node, b, 1...Int(Int32.max)) { i.garpMasterRefreshRepeat = v }
+            case "garp_master_refresh_repeat":
+                if let v = integerOrIgnored(node, b, 0...Int(Int32.max)) { i.garpMasterRefreshRepeat = Self.atLeastOne(v, node, &self) }
             case "garp_lower_prio_delay": if let v = integerOrIgnored(node, b, 0...Int(Int32.max)) { i.garpLowerPriorityDelay = v }
             case "garp_lower_prio_repeat": if let v = integerOrIgnored(node, b, 0...Int(Int32.max)) { i.garpLowerPriorityRepeat = v }
             case "track_interface": i.trackInterfaces += trackedObjects(node, b)

@@ -57,6 +57,17 @@ extension ConfigurationBuilder {
         return value
     }
 
+    /// keepalived clamps some values into their range with a config error ("must be greater
+    /// than 0, setting to 1", "greater than maximum 99 - setting to maximum"): reported (-t exit
+    /// 5) and clamped; a value that is not a number is reported and ignored.
+    mutating func integerClamped(_ node: ConfigNode, _ block: KeywordInfo.Block, _ range: ClosedRange<Int>) -> Int? {
+        guard let v = integerOrIgnored(node, block, Int(Int32.min)...Int(Int32.max)) else { return nil }
+        guard !range.contains(v) else { return v }
+        let clamped = min(max(v, range.lowerBound), range.upperBound)
+        reported(node.arguments[0].location, "`\(node.keyword) \(v)` is outside \(range.lowerBound) to \(range.upperBound); set to \(clamped), as keepalived sets it: write `\(node.keyword) \(clamped)`")
+        return clamped
+    }
+
     mutating func integer(_ arg: ConfigNode.Argument, keyword: String, _ block: KeywordInfo.Block,
                           _ range: ClosedRange<Int>) -> Int? {
         guard let value = Int(arg.text), range.contains(value) else {
@@ -312,5 +323,14 @@ extension ConfigurationBuilder {
                 reported(line.location, "rule without `preference`: keepalived picks one itself and reports it (probably not what you want): add `preference 100`")
             }
         }
+    }
+}
+
+extension ConfigurationBuilder {
+    /// keepalived: "garp_master_repeat must be greater than 0, setting to 1".
+    static func atLeastOne(_ v: Int, _ node: ConfigNode, _ b: inout ConfigurationBuilder) -> Int {
+        guard v == 0 else { return v }
+        b.reported(node.arguments[0].location, "`\(node.keyword)` must be greater than 0; set to 1, as keepalived sets it: write `\(node.keyword) 1`")
+        return 1
     }
 }
