@@ -364,3 +364,21 @@ struct GlobalCorrectionTests {
         }
     }
 }
+
+/// keepalived 2.2.7 (global_parser.c `script_user_handler`): a script_user that does not exist
+/// is a config error ("Error setting global script uid/gid") and is not set, so scripts run as
+/// the default user (keepalived_script, else root). Found by running both `-t` (issue #13).
+@Suite("script_user naming a user that does not exist")
+struct UnknownScriptUserTests {
+    @Test("reported at the line, script_user unset, exit 5")
+    func unknownUser() throws {
+        let text = "global_defs {\n script_user nosuchuser\n}\n" + instance("")
+        let fs = NoScriptUserFileSystem(base: InMemoryFileSystem(files: ["/etc/keepalived/keepalived.conf": text]))
+        let r = ConfigurationLoader(fileSystem: fs).load(path: "/etc/keepalived/keepalived.conf")
+        #expect(r.exitCode == 5, "\(r.diagnostics)")
+        #expect(r.diagnostics.contains { $0.location.line == 2 && $0.message.contains("nosuchuser") }, "\(r.diagnostics)")
+        #expect(try #require(r.configuration).globals.scriptUser == nil)
+        // Unknown to the file system (in-memory tests): kept as written.
+        #expect(load(text).configuration?.globals.scriptUser == "nosuchuser")
+    }
+}
