@@ -138,6 +138,7 @@ struct ConfigurationBuilder {
             case "script_user":
                 if let v = string(node, b) {
                     g.scriptUser = v
+                    g.scriptUserLocation = node.arguments[0].location
                     g.scriptGroup = node.arguments.count > 1 ? node.arguments[1].text : nil
                 }
             case "enable_script_security": g.enableScriptSecurity = true

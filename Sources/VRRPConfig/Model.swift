@@ -63,6 +63,8 @@ public struct GlobalDefinitions: Hashable, Sendable {
     public var gnaInterval: Interval = .zero
     public var skipCheckAdvertisementAddresses: Bool = false
     public var scriptUser: String?
+    /// Where `script_user` is written (for the check that the user exists).
+    public var scriptUserLocation: SourceLocation?
     public var scriptGroup: String?
     public var enableScriptSecurity: Bool = false
     public var startupDelay: Interval = .zero

@@ -205,12 +205,12 @@ struct DebianBuildVerdictTests {
     }
 }
 
-/// A file system whose password database has no `keepalived_script` user.
+/// A file system whose password database has only root (no `keepalived_script` user).
 struct NoScriptUserFileSystem: ConfigFileSystem {
     var base: InMemoryFileSystem
     func readFile(atPath path: String) throws(ConfigFileSystemError) -> [UInt8] { try base.readFile(atPath: path) }
     func glob(_ pattern: String) -> [String] { base.glob(pattern) }
-    func userExists(_ name: String) -> Bool? { false }
+    func userExists(_ name: String) -> Bool? { name == "root" }
 }
 
 /// keepalived 2.2.7 (lib/notify.c `get_default_script_user`, vrrp_parser.c): with
