@@ -58,7 +58,7 @@ public enum ScriptSecurityCheck {
         // keepalived (global_parser.c `script_user_handler`): an unknown script_user is a
         // config error and stays unset, so the default user applies.
         if let user = c.globals.scriptUser, fileSystem.userExists(user) == false {
-            diagnostics.append(.reported(c.globals.scriptUserLocation ?? SourceLocation(file: "", line: 1, column: 1),
+            diagnostics.append(.correction(c.globals.scriptUserLocation ?? SourceLocation(file: "", line: 1, column: 1),
                                          "script_user \(user): no such user; ignored, as keepalived ignores it (scripts run as keepalived_script, else root): create the user or fix the name"))
             c.globals.scriptUser = nil
             c.globals.scriptGroup = nil
