@@ -5,6 +5,9 @@ extension KeywordTable {
     static let notAppliedParsed: [String: KeywordInfo.Support] = [
         "global_defs notify_fifo": .differs("`username`/`groupname` are not applied: the FIFO belongs to the daemon's user"),
         "global_defs vrrp_notify_fifo": .differs("`username`/`groupname` are not applied: the FIFO belongs to the daemon's user"),
+        "global_defs notify_fifo_script": .differs("at exit the FIFO is closed first and the script gets 2 s to read the last lines before SIGTERM; keepalived sends SIGTERM at once"),
+        "global_defs vrrp_notify_fifo_script": .differs("at exit the FIFO is closed first and the script gets 2 s to read the last lines before SIGTERM; keepalived sends SIGTERM at once"),
+        "global_defs max_auto_priority": .differs("only the event-loop thread (adverts, timers, netlink) is raised; the threads that run checks and notify scripts keep normal scheduling"),
         "global_defs notification_email": .notApplied("e-mail alerts: vrrpd sends no mail; use notify scripts"),
         "global_defs notification_email_from": .notApplied("e-mail alerts: vrrpd sends no mail; use notify scripts"),
         "global_defs smtp_server": .notApplied("e-mail alerts: vrrpd sends no mail; use notify scripts"),
