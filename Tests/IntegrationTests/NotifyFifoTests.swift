@@ -79,4 +79,26 @@ struct NotifyFifoScriptTests {
             #expect(got.last == "EOF", "the script did not see the FIFO's end: \(got)")
         }
     }
+
+    /// enable_script_security applies to the FIFO script as to every script (keepalived
+    /// `check_vrrp_script_security` counts it): a world-writable one is not started as root.
+    @Test("a world-writable FIFO script is refused under enable_script_security")
+    func insecureScriptRefused() async throws {
+        try await withDaemonLab(proxies: 1) { lab in
+            let p1 = lab.proxies[0]
+            let fifo = "\(p1.directory)/vrrp.fifo"
+            let marker = "\(p1.directory)/insecure-ran"
+            let script = "\(p1.directory)/insecure-reader.sh"
+            #expect(FileManager.default.createFile(atPath: script, contents: Data("#!/bin/sh\ntouch \(marker)\n".utf8),
+                                                   attributes: [.posixPermissions: 0o777]))
+            chmod(script, 0o777)
+            let text = "global_defs {\n    enable_script_security\n    script_user root\n    vrrp_notify_fifo \(fifo)\n    vrrp_notify_fifo_script \(script)\n}\n"
+                + config(for: p1, priority: 150) { $0.initialState = "MASTER" }
+            let daemon = try await lab.startDaemon(on: p1, config: text)
+            try await lab.waitForState(daemon, "MASTER")
+            try await lab.wait("the refusal in the log") { lab.lab.log(daemon.process).contains("SECURITY VIOLATION") }
+            #expect(access(marker, F_OK) != 0, "the insecure FIFO script ran")
+            #expect(lab.terminate(daemon) == 0)
+        }
+    }
 }
