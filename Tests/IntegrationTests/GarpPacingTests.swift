@@ -70,4 +70,38 @@ struct GarpPacingTests {
             #expect(t.last! - t.first! >= delay * 0.9, "\(t)")
         }
     }
+
+    /// `vrrp_gna_interval`: the same gap for unsolicited neighbour advertisements (IPv6),
+    /// measured from a capture (ICMPv6 type 136 from the master's MAC). Checked to fail when
+    /// the gap is given to ARPs (`vrrp_garp_interval`) instead.
+    @Test("the unsolicited NAs of a burst are at least vrrp_gna_interval apart in a capture")
+    func spacedNABurst() async throws {
+        try await withDaemonLab(proxies: 1) { lab in
+            let p1 = lab.proxies[0]
+            let gap = 0.2
+            let capture = try lab.lab.startCapture(lab.client, ifname: "eth0", filter: "icmp6", name: "gna-pacing")
+            defer { capture.stop() }
+            let text = "global_defs {\n    vrrp_gna_interval \(gap)\n    vrrp_garp_master_repeat 3\n    vrrp_garp_master_delay 0\n}\n"
+                + config(for: p1, priority: 150) {
+                    $0.initialState = "MASTER"
+                    $0.version = 3
+                    $0.virtualAddresses = [VIP.v6, "2001:db8::101/64"]
+                }
+            let daemon = try await lab.startDaemon(on: p1, config: text)
+            try await lab.waitForState(daemon, "MASTER")
+            let mac = try lab.mac(p1)
+            // Ethernet (14) + IPv6 header (40): next header 58 (ICMPv6) at 14 + 6, type 136 at 54.
+            func nas() throws -> [Double] {
+                try capture.frames().filter { f in
+                    f.ethernet?.source == mac && f.bytes.count > 54 && f.bytes[12] == 0x86 && f.bytes[13] == 0xdd
+                        && f.bytes[20] == 58 && f.bytes[54] == 136
+                }.map(\.timestamp)
+            }
+            try await lab.wait("6 unsolicited NAs from p1 (3 rounds over 2 VIPs)") { try nas().count >= 6 }
+            let t = try nas()
+            let gaps = zip(t, t.dropFirst()).map { $1 - $0 }
+            #expect(gaps.allSatisfy { $0 >= gap * 0.9 }, "unsolicited NAs closer than vrrp_gna_interval \(gap) s: \(gaps)")
+            #expect(lab.terminate(daemon) == 0)
+        }
+    }
 }
