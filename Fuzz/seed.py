@@ -74,7 +74,8 @@ vectors = shared / "vectors"
 if not vectors.is_dir():
     vectors = root / "Tests" / "VRRPCoreTests" / "Fixtures"
 packet_and_hexdump(vectors)
-config([d for d in [shared / "examples" / "seed", root / "Tests" / "VRRPConfigTests" / "Fixtures"] if d.is_dir()])
+config([d for d in [shared / "examples" / "seed", root / "Tests" / "VRRPConfigTests" / "Fixtures",
+                   root / "Tests" / "Fixtures" / "corpus"] if d.is_dir()])
 nl = root / "Tests" / "VRRPLinuxTests" / "NetlinkCodecTests.swift"
 if nl.is_file():
     netlink(nl)

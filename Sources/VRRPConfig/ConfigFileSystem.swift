@@ -8,10 +8,13 @@ public protocol ConfigFileSystem: Sendable {
     func glob(_ pattern: String) -> [String]
     /// Whether a regular file exists at `path` (for `-t`'s script checks); nil when unknown.
     func regularFileExists(atPath path: String) -> Bool?
+    /// Whether the password database has this user (keepalived's default script user); nil when unknown.
+    func userExists(_ name: String) -> Bool?
 }
 
 extension ConfigFileSystem {
     public func regularFileExists(atPath path: String) -> Bool? { nil }
+    public func userExists(_ name: String) -> Bool? { nil }
 }
 
 public struct ConfigFileSystemError: Error, Hashable, Sendable, CustomStringConvertible {

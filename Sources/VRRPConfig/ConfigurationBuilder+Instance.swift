@@ -87,13 +87,15 @@ extension ConfigurationBuilder {
                 if let v = seconds(node, b, max: 1000) { i.preemptDelay = v }
             case "accept": accept = true
             case "no_accept": accept = false
-            case "garp_master_delay": if let v = integer(node, b, 0...Int(Int32.max)) { i.garpMasterDelay = v }
-            case "garp_master_repeat": if let v = integer(node, b, 1...Int(Int32.max)) { i.garpMasterRepeat = v }
+            case "garp_master_delay": if let v = integerOrIgnored(node, b, 0...Int(Int32.max)) { i.garpMasterDelay = v }
+            case "garp_master_repeat":
+                if let v = integerOrIgnored(node, b, 0...Int(Int32.max)) { i.garpMasterRepeat = Self.atLeastOne(v, node, &self) }
             case "garp_master_refresh":
                 if let v = integer(node, b, 0...Int(Int32.max)) { i.garpMasterRefresh = v == 0 ? nil : v }
-            case "garp_master_refresh_repeat": if let v = integer(node, b, 1...Int(Int32.max)) { i.garpMasterRefreshRepeat = v }
-            case "garp_lower_prio_delay": if let v = integer(node, b, 0...Int(Int32.max)) { i.garpLowerPriorityDelay = v }
-            case "garp_lower_prio_repeat": if let v = integer(node, b, 0...Int(Int32.max)) { i.garpLowerPriorityRepeat = v }
+            case "garp_master_refresh_repeat":
+                if let v = integerOrIgnored(node, b, 0...Int(Int32.max)) { i.garpMasterRefreshRepeat = Self.atLeastOne(v, node, &self) }
+            case "garp_lower_prio_delay": if let v = integerOrIgnored(node, b, 0...Int(Int32.max)) { i.garpLowerPriorityDelay = v }
+            case "garp_lower_prio_repeat": if let v = integerOrIgnored(node, b, 0...Int(Int32.max)) { i.garpLowerPriorityRepeat = v }
             case "track_interface": i.trackInterfaces += trackedObjects(node, b)
             case "track_script": i.trackScripts += trackedObjects(node, b)
             case "track_file": i.trackFiles += trackedObjects(node, b)
@@ -240,7 +242,8 @@ extension ConfigurationBuilder {
             if pass.text.utf8.count > 8 {
                 // keepalived truncates to 8 octets (RFC 3768 §5.3.10 has 8 octets of data).
                 let kept = String(decoding: Array(pass.text.utf8.prefix(8)), as: UTF8.self)
-                warning(pass.location, "auth_pass is longer than 8 characters; truncated to `\(kept)` as keepalived does: write `auth_pass \(kept)`")
+                // keepalived reports "Truncating auth_pass to 8 characters" as a config error: -t exits 5.
+                reported(pass.location, "auth_pass is longer than 8 characters; truncated to `\(kept)` as keepalived does: write `auth_pass \(kept)`")
             }
             return .password(pass.text)
         default:

@@ -43,6 +43,31 @@ extension ConfigurationBuilder {
         return integer(arg, keyword: node.keyword, block, range)
     }
 
+    /// keepalived ignores an invalid value of some keywords ("'-1' invalid - ignoring", a
+    /// CONFIG_GENERAL_ERROR): reported (-t exit 5) and the default stays, never a refusal.
+    mutating func integerOrIgnored(_ node: ConfigNode, _ block: KeywordInfo.Block, _ range: ClosedRange<Int>) -> Int? {
+        guard let arg = node.arguments.first else {
+            reported(node.location, "`\(node.keyword)` needs a value; ignored, as keepalived ignores it: write \(example(block, node.keyword))")
+            return nil
+        }
+        guard let value = Int(arg.text), range.contains(value) else {
+            reported(arg.location, "`\(node.keyword)` takes an integer from \(range.lowerBound) to \(range.upperBound), not `\(arg.text)`; ignored, as keepalived ignores it: write \(example(block, node.keyword))")
+            return nil
+        }
+        return value
+    }
+
+    /// keepalived clamps some values into their range with a config error ("must be greater
+    /// than 0, setting to 1", "greater than maximum 99 - setting to maximum"): reported (-t exit
+    /// 5) and clamped; a value that is not a number is reported and ignored.
+    mutating func integerClamped(_ node: ConfigNode, _ block: KeywordInfo.Block, _ range: ClosedRange<Int>) -> Int? {
+        guard let v = integerOrIgnored(node, block, Int(Int32.min)...Int(Int32.max)) else { return nil }
+        guard !range.contains(v) else { return v }
+        let clamped = min(max(v, range.lowerBound), range.upperBound)
+        reported(node.arguments[0].location, "`\(node.keyword) \(v)` is outside \(range.lowerBound) to \(range.upperBound); set to \(clamped), as keepalived sets it: write `\(node.keyword) \(clamped)`")
+        return clamped
+    }
+
     mutating func integer(_ arg: ConfigNode.Argument, keyword: String, _ block: KeywordInfo.Block,
                           _ range: ClosedRange<Int>) -> Int? {
         guard let value = Int(arg.text), range.contains(value) else {
@@ -201,6 +226,10 @@ extension ConfigurationBuilder {
         if ["lvs_sync_daemon_interface", "global_tracking"].contains(node.keyword) {
             // keepalived reports these as deprecated (CONFIG_GENERAL_ERROR): `-t` exits 5.
             reported(node.location, message + "; deprecated in keepalived")
+        } else if ["vrrp_iptables", "vrrp_ipsets"].contains(node.keyword) {
+            // Debian's keepalived 2.2.7 is built with nftables only: it reports `vrrp_iptables`
+            // ("iptables not supported, using nftables instead") and does not know `vrrp_ipsets`.
+            reported(node.location, message + "; Debian's keepalived 2.2.7 reports it too (built without iptables: use `nftables`)")
         } else if node.keyword != "use_vmac" {
             warning(node.location, message)
         }
@@ -324,5 +353,14 @@ extension ConfigurationBuilder {
             }
         }
         return out
+    }
+}
+
+extension ConfigurationBuilder {
+    /// keepalived: "garp_master_repeat must be greater than 0, setting to 1".
+    static func atLeastOne(_ v: Int, _ node: ConfigNode, _ b: inout ConfigurationBuilder) -> Int {
+        guard v == 0 else { return v }
+        b.reported(node.arguments[0].location, "`\(node.keyword)` must be greater than 0; set to 1, as keepalived sets it: write `\(node.keyword) 1`")
+        return 1
     }
 }

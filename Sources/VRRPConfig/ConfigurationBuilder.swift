@@ -70,7 +70,8 @@ struct ConfigurationBuilder {
             switch node.keyword {
             case "router_id": if let v = string(node, b) { g.routerID = v }
             case "vrrp_version":
-                if let v = integer(node, b, 2...3) { g.vrrpVersion = v == 3 ? .v3 : .v2 }
+                // keepalived: "VRRP Error: Version must be either 2 or 3", ignored.
+                if let v = integerOrIgnored(node, b, 2...3) { g.vrrpVersion = v == 3 ? .v3 : .v2 }
             case "vrrp_strict": g.vrrpStrict = true
             case "vrrp_mcast_group4":
                 if let a = address(node, b) {
@@ -84,44 +85,81 @@ struct ConfigurationBuilder {
                         error(node.arguments[0].location, "vrrp_mcast_group6 must be an IPv6 multicast address: write `vrrp_mcast_group6 ff02::12`")
                     }
                 }
-            case "vrrp_garp_master_delay": if let v = integer(node, b, 0...Int(Int32.max)) { g.garpMasterDelay = v }
-            case "vrrp_garp_master_repeat": if let v = integer(node, b, 1...Int(Int32.max)) { g.garpMasterRepeat = v }
+            case "vrrp_garp_master_delay": if let v = integerOrIgnored(node, b, 0...Int(Int32.max)) { g.garpMasterDelay = v }
+            case "vrrp_garp_master_repeat":
+                if let v = integerOrIgnored(node, b, 0...Int(Int32.max)) { g.garpMasterRepeat = Self.atLeastOne(v, node, &self) }
             case "vrrp_garp_master_refresh":
                 if let v = integer(node, b, 0...Int(Int32.max)) { g.garpMasterRefresh = v == 0 ? nil : v }
-            case "vrrp_garp_master_refresh_repeat": if let v = integer(node, b, 1...Int(Int32.max)) { g.garpMasterRefreshRepeat = v }
+            case "vrrp_garp_master_refresh_repeat":
+                if let v = integerOrIgnored(node, b, 0...Int(Int32.max)) { g.garpMasterRefreshRepeat = Self.atLeastOne(v, node, &self) }
             case "vrrp_garp_interval", "vrrp_gna_interval":
-                if let v = seconds(node, b, max: 1) {
-                    if v == .zero {
-                        // keepalived: "number '0' outside range [0.000001, 4294.967295]" and the default (0) stays.
-                        reported(node.arguments[0].location, "`\(node.keyword) 0` is outside keepalived's range (0.000001 to 4294.967295 s); ignored, the default (no gap) stays: remove the line")
-                    } else if node.keyword == "vrrp_garp_interval" {
-                        g.garpInterval = v
-                    } else {
-                        g.gnaInterval = v
-                    }
+                // keepalived: [0.000001, 4294.967295] s; outside, "number ... outside range" and the
+                // default (no gap) stays; a large gap only logs "very large".
+                guard let arg = firstArgument(node, b) else { break }
+                if let v = Self.parseSeconds(arg.text), v > .zero, v.nanoseconds <= 4_294_967_295_000 {
+                    if node.keyword == "vrrp_garp_interval" { g.garpInterval = v } else { g.gnaInterval = v }
+                } else {
+                    reported(arg.location, "`\(node.keyword) \(arg.text)` is outside keepalived's range (0.000001 to 4294.967295 s); ignored, the default (no gap) stays: write `\(node.keyword) 0.001` or remove the line")
                 }
             case "vrrp_skip_check_adv_addr": g.skipCheckAdvertisementAddresses = true
+            case "vrrp_check_unicast_src": break  // vrrpd always drops unicast adverts from non-peers (VirtualRouter.filter)
             case "notify_fifo", "vrrp_notify_fifo":
-                if let v = string(node, b) {
+                if node.arguments.isEmpty {
+                    // keepalived: "No notify_fifo name specified", ignored.
+                    reported(node.location, "`\(node.keyword)` needs a FIFO path; ignored, as keepalived ignores it: write \(example(b, node.keyword))")
+                } else if let v = string(node, b) {
                     if node.keyword == "notify_fifo" { g.notifyFifo = v } else { g.vrrpNotifyFifo = v }
                     if let owner = node.arguments.dropFirst().first {
                         warning(owner.location, "the FIFO's owner (`\(owner.text)`) is not applied by vrrpd: the FIFO belongs to the daemon's user (mode 0644); a reader running as another user can still read it")
                     }
                 }
-            case "vrrp_priority": if let v = integer(node, b, -20...19) { g.processNice = v }
-            case "vrrp_rt_priority": if let v = integer(node, b, 1...99) { g.realtimePriority = v }
-            case "vrrp_rlimit_rttime", "vrrp_rlimit_rtime": if let v = integer(node, b, 1...Int(Int32.max)) { g.realtimeTimeLimit = v }
+            case "notify_fifo_script", "vrrp_notify_fifo_script":
+                if node.arguments.isEmpty {
+                    // keepalived: "No notify_fifo_script specified", ignored.
+                    reported(node.location, "`\(node.keyword)` needs a command; ignored, as keepalived ignores it: write \(example(b, node.keyword))")
+                } else if let v = command(node, b) {
+                    let script = FifoScript(command: v, location: node.location)
+                    if node.keyword == "notify_fifo_script" { g.notifyFifoScript = script } else { g.vrrpNotifyFifoScript = script }
+                }
+            // keepalived reports and ignores an invalid nice level or RT time limit, and clamps
+            // the realtime priority to 1-99 (global_parser.c).
+            case "vrrp_priority": if let v = integerOrIgnored(node, b, -20...19) { g.processNice = v }
+            case "vrrp_rt_priority": if let v = integerClamped(node, b, 1...99) { g.realtimePriority = v }
+            case "vrrp_rlimit_rttime", "vrrp_rlimit_rtime": if let v = integerOrIgnored(node, b, 1...Int(Int32.max)) { g.realtimeTimeLimit = v }
             case "vrrp_no_swap": g.lockMemory = true
+            case "max_auto_priority":
+                // keepalived: alone, sched_get_priority_max(SCHED_RR); -1 disables; outside
+                // [-1, 99] reported and ignored.
+                if let arg = node.arguments.first {
+                    if let v = Int(arg.text), (-1...99).contains(v) { g.maxAutoPriority = v } else {
+                        reported(arg.location, "`max_auto_priority \(arg.text)` must be in [0, 99] (or -1 to disable); ignored, as keepalived ignores it: write `max_auto_priority 10`")
+                    }
+                } else {
+                    g.maxAutoPriority = 99
+                }
+            case "min_auto_priority_delay":
+                // keepalived: [1, 10000000] µs, outside reported and ignored.
+                guard let arg = firstArgument(node, b) else { break }
+                if let v = Int(arg.text), (1...10_000_000).contains(v) { g.minAutoPriorityDelay = v } else {
+                    reported(arg.location, "`min_auto_priority_delay \(arg.text)` must be in [1, 10000000] (µs); ignored, as keepalived ignores it: write `min_auto_priority_delay 500000`")
+                }
             case "vrrp_higher_prio_send_advert": if let v = flag(node) { g.higherPrioritySendAdvert = v }
             case "vrrp_lower_prio_no_advert": if let v = flag(node) { g.lowerPriorityNoAdvert = v }
-            case "vrrp_garp_lower_prio_repeat": if let v = integer(node, b, 0...Int(Int32.max)) { g.garpLowerPriorityRepeat = v }
+            case "vrrp_garp_lower_prio_repeat": if let v = integerOrIgnored(node, b, 0...Int(Int32.max)) { g.garpLowerPriorityRepeat = v }
+            case "vrrp_garp_lower_prio_delay": if let v = integerOrIgnored(node, b, 0...Int(Int32.max)) { g.garpLowerPriorityDelay = v }
             case "script_user":
                 if let v = string(node, b) {
                     g.scriptUser = v
+                    g.scriptUserLocation = node.arguments[0].location
                     g.scriptGroup = node.arguments.count > 1 ? node.arguments[1].text : nil
                 }
             case "enable_script_security": g.enableScriptSecurity = true
-            case "vrrp_startup_delay": if let v = seconds(node, b, max: 3600) { g.startupDelay = v }
+            case "vrrp_startup_delay":
+                // keepalived: "vrrp_startup_delay '0' is invalid", ignored.
+                guard let arg = firstArgument(node, b) else { break }
+                if let v = Self.parseSeconds(arg.text), v > .zero, v <= .seconds(3600) { g.startupDelay = v } else {
+                    reported(arg.location, "`vrrp_startup_delay \(arg.text)` is invalid (more than 0, at most 3600 s); ignored, as keepalived ignores it: write `vrrp_startup_delay 5`")
+                }
             default:
                 unknown(node, in: .globalDefs)
             }

@@ -53,6 +53,7 @@ public struct ConfigurationLoader: Sendable {
         var configuration = builder.configuration
         var diagnostics = builder.diagnostics
         ConfigurationValidator.validate(&configuration, diagnostics: &diagnostics)
+        ScriptSecurityCheck.applyDefaultUser(&configuration, fileSystem: fileSystem, diagnostics: &diagnostics)
         let usable = !diagnostics.contains { $0.verdict == .refused || (strict && $0.severity == .error) }
         return LoadResult(configuration: usable ? configuration : nil, diagnostics: diagnostics)
     }

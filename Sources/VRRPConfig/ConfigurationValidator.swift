@@ -9,9 +9,23 @@ enum ConfigurationValidator {
         addressFamilies(&configuration, &diagnostics)
         uniqueRouterIDs(configuration, &diagnostics)
         trackedNamesExist(&configuration, &diagnostics)
+        ownInterfaceNotTracked(&configuration, &diagnostics)
         syncGroupMembers(configuration, &diagnostics)
         unicast(configuration, &diagnostics)
         virtualAddressesPresent(configuration, &diagnostics)
+    }
+
+    /// keepalived 2.2.7 (vrrp.c `vrrp_complete_instance`): a track_interface entry naming the
+    /// instance's own interface is removed with a config error; the own interface is tracked
+    /// anyway (unless dont_track_primary), so a weight given to it is not used.
+    static func ownInterfaceNotTracked(_ c: inout Configuration, _ d: inout [Diagnostic]) {
+        for index in c.instances.indices {
+            let i = c.instances[index]
+            for t in i.trackInterfaces where t.name == i.interface {
+                d.append(.correction(t.location ?? i.location, "track_interface \(t.name) is the instance's own interface; ignored, as keepalived ignores it (the own interface is tracked anyway): remove the line"))
+            }
+            c.instances[index].trackInterfaces.removeAll { $0.name == i.interface }
+        }
     }
 
     static func uniqueInstanceNames(_ c: Configuration, _ d: inout [Diagnostic]) {

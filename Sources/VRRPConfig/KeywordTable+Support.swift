@@ -5,6 +5,9 @@ extension KeywordTable {
     static let notAppliedParsed: [String: KeywordInfo.Support] = [
         "global_defs notify_fifo": .differs("`username`/`groupname` are not applied: the FIFO belongs to the daemon's user"),
         "global_defs vrrp_notify_fifo": .differs("`username`/`groupname` are not applied: the FIFO belongs to the daemon's user"),
+        "global_defs notify_fifo_script": .differs("at exit the FIFO is closed first and the script gets 2 s to read the last lines before SIGTERM; keepalived sends SIGTERM at once"),
+        "global_defs vrrp_notify_fifo_script": .differs("at exit the FIFO is closed first and the script gets 2 s to read the last lines before SIGTERM; keepalived sends SIGTERM at once"),
+        "global_defs max_auto_priority": .differs("only the event-loop thread (adverts, timers, netlink) is raised; the threads that run checks and notify scripts keep normal scheduling"),
         "global_defs notification_email": .notApplied("e-mail alerts: vrrpd sends no mail; use notify scripts"),
         "global_defs notification_email_from": .notApplied("e-mail alerts: vrrpd sends no mail; use notify scripts"),
         "global_defs smtp_server": .notApplied("e-mail alerts: vrrpd sends no mail; use notify scripts"),
@@ -19,21 +22,17 @@ extension KeywordTable {
         "(top level) virtual_server": .notApplied("the LVS virtual server: vrrpd runs VRRP only (run keepalived -C or ipvsadm for LVS)"),
         "(top level) virtual_server_group": .notApplied("the LVS virtual server group: vrrpd runs VRRP only"),
         "global_defs router_id": .notApplied("nothing: keepalived uses it in e-mail and SNMP, which vrrpd has not"),
-        "global_defs vrrp_garp_interval": .notApplied("the gap between successive gratuitous ARPs: vrrpd sends each burst back to back"),
-        "global_defs vrrp_gna_interval": .notApplied("the gap between successive unsolicited NAs: vrrpd sends each burst back to back"),
-        "global_defs vrrp_mcast_group4": .notApplied("a non-standard group: adverts use 224.0.0.18 (RFC 5798 §5.1.1.2); the requested group is shown in the status"),
-        "global_defs vrrp_mcast_group6": .notApplied("a non-standard group: adverts use ff02::12 (RFC 5798 §5.1.2.2); the requested group is shown in the status"),
-        "vrrp_instance mcast_dst_ip": .notApplied("a non-standard group: adverts use the RFC group; the requested group is shown in the status"),
+        "global_defs vrrp_garp_interval": .differs("every repeat is sent, one gap apart; keepalived lets the repeats of one address that find the interface busy collapse into one, so with an interval it sends fewer than garp_master_repeat"),
+        "global_defs vrrp_gna_interval": .differs("every repeat is sent, one gap apart; keepalived lets the repeats of one address that find the interface busy collapse into one, so with an interval it sends fewer than garp_master_repeat"),
         "vrrp_instance virtual_routes": .differs("routes carry protocol 86 (`proto 86` in `ip route`; keepalived's is 18); a route already there that vrrpd did not add is used and never deleted; the route's `dev` is tracked as keepalived tracks it (down: FAULT, unless `no_track`), but the route itself is not watched: one deleted by someone else while MASTER stays away until the next takeover (keepalived leaves MASTER unless `no_track`); a `dev` route without `via` gets scope link as `ip route add` gives it; `nexthop`/`or`, `from`, `tos`, `protocol`, `encap`, `vrf`, `track_group`, metrics (`mtu`, `rtt`, ...) and route types other than `blackhole`: that line is not applied, with a warning"),
         "vrrp_instance virtual_rules": .differs("rules carry protocol 86 (FRA_PROTOCOL; keepalived's is 18); a rule already there that vrrpd did not add is used and never deleted; its `iif`/`oif` is tracked as keepalived tracks it (down: FAULT, unless `no_track`), the rule itself is not watched: one deleted by someone else while MASTER stays away until the next takeover; `tos`, `realms`, `suppress_*`, `uidrange`, `ipproto`, `sport`/`dport`, `goto`, `nop`, `l3mdev`, `tunnel-id`, `protocol`, `track_group`: that line is not applied, with a warning"),
         "(top level) static_ipaddress": .differs("deleted at exit as keepalived 2.2.7 deletes it, but only if vrrpd added it (an address already there stays); without `dev` it goes on eth0 (keepalived's default_interface, which vrrpd does not read); `track_group` not supported"),
         "(top level) static_routes": .differs("as `virtual_routes` (protocol 86, the same options not applied); deleted at exit as keepalived 2.2.7 deletes them (vrrp_terminate_phase1), only those vrrpd added"),
         "(top level) static_rules": .differs("as `virtual_rules` (protocol 86, the same options not applied); deleted at exit as keepalived 2.2.7 deletes them, only those vrrpd added"),
         "vrrp_instance unicast_ttl": .notApplied("the TTL of unicast adverts and its check: vrrpd sends TTL 255"),
-        "vrrp_instance check_unicast_src": .notApplied("the check that unicast adverts come from a listed peer: adverts from any source are accepted"),
+        "vrrp_instance check_unicast_src": .differs("vrrpd always makes this check: without the keyword keepalived accepts unicast adverts from any source, vrrpd still drops those not from a unicast_peer"),
         "vrrp_instance track_src_ip": .notApplied("following the interface's source address: the address found at start-up is kept"),
         "vrrp_instance promote_secondaries": .notApplied("setting the interface's promote_secondaries: removing a VIP may remove secondaries with it"),
-        "vrrp_instance garp_lower_prio_delay": .notApplied("the delay before the gratuitous ARPs sent on a lower-priority advert: they go at once"),
         "vrrp_instance use_vmac": .notApplied("the virtual MAC interface: addresses go on the parent interface with its own MAC"),
     ]
 
@@ -50,21 +49,13 @@ extension KeywordTable {
     static let keepalivedOnly: [KeywordInfo] = {
         var t: [KeywordInfo] = []
         let g = KeywordInfo.Block.globalDefs
-        t += lost(g, ["vrrp_garp_lower_prio_delay"],
-                  "the delay before the gratuitous ARPs sent on a lower-priority advert: they go at once")
         t += lost(g, ["vrrp_garp_extra_if", "vrrp_min_garp", "vrrp_down_timer_adverts", "vrrp_vmac_garp_intvl"],
                   "this gratuitous-ARP / down-timer tuning: keepalived's defaults apply")
-        t += lost(g, ["max_auto_priority", "min_auto_priority_delay"],
-                  "the automatic switch to realtime scheduling when the daemon runs late: set vrrp_rt_priority to run realtime from the start")
         t += lost(g, ["vrrp_cpu_affinity"], "CPU pinning of the daemon: it runs on any CPU")
-        t += lost(g, ["notify_fifo_script", "vrrp_notify_fifo_script"],
-                  "the FIFO reader keepalived starts: run your reader yourself (a systemd unit reading the FIFO)")
         t += lost(g, ["vrrp_notify_priority_changes", "fifo_write_vrrp_states_on_reload"],
                   "priority-change lines and the state lines on reload: only state changes are written to the FIFO")
         t += lost(g, ["vrrp_iptables", "vrrp_ipsets", "nftables", "nftables_priority", "nftables_ifindex", "nftables_counters"],
                   "the firewall rules keepalived adds for vrrp_strict / no_accept: add them yourself")
-        t += lost(g, ["vrrp_check_unicast_src"],
-                  "the check that unicast adverts come from a listed peer")
         t += lost(g, ["dynamic_interfaces", "default_interface", "linkbeat_use_polling", "disable_local_igmp", "log_unknown_vrids",
                       "vmac_prefix", "vmac_addr_prefix", "vrrp_rx_bufs_policy", "vrrp_rx_bufs_multiplier",
                       "vrrp_netlink_cmd_rcv_bufs", "vrrp_netlink_cmd_rcv_bufs_force", "vrrp_netlink_monitor_rcv_bufs",

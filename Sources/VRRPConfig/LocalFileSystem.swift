@@ -35,6 +35,10 @@ public struct LocalFileSystem: ConfigFileSystem {
         }
     }
 
+    public func userExists(_ name: String) -> Bool? {
+        getpwnam(name) != nil
+    }
+
     public func regularFileExists(atPath path: String) -> Bool? {
         var st = stat()
         guard stat(path, &st) == 0 else { return false }

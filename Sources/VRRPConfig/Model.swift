@@ -68,6 +68,8 @@ public struct GlobalDefinitions: Hashable, Sendable {
     public var gnaInterval: Interval = .zero
     public var skipCheckAdvertisementAddresses: Bool = false
     public var scriptUser: String?
+    /// Where `script_user` is written (for the check that the user exists).
+    public var scriptUserLocation: SourceLocation?
     public var scriptGroup: String?
     public var enableScriptSecurity: Bool = false
     public var startupDelay: Interval = .zero
@@ -75,16 +77,36 @@ public struct GlobalDefinitions: Hashable, Sendable {
     public var higherPrioritySendAdvert = false
     public var lowerPriorityNoAdvert = false
     public var garpLowerPriorityRepeat: Int?
+    /// `vrrp_garp_lower_prio_delay` (seconds); nil: keepalived's default, `vrrp_garp_master_delay`.
+    public var garpLowerPriorityDelay: Int?
     /// `notify_fifo` and `vrrp_notify_fifo`: FIFOs that get a line per state change.
     public var notifyFifo: String?
     public var vrrpNotifyFifo: String?
+    /// `notify_fifo_script` / `vrrp_notify_fifo_script`: the reader the daemon starts, with the
+    /// FIFO's path appended to its arguments.
+    public var notifyFifoScript: FifoScript?
+    public var vrrpNotifyFifoScript: FifoScript?
     /// `vrrp_priority` (nice), `vrrp_rt_priority` (SCHED_RR), `vrrp_rlimit_rttime` (µs), `vrrp_no_swap`.
     public var processNice: Int?
     public var realtimePriority: Int?
     public var realtimeTimeLimit: Int?
     public var lockMemory = false
+    /// `max_auto_priority` (SCHED_RR ceiling when timers run late; nil/0/-1: off) and
+    /// `min_auto_priority_delay` (µs; keepalived's default 1 000 000).
+    public var maxAutoPriority: Int?
+    public var minAutoPriorityDelay: Int?
 
     public init() {}
+}
+
+/// A `notify_fifo_script` line and where it was written.
+public struct FifoScript: Hashable, Sendable {
+    public var command: String
+    public var location: SourceLocation
+    public init(command: String, location: SourceLocation) {
+        self.command = command
+        self.location = location
+    }
 }
 
 /// The state an instance starts in (`state MASTER|BACKUP`). keepalived: BACKUP.

@@ -38,14 +38,58 @@ public enum ScriptSecurityCheck {
                 if let (program, found) = resolve(line), found == true { existing.append((program, at)) }
             }
         }
+        // keepalived/vrrp/vrrp.c `check_vrrp_script_security`: the FIFO scripts too.
+        for f in [c.globals.notifyFifoScript, c.globals.vrrpNotifyFifoScript].compactMap({ $0 }) {
+            if let (program, found) = resolve(f.command), found == true { existing.append((program, f.location)) }
+        }
         if !c.globals.enableScriptSecurity, let first = existing.first {
             out.append(Diagnostic(.error, first.1, "SECURITY VIOLATION (keepalived's words): scripts are run (\(Set(existing.map(\.0)).sorted().joined(separator: ", "))) but `enable_script_security` is not set: add it to global_defs so scripts writable by non-root users are refused", verdict: .scriptSecurity))
         }
         return out
     }
 
-    /// The program of a script line: its first word, quotes removed.
+    /// keepalived 2.2.7 (lib/notify.c `get_default_script_user`, vrrp_parser.c
+    /// `vrrp_script_end_handler`): with `enable_script_security`, no `script_user` and no user
+    /// `keepalived_script`, a vrrp_script without its own `user` has no user to run as and is
+    /// removed at load (a correction, -t exit 5); the instances and sync groups tracking it
+    /// ignore it. vrrpd removes the same scripts, at start-up and on reload.
+    public static func applyDefaultUser(_ c: inout Configuration, fileSystem: any ConfigFileSystem,
+                                        diagnostics: inout [Diagnostic]) {
+        // keepalived (global_parser.c `script_user_handler`): an unknown script_user is a
+        // config error and stays unset, so the default user applies.
+        if let user = c.globals.scriptUser, fileSystem.userExists(user) == false {
+            diagnostics.append(.correction(c.globals.scriptUserLocation ?? SourceLocation(file: "", line: 1, column: 1),
+                                         "script_user \(user): no such user; ignored, as keepalived ignores it (scripts run as keepalived_script, else root): create the user or fix the name"))
+            c.globals.scriptUser = nil
+            c.globals.scriptGroup = nil
+            c.globals.scriptUserLocation = nil
+        }
+        let g = c.globals
+        guard g.enableScriptSecurity, g.scriptUser == nil,
+              c.scripts.contains(where: { $0.user == nil }),
+              fileSystem.userExists("keepalived_script") == false else { return }
+        let removed = Set(c.scripts.filter { $0.user == nil }.map(\.name))
+        for s in c.scripts where s.user == nil {
+            diagnostics.append(.correction(s.location, "vrrp_script \(s.name): no user to run it as: enable_script_security is set, script_user is not and user keepalived_script does not exist; removed with its tracking, as keepalived removes it: add `script_user NAME` to global_defs or `user NAME` to the script"))
+        }
+        c.scripts.removeAll { removed.contains($0.name) }
+        for index in c.instances.indices {
+            c.instances[index].trackScripts.removeAll { removed.contains($0.name) }
+        }
+        for index in c.syncGroups.indices {
+            c.syncGroups[index].trackScripts.removeAll { removed.contains($0.name) }
+        }
+    }
+
+    /// The program of a script line: its first word, quotes removed; a first word that is
+    /// itself a quoted command line gives its own first word (keepalived's second split).
     static func firstWord(_ line: String) -> String? {
+        guard let word = firstWordOnce(line) else { return nil }
+        guard word.contains(where: { $0 == " " || $0 == "\t" }) else { return word }
+        return firstWordOnce(word) ?? word
+    }
+
+    static func firstWordOnce(_ line: String) -> String? {
         var word = ""
         var quote: Character?
         var started = false

@@ -18,7 +18,17 @@ public enum ScriptLine {
         }
     }
 
+    /// keepalived splits a script line twice (lib/notify.c `notify_script_init`, then
+    /// `set_script_params_array` on the first word): a first word that is itself a quoted
+    /// command line (`'killall -0 haproxy'`) becomes the program and its arguments.
     public static func split(_ line: String) throws(SplitError) -> [String] {
+        let words = try splitOnce(line)
+        guard let first = words.first, first.contains(where: { $0 == " " || $0 == "\t" }) else { return words }
+        let inner = (try? splitOnce(first)) ?? [first]
+        return inner + words.dropFirst()
+    }
+
+    static func splitOnce(_ line: String) throws(SplitError) -> [String] {
         var words: [String] = []
         var current = ""
         var inWord = false

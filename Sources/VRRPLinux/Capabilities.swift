@@ -21,6 +21,11 @@ public enum Capabilities {
     /// child before exec, CAP_KILL to kill its process group at the timeout (kill(2) between
     /// different uids).
     public static let scriptUser: [Int32] = [CAP_SETUID, CAP_SETGID, CAP_KILL]
+    /// `max_auto_priority`: switching to SCHED_RR (and raising RLIMIT_RTTIME) while running.
+    public static let realtimeScheduling: [Int32] = [CAP_SYS_NICE, CAP_SYS_RESOURCE]
+    /// `vrrp_no_swap`: mlockall(MCL_FUTURE) locks every later allocation; without CAP_IPC_LOCK
+    /// they count against RLIMIT_MEMLOCK and malloc fails once it is reached.
+    public static let memoryLock: [Int32] = [CAP_IPC_LOCK]
 
     /// Keeps exactly `keep` (those of them permitted now) in the effective and permitted sets,
     /// clears the inheritable and ambient sets and, when CAP_SETPCAP allows it, removes every

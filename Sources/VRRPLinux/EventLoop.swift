@@ -139,14 +139,21 @@ public final class EventLoop: @unchecked Sendable {
         armedDeadline = earliest
     }
 
+    /// Called on the loop thread with how late the earliest timer of a wake-up fired
+    /// (keepalived's `max_auto_priority` check, lib/scheduler.c). Set before `run()`.
+    public var lateTimerObserver: ((Interval) -> Void)?
+
     private func runDueTimers() {
         var expirations: UInt64 = 0
         _ = Glibc.read(timer.rawValue, &expirations, MemoryLayout<UInt64>.size)  // EAGAIN is fine
         armedDeadline = nil
+        var first = true
         while true {
             let now = Self.now()
             guard let (deadline, body) = timers.popDueWithDeadline(now: now) else { return }
             lag.record(now - deadline, at: now)
+            if first, let observe = lateTimerObserver { observe(now - deadline) }
+            first = false
             body()
         }
     }

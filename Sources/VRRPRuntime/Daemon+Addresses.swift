@@ -71,6 +71,7 @@ extension Daemon {
     /// stay (also when the add that found one has not come back yet).
     func removeAddresses(_ d: InstanceDriver) {
         removeRulesAndRoutes(d)
+        dropAnnouncements(d)
         for spec in d.settings.allAddresses where d.installed.contains(spec.address) {
             d.installed.remove(spec.address)
             let pendingAdd = d.pendingAdds.removeValue(forKey: spec.address)
@@ -105,8 +106,9 @@ extension Daemon {
     }
 
     /// Gratuitous ARP for every IPv4 virtual address and an unsolicited neighbour advertisement
-    /// for every IPv6 one, `count` times each (RFC 5798 §6.4.1, keepalived garp_master_repeat),
-    /// once the address requests queued before have been answered (announced after the adds).
+    /// for every IPv6 one, `count` rounds over the addresses (RFC 5798 §6.4.1, keepalived
+    /// garp_master_repeat, vrrp.c `vrrp_send_link_update`), once the address requests queued
+    /// before have been answered (announced after the adds).
     func announce(_ d: InstanceDriver, count: Int) {
         addressRequests.submit({ _ in }) { [weak self, weak d] _ in
             guard let self, let d, self.instances.contains(where: { $0 === d }) else { return }
@@ -114,32 +116,89 @@ extension Daemon {
         }
     }
 
+    /// With `vrrp_garp_interval` / `vrrp_gna_interval` the frames of one interface go one gap
+    /// apart, the gap shared by every instance on that interface (keepalived vrrp_arp.c); the
+    /// pacing rule is VRRPCore's ``AnnouncementPacer``.
     func announceNow(_ d: InstanceDriver, count: Int) {
-        for spec in d.settings.allAddresses where d.installed.contains(spec.address) {
-            guard let index = ifindex(named: spec.device), let link = links[index],
-                  let mac = MACAddress(bytes: link.mac), let packetSocket = packetSocket(ifindex: index) else { continue }
-            let frame: [UInt8]
-            switch spec.address {
-            case .v4(let a):
-                frame = GratuitousARP.frame(address: a, sourceMAC: mac)
-            case .v6(let a):
-                // RFC 5798 §6.4.1: Router flag set (the core's default).
-                frame = UnsolicitedNeighborAdvertisement.frame(address: a, sourceMAC: mac)
-            }
-            for _ in 0..<max(1, count) {
-                do {
-                    try packetSocket.send(frame)
-                } catch {
-                    log.warning("(\(d.name)) cannot announce \(spec.address) on \(link.name): \(error)", metadata: meta(d))
-                    break
+        var byLane: [AnnouncementLane: [PendingAnnouncement]] = [:]
+        var laneOrder: [AnnouncementLane] = []
+        for _ in 0..<max(1, count) {
+            for spec in d.settings.allAddresses where d.installed.contains(spec.address) {
+                guard let index = ifindex(named: spec.device), let link = links[index],
+                      let mac = MACAddress(bytes: link.mac) else { continue }
+                let frame: [UInt8]
+                let isNA: Bool
+                switch spec.address {
+                case .v4(let a):
+                    frame = GratuitousARP.frame(address: a, sourceMAC: mac)
+                    isNA = false
+                case .v6(let a):
+                    // RFC 5798 §6.4.1: Router flag set (the core's default).
+                    frame = UnsolicitedNeighborAdvertisement.frame(address: a, sourceMAC: mac)
+                    isNA = true
                 }
+                let lane = AnnouncementLane(ifindex: index, neighborAdvertisement: isNA)
+                if byLane[lane] == nil { laneOrder.append(lane) }
+                byLane[lane, default: []].append(PendingAnnouncement(instance: ObjectIdentifier(d), name: d.name,
+                                                                     address: spec.address, ifindex: index, frame: frame))
             }
         }
+        let now = loop.now()
+        for lane in laneOrder {
+            let gap = lane.neighborAdvertisement ? configuration.globals.gnaInterval : configuration.globals.garpInterval
+            sendAnnouncements(announcements.submit(byLane[lane] ?? [], lane: lane, gap: gap, at: now))
+        }
+        armAnnouncementTimer()
         if count > 0 {
             log.info("(\(d.name)) Sending/queueing gratuitous ARPs/NAs for \(d.settings.allAddresses.map(\.text).joined(separator: " "))",
                      metadata: meta(d))
         }
     }
+
+    func sendAnnouncements(_ items: [PendingAnnouncement]) {
+        var failed: Set<IPAddress> = []
+        for item in items where !failed.contains(item.address) {
+            guard let packetSocket = packetSocket(ifindex: item.ifindex) else { continue }
+            do {
+                try packetSocket.send(item.frame)
+            } catch {
+                failed.insert(item.address)
+                log.warning("(\(item.name)) cannot announce \(item.address) on \(links[item.ifindex]?.name ?? "?"): \(error)")
+            }
+        }
+    }
+
+    /// One loop timer for the earliest waiting frame of any interface.
+    func armAnnouncementTimer() {
+        if let old = announcementTimer {
+            _ = loop.cancel(old)
+            announcementTimer = nil
+        }
+        guard let next = announcements.nextDeadline else { return }
+        announcementTimer = loop.schedule(at: next) { [unowned self] in
+            self.announcementTimer = nil
+            self.sendAnnouncements(self.announcements.due(at: self.loop.now()))
+            self.armAnnouncementTimer()
+        }
+    }
+
+    /// An instance that leaves MASTER (or stops) sends none of its waiting frames (keepalived
+    /// `vrrp_arp_thread` skips an instance that is not MASTER).
+    func dropAnnouncements(_ d: InstanceDriver) {
+        guard announcements.waitingCount > 0 else { return }
+        let id = ObjectIdentifier(d)
+        announcements.removeWaiting { $0.instance == id }
+        armAnnouncementTimer()
+    }
+}
+
+/// A gratuitous ARP / NA frame waiting for its gap.
+struct PendingAnnouncement {
+    var instance: ObjectIdentifier
+    var name: String
+    var address: IPAddress
+    var ifindex: Int32
+    var frame: [UInt8]
 }
 
 /// What the worker learned from an add, read by a delete of the same address queued behind it

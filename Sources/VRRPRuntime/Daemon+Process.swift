@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 import VRRPConfig
+import VRRPCore
 import VRRPLinux
 
 extension Daemon {
@@ -16,6 +17,30 @@ extension Daemon {
             if g.lockMemory { try ProcessScheduling.lockMemory() }
         } catch {
             log.error("process settings of global_defs: \(error)")
+        }
+        startAutoPriority()
+    }
+
+    /// keepalived `max_auto_priority`: the loop reports how late the earliest timer of each
+    /// wake-up fired; VRRPCore's ``AutoRealtimePriority`` says when to switch to (or raise)
+    /// SCHED_RR. sched_setscheduler/setrlimit do not block.
+    func startAutoPriority() {
+        let g = configuration.globals
+        guard let maximum = g.maxAutoPriority, maximum > 0, let eventLoop = loop as? EventLoop else { return }
+        var policy = AutoRealtimePriority(maximum: maximum,
+                                          minimumDelay: Interval(nanoseconds: Int64(g.minAutoPriorityDelay ?? 1_000_000) * 1000),
+                                          current: g.realtimePriority)
+        let timeLimit = g.realtimeTimeLimit.map(UInt64.init) ?? ProcessScheduling.defaultRealtimeTimeLimit
+        let log = self.log
+        eventLoop.lateTimerObserver = { lateness in
+            guard let priority = policy.timerFired(lateness: lateness) else { return }
+            do {
+                try ProcessScheduling.setRealtime(priority: Int32(priority), timeLimit: timeLimit)
+                log.info("A timer expired \(lateness) late: realtime priority \(priority) (SCHED_RR, max_auto_priority \(maximum))")
+            } catch {
+                policy.disable()
+                log.warning("max_auto_priority: cannot switch to realtime scheduling: \(error); not tried again")
+            }
         }
     }
 }

@@ -57,6 +57,9 @@ public final class Daemon: @unchecked Sendable {
     var acceptFilter: AcceptModeFilter?
     var acceptBlocked: Set<IPAddress> = []
     var packetSockets: [Int32: any PacketSender] = [:]
+    /// Gratuitous ARPs / NAs waiting for their gap (`vrrp_garp_interval`, Daemon+Addresses.swift).
+    var announcements = AnnouncementPacer<PendingAnnouncement>()
+    var announcementTimer: TimerToken?
     var statusServer: StatusServer?
     var metricsServer: MetricsServer?
     var health: HealthRuntime?

@@ -163,10 +163,15 @@ final class HealthRuntime {
         let users = Self.scriptUsers(c)
         for user in users { knownScriptUsers[user] = Self.runsAsOtherUser(user) }
         keptScriptUserCapabilities = knownScriptUsers.values.contains(true)
+        let autoPriority = (c.globals.maxAutoPriority ?? 0) > 0
         let keep = Capabilities.network + (keptScriptUserCapabilities ? Capabilities.scriptUser : [])
+            + (autoPriority ? Capabilities.realtimeScheduling : []) + (c.globals.lockMemory ? Capabilities.memoryLock : [])
         do {
             try Capabilities.keepOnly(keep)
-            daemon.log.info("capabilities kept: CAP_NET_ADMIN CAP_NET_RAW\(keptScriptUserCapabilities ? " CAP_SETUID CAP_SETGID CAP_KILL (scripts run as another user)" : "")")
+            let kept = "CAP_NET_ADMIN CAP_NET_RAW" + (keptScriptUserCapabilities ? " CAP_SETUID CAP_SETGID CAP_KILL (scripts run as another user)" : "")
+                + (autoPriority ? " CAP_SYS_NICE CAP_SYS_RESOURCE (max_auto_priority)" : "")
+                + (c.globals.lockMemory ? " CAP_IPC_LOCK (vrrp_no_swap)" : "")
+            daemon.log.info("capabilities kept: \(kept)")
         } catch {
             keptScriptUserCapabilities = true
             daemon.log.warning("could not drop capabilities: \(error)")
@@ -195,7 +200,8 @@ final class HealthRuntime {
         let g = c.globals
         let global = ScriptUser(user: g.scriptUser, group: g.scriptUser == nil ? nil : g.scriptGroup)
         var users = Set(c.scripts.map { s in s.user.map { ScriptUser(user: $0, group: s.group) } ?? global })
-        if c.instances.contains(where: { !$0.notify.isEmpty }) || c.syncGroups.contains(where: { !$0.notify.isEmpty }) {
+        if c.instances.contains(where: { !$0.notify.isEmpty }) || c.syncGroups.contains(where: { !$0.notify.isEmpty })
+            || g.notifyFifoScript != nil || g.vrrpNotifyFifoScript != nil {
             users.insert(global)
         }
         return users

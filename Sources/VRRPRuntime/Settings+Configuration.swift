@@ -23,7 +23,7 @@ extension InstanceSettings {
         // joined and sent to, as keepalived does.
         let globalGroup: IPAddress = family == .ipv4 ? .v4(g.multicastGroup4) : .v6(g.multicastGroup6)
         let group = i.multicastDestination.flatMap { $0.family == family ? $0 : nil } ?? globalGroup
-        let router = VirtualRouter.Configuration(
+        var router = VirtualRouter.Configuration(
             name: i.name, vrid: i.virtualRouterID, version: i.version, family: family, priority: i.priority,
             advertisementInterval: i.advertisementInterval, virtualAddresses: i.virtualAddresses.map(\.address),
             preempt: i.preempt, preemptDelay: i.preemptDelay, acceptMode: i.acceptMode,
@@ -39,6 +39,10 @@ extension InstanceSettings {
             // keepalived: unset means the garp_master_repeat count, and none in strict mode.
             garpLowerPriorityRepeat: g.vrrpStrict ? 0 : (i.garpLowerPriorityRepeat ?? i.garpMasterRepeat),
             unicastPeers: i.unicastPeers, multicastGroup: group, fastPreempt: i.fastPreempt)
+        // keepalived (vrrp.c `vrrp_complete_instance`): unset means vrrp_garp_lower_prio_delay,
+        // whose default is the global vrrp_garp_master_delay; none in strict mode.
+        router.garpLowerPriorityDelay = g.vrrpStrict ? .zero
+            : .seconds(Int64(i.garpLowerPriorityDelay ?? g.garpLowerPriorityDelay ?? g.garpMasterDelay))
         var tracked: [TrackReference] = []
         for t in i.trackInterfaces {
             tracked.append(TrackReference(name: t.name, kind: .interface, weight: t.weight ?? 0, reverse: t.weightReverse))

@@ -35,4 +35,29 @@ struct SchedulingTests {
             #expect(limits.split(separator: "\n").contains { $0.hasPrefix("Max realtime timeout") && $0.contains("20000") }, "\(limits)")
         }
     }
+
+    /// keepalived `max_auto_priority`: a late timer switches the daemon to SCHED_RR and raises it,
+    /// never past the maximum (lib/process.c `increment_process_priority`). `min_auto_priority_delay 1`
+    /// (1 µs) makes every wake-up late enough, so the switch happens without loading the machine.
+    @Test("max_auto_priority: SCHED_RR after late timers, up to the maximum, read from /proc/PID/stat")
+    func autoPriority() async throws {
+        try await withDaemonLab(proxies: 1) { lab in
+            let p1 = lab.proxies[0]
+            let text = "global_defs {\n    max_auto_priority 3\n    min_auto_priority_delay 1\n}\n"
+                + config(for: p1, priority: 150) { $0.initialState = "MASTER" }
+            let daemon = try await lab.startDaemon(on: p1, config: text)
+            try await lab.waitForState(daemon, "MASTER")
+            let pid = daemon.process.pid
+            // stat(5): rt_priority is field 40, policy 41 (SCHED_RR = 2).
+            try await lab.wait("SCHED_RR at priority 3") {
+                let f = try Self.statFields(pid)
+                #expect((Int(f[40 - 3]) ?? 0) <= 3, "rt_priority past max_auto_priority: \(f[40 - 3])")
+                return f[41 - 3] == "2" && f[40 - 3] == "3"
+            }
+            // Still 3 a few late wake-ups later (adverts every second).
+            try await Task.sleep(for: .seconds(2))
+            #expect(try Self.statFields(pid)[40 - 3] == "3")
+            #expect(lab.lab.log(daemon.process).contains("realtime priority"), "\(lab.lab.log(daemon.process))")
+        }
+    }
 }

@@ -7,8 +7,23 @@ import VRRPCore
 @Suite("Mutated configurations never crash or hang the parser")
 struct FuzzTests {
     static let main = "/etc/keepalived/keepalived.conf"
+    /// The wider corpus of public keepalived.conf files (issue #13), Tests/Fixtures/corpus.
+    static let corpusDirectory = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("Fixtures/corpus").path
     static let sources: [[UInt8]] = (Fixture.seeds + ["full-keepalived.conf", "routes-keepalived.conf"]).map {
         Array(FileManager.default.contents(atPath: Fixture.path($0))!)
+    } + ((try? FileManager.default.contentsOfDirectory(atPath: corpusDirectory)) ?? []).filter { $0.hasSuffix(".conf") }.sorted().map {
+        Array(FileManager.default.contents(atPath: corpusDirectory + "/" + $0)!)
+    }
+
+    @Test("the fuzzer's sources include the full fixture's new syntax and the wider corpus")
+    func sourcesCoverNewSyntax() {
+        #expect(Self.sources.count >= 4 + 15)
+        let all = Self.sources.map { String(decoding: $0, as: UTF8.self) }.joined()
+        for keyword in ["vrrp_garp_interval", "vrrp_garp_lower_prio_delay", "garp_lower_prio_delay", "max_auto_priority",
+                        "min_auto_priority_delay", "notify_fifo_script", "vrrp_notify_fifo_script"] {
+            #expect(all.contains(keyword), "no fuzz source uses \(keyword)")
+        }
     }
 
     static func mutate(_ input: [UInt8], _ rng: inout SplitMix64) -> [UInt8] {

@@ -28,6 +28,11 @@ struct KeywordTests {
         #expect(g.garpMasterDelay == 7 && g.garpMasterRepeat == 3)
         #expect(g.garpMasterRefresh == 60 && g.garpMasterRefreshRepeat == 2)
         #expect(g.garpInterval == .milliseconds(1) && g.gnaInterval == .milliseconds(2))
+        // Issue #13: GARP pacing, max_auto_priority and the FIFO scripts.
+        #expect(g.garpLowerPriorityDelay == 9)
+        #expect(g.maxAutoPriority == 20 && g.minAutoPriorityDelay == 250_000)
+        #expect(g.notifyFifoScript?.command == "/usr/local/bin/fifo-reader all")
+        #expect(g.vrrpNotifyFifoScript?.command == "/usr/local/bin/fifo-reader")
         #expect(g.skipCheckAdvertisementAddresses)
         #expect(g.scriptUser == "nobody" && g.scriptGroup == "nogroup")
         #expect(g.enableScriptSecurity)

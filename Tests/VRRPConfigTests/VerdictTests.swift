@@ -139,11 +139,11 @@ extension VerdictTests {
 struct KeywordHonestyTests {
     @Test("keepalived keywords vrrpd does not apply: a plain warning, -t exit 0 as keepalived's",
           arguments: [
-              ("global_defs", "vrrp_garp_lower_prio_delay 5"),
-              ("global_defs", "max_auto_priority 10"), ("global_defs", "notify_fifo_script /bin/true"),
-              ("global_defs", "vrrp_notify_fifo_script /bin/true"), ("global_defs", "vrrp_notify_priority_changes"),
-              ("global_defs", "min_auto_priority_delay 5"), ("global_defs", "vrrp_cpu_affinity 1"), ("global_defs", "vrrp_iptables"),
-              ("global_defs", "dynamic_interfaces"), ("global_defs", "vrrp_ipsets"), ("global_defs", "vrrp_check_unicast_src"),
+              ("global_defs", "vrrp_garp_extra_if"),
+              ("global_defs", "vrrp_down_timer_adverts 3"), ("global_defs", "vrrp_min_garp"),
+              ("global_defs", "fifo_write_vrrp_states_on_reload"), ("global_defs", "vrrp_notify_priority_changes"),
+              ("global_defs", "nftables"), ("global_defs", "vrrp_cpu_affinity 1"), 
+              ("global_defs", "dynamic_interfaces"), 
               ("global_defs", "process_names"), ("global_defs", "enable_snmp_vrrp"),
           ])
     func globalNotApplied(block: String, line: String) {
@@ -161,7 +161,7 @@ struct KeywordHonestyTests {
     }
 
     @Test("parsed keywords the runtime does not use are reported as not applied",
-          arguments: ["unicast_ttl 5", "check_unicast_src", "track_src_ip", "promote_secondaries"])
+          arguments: ["unicast_ttl 5", "track_src_ip", "promote_secondaries"])
     func parsedButUnused(line: String) {
         let r = load(instance(line))
         #expect(r.warnings.contains { $0.message.contains("not applied by vrrpd") && $0.location.line == 7 }, "\(r.diagnostics)")
@@ -192,5 +192,197 @@ struct GlobalInstanceDefaultsTests {
         #expect(a.higherPrioritySendAdvert && a.lowerPriorityNoAdvert && a.garpLowerPriorityRepeat == 3)
         let b = try #require(r.configuration?.instances.last)
         #expect(!b.higherPrioritySendAdvert && !b.lowerPriorityNoAdvert && b.garpLowerPriorityRepeat == 1)
+    }
+}
+
+/// Keywords Debian's keepalived 2.2.7 reports while reading (-t exits 5), found by the wider
+/// corpus (issue #13): `vrrp_iptables` ("iptables not supported, using nftables instead": the
+/// Debian build has nftables only) and `vrrp_ipsets` (unknown keyword in that build).
+@Suite("Verdicts of Debian's keepalived build")
+struct DebianBuildVerdictTests {
+    @Test("vrrp_iptables and vrrp_ipsets: -t exits 5, with a warning saying what is not applied",
+          arguments: ["vrrp_iptables", "vrrp_iptables INPUT", "vrrp_ipsets"])
+    func firewallKeywords(line: String) {
+        let r = load("global_defs {\n \(line)\n}\n" + instance(""))
+        #expect(r.exitCode == 5, "\(r.diagnostics)")
+        #expect(r.warnings.contains { $0.location.line == 2 && $0.message.contains("not applied by vrrpd") }, "\(r.diagnostics)")
+    }
+}
+
+/// A file system whose password database has only root (no `keepalived_script` user).
+struct NoScriptUserFileSystem: ConfigFileSystem {
+    var base: InMemoryFileSystem
+    func readFile(atPath path: String) throws(ConfigFileSystemError) -> [UInt8] { try base.readFile(atPath: path) }
+    func glob(_ pattern: String) -> [String] { base.glob(pattern) }
+    func userExists(_ name: String) -> Bool? { name == "root" }
+}
+
+/// keepalived 2.2.7 (lib/notify.c `get_default_script_user`, vrrp_parser.c): with
+/// `enable_script_security`, no `script_user` and no user `keepalived_script`, every vrrp_script
+/// without its own `user` is removed ("Unable to set default user for vrrp script ... -
+/// removing") and the instances tracking it ignore it: -t exits 5 and the file runs without
+/// them. Found by the wider corpus (ansible-haproxy-timeout.conf).
+@Suite("Default script user under enable_script_security")
+struct DefaultScriptUserTests {
+    static let text = "global_defs {\n enable_script_security\n}\nvrrp_script chk {\n script \"/bin/true\"\n}\nvrrp_script mine {\n script \"/bin/true\"\n user nobody\n}\n"
+        + instance("track_script {\n chk\n mine\n}")
+
+    @Test("the scripts without a user are removed with their tracking, at a located correction")
+    func removed() throws {
+        let fs = NoScriptUserFileSystem(base: InMemoryFileSystem(files: ["/etc/keepalived/keepalived.conf": Self.text]))
+        let r = ConfigurationLoader(fileSystem: fs).load(path: "/etc/keepalived/keepalived.conf")
+        #expect(r.exitCode == 5, "\(r.diagnostics)")
+        let c = try #require(r.configuration)
+        #expect(c.scripts.map(\.name) == ["mine"])
+        #expect(c.instances.first?.trackScripts.map(\.name) == ["mine"])
+        #expect(r.corrections.contains { $0.location.line == 4 && $0.message.contains("keepalived_script") }, "\(r.diagnostics)")
+    }
+
+    @Test("with script_user, or where the user exists (or is unknown), nothing is removed")
+    func kept() throws {
+        let withUser = Self.text.replacingOccurrences(of: "enable_script_security\n", with: "enable_script_security\n script_user root\n")
+        let fs = NoScriptUserFileSystem(base: InMemoryFileSystem(files: ["/etc/keepalived/keepalived.conf": withUser]))
+        let r = ConfigurationLoader(fileSystem: fs).load(path: "/etc/keepalived/keepalived.conf")
+        #expect(r.exitCode == 0, "\(r.diagnostics)")
+        #expect(load(Self.text).configuration?.scripts.count == 2)
+    }
+}
+
+/// Keywords vrrpd applies must not be called "not applied" (issue #13): the multicast groups
+/// (joined and sent to: WireTests) and the unicast source check (vrrpd always drops unicast
+/// adverts from a sender that is not a unicast_peer: RouterReceiveFilterTests).
+@Suite("Applied keywords are not reported as ignored")
+struct AppliedKeywordHonestyTests {
+    @Test("no 'not applied' warning, -t exit 0", arguments: [
+        ("global_defs", "vrrp_mcast_group4 224.0.0.19", ""), ("global_defs", "vrrp_mcast_group6 ff02::13", ""),
+        ("global_defs", "vrrp_check_unicast_src", ""),
+        ("", "", "mcast_dst_ip 224.0.0.20"), ("", "", "check_unicast_src\n unicast_peer {\n 198.18.0.3\n }"),
+    ])
+    func applied(block: String, line: String, instanceLine: String) throws {
+        let globals = block.isEmpty ? "" : "\(block) {\n \(line)\n}\n"
+        let r = load(globals + instance(instanceLine))
+        #expect(!r.diagnostics.contains { $0.message.contains("not applied") }, "\(r.diagnostics)")
+        #expect(r.exitCode == 0, "\(r.diagnostics)")
+        let doc = KeywordTable.all.filter { ["vrrp_mcast_group4", "vrrp_mcast_group6", "mcast_dst_ip", "check_unicast_src", "vrrp_check_unicast_src"].contains($0.name) }
+        #expect(doc.count == 5 && doc.allSatisfy { if case .notApplied = $0.support { return false }; return true })
+    }
+}
+
+/// keepalived 2.2.7's ranges for the keywords applied in issue #13 (global_parser.c): a value
+/// in range runs (a large GARP interval only logs "very large"); a value outside is reported
+/// and ignored (-t exit 5), never a refusal. Found by running both `-t` on one-line files.
+@Suite("Ranges of the GARP pacing and auto-priority keywords")
+struct PacingRangeTests {
+    @Test("in keepalived's range: exit 0 and applied", arguments: [
+        ("vrrp_garp_interval 2", 2_000), ("vrrp_gna_interval 30", 30_000), ("vrrp_garp_interval 4294.967295", 4_294_967),
+    ])
+    func inRange(line: String, milliseconds: Int64) throws {
+        let r = load("global_defs {\n \(line)\n}\n" + instance(""))
+        #expect(r.exitCode == 0, "\(r.diagnostics)")
+        let g = try #require(r.configuration).globals
+        #expect((line.hasPrefix("vrrp_garp") ? g.garpInterval : g.gnaInterval).nanoseconds / 1_000_000 == milliseconds)
+    }
+
+    @Test("outside keepalived's range: reported at the value, ignored, exit 5", arguments: [
+        "vrrp_garp_interval 5000", "vrrp_gna_interval 4295", "max_auto_priority 100", "max_auto_priority -2",
+        "min_auto_priority_delay 0", "min_auto_priority_delay 10000001",
+    ])
+    func outOfRange(line: String) throws {
+        let r = load("global_defs {\n \(line)\n}\n" + instance(""))
+        #expect(r.exitCode == 5, "\(r.diagnostics)")
+        #expect(r.diagnostics.contains { $0.location.line == 2 }, "\(r.diagnostics)")
+        let g = try #require(r.configuration).globals
+        #expect(g.garpInterval == .zero && g.gnaInterval == .zero && g.maxAutoPriority == nil && g.minAutoPriorityDelay == nil)
+    }
+}
+
+/// keepalived 2.2.7 ignores an invalid value of these (CONFIG_GENERAL_ERROR "... invalid -
+/// ignoring", "No notify_fifo_script specified"): -t exits 5 and the default stays.
+@Suite("Invalid GARP lower-priority and FIFO script values are ignored, not refused")
+struct LenientValueTests {
+    @Test("reported at the line, exit 5", arguments: [
+        ("global_defs", "vrrp_garp_lower_prio_delay -1"), ("global_defs", "vrrp_garp_lower_prio_delay abc"),
+        ("global_defs", "vrrp_garp_lower_prio_repeat -1"), ("global_defs", "notify_fifo_script"),
+        ("global_defs", "vrrp_notify_fifo_script"),
+        ("vrrp_instance", "garp_lower_prio_delay -1"), ("vrrp_instance", "garp_lower_prio_delay x"),
+        ("vrrp_instance", "garp_lower_prio_repeat -1"),
+    ])
+    func ignored(block: String, line: String) throws {
+        let text = block == "global_defs" ? "global_defs {\n \(line)\n}\n" + instance("") : instance(line)
+        let r = load(text)
+        #expect(r.exitCode == 5, "\(r.diagnostics)")
+        let c = try #require(r.configuration)
+        #expect(c.globals.garpLowerPriorityDelay == nil && c.globals.garpLowerPriorityRepeat == nil && c.globals.notifyFifoScript == nil)
+        #expect(c.instances.first?.garpLowerPriorityDelay == nil && c.instances.first?.garpLowerPriorityRepeat == nil)
+    }
+}
+
+/// keepalived 2.2.7 (vrrp.c `vrrp_complete_instance`): a track_interface entry naming the
+/// instance's own interface is removed ("Ignoring track_interface bond0 since own interface",
+/// a config error): the own interface is tracked anyway, and its weight is not used. Found by
+/// the wider corpus (bond-vmac-xmit-base-v4v6.conf).
+@Suite("track_interface naming the instance's own interface")
+struct OwnTrackInterfaceTests {
+    @Test("the entry is dropped with a correction at its line; the others stay")
+    func dropped() throws {
+        let r = load(instance("track_interface {\n eth0 weight -10\n eth1\n}"))
+        #expect(r.exitCode == 5, "\(r.diagnostics)")
+        #expect(r.corrections.contains { $0.location.line == 8 && $0.message.contains("own interface") }, "\(r.diagnostics)")
+        #expect(try #require(r.configuration).instances.first?.trackInterfaces.map(\.name) == ["eth1"])
+    }
+}
+
+/// keepalived 2.2.7 runs a file whose GARP, process or FIFO settings have invalid values: it
+/// reports each (-t exit 5) and ignores it, or clamps it ("setting to 1", "setting to maximum").
+/// Found by running both `-t` on one-line files (issue #13).
+@Suite("Invalid GARP, process and FIFO settings are corrected as keepalived does")
+struct GlobalCorrectionTests {
+    @Test("reported, the file runs (exit 5)", arguments: [
+        ("global_defs", "notify_fifo"), ("global_defs", "vrrp_notify_fifo"),
+        ("global_defs", "vrrp_garp_master_repeat 0"), ("global_defs", "vrrp_garp_master_refresh_repeat 0"),
+        ("global_defs", "vrrp_garp_master_delay -1"), ("global_defs", "vrrp_startup_delay 0"),
+        ("global_defs", "vrrp_startup_delay -1"), ("global_defs", "vrrp_rt_priority 0"), ("global_defs", "vrrp_rt_priority 100"),
+        ("global_defs", "vrrp_priority 20"), ("global_defs", "vrrp_priority -21"), ("global_defs", "vrrp_rlimit_rttime 0"),
+        ("global_defs", "vrrp_version 4"),
+        ("vrrp_instance", "garp_master_repeat 0"), ("vrrp_instance", "garp_master_refresh_repeat 0"),
+        ("vrrp_instance", "garp_master_delay -1"),
+    ])
+    func corrected(block: String, line: String) throws {
+        let text = block == "global_defs" ? "global_defs {\n \(line)\n}\n" + instance("") : instance(line)
+        let r = load(text)
+        #expect(r.exitCode == 5, "\(r.diagnostics)")
+        #expect(r.diagnostics.contains { $0.location.line == (block == "global_defs" ? 2 : 7) }, "\(r.diagnostics)")
+        let c = try #require(r.configuration)
+        let g = c.globals
+        let i = try #require(c.instances.first)
+        switch line {
+        case "vrrp_garp_master_repeat 0": #expect(g.garpMasterRepeat == 1)
+        case "vrrp_garp_master_refresh_repeat 0": #expect(g.garpMasterRefreshRepeat == 1)
+        case "vrrp_rt_priority 0": #expect(g.realtimePriority == 1)
+        case "vrrp_rt_priority 100": #expect(g.realtimePriority == 99)
+        case "garp_master_repeat 0": #expect(i.garpMasterRepeat == 1)
+        case "garp_master_refresh_repeat 0": #expect(i.garpMasterRefreshRepeat == 1)
+        default:
+            #expect(g.garpMasterDelay == 5 && g.startupDelay == .zero && g.processNice == nil && g.realtimeTimeLimit == nil
+                    && g.vrrpVersion == .v2 && g.notifyFifo == nil && g.vrrpNotifyFifo == nil && i.garpMasterDelay == 5)
+        }
+    }
+}
+
+/// keepalived 2.2.7 (global_parser.c `script_user_handler`): a script_user that does not exist
+/// is a config error ("Error setting global script uid/gid") and is not set, so scripts run as
+/// the default user (keepalived_script, else root). Found by running both `-t` (issue #13).
+@Suite("script_user naming a user that does not exist")
+struct UnknownScriptUserTests {
+    @Test("reported at the line, script_user unset, exit 5")
+    func unknownUser() throws {
+        let text = "global_defs {\n script_user nosuchuser\n}\n" + instance("")
+        let fs = NoScriptUserFileSystem(base: InMemoryFileSystem(files: ["/etc/keepalived/keepalived.conf": text]))
+        let r = ConfigurationLoader(fileSystem: fs).load(path: "/etc/keepalived/keepalived.conf")
+        #expect(r.exitCode == 5, "\(r.diagnostics)")
+        #expect(r.diagnostics.contains { $0.location.line == 2 && $0.message.contains("nosuchuser") }, "\(r.diagnostics)")
+        #expect(try #require(r.configuration).globals.scriptUser == nil)
+        // Unknown to the file system (in-memory tests): kept as written.
+        #expect(load(text).configuration?.globals.scriptUser == "nosuchuser")
     }
 }

@@ -50,3 +50,45 @@ struct RouterLowerPriorityGARPTests {
         #expect(!actions.contains(.announceVirtualAddresses(count: 3)))
     }
 }
+
+/// keepalived `garp_lower_prio_delay` (issue #13): the lower-priority burst is sent again
+/// that long after, if the router is still Master (vrrp.c `vrrp_lower_prio_gratuitous_arp_thread`).
+@Suite("Router: garp_lower_prio_delay")
+struct RouterLowerPriorityGARPDelayTests {
+    let base = RouterLowerPriorityGARPTests()
+
+    func configuration(delay: Interval) -> VirtualRouter.Configuration {
+        var c = RouterFixtures.configuration()
+        c.garpMasterDelay = .zero
+        c.garpLowerPriorityRepeat = 2
+        c.garpLowerPriorityDelay = delay
+        return c
+    }
+
+    @Test("a second burst of garp_lower_prio_repeat, garp_lower_prio_delay after the first")
+    func secondBurst() {
+        var (router, at) = base.master(configuration(delay: .seconds(5)))
+        let received = at + .milliseconds(1)
+        let actions = router.handle(base.lowerAdvert(router), at: received)
+        #expect(actions.contains(.announceVirtualAddresses(count: 2)))
+        #expect(actions.contains(.startTimer(.garpLowerPriorityDelay, at: received + .seconds(5))))
+        #expect(router.handle(.timerFired(.garpLowerPriorityDelay), at: received + .seconds(5))
+                == [.announceVirtualAddresses(count: 2)])
+    }
+
+    @Test("no second burst when the delay is 0, nor after leaving MASTER")
+    func noSecondBurst() {
+        var (router, at) = base.master(configuration(delay: .zero))
+        let actions = router.handle(base.lowerAdvert(router), at: at + .milliseconds(1))
+        #expect(!actions.contains { if case .startTimer(.garpLowerPriorityDelay, _) = $0 { return true }; return false })
+
+        var (r2, at2) = base.master(configuration(delay: .seconds(5)))
+        _ = r2.handle(base.lowerAdvert(r2), at: at2 + .milliseconds(1))
+        let higher = VirtualRouter.Event.advertisementReceived(
+            RouterFixtures.advert(for: r2.configuration, priority: 200, from: base.other))
+        let leave = r2.handle(higher, at: at2 + .seconds(1))
+        #expect(r2.state == .backup)
+        #expect(leave.contains(.cancelTimer(.garpLowerPriorityDelay)))
+        #expect(!r2.handle(.timerFired(.garpLowerPriorityDelay), at: at2 + .seconds(6)).contains(.announceVirtualAddresses(count: 2)))
+    }
+}

@@ -106,6 +106,17 @@ struct PureSemanticsTests {
         #expect(throws: ScriptLine.SplitError.empty) { try ScriptLine.split("   ") }
     }
 
+    /// keepalived splits a script line twice (lib/notify.c `notify_script_init` then
+    /// `set_script_params_array`): a program word that is itself a quoted command line, as in
+    /// `script 'killall -0 haproxy'` (single quotes are not quotes to the config reader), runs
+    /// `killall` with its arguments. Found by the wider corpus (notes-notify-single-quotes.conf).
+    @Test("a quoted command line as the first word is split once more, as keepalived does")
+    func quotedCommandResplit() throws {
+        #expect(try ScriptLine.split("'killall -0 haproxy'") == ["killall", "-0", "haproxy"])
+        #expect(try ScriptLine.split("'/usr/bin/timeout 2 /usr/bin/killall -0 haproxy' extra") == ["/usr/bin/timeout", "2", "/usr/bin/killall", "-0", "haproxy", "extra"])
+        #expect(try ScriptLine.split(#"/bin/sh -c 'id -u > /tmp/x'"#) == ["/bin/sh", "-c", "id -u > /tmp/x"])
+    }
+
     @Test("HTTP status lines parse; partial lines ask for more")
     func httpStatusLine() {
         #expect(HTTPStatusLine.parse(Array("HTTP/1.1 200 OK\r\n".utf8)[...]) == .status(200))

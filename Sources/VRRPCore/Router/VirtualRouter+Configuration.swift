@@ -66,6 +66,10 @@ extension VirtualRouter {
         /// means another node thought it was Master (a healed partition): hosts may still send to
         /// its MAC address, and the burst points them back at us.
         public var garpLowerPriorityRepeat: Int
+        /// After such a burst, a second one this much later if still Master (keepalived
+        /// `garp_lower_prio_delay`, vrrp_scheduler.c `vrrp_lower_prio_gratuitous_arp_thread`;
+        /// zero: none).
+        public var garpLowerPriorityDelay: Interval = .zero
         /// keepalived `unicast_peer`: when not empty, only adverts from these addresses are heard
         /// (and adverts go to them instead of the group).
         public var unicastPeers: [IPAddress]

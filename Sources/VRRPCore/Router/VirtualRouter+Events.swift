@@ -12,6 +12,8 @@ extension VirtualRouter {
         case garpRefresh
         /// The end of the `preempt_delay` window (Backup only).
         case preemptDelay
+        /// The second lower-priority GARP / NA burst, `garp_lower_prio_delay` after the first.
+        case garpLowerPriorityDelay
     }
 
     /// Something that happened to the virtual router. The driver feeds these in, with "now".

@@ -170,6 +170,10 @@ extension VirtualRouter {
             // hold its MAC for our addresses; re-announce them (checklist F37 note).
             if configuration.garpLowerPriorityRepeat > 0 {
                 actions.append(.announceVirtualAddresses(count: configuration.garpLowerPriorityRepeat))
+                // keepalived `garp_lower_prio_delay`: the same burst again, later.
+                if configuration.garpLowerPriorityDelay > .zero {
+                    startTimer(.garpLowerPriorityDelay, at: now + configuration.garpLowerPriorityDelay, &actions)
+                }
             }
             return
         }
@@ -212,6 +216,8 @@ extension VirtualRouter {
             if let refresh = configuration.garpMasterRefresh {
                 startTimer(.garpRefresh, at: now + refresh, &actions)
             }
+        case (.garpLowerPriorityDelay, .master):
+            actions.append(.announceVirtualAddresses(count: configuration.garpLowerPriorityRepeat))
         case (.preemptDelay, _):
             return  // the window is over: the next lower-priority advert is discarded.
         default:
