@@ -196,12 +196,11 @@ extension ConfigurationBuilder {
     /// Returns true for keepalived-only keywords (nothing more to read).
     mutating func notApplied(_ node: ConfigNode, _ block: KeywordInfo.Block) -> Bool {
         guard let info = KeywordTable.lookup(block, node.keyword), case .notApplied(let lost) = info.support else { return false }
-        // use_vmac has its own warning, naming the interface.
         let message = "`\(node.keyword)` is ignored: not applied by vrrpd (keepalived 2.2.7 applies it); you lose \(lost)"
         if ["lvs_sync_daemon_interface", "global_tracking"].contains(node.keyword) {
             // keepalived reports these as deprecated (CONFIG_GENERAL_ERROR): `-t` exits 5.
             reported(node.location, message + "; deprecated in keepalived")
-        } else if node.keyword != "use_vmac" {
+        } else {
             warning(node.location, message)
         }
         return info.argument == .ignored

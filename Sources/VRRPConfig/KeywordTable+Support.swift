@@ -31,7 +31,6 @@ extension KeywordTable {
         "vrrp_instance track_src_ip": .notApplied("following the interface's source address: the address found at start-up is kept"),
         "vrrp_instance promote_secondaries": .notApplied("setting the interface's promote_secondaries: removing a VIP may remove secondaries with it"),
         "vrrp_instance garp_lower_prio_delay": .notApplied("the delay before the gratuitous ARPs sent on a lower-priority advert: they go at once"),
-        "vrrp_instance use_vmac": .notApplied("the virtual MAC interface: addresses go on the parent interface with its own MAC"),
     ]
 
     private static func lost(_ block: KeywordInfo.Block, _ names: [String], _ loss: String, example: String? = nil) -> [KeywordInfo] {
@@ -99,7 +98,9 @@ extension KeywordTable {
                   "this process setting: run vrrpd in the namespace yourself (`ip netns exec`); paths are vrrpd's options")
 
         let i = KeywordInfo.Block.instance
-        t += lost(i, ["use_vmac_addr", "vmac_xmit_base", "use_ipvlan"], "virtual MAC / ipvlan interfaces: addresses go on the parent interface")
+        t += lost(i, ["use_vmac_addr"],
+                  "the extra macvlans for VIPs on other interfaces (`dev`) or of the other family: those VIPs go on their interface with its own MAC")
+        t += lost(i, ["use_ipvlan"], "the ipvlan interface: addresses go on the parent interface")
         t += lost(i, ["native_ipv6", "vrf", "kernel_rx_buf_size", "linkbeat_use_polling", "debug", "old_unicast_checksum",
                       "unicast_fault_no_peer", "down_timer_adverts", "garp_extra_if", "vmac_garp_intvl", "interface_up_down_delays",
                       "skip_check_adv_addr", "strict_mode"],

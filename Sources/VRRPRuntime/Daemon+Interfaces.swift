@@ -118,6 +118,7 @@ extension Daemon {
                 closeSocket(ifindex: index)
                 packetSockets[index] = nil
                 for d in instances where d.ifindex == index { d.ifindex = nil }
+                for d in instances where d.virtualMACIndex == index { virtualMACRemoved(d) }
                 demux = nil
                 for d in instances { reevaluateInterface(d) }
             }
@@ -156,7 +157,7 @@ extension Daemon {
     func reevaluateInterface(_ d: InstanceDriver) {
         if d.ifindex == nil || links[d.ifindex!] == nil || links[d.ifindex!]?.name != d.settings.interface {
             bind(d)
-            if let ifindex = d.ifindex { ensureSocket(SocketKey(ifindex: ifindex, family: d.settings.family), for: d) }
+            if let ifindex = d.socketIfindex { ensureSocket(SocketKey(ifindex: ifindex, family: d.settings.family), for: d) }
         }
         let name = d.settings.interface
         setFault(d, missingInterfaceReason(name), d.ifindex == nil)

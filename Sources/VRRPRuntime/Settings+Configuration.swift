@@ -96,6 +96,26 @@ extension InstanceSettings {
                   sourceAddress: unicast ? (i.unicastSourceAddress ?? i.multicastSourceAddress) : i.multicastSourceAddress,
                   v3ChecksumAsV2: i.v3ChecksumAsV2, tracked: tracked, notify: i.notify,
                   dontTrackPrimary: i.dontTrackPrimary)
+        if i.useVirtualMAC { useVirtualMAC(i) }
+    }
+
+    /// keepalived: the macvlan is `vrrp.VRID` unless named, its MAC 00:00:5e:00:01:VRID
+    /// (IPv4) or 00:00:5e:00:02:VRID (IPv6) unless given (5 octets: the VRID is the sixth);
+    /// the VIPs without another `dev` move onto it.
+    mutating func useVirtualMAC(_ i: InstanceConfiguration) {
+        let vrid = router.vrid
+        var mac = i.virtualMACAddress ?? [0x00, 0x00, 0x5e, 0x00, family == .ipv4 ? 0x01 : 0x02, vrid]
+        if mac.count == 5 { mac.append(vrid) }
+        let spec = VirtualMACSpec(name: i.virtualMACInterfaceName ?? "vrrp.\(vrid)", mac: mac,
+                                  transmitOnBase: i.virtualMACTransmitBase)
+        virtualMAC = spec
+        moveAddresses(from: interface, to: spec.name)
+    }
+
+    /// Renames the device of every VIP on `from` (the vmac is made, or could not be made).
+    mutating func moveAddresses(from: String, to: String) {
+        for k in virtualAddresses.indices where virtualAddresses[k].device == from { virtualAddresses[k].device = to }
+        for k in excludedAddresses.indices where excludedAddresses[k].device == from { excludedAddresses[k].device = to }
     }
 
     /// keepalived's `scope` words as rtnetlink scopes; IPv6 link-local addresses get link scope.

@@ -97,9 +97,12 @@ final class SimNode {
     let scratch: Scratch
     let configPath: String
 
-    init(_ lan: FakeLAN, _ name: String, addresses: [[String]], config: String, scratch: Scratch = Scratch()) throws {
+    /// `before` prepares the host (links, sysctls) before the daemon starts.
+    init(_ lan: FakeLAN, _ name: String, addresses: [[String]], config: String, scratch: Scratch = Scratch(),
+         before: ((FakeHost) -> Void)? = nil) throws {
         self.scratch = scratch
         host = lan.addHost(name, addresses: addresses)
+        before?(host)
         configPath = scratch.write("\(name).conf", config)
         let loaded = ConfigurationLoader(fileSystem: LocalFileSystem()).load(path: configPath)
         guard let configuration = loaded.configuration else {

@@ -1,0 +1,146 @@
+// SPDX-License-Identifier: Apache-2.0
+import VRRPCore
+import VRRPLinux
+
+/// The `use_vmac` macvlans of this run: which ones we made or adopted (only those are ever
+/// deleted), and the base interfaces' arp_ignore/arp_filter values to put back when the last
+/// macvlan on them goes.
+struct VirtualMACRegistry {
+    /// By macvlan name.
+    var owned: [String: Int32] = [:]
+    /// Base interface name: (the macvlans on it, saved arp_ignore, saved arp_filter).
+    var bases: [String: (users: Set<String>, arpIgnore: String?, arpFilter: String?)] = [:]
+}
+
+extension Daemon {
+    /// Makes (or adopts) the instance's macvlan, as keepalived 2.2.7 does in
+    /// `netlink_link_add_vmac` (vrrp_vmac.c): private mode on `interface`, the virtual MAC,
+    /// no EUI-64 link-local (RFC 5798 §7.4), the IPv4 sysctls, then up, at start-up (not only
+    /// when MASTER); an IPv6 instance sending from it gets the base's link-local address so
+    /// its adverts keep their source (§5.1.2.1). If it cannot be made, the instance runs on
+    /// `interface` with its own MAC, and says so.
+    func setUpVirtualMAC(_ d: InstanceDriver) {
+        guard let spec = d.settings.virtualMAC else { return }
+        let fallback = { (why: String) in
+            self.log.error("(\(d.name)) cannot use_vmac \(spec.name): \(why); the virtual addresses go on \(d.settings.interface) with its own MAC",
+                           metadata: self.meta(d))
+            d.settings.moveAddresses(from: spec.name, to: d.settings.interface)
+            d.settings.virtualMAC = nil
+        }
+        guard let configurator = io.virtualMAC else { return fallback("this platform cannot create macvlan interfaces") }
+        guard let base = d.ifindex else { return fallback("interface \(d.settings.interface) does not exist") }
+        if let existing = links.values.first(where: { $0.name == spec.name }) {
+            // keepalived reuses a macvlan of the same name, MAC and parent (a crashed run's);
+            // anything else of that name is not ours and is left alone.
+            guard existing.kind == "macvlan", existing.mac == spec.mac, existing.parentIndex == base else {
+                let what = existing.kind.map { "a \($0)" } ?? "an interface"
+                return fallback("\(spec.name) exists and is \(what) with MAC \(VirtualMACSpec.text(existing.mac)), not our macvlan on \(d.settings.interface)")
+            }
+            log.info("(\(d.name)) using the existing VMAC interface \(spec.name) (\(spec.macText) on \(d.settings.interface), left by an earlier run)",
+                     metadata: meta(d))
+        } else {
+            do {
+                _ = try configurator.createMacvlan(name: spec.name, parent: base, mac: spec.mac)
+                links = Dictionary(try netlink.links().map { ($0.index, $0) }, uniquingKeysWith: { $1 })
+            } catch {
+                return fallback("\(error)")
+            }
+        }
+        guard let vmac = links.values.first(where: { $0.name == spec.name }) else {
+            return fallback("the kernel does not list it after creating it")
+        }
+        virtualMACs.owned[spec.name] = vmac.index
+        d.virtualMACIndex = vmac.index
+        demux = nil
+        if d.settings.family == .ipv4 { setVirtualMACSysctls(spec.name, base: d.settings.interface, configurator) }
+        do {
+            try configurator.raiseWithoutAutoLinkLocal(ifindex: vmac.index)
+        } catch {
+            log.error("(\(d.name)) cannot bring \(spec.name) up: \(error)", metadata: meta(d))
+        }
+        if d.settings.family == .ipv6, !spec.transmitOnBase, case .v6(let ll)? = d.source, ll.isLinkLocal {
+            do {
+                _ = try netlink.addAddress(.v6(ll), prefix: 64, ifindex: vmac.index, label: nil, scope: .link,
+                                           broadcast: nil, noDAD: true)
+            } catch {
+                log.error("(\(d.name)) cannot add \(ll) to \(spec.name): \(error)", metadata: meta(d))
+            }
+        }
+        log.info("(\(d.name)) VMAC \(spec.name) \(spec.macText) on \(d.settings.interface); adverts from \(spec.transmitOnBase ? d.settings.interface : spec.name)",
+                 metadata: meta(d))
+    }
+
+    /// keepalived `set_interface_parameters`: on the macvlan arp_ignore 1, accept_local 1,
+    /// rp_filter 0, promote_secondaries 1; on the base arp_ignore 1 and arp_filter 1 (the base
+    /// must not answer ARP for the VIPs with its own MAC), the old values kept for the exit.
+    func setVirtualMACSysctls(_ name: String, base: String, _ configurator: any VirtualMACConfigurator) {
+        func set(_ key: String, _ value: String) {
+            do { try configurator.writeSysctl(key, value) } catch { log.warning("cannot set \(key) to \(value): \(error)") }
+        }
+        for (key, value) in [("arp_ignore", "1"), ("accept_local", "1"), ("rp_filter", "0"), ("promote_secondaries", "1")] {
+            set("net/ipv4/conf/\(name)/\(key)", value)
+        }
+        if let all = configurator.readSysctl("net/ipv4/conf/all/rp_filter"), all != "0" {
+            // keepalived lowers all.rp_filter (raising each interface's own); vrrpd leaves the
+            // host's setting alone and says what it costs.
+            log.warning("net.ipv4.conf.all.rp_filter is \(all): \(name) filters as \(all) too (the kernel uses the larger value); set it to 0 if peers' adverts or clients are dropped")
+        }
+        if var entry = virtualMACs.bases[base] {
+            entry.users.insert(name)
+            virtualMACs.bases[base] = entry
+            return
+        }
+        let ignore = configurator.readSysctl("net/ipv4/conf/\(base)/arp_ignore")
+        let filter = configurator.readSysctl("net/ipv4/conf/\(base)/arp_filter")
+        if ignore != "1" { set("net/ipv4/conf/\(base)/arp_ignore", "1") }
+        if filter != "1" { set("net/ipv4/conf/\(base)/arp_filter", "1") }
+        virtualMACs.bases[base] = ([name], ignore, filter)
+    }
+
+    /// Stop and reload: closes the macvlan's socket, deletes the macvlan (only one this run made
+    /// or adopted: `virtualMACs.owned`), and restores the base's ARP sysctls after its last one.
+    func tearDownVirtualMAC(_ d: InstanceDriver) {
+        guard let spec = d.settings.virtualMAC, let index = d.virtualMACIndex else { return }
+        d.virtualMACIndex = nil
+        demux = nil
+        closeSocket(ifindex: index)
+        packetSockets[index] = nil
+        guard virtualMACs.owned[spec.name] == index, let configurator = io.virtualMAC else { return }
+        virtualMACs.owned[spec.name] = nil
+        do {
+            _ = try configurator.deleteLink(ifindex: index)
+            log.info("(\(d.name)) removed VMAC interface \(spec.name)", metadata: meta(d))
+        } catch {
+            log.error("(\(d.name)) cannot remove VMAC interface \(spec.name): \(error)", metadata: meta(d))
+        }
+        guard d.settings.family == .ipv4, var entry = virtualMACs.bases[d.settings.interface] else { return }
+        entry.users.remove(spec.name)
+        virtualMACs.bases[d.settings.interface] = entry.users.isEmpty ? nil : entry
+        if entry.users.isEmpty {
+            let base = d.settings.interface
+            for (key, old) in [("arp_ignore", entry.arpIgnore), ("arp_filter", entry.arpFilter)] {
+                guard let old, old != "1" else { continue }
+                do { try configurator.writeSysctl("net/ipv4/conf/\(base)/\(key)", old) } catch {
+                    log.warning("cannot restore net/ipv4/conf/\(base)/\(key) to \(old): \(error)")
+                }
+            }
+        }
+    }
+
+    /// Someone deleted the macvlan under us: the socket on it is gone; make it again once
+    /// (keepalived recreates it too). The VIPs follow with the next install.
+    func virtualMACRemoved(_ d: InstanceDriver) {
+        guard let spec = d.settings.virtualMAC, !shuttingDown else { return }
+        log.warning("(\(d.name)) VMAC interface \(spec.name) was removed by someone else; creating it again", metadata: meta(d))
+        d.virtualMACIndex = nil
+        virtualMACs.owned[spec.name] = nil
+        d.installed.removeAll()
+        setUpVirtualMAC(d)
+        if let ifindex = d.socketIfindex { ensureSocket(SocketKey(ifindex: ifindex, family: d.settings.family), for: d) }
+        if d.router.state == .master {
+            installAddresses(d)
+            announce(d, count: d.settings.router.garpMasterRepeat)
+        }
+    }
+}
+
