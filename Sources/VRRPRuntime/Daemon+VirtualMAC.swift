@@ -8,8 +8,8 @@ import VRRPLinux
 struct VirtualMACRegistry {
     /// By macvlan name.
     var owned: [String: Int32] = [:]
-    /// Base interface name: (the macvlans on it, saved arp_ignore, saved arp_filter).
-    var bases: [String: (users: Set<String>, arpIgnore: String?, arpFilter: String?)] = [:]
+    /// Base interface name: the macvlans on it and the saved values of `baseSettings`.
+    var bases: [String: (users: Set<String>, saved: [String: String?])] = [:]
 }
 
 extension Daemon {
@@ -52,7 +52,16 @@ extension Daemon {
         virtualMACs.owned[spec.name] = vmac.index
         d.virtualMACIndex = vmac.index
         demux = nil
-        if d.settings.family == .ipv4 { setVirtualMACSysctls(spec.name, base: d.settings.interface, configurator) }
+        if d.settings.family == .ipv4 {
+            setVirtualMACSysctls(spec.name, base: d.settings.interface, configurator)
+        } else {
+            // keepalived after 2.2.7 (commit 9ca8688c): an IPv6 macvlan gets arp_ignore 1 too, or
+            // it answers ARP for the host's IPv4 VIPs with 00:00:5e:00:02:VRID (seen in the
+            // namespace test with an IPv4 and an IPv6 instance).
+            do { try configurator.writeSysctl("net/ipv4/conf/\(spec.name)/arp_ignore", "1") } catch {
+                log.warning("cannot set net/ipv4/conf/\(spec.name)/arp_ignore to 1: \(error)")
+            }
+        }
         do {
             try configurator.raiseWithoutAutoLinkLocal(ifindex: vmac.index)
         } catch {
@@ -70,9 +79,16 @@ extension Daemon {
                  metadata: meta(d))
     }
 
+    /// What the base interface gets while it carries a macvlan: keepalived's arp_ignore 1 and
+    /// arp_filter 1 (it must not answer ARP for the VIPs with its own MAC), and, beyond
+    /// keepalived 2.2.7, arp_announce 2: a reply to a client that leaves by the base interface
+    /// (its route comes first) must not ARP with the VIP as sender, which would teach the
+    /// client the base's MAC for the VIP (seen in the namespace test).
+    static let baseSettings = [("arp_ignore", "1"), ("arp_filter", "1"), ("arp_announce", "2")]
+
     /// keepalived `set_interface_parameters`: on the macvlan arp_ignore 1, accept_local 1,
-    /// rp_filter 0, promote_secondaries 1; on the base arp_ignore 1 and arp_filter 1 (the base
-    /// must not answer ARP for the VIPs with its own MAC), the old values kept for the exit.
+    /// rp_filter 0, promote_secondaries 1; on the base `baseSettings`, the old values kept
+    /// for the exit.
     func setVirtualMACSysctls(_ name: String, base: String, _ configurator: any VirtualMACConfigurator) {
         func set(_ key: String, _ value: String) {
             do { try configurator.writeSysctl(key, value) } catch { log.warning("cannot set \(key) to \(value): \(error)") }
@@ -90,11 +106,13 @@ extension Daemon {
             virtualMACs.bases[base] = entry
             return
         }
-        let ignore = configurator.readSysctl("net/ipv4/conf/\(base)/arp_ignore")
-        let filter = configurator.readSysctl("net/ipv4/conf/\(base)/arp_filter")
-        if ignore != "1" { set("net/ipv4/conf/\(base)/arp_ignore", "1") }
-        if filter != "1" { set("net/ipv4/conf/\(base)/arp_filter", "1") }
-        virtualMACs.bases[base] = ([name], ignore, filter)
+        var saved: [String: String?] = [:]
+        for (key, value) in Self.baseSettings {
+            let old = configurator.readSysctl("net/ipv4/conf/\(base)/\(key)")
+            saved[key] = old
+            if old != value { set("net/ipv4/conf/\(base)/\(key)", value) }
+        }
+        virtualMACs.bases[base] = ([name], saved)
     }
 
     /// Stop and reload: closes the macvlan's socket, deletes the macvlan (only one this run made
@@ -118,8 +136,8 @@ extension Daemon {
         virtualMACs.bases[d.settings.interface] = entry.users.isEmpty ? nil : entry
         if entry.users.isEmpty {
             let base = d.settings.interface
-            for (key, old) in [("arp_ignore", entry.arpIgnore), ("arp_filter", entry.arpFilter)] {
-                guard let old, old != "1" else { continue }
+            for (key, value) in Self.baseSettings {
+                guard let old = entry.saved[key] ?? nil, old != value else { continue }
                 do { try configurator.writeSysctl("net/ipv4/conf/\(base)/\(key)", old) } catch {
                     log.warning("cannot restore net/ipv4/conf/\(base)/\(key) to \(old): \(error)")
                 }

@@ -34,6 +34,7 @@ struct VirtualMACTests {
             #expect(node.host.sysctls["net/ipv4/conf/vrrp.51/rp_filter"] == "0")
             #expect(node.host.sysctls["net/ipv4/conf/eth0/arp_ignore"] == "1")
             #expect(node.host.sysctls["net/ipv4/conf/eth0/arp_filter"] == "1")
+            #expect(node.host.sysctls["net/ipv4/conf/eth0/arp_announce"] == "2")
         }
         lan.loop.advance(by: .s(10))
         #expect(p1.state() == "MASTER" && p2.state() == "BACKUP")
@@ -66,10 +67,12 @@ struct VirtualMACTests {
         let p1 = try Self.node(lan, "p1", "198.18.0.11/24", priority: 150, before: {
             $0.sysctls["net/ipv4/conf/eth0/arp_ignore"] = "0"
             $0.sysctls["net/ipv4/conf/eth0/arp_filter"] = "0"
+            $0.sysctls["net/ipv4/conf/eth0/arp_announce"] = "1"
         })
         #expect(p1.host.sysctls["net/ipv4/conf/eth0/arp_ignore"] == "1" && p1.host.sysctls["net/ipv4/conf/eth0/arp_filter"] == "1")
         p1.terminate()
         #expect(p1.host.sysctls["net/ipv4/conf/eth0/arp_ignore"] == "0" && p1.host.sysctls["net/ipv4/conf/eth0/arp_filter"] == "0")
+        #expect(p1.host.sysctls["net/ipv4/conf/eth0/arp_announce"] == "1")
     }
 
     @Test("vmac_xmit_base: adverts leave from eth0, the VIP and its GARPs stay on the macvlan")
@@ -124,7 +127,8 @@ struct VirtualMACTests {
         let link = try #require(p1.host.link(named: "vrrp.51"))
         #expect(link.mac == [0x00, 0x00, 0x5e, 0x00, 0x02, 51])
         #expect(p1.host.addressLog.first == "add fe80::11/64 vrrp.51")
-        #expect(p1.host.sysctls["net/ipv4/conf/eth0/arp_ignore"] == nil, "IPv4 sysctls only for IPv4 instances (keepalived)")
+        #expect(p1.host.sysctls["net/ipv4/conf/eth0/arp_ignore"] == nil, "the base's sysctls only for IPv4 instances (keepalived)")
+        #expect(p1.host.sysctls["net/ipv4/conf/vrrp.51/arp_ignore"] == "1", "no ARP answers from the IPv6 macvlan")
         lan.loop.advance(by: .s(5))
         #expect(p1.state() == "MASTER")
         #expect(lan.adverts(from: "p1").allSatisfy { $0.ifindex == link.index && $0.source == IPAddress("fe80::11")! })
