@@ -94,12 +94,69 @@ struct VirtualMACTests {
         try await withDaemonLab(proxies: 1) { lab in
             let p1 = lab.proxies[0]
             _ = try lab.lab.runChecked(p1, ["ip", "link", "add", "vrrp.51", "type", "veth", "peer", "name", "vrrp51peer"])
-            let d = try await lab.startDaemon(on: p1, config: config(for: p1, priority: 150) { $0.extraLines = ["use_vmac"] })
+            let d = try await lab.startDaemon(on: p1, config: config(for: p1, priority: 150) { $0.version = 3; $0.extraLines = ["use_vmac"] })
             try await lab.waitForState(d, "MASTER")
             try await lab.wait("the VIP on eth0") { try lab.hasVIP(p1, "198.18.0.100/24") }
             #expect(lab.log(d).contains("cannot use_vmac vrrp.51: vrrp.51 exists and is a veth"))
             #expect(lab.terminate(d) == 0)
             #expect(try Self.link(lab, p1, "vrrp.51") != nil, "vrrpd removed an interface it did not create")
+        }
+    }
+
+    @Test("keepalived 2.2.7 with use_vmac makes the same macvlan (name, MAC, private mode, up) with the same sysctls, and elects with vrrpd both ways")
+    func sameAsKeepalived() async throws {
+        guard Lab.keepalivedPath != nil else { return }
+        try await withDaemonLab { lab in
+            let (p1, p2) = (lab.proxies[0], lab.proxies[1])
+            var k = LabVRRPInstance()
+            k.version = 3
+            k.priority = 100
+            k.addressDevice = false
+            k.extraLines = ["use_vmac"]
+            let keepalived = try lab.lab.startKeepalived(p2, config: k.configuration(routerID: "p2"))
+            let ours = try await lab.startDaemon(on: p1, config: config(for: p1, priority: 150) { $0.version = 3; $0.extraLines = ["use_vmac"] })
+            try await lab.waitForState(ours, "MASTER")
+            try await lab.wait("keepalived BACKUP with its vrrp.51") {
+                let made = try Self.link(lab, p2, "vrrp.51") != nil
+                return lab.lab.loggedState(keepalived) == "BACKUP" && made
+            }
+            // Two Master_Down_Intervals (3.6 s each) later keepalived is still BACKUP: it hears vrrpd.
+            try await Task.sleep(for: .seconds(8))
+            #expect(lab.lab.loggedState(keepalived) == "BACKUP", "keepalived did not hear vrrpd's adverts")
+            func shape(_ host: LabHost) throws -> [String] {
+                let shown = try #require(try Self.link(lab, host, "vrrp.51"))
+                let sysctls = ["vrrp.51/arp_ignore", "vrrp.51/accept_local", "vrrp.51/rp_filter", "vrrp.51/promote_secondaries",
+                               "eth0/arp_ignore", "eth0/arp_filter"].map { key in
+                    key + "=" + ((try? lab.lab.run(host, ["cat", "/proc/sys/net/ipv4/conf/\(key)"]).stdout
+                        .trimmingCharacters(in: .whitespacesAndNewlines)) ?? "?")
+                }
+                return [shown.contains("vrrp.51@eth0") ? "on eth0" : "not on eth0",
+                        shown.contains("link/ether \(Self.mac4)") ? "virtual MAC" : "other MAC",
+                        shown.contains("macvlan mode private") ? "private" : "not private",
+                        shown.contains(",UP") || shown.contains("<UP") ? "up" : "down"] + sysctls
+            }
+            #expect(try shape(p1) == shape(p2), "vrrpd's macvlan (p1) differs from keepalived's (p2)")
+            #expect(try shape(p1).prefix(4) == ["on eth0", "virtual MAC", "private", "up"])
+
+            // vrrpd leaves (priority 0): keepalived takes over on its macvlan; vrrpd's is gone.
+            #expect(lab.terminate(ours) == 0)
+            try await lab.wait("keepalived MASTER with the VIP on its vrrp.51") {
+                let held = try lab.hasVIP(p2, "198.18.0.100/24", ifname: "vrrp.51")
+                return lab.lab.loggedState(keepalived) == "MASTER" && held
+            }
+            #expect(try Self.link(lab, p1, "vrrp.51") == nil)
+            try await lab.waitForPing("198.18.0.100")
+            // vrrpd comes back at 150 and preempts keepalived.
+            let again = try await lab.startDaemon(on: p1, config: config(for: p1, priority: 150) { $0.version = 3; $0.extraLines = ["use_vmac"] })
+            try await lab.waitForState(again, "MASTER")
+            try await lab.wait("keepalived BACKUP, the VIP on p1's vrrp.51 only") {
+                let ours = try lab.hasVIP(p1, "198.18.0.100/24", ifname: "vrrp.51")
+                let theirs = try lab.hasVIP(p2, "198.18.0.100/24", ifname: "vrrp.51")
+                return lab.lab.loggedState(keepalived) == "BACKUP" && ours && !theirs
+            }
+            try await lab.waitForPing("198.18.0.100")
+            #expect(lab.terminate(again) == 0)
+            _ = lab.lab.stop(keepalived.process)
         }
     }
 }
