@@ -135,4 +135,30 @@ struct VirtualMACTests {
         #expect(p1.host.addressLog.last == "add 2001:db8::100/64 vrrp.51")
         #expect(!p1.host.frames.isEmpty && p1.host.frames.allSatisfy { $0.ifindex == link.index && Array($0.frame[6..<12]) == link.mac })
     }
+
+    @Test("reload: vmac_xmit_base added restarts the instance (adverts move to eth0); use_vmac removed deletes the macvlan and the VIP goes back to eth0")
+    func reload() throws {
+        let lan = FakeLAN()
+        let p1 = try Self.node(lan, "p1", "198.18.0.11/24", priority: 150)
+        lan.loop.advance(by: .s(5))
+        let eth0 = try #require(p1.host.link(named: "eth0")).index
+        let vmac = try #require(p1.host.link(named: "vrrp.51")).index
+        #expect(lan.adverts(from: "p1").allSatisfy { $0.ifindex == vmac })
+
+        let toBase = p1.reload(instanceBlock(priority: 150, extra: "use_vmac\nvmac_xmit_base"))
+        #expect(toBase.ok && toBase.changed == ["VI_1"], "\(toBase)")
+        let since = lan.loop.now()
+        lan.loop.advance(by: .s(6))
+        #expect(p1.state() == "MASTER")
+        let after = lan.adverts(from: "p1", since: since)
+        #expect(!after.isEmpty && after.allSatisfy { $0.ifindex == eth0 }, "adverts on eth0 after the reload")
+        let vmac2 = try #require(p1.host.link(named: "vrrp.51")).index
+        #expect(try p1.host.addresses().contains { $0.address == IPAddress("198.18.0.100")! && $0.ifindex == vmac2 })
+
+        let plain = p1.reload(instanceBlock(priority: 150))
+        #expect(plain.ok && plain.changed == ["VI_1"])
+        lan.loop.advance(by: .s(6))
+        #expect(p1.host.link(named: "vrrp.51") == nil, "the macvlan went with use_vmac")
+        #expect(try p1.host.addresses().contains { $0.address == IPAddress("198.18.0.100")! && $0.ifindex == eth0 })
+    }
 }
