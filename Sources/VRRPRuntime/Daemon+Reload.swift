@@ -115,5 +115,6 @@ extension InstanceSettings {
             && excludedAddresses == other.excludedAddresses && unicastPeers == other.unicastPeers
             && sourceAddress == other.sourceAddress && multicastGroup == other.multicastGroup
             && v3ChecksumAsV2 == other.v3ChecksumAsV2 && dontTrackPrimary == other.dontTrackPrimary
+            && virtualMAC == other.virtualMAC
     }
 }

@@ -150,8 +150,10 @@ struct VirtualMACTests {
         let since = lan.loop.now()
         lan.loop.advance(by: .s(6))
         #expect(p1.state() == "MASTER")
+        // The restart: the old instance's priority 0 from the macvlan, then the new one's adverts from eth0.
         let after = lan.adverts(from: "p1", since: since)
-        #expect(!after.isEmpty && after.allSatisfy { $0.ifindex == eth0 }, "adverts on eth0 after the reload")
+        #expect(after.first?.advertisement?.priority == 0 && after.first?.ifindex == vmac)
+        #expect(after.count > 1 && after.dropFirst().allSatisfy { $0.ifindex == eth0 }, "adverts on eth0 after the reload")
         let vmac2 = try #require(p1.host.link(named: "vrrp.51")).index
         #expect(try p1.host.addresses().contains { $0.address == IPAddress("198.18.0.100")! && $0.ifindex == vmac2 })
 
