@@ -182,6 +182,7 @@ extension Daemon {
         d.source = d.ifindex.flatMap { chooseSource(d, ifindex: $0) }
         if d.source != old {
             feed(d, .localAddressChanged(d.source))
+            copySourceToVirtualMAC(d)
         }
         setFault(d, noSourceReason(d), d.ifindex != nil && d.source == nil)
     }

@@ -67,14 +67,7 @@ extension Daemon {
         } catch {
             log.error("(\(d.name)) cannot bring \(spec.name) up: \(error)", metadata: meta(d))
         }
-        if d.settings.family == .ipv6, !spec.transmitOnBase, case .v6(let ll)? = d.source, ll.isLinkLocal {
-            do {
-                _ = try netlink.addAddress(.v6(ll), prefix: 64, ifindex: vmac.index, label: nil, scope: .link,
-                                           broadcast: nil, noDAD: true)
-            } catch {
-                log.error("(\(d.name)) cannot add \(ll) to \(spec.name): \(error)", metadata: meta(d))
-            }
-        }
+        copySourceToVirtualMAC(d)
         log.info("(\(d.name)) VMAC \(spec.name) \(spec.macText) on \(d.settings.interface); adverts from \(spec.transmitOnBase ? d.settings.interface : spec.name)",
                  metadata: meta(d))
     }
@@ -85,6 +78,22 @@ extension Daemon {
     /// (its route comes first) must not ARP with the VIP as sender, which would teach the
     /// client the base's MAC for the VIP (seen in the namespace test).
     static let baseSettings = [("arp_ignore", "1"), ("arp_filter", "1"), ("arp_announce", "2")]
+
+    /// IPv6 adverts leave the macvlan from the base's link-local (RFC 5798 §5.1.2.1), which the
+    /// kernel sends only from an interface that has it: copied onto the macvlan (keepalived
+    /// `set_link_local_address`), at start-up and whenever the source changes (it may still be
+    /// tentative at boot).
+    func copySourceToVirtualMAC(_ d: InstanceDriver) {
+        guard let spec = d.settings.virtualMAC, !spec.transmitOnBase, let index = d.virtualMACIndex,
+              case .v6(let ll)? = d.source, ll.isLinkLocal,
+              !(interfaceAddresses[index] ?? []).contains(where: { $0.address == .v6(ll) }) else { return }
+        do {
+            _ = try netlink.addAddress(.v6(ll), prefix: 64, ifindex: index, label: nil, scope: .link,
+                                       broadcast: nil, noDAD: true)
+        } catch {
+            log.error("(\(d.name)) cannot add \(ll) to \(spec.name): \(error)", metadata: meta(d))
+        }
+    }
 
     /// keepalived `set_interface_parameters`: on the macvlan arp_ignore 1, accept_local 1,
     /// rp_filter 0, promote_secondaries 1; on the base `baseSettings`, the old values kept

@@ -58,7 +58,7 @@ struct VirtualMACTests {
         #expect(p2.state() == "MASTER")
         let vmac2 = try #require(p2.host.link(named: "vrrp.51")).index
         #expect(p2.host.addressLog == ["add 198.18.0.100/24 vrrp.51"])
-        #expect(p2.host.frames.allSatisfy { $0.ifindex == vmac2 && Array($0.frame[6..<12]) == Self.vmac })
+        #expect(!p2.host.frames.isEmpty && p2.host.frames.allSatisfy { $0.ifindex == vmac2 && Array($0.frame[6..<12]) == Self.vmac })
     }
 
     @Test("eth0's arp_ignore/arp_filter go back to what they were when the last macvlan on it goes")
@@ -83,9 +83,9 @@ struct VirtualMACTests {
         #expect(p1.state() == "MASTER")
         let eth0 = try #require(p1.host.link(named: "eth0")).index
         let vmac = try #require(p1.host.link(named: "vrrp.51")).index
-        #expect(lan.adverts(from: "p1").allSatisfy { $0.ifindex == eth0 })
+        #expect(!lan.adverts(from: "p1").isEmpty && lan.adverts(from: "p1").allSatisfy { $0.ifindex == eth0 })
         #expect(p1.host.addressLog == ["add 198.18.0.100/24 vrrp.51"])
-        #expect(p1.host.frames.allSatisfy { $0.ifindex == vmac })
+        #expect(!p1.host.frames.isEmpty && p1.host.frames.allSatisfy { $0.ifindex == vmac })
     }
 
     @Test("an interface named like the vmac that is not our macvlan is never touched: the VIP goes on eth0, nothing is deleted")
@@ -123,7 +123,7 @@ struct VirtualMACTests {
     func ipv6() throws {
         let lan = FakeLAN()
         let p1 = try SimNode(lan, "p1", addresses: [["fe80::11/64", "2001:db8::11/64"]],
-                             config: instanceBlock(priority: 150, vip: "2001:db8::100/64", extra: "use_vmac"))
+                             config: instanceBlock(priority: 150, vip: "2001:db8::100/64", extra: "version 3\nuse_vmac"))
         let link = try #require(p1.host.link(named: "vrrp.51"))
         #expect(link.mac == [0x00, 0x00, 0x5e, 0x00, 0x02, 51])
         #expect(p1.host.addressLog.first == "add fe80::11/64 vrrp.51")
@@ -131,6 +131,7 @@ struct VirtualMACTests {
         #expect(p1.host.sysctls["net/ipv4/conf/vrrp.51/arp_ignore"] == "1", "no ARP answers from the IPv6 macvlan")
         lan.loop.advance(by: .s(5))
         #expect(p1.state() == "MASTER")
+        #expect(!lan.adverts(from: "p1").isEmpty)
         #expect(lan.adverts(from: "p1").allSatisfy { $0.ifindex == link.index && $0.source == IPAddress("fe80::11")! })
         #expect(p1.host.addressLog.last == "add 2001:db8::100/64 vrrp.51")
         #expect(!p1.host.frames.isEmpty && p1.host.frames.allSatisfy { $0.ifindex == link.index && Array($0.frame[6..<12]) == link.mac })
@@ -143,7 +144,7 @@ struct VirtualMACTests {
         lan.loop.advance(by: .s(5))
         let eth0 = try #require(p1.host.link(named: "eth0")).index
         let vmac = try #require(p1.host.link(named: "vrrp.51")).index
-        #expect(lan.adverts(from: "p1").allSatisfy { $0.ifindex == vmac })
+        #expect(!lan.adverts(from: "p1").isEmpty && lan.adverts(from: "p1").allSatisfy { $0.ifindex == vmac })
 
         let toBase = p1.reload(instanceBlock(priority: 150, extra: "use_vmac\nvmac_xmit_base"))
         #expect(toBase.ok && toBase.changed == ["VI_1"], "\(toBase)")
@@ -162,5 +163,21 @@ struct VirtualMACTests {
         lan.loop.advance(by: .s(6))
         #expect(p1.host.link(named: "vrrp.51") == nil, "the macvlan went with use_vmac")
         #expect(try p1.host.addresses().contains { $0.address == IPAddress("198.18.0.100")! && $0.ifindex == eth0 })
+    }
+
+    @Test("IPv6: a base link-local that appears after start (DAD at boot) is copied onto the macvlan then, and adverts follow")
+    func ipv6LateLinkLocal() throws {
+        let lan = FakeLAN()
+        let p1 = try SimNode(lan, "p1", addresses: [["2001:db8::11/64"]],
+                             config: instanceBlock(priority: 150, vip: "2001:db8::100/64", extra: "version 3\nuse_vmac"))
+        #expect(p1.state() == "FAULT")
+        #expect(!p1.host.addressLog.contains { $0.hasPrefix("add fe80") })
+        p1.host.operatorAdds("fe80::11/64", on: "eth0")
+        lan.loop.advance(by: .s(5))
+        #expect(p1.host.addressLog.contains("add fe80::11/64 vrrp.51"))
+        #expect(p1.state() == "MASTER")
+        let vmac = try #require(p1.host.link(named: "vrrp.51")).index
+        #expect(!lan.adverts(from: "p1").isEmpty && lan.adverts(from: "p1").allSatisfy { $0.ifindex == vmac },
+                "\(p1.logs.all.joined(separator: "\n"))")
     }
 }
