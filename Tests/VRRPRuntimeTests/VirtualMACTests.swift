@@ -180,4 +180,19 @@ struct VirtualMACTests {
         #expect(!lan.adverts(from: "p1").isEmpty && lan.adverts(from: "p1").allSatisfy { $0.ifindex == vmac },
                 "\(p1.logs.all.joined(separator: "\n"))")
     }
+
+    @Test("an IPv4 and an IPv6 instance of one VRID get vrrp.51 and vrrp6.51 (keepalived's names), each with its MAC")
+    func sameVRIDBothFamilies() throws {
+        let lan = FakeLAN()
+        let config = instanceBlock("VI_4", priority: 150, extra: "version 3\nuse_vmac")
+            + instanceBlock("VI_6", priority: 150, vip: "2001:db8::100/64", extra: "version 3\nuse_vmac")
+        let p1 = try SimNode(lan, "p1", addresses: [["198.18.0.11/24", "fe80::11/64"]], config: config)
+        #expect(p1.host.link(named: "vrrp.51")?.mac == Self.vmac)
+        #expect(p1.host.link(named: "vrrp6.51")?.mac == [0x00, 0x00, 0x5e, 0x00, 0x02, 51])
+        lan.loop.advance(by: .s(5))
+        #expect(p1.state("VI_4") == "MASTER" && p1.state("VI_6") == "MASTER")
+        #expect(p1.host.addressLog.contains("add 198.18.0.100/24 vrrp.51"))
+        #expect(p1.host.addressLog.contains("add 2001:db8::100/64 vrrp6.51"))
+        #expect(!p1.logs.contains("cannot use_vmac"))
+    }
 }
