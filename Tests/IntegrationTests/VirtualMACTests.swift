@@ -37,6 +37,7 @@ struct VirtualMACTests {
     func neighbourEntryFollowsWithoutChange() async throws {
         try await withDaemonLab { lab in
             let (p1, p2) = (lab.proxies[0], lab.proxies[1])
+            let capture = try lab.lab.startCapture(lab.client, ifname: "eth0", filter: "vrrp or ip6 proto 112 or arp")
             let high = try await lab.startDaemon(on: p1, config: Self.instances(priority: 150))
             let low = try await lab.startDaemon(on: p2, config: Self.instances(priority: 100))
             try await lab.waitForStates([(high, "MASTER"), (low, "BACKUP")])
@@ -73,6 +74,20 @@ struct VirtualMACTests {
             try await lab.waitForPing("2001:db8::100")
             #expect(try Self.neighbour(lab, "198.18.0.100").contains(Self.mac4))
             #expect(try Self.neighbour(lab, "2001:db8::100").contains(Self.mac6))
+
+            // On the wire (RFC 5798 §7.2): every advert of either master, IPv4 and IPv6, and the
+            // gratuitous ARPs leave with the virtual MAC as Ethernet source.
+            let frames = try capture.packets()
+            for (vrid, mac) in [(51, Self.mac4), (61, Self.mac6)] {
+                let adverts = frames.filter { $0.contains("VRRP") && $0.contains("vrid \(vrid),") }
+                #expect(adverts.count >= 2, "adverts for VRID \(vrid): \(frames.filter { $0.contains("VRRP") }.prefix(4))")
+                // `tcpdump -e`: "TIME SRC-MAC > DST-MAC, …".
+                let wrong = adverts.filter { $0.split(separator: " ").dropFirst().first.map(String.init) != mac }
+                #expect(wrong.isEmpty, "\(wrong.prefix(3))")
+            }
+            #expect(frames.contains { $0.contains("VRRP") && $0.contains("198.18.0.12 >") }, "p2's adverts after the failover")
+            let vmacMAC = try #require(MACAddress(Self.mac4))
+            #expect(try capture.sawGratuitousARP(for: IPv4Address("198.18.0.100")!, from: vmacMAC))
 
             // p2 → p1: p1 comes back with the higher priority and preempts.
             let again = try await lab.startDaemon(on: p1, config: Self.instances(priority: 150))
