@@ -157,6 +157,7 @@ extension Daemon {
     func reevaluateInterface(_ d: InstanceDriver) {
         if d.ifindex == nil || links[d.ifindex!] == nil || links[d.ifindex!]?.name != d.settings.interface {
             bind(d)
+            if d.settings.virtualMAC != nil, d.virtualMACIndex == nil, d.ifindex != nil { setUpVirtualMAC(d) }
             if let ifindex = d.socketIfindex { ensureSocket(SocketKey(ifindex: ifindex, family: d.settings.family), for: d) }
         }
         let name = d.settings.interface

@@ -28,7 +28,8 @@ extension Daemon {
             d.settings.virtualMAC = nil
         }
         guard let configurator = io.virtualMAC else { return fallback("this platform cannot create macvlan interfaces") }
-        guard let base = d.ifindex else { return fallback("interface \(d.settings.interface) does not exist") }
+        // Not there yet (--wait-for-interfaces): made when it appears (reevaluateInterface).
+        guard let base = d.ifindex else { return }
         if let existing = links.values.first(where: { $0.name == spec.name }) {
             // keepalived reuses a macvlan of the same name, MAC and parent (a crashed run's);
             // anything else of that name is not ours and is left alone.

@@ -99,7 +99,7 @@ final class SimNode {
 
     /// `before` prepares the host (links, sysctls) before the daemon starts.
     init(_ lan: FakeLAN, _ name: String, addresses: [[String]], config: String, scratch: Scratch = Scratch(),
-         before: ((FakeHost) -> Void)? = nil) throws {
+         before: ((FakeHost) -> Void)? = nil, waitForInterfaces: Bool = false) throws {
         self.scratch = scratch
         host = lan.addHost(name, addresses: addresses)
         before?(host)
@@ -109,7 +109,8 @@ final class SimNode {
             throw SimError.config(loaded.diagnostics.map(\.description).joined(separator: "\n"))
         }
         let options = DaemonOptions(configFile: configPath, pidFile: nil, statusSocket: "\(scratch.path)/\(name).sock",
-                                    dumpDirectory: scratch.path, dropCapabilities: false, version: "test")
+                                    dumpDirectory: scratch.path, waitForInterfaces: waitForInterfaces, dropCapabilities: false,
+                                    version: "test")
         daemon = try Daemon(options: options, configuration: configuration, logger: logs.logger(name),
                             io: host.io, loop: lan.loop)
         daemon.runsCheckers = false

@@ -195,4 +195,18 @@ struct VirtualMACTests {
         #expect(p1.host.addressLog.contains("add 2001:db8::100/64 vrrp6.51"))
         #expect(!p1.logs.contains("cannot use_vmac"))
     }
+
+    @Test("--wait-for-interfaces: the macvlan is made when the instance's interface appears, not given up")
+    func baseAppearsLater() throws {
+        let lan = FakeLAN()
+        let p1 = try SimNode(lan, "p1", addresses: [["198.18.0.11/24"]],
+                             config: instanceBlock(priority: 150, interface: "eth9", extra: "use_vmac"), waitForInterfaces: true)
+        #expect(p1.state() == "FAULT" && p1.host.linkLog.isEmpty)
+        p1.host.operatorAddsLink(LinkInfo(index: 9, name: "eth9", mac: [2, 0, 0, 0, 0, 9], isUp: true, isRunning: true, mtu: 1500))
+        p1.host.operatorAdds("198.18.0.11/24", on: "eth9")
+        lan.loop.advance(by: .s(5))
+        #expect(p1.host.linkLog == ["create macvlan vrrp.51 on eth9 00:00:5e:00:01:33", "up vrrp.51"])
+        #expect(p1.state() == "MASTER")
+        #expect(p1.host.addressLog.last == "add 198.18.0.100/24 vrrp.51")
+    }
 }
