@@ -33,8 +33,9 @@ extension Daemon {
         if let existing = links.values.first(where: { $0.name == spec.name }) {
             // keepalived reuses a macvlan of the same name, MAC and parent (a crashed run's);
             // anything else of that name is not ours and is left alone.
-            guard existing.kind == "macvlan", existing.mac == spec.mac, existing.parentIndex == base else {
-                let what = existing.kind.map { "a \($0)" } ?? "an interface"
+            guard existing.kind == "macvlan", existing.mac == spec.mac, existing.parentIndex == base,
+                  existing.macvlanMode.map({ $0 == RTNL.macvlanModePrivate }) ?? true else {
+                let what = existing.kind.map { "a \($0)" + (existing.macvlanMode.map { $0 == RTNL.macvlanModePrivate ? "" : " (mode \($0))" } ?? "") } ?? "an interface"
                 return fallback("\(spec.name) exists and is \(what) with MAC \(VirtualMACSpec.text(existing.mac)), not our macvlan on \(d.settings.interface)")
             }
             log.info("(\(d.name)) using the existing VMAC interface \(spec.name) (\(spec.macText) on \(d.settings.interface), left by an earlier run)",

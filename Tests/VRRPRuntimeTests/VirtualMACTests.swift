@@ -209,4 +209,17 @@ struct VirtualMACTests {
         #expect(p1.state() == "MASTER")
         #expect(p1.host.addressLog.last == "add 198.18.0.100/24 vrrp.51")
     }
+
+    @Test("a bridge-mode macvlan with our name and MAC (FRR's kind, someone else's) is not adopted and not deleted")
+    func bridgeModeNotAdopted() throws {
+        let lan = FakeLAN()
+        let p1 = try SimNode(lan, "p1", addresses: [["198.18.0.11/24"]], config: instanceBlock(priority: 150, extra: "use_vmac"),
+                             before: { host in
+                                 host.operatorAddsLink(LinkInfo(index: 40, name: "vrrp.51", mac: Self.vmac, isUp: true, isRunning: true,
+                                                                mtu: 1500, kind: "macvlan", parentIndex: 2, macvlanMode: 4))
+                             })
+        #expect(p1.logs.contains("vrrp.51 exists and is a macvlan (mode 4)"))
+        p1.terminate()
+        #expect(p1.host.link(named: "vrrp.51") != nil && p1.host.linkLog.isEmpty)
+    }
 }
