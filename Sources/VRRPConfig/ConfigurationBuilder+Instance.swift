@@ -101,10 +101,8 @@ extension ConfigurationBuilder {
             case "track_file": i.trackFiles += trackedObjects(node, b)
             case "track_process": i.trackProcesses += trackedObjects(node, b)
             case "dont_track_primary": i.dontTrackPrimary = true
-            case "use_vmac":
-                i.useVirtualMAC = true
-                i.virtualMACInterfaceName = node.arguments.first?.text
-                warning(node.location, "use_vmac is accepted but not supported yet: the virtual addresses go on \(i.interface.isEmpty ? "the interface" : i.interface) with its own MAC")
+            case "use_vmac": useVirtualMAC(node, &i)
+            case "vmac_xmit_base": i.virtualMACTransmitBase = true
             case "mcast_src_ip": i.multicastSourceAddress = address(node, b)
             case "unicast_ttl": if let v = integer(node, b, 1...255) { i.unicastTTL = UInt8(v) }
             case "check_unicast_src": i.checkUnicastSource = true
@@ -154,6 +152,7 @@ extension ConfigurationBuilder {
             i.preemptDelay = .zero
         }
         i.acceptMode = accept ?? (owner || !g.vrrpStrict)
+        completeVirtualMAC(&i, nodes, location, strict: g.vrrpStrict)
         if let at = nopreemptAt, i.initialState == .master {
             // keepalived: "nopreempt will not work with initial state MASTER".
             warning(at, "nopreempt has no effect with `state MASTER`: write `state BACKUP` on every node to use nopreempt")
@@ -309,5 +308,73 @@ extension ConfigurationBuilder {
             out.append((v, child.location))
         }
         return out
+    }
+}
+
+extension ConfigurationBuilder {
+    /// keepalived/vrrp/vrrp_parser.c `vrrp_vmac_handler`: up to two words, a MAC (it has a
+    /// `:`) and an interface name, each checked with keepalived's messages.
+    mutating func useVirtualMAC(_ node: ConfigNode, _ i: inout InstanceConfiguration) {
+        i.useVirtualMAC = true
+        for word in node.arguments.prefix(2) {
+            let text = word.text
+            if text.contains(":") {
+                guard i.virtualMACAddress == nil else {
+                    reported(word.location, "VMAC interface address already specified")
+                    continue
+                }
+                let parts = text.split(separator: ":", omittingEmptySubsequences: false)
+                let octets = parts.compactMap { $0.count <= 2 && !$0.isEmpty ? UInt8($0, radix: 16) : nil }
+                let fiveWithVRID = parts.count == 5 || (parts.count == 6 && parts[5].isEmpty)
+                if octets.count != parts.filter({ !$0.isEmpty }).count || !(parts.count == 6 && octets.count == 6 || fiveWithVRID && octets.count == 5) {
+                    reported(word.location, "VMAC invalid MAC address \(text) - ignored")
+                } else if octets[0] & 0x01 != 0 {
+                    reported(word.location, "VMAC MAC address is multicast \(text) - ignoring")
+                } else if octets[0...3] == [0x00, 0x00, 0x5e, 0x00], octets[4] == 0x01 || octets[4] == 0x02 {
+                    reported(word.location, "VMAC MAC address not allowed to be RFC5798 address (\(text)) - ignoring")
+                } else {
+                    i.virtualMACAddress = octets
+                }
+            } else {
+                guard i.virtualMACInterfaceName == nil else {
+                    reported(word.location, "VMAC interface name already specified")
+                    continue
+                }
+                // The kernel's dev_valid_name: 1 to 15 bytes, no '/', ':' or space, not . or ..
+                if text.utf8.count >= 16 || text == "." || text == ".." || text.contains("/") {
+                    reported(word.location, "VMAC interface name '\(text)' too long or invalid characters - ignoring")
+                } else {
+                    i.virtualMACInterfaceName = text
+                }
+            }
+        }
+        if node.arguments.count > 2 {
+            warning(node.arguments[2].location, "`use_vmac` takes an interface name and a MAC; `\(node.arguments[2].text)` and what follows are ignored")
+        }
+    }
+
+    /// keepalived/vrrp/vrrp.c `vrrp_complete_instance`: vmac_xmit_base needs a vmac, unicast
+    /// needs vmac_xmit_base, strict mode refuses vmac_xmit_base (each a correction).
+    mutating func completeVirtualMAC(_ i: inout InstanceConfiguration, _ nodes: [ConfigNode], _ location: SourceLocation,
+                                     strict: Bool) {
+        let xmitAt = nodes.last { $0.keyword == "vmac_xmit_base" }?.location ?? location
+        if i.virtualMACTransmitBase, !i.useVirtualMAC {
+            correction(xmitAt, "(\(i.name)) vmac_xmit_base is only valid with a vmac")
+            i.virtualMACTransmitBase = false
+        }
+        if i.useVirtualMAC, !i.unicastPeers.isEmpty, !i.virtualMACTransmitBase {
+            let at = nodes.last { $0.keyword == "use_vmac" }?.location ?? location
+            correction(at, "(\(i.name)) unicast with use_vmac requires vmac_xmit_base - setting")
+            i.virtualMACTransmitBase = true
+        }
+        if i.useVirtualMAC, strict, i.virtualMACTransmitBase {
+            correction(xmitAt, "(\(i.name)) xmit_base is incompatible with strict mode - resetting")
+            i.virtualMACTransmitBase = false
+        }
+        if let name = i.virtualMACInterfaceName, name == i.interface {
+            let at = nodes.last { $0.keyword == "use_vmac" }?.location ?? location
+            reported(at, "(\(i.name)) \(name) interface name \(name) already exists as a non macvlan interface. ignoring configured name")
+            i.virtualMACInterfaceName = nil
+        }
     }
 }

@@ -221,7 +221,6 @@ extension ConfigurationBuilder {
     /// Returns true for keepalived-only keywords (nothing more to read).
     mutating func notApplied(_ node: ConfigNode, _ block: KeywordInfo.Block) -> Bool {
         guard let info = KeywordTable.lookup(block, node.keyword), case .notApplied(let lost) = info.support else { return false }
-        // use_vmac has its own warning, naming the interface.
         let message = "`\(node.keyword)` is ignored: not applied by vrrpd (keepalived 2.2.7 applies it); you lose \(lost)"
         if ["lvs_sync_daemon_interface", "global_tracking"].contains(node.keyword) {
             // keepalived reports these as deprecated (CONFIG_GENERAL_ERROR): `-t` exits 5.
@@ -230,7 +229,7 @@ extension ConfigurationBuilder {
             // Debian's keepalived 2.2.7 is built with nftables only: it reports `vrrp_iptables`
             // ("iptables not supported, using nftables instead") and does not know `vrrp_ipsets`.
             reported(node.location, message + "; Debian's keepalived 2.2.7 reports it too (built without iptables: use `nftables`)")
-        } else if node.keyword != "use_vmac" {
+        } else {
             warning(node.location, message)
         }
         return info.argument == .ignored

@@ -14,7 +14,7 @@ public struct ConfigurationDiff: Hashable, Sendable {
     /// machine or the installed addresses depend on differs. The other changed instances are
     /// updated in place and keep their state, as keepalived keeps it across a reload: a new
     /// base priority, tracking (track_* lines and the tracked objects' definitions), notify
-    /// scripts, sync group, or global_defs that no instance protocol setting reads.
+    /// scripts, virtual routes and rules, sync group, or global_defs that no instance protocol setting reads.
     /// A priority change to or from 255 restarts: the address owner's startup and timers
     /// differ (RFC 5798 §6.4.1, §6.4.3).
     public var restarts: [String]
@@ -67,6 +67,9 @@ public struct ConfigurationDiff: Hashable, Sendable {
         instance.trackFiles = []
         instance.trackProcesses = []
         instance.notify = NotifyScripts()
+        // Routes and rules are reconciled in place (the runtime adds and deletes the difference).
+        instance.virtualRoutes = []
+        instance.virtualRules = []
         return ProtocolFingerprint(instance: instance, multicastGroup4: c.globals.multicastGroup4,
                                    multicastGroup6: c.globals.multicastGroup6,
                                    skipCheckAdvertisementAddresses: c.globals.skipCheckAdvertisementAddresses,

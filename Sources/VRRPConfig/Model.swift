@@ -221,9 +221,15 @@ public struct InstanceConfiguration: Hashable, Sendable {
     public var trackProcesses: [TrackedObject] = []
     public var notify: NotifyScripts = NotifyScripts()
     public var dontTrackPrimary: Bool = false
-    /// `use_vmac` (accepted; the data plane does not create macvlans yet).
+    /// `use_vmac [NAME] [MAC]`: a macvlan carries the VIPs with the virtual router MAC
+    /// (RFC 5798 §7.2). Name default `vrrp.VRID`; MAC default 00:00:5e:00:01:VRID (IPv4) or
+    /// 00:00:5e:00:02:VRID (IPv6).
     public var useVirtualMAC: Bool = false
     public var virtualMACInterfaceName: String?
+    /// A MAC given to `use_vmac`: 6 octets, or 5 with the VRID as the sixth (keepalived).
+    public var virtualMACAddress: [UInt8]?
+    /// `vmac_xmit_base`: adverts go out on (and are read from) `interface`, not the macvlan.
+    public var virtualMACTransmitBase: Bool = false
     public var multicastSourceAddress: IPAddress?
     /// `unicast_ttl`: keepalived sends 255 and accepts any TTL unless set.
     public var unicastTTL: UInt8?

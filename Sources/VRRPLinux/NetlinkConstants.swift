@@ -57,6 +57,15 @@ public enum RTNL {
     public static let iflaIfname: UInt16 = 3    // IFLA_IFNAME
     public static let iflaMTU: UInt16 = 4       // IFLA_MTU
     public static let iflaOperstate: UInt16 = 16  // IFLA_OPERSTATE
+    public static let iflaLink: UInt16 = 5      // IFLA_LINK (u32: the lower device of a macvlan)
+    public static let iflaLinkinfo: UInt16 = 18 // IFLA_LINKINFO (nested)
+    public static let iflaAFSpec: UInt16 = 26   // IFLA_AF_SPEC (nested, per family)
+    public static let iflaInfoKind: UInt16 = 1  // IFLA_INFO_KIND ("macvlan")
+    public static let iflaInfoData: UInt16 = 2  // IFLA_INFO_DATA (nested, per kind)
+    public static let iflaMacvlanMode: UInt16 = 1   // IFLA_MACVLAN_MODE (u32)
+    public static let macvlanModePrivate: UInt32 = 1  // MACVLAN_MODE_PRIVATE
+    public static let iflaInet6AddrGenMode: UInt16 = 8  // IFLA_INET6_ADDR_GEN_MODE (u8)
+    public static let in6AddrGenModeNone: UInt8 = 1     // IN6_ADDR_GEN_MODE_NONE
 
     // linux/if.h: interface flags.
     public static let iffUp: UInt32 = 0x1        // IFF_UP

@@ -104,6 +104,12 @@ public struct RouteAttribute: Hashable, Sendable {
         w.append(u32)
         self.init(type: type, value: w.bytes)
     }
+    /// A nested attribute (IFLA_LINKINFO, IFLA_AF_SPEC): the children, each padded to 4.
+    public init(type: UInt16, nested children: [RouteAttribute]) {
+        var w = ByteWriter()
+        RouteAttribute.encode(children, into: &w)
+        self.init(type: type, value: w.bytes)
+    }
     /// A NUL-terminated string value (IFA_LABEL, IFLA_IFNAME).
     public init(type: UInt16, string: String) { self.init(type: type, value: Array(string.utf8) + [0]) }
 

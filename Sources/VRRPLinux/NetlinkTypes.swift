@@ -12,14 +12,24 @@ public struct LinkInfo: Hashable, Sendable {
     /// IFF_RUNNING: up and carrier/operstate up (the kernel sets it from netif_oper_up).
     public var isRunning: Bool
     public var mtu: UInt32
+    /// IFLA_INFO_KIND inside IFLA_LINKINFO ("macvlan", "veth", …); nil for plain devices.
+    public var kind: String?
+    /// IFLA_LINK: the lower device (a macvlan's parent); nil when absent.
+    public var parentIndex: Int32?
+    /// IFLA_MACVLAN_MODE of a macvlan (1 private, 2 vepa, 4 bridge, 8 passthru).
+    public var macvlanMode: UInt32?
 
-    public init(index: Int32, name: String, mac: [UInt8], isUp: Bool, isRunning: Bool, mtu: UInt32) {
+    public init(index: Int32, name: String, mac: [UInt8], isUp: Bool, isRunning: Bool, mtu: UInt32,
+                kind: String? = nil, parentIndex: Int32? = nil, macvlanMode: UInt32? = nil) {
         self.index = index
         self.name = name
         self.mac = mac
         self.isUp = isUp
         self.isRunning = isRunning
         self.mtu = mtu
+        self.kind = kind
+        self.parentIndex = parentIndex
+        self.macvlanMode = macvlanMode
     }
 
     /// Nil if the message has no IFLA_IFNAME.
@@ -32,6 +42,16 @@ public struct LinkInfo: Hashable, Sendable {
                   mac: message.attributes.first(RTNL.iflaAddress)?.value ?? [],
                   isUp: message.flags & RTNL.iffUp != 0, isRunning: running,
                   mtu: message.attributes.first(RTNL.iflaMTU)?.u32 ?? 0)
+        parentIndex = message.attributes.first(RTNL.iflaLink)?.u32.map { Int32(bitPattern: $0) }
+        // A malformed IFLA_LINKINFO only loses the kind, never the link.
+        if let info = message.attributes.first(RTNL.iflaLinkinfo),
+           let nested = try? RouteAttribute.decode(info.value[...]) {
+            kind = nested.first(RTNL.iflaInfoKind)?.string
+            if kind == "macvlan", let data = nested.first(RTNL.iflaInfoData),
+               let fields = try? RouteAttribute.decode(data.value[...]) {
+                macvlanMode = fields.first(RTNL.iflaMacvlanMode)?.u32
+            }
+        }
     }
 }
 
@@ -229,6 +249,55 @@ public enum NetlinkRequest {
         let flags = add ? RTNL.request | RTNL.ack | RTNL.create | RTNL.excl : RTNL.request | RTNL.ack
         return NetlinkMessage(type: add ? RTNL.newRoute : RTNL.delRoute, flags: flags, sequence: sequence,
                               payload: body.encode())
+    }
+
+    /// `ip link add link PARENT name NAME address MAC type macvlan mode private`: the virtual
+    /// MAC interface of RFC 5798 §7.2 (keepalived `use_vmac`). Private mode, as keepalived
+    /// creates it: the macvlan hears frames from the wire but not from its sibling macvlans.
+    /// Created down; ``setLinkUp(sequence:ifindex:)`` raises it after the sysctls are set.
+    public static func createMacvlan(sequence: UInt32, name: String, parent: Int32, mac: [UInt8]) -> NetlinkMessage {
+        let info = RouteAttribute(type: RTNL.iflaLinkinfo, nested: [
+            RouteAttribute(type: RTNL.iflaInfoKind, value: Array("macvlan".utf8)),
+            RouteAttribute(type: RTNL.iflaInfoData, nested: [
+                RouteAttribute(type: RTNL.iflaMacvlanMode, u32: RTNL.macvlanModePrivate),
+            ]),
+        ])
+        let body = LinkMessage(attributes: [
+            info,
+            RouteAttribute(type: RTNL.iflaLink, u32: UInt32(bitPattern: parent)),
+            RouteAttribute(type: RTNL.iflaIfname, string: name),
+            RouteAttribute(type: RTNL.iflaAddress, value: mac),
+        ])
+        return NetlinkMessage(type: RTNL.newLink, flags: RTNL.request | RTNL.ack | RTNL.create | RTNL.excl,
+                              sequence: sequence, payload: body.encode())
+    }
+
+    /// `ip link set dev IFINDEX addrgenmode none`: no EUI-64 link-local address from the virtual
+    /// MAC (it would be the same on every router of the VRID; RFC 5798 §7.4). A request of its
+    /// own: the kernel ignores IFLA_AF_SPEC in a create request.
+    public static func disableIPv6AddressGeneration(sequence: UInt32, ifindex: Int32) -> NetlinkMessage {
+        let body = LinkMessage(index: ifindex, attributes: [
+            RouteAttribute(type: RTNL.iflaAFSpec, nested: [
+                RouteAttribute(type: UInt16(RTNL.afInet6), nested: [
+                    RouteAttribute(type: RTNL.iflaInet6AddrGenMode, u8: RTNL.in6AddrGenModeNone),
+                ]),
+            ]),
+        ])
+        return NetlinkMessage(type: RTNL.newLink, flags: RTNL.request | RTNL.ack, sequence: sequence,
+                              payload: body.encode())
+    }
+
+    /// `ip link set dev IFINDEX up`.
+    public static func setLinkUp(sequence: UInt32, ifindex: Int32) -> NetlinkMessage {
+        let body = LinkMessage(index: ifindex, flags: RTNL.iffUp, change: RTNL.iffUp)
+        return NetlinkMessage(type: RTNL.newLink, flags: RTNL.request | RTNL.ack, sequence: sequence,
+                              payload: body.encode())
+    }
+
+    /// `ip link del dev IFINDEX`.
+    public static func deleteLink(sequence: UInt32, ifindex: Int32) -> NetlinkMessage {
+        NetlinkMessage(type: RTNL.delLink, flags: RTNL.request | RTNL.ack, sequence: sequence,
+                       payload: LinkMessage(index: ifindex).encode())
     }
 
     /// `ip link show`: dump every link.

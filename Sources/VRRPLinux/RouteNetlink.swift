@@ -103,6 +103,42 @@ public final class RouteNetlink: Sendable {
         }
     }
 
+    /// `ip link add link PARENT name NAME address MAC type macvlan mode private` (see
+    /// `NetlinkRequest.createMacvlan`); EEXIST (a link of that name exists) is `.alreadyExists`.
+    public func createMacvlan(name: String, parent: Int32, mac: [UInt8]) throws -> AddResult {
+        let what = "RTM_NEWLINK macvlan \(name) on ifindex \(parent)"
+        let errno = try acknowledged(what) { sequence in
+            NetlinkRequest.createMacvlan(sequence: sequence, name: name, parent: parent, mac: mac)
+        }
+        switch errno {
+        case 0: return .added
+        case EEXIST: return .alreadyExists
+        default: throw SystemError(what, errno: errno)
+        }
+    }
+
+    /// `ip link set dev IFINDEX addrgenmode none`, then `ip link set dev IFINDEX up`.
+    public func raiseWithoutAutoLinkLocal(ifindex: Int32) throws {
+        let mode = "RTM_NEWLINK addrgenmode none ifindex \(ifindex)"
+        let errno = try acknowledged(mode) { NetlinkRequest.disableIPv6AddressGeneration(sequence: $0, ifindex: ifindex) }
+        // EAFNOSUPPORT: IPv6 disabled on the host; nothing to generate then.
+        if errno != 0 && errno != EAFNOSUPPORT { throw SystemError(mode, errno: errno) }
+        let up = "RTM_NEWLINK up ifindex \(ifindex)"
+        let upErrno = try acknowledged(up) { NetlinkRequest.setLinkUp(sequence: $0, ifindex: ifindex) }
+        if upErrno != 0 { throw SystemError(up, errno: upErrno) }
+    }
+
+    /// `ip link del dev IFINDEX`; ENODEV (already gone) is `.notPresent`.
+    public func deleteLink(ifindex: Int32) throws -> DeleteResult {
+        let what = "RTM_DELLINK ifindex \(ifindex)"
+        let errno = try acknowledged(what) { NetlinkRequest.deleteLink(sequence: $0, ifindex: ifindex) }
+        switch errno {
+        case 0: return .deleted
+        case ENODEV: return .notPresent
+        default: throw SystemError(what, errno: errno)
+        }
+    }
+
     /// `ip link show`.
     public func links() throws -> [LinkInfo] {
         try dump("RTM_GETLINK", NetlinkRequest.dumpLinks).compactMap { message in

@@ -36,6 +36,37 @@ public protocol AddressConfigurator: Sendable {
     func deleteRule(_ rule: RuleSpec) throws -> RouteNetlink.DeleteResult
 }
 
+/// The virtual MAC interface of `use_vmac` (RFC 5798 §7.2): a macvlan created, raised and
+/// deleted through rtnetlink, and the `/proc/sys` entries keepalived sets for it.
+public protocol VirtualMACConfigurator: Sendable {
+    func createMacvlan(name: String, parent: Int32, mac: [UInt8]) throws -> RouteNetlink.AddResult
+    /// addrgenmode none, then up.
+    func raiseWithoutAutoLinkLocal(ifindex: Int32) throws
+    func deleteLink(ifindex: Int32) throws -> RouteNetlink.DeleteResult
+    /// `key` is relative to /proc/sys (`net/ipv4/conf/eth0/arp_ignore`).
+    func readSysctl(_ key: String) -> String?
+    func writeSysctl(_ key: String, _ value: String) throws
+}
+
+/// rtnetlink for the links, ``Sysctl`` for the settings.
+public struct LinuxVirtualMAC: VirtualMACConfigurator {
+    public let netlink: RouteNetlink
+    public let sysctl: Sysctl
+
+    public init(netlink: RouteNetlink, sysctl: Sysctl = Sysctl()) {
+        self.netlink = netlink
+        self.sysctl = sysctl
+    }
+
+    public func createMacvlan(name: String, parent: Int32, mac: [UInt8]) throws -> RouteNetlink.AddResult {
+        try netlink.createMacvlan(name: name, parent: parent, mac: mac)
+    }
+    public func raiseWithoutAutoLinkLocal(ifindex: Int32) throws { try netlink.raiseWithoutAutoLinkLocal(ifindex: ifindex) }
+    public func deleteLink(ifindex: Int32) throws -> RouteNetlink.DeleteResult { try netlink.deleteLink(ifindex: ifindex) }
+    public func readSysctl(_ key: String) -> String? { sysctl.read(key) }
+    public func writeSysctl(_ key: String, _ value: String) throws { try sysctl.write(key, value) }
+}
+
 /// The kernel's link and address notifications (RTNLGRP_LINK, IPV4/IPV6_IFADDR).
 public protocol InterfaceEventSource: AnyObject, Sendable {
     /// Polled by the event loop; readable when notifications are queued.
@@ -85,23 +116,31 @@ public struct RuntimeIO: Sendable {
     /// Where requests to `addresses` run once the daemon has started (``AddressRequestQueue``):
     /// `.worker` for rtnetlink, `.inline` for fakes that answer at once.
     public var addressRequests: AddressRequestMode = .inline
+    /// `use_vmac` interfaces; nil where they cannot be made (an instance with use_vmac then
+    /// runs on its interface, with a logged error).
+    public var virtualMAC: (any VirtualMACConfigurator)?
 
     public init(addresses: any AddressConfigurator,
                 openVRRPSocket: @escaping @Sendable (AddressFamily, String, Int32, VRRPSocket.Mode) throws -> any VRRPTransport,
                 openPacketSocket: @escaping @Sendable (Int32) throws -> any PacketSender,
-                openInterfaceEvents: @escaping @Sendable () throws -> any InterfaceEventSource) {
+                openInterfaceEvents: @escaping @Sendable () throws -> any InterfaceEventSource,
+                virtualMAC: (any VirtualMACConfigurator)? = nil) {
         self.addresses = addresses
         self.openVRRPSocket = openVRRPSocket
         self.openPacketSocket = openPacketSocket
         self.openInterfaceEvents = openInterfaceEvents
+        self.virtualMAC = virtualMAC
     }
 
     /// Raw VRRP sockets, AF_PACKET, rtnetlink: what `vrrpd` runs on.
     public static func linux() throws -> RuntimeIO {
+        // Address requests run on the request worker; the vmac requests on the loop thread:
+        // each has its own rtnetlink socket (replies are matched per socket).
         var io = RuntimeIO(addresses: try RouteNetlink(),
                            openVRRPSocket: { try VRRPSocket(family: $0, interface: $1, ifindex: $2, mode: $3) },
                            openPacketSocket: { try PacketSocket(ifindex: $0) },
-                           openInterfaceEvents: { try NetlinkMonitor() })
+                           openInterfaceEvents: { try NetlinkMonitor() },
+                           virtualMAC: LinuxVirtualMAC(netlink: try RouteNetlink()))
         io.addressRequests = .worker
         return io
     }

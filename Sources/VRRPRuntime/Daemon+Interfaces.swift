@@ -127,6 +127,7 @@ extension Daemon {
                 closeSocket(ifindex: index)
                 packetSockets[index] = nil
                 for d in instances where d.ifindex == index { d.ifindex = nil }
+                for d in instances where d.virtualMACIndex == index { virtualMACRemoved(d) }
                 demux = nil
                 for d in instances { reevaluateInterface(d) }
             }
@@ -165,7 +166,8 @@ extension Daemon {
     func reevaluateInterface(_ d: InstanceDriver) {
         if d.ifindex == nil || links[d.ifindex!] == nil || links[d.ifindex!]?.name != d.settings.interface {
             bind(d)
-            if let ifindex = d.ifindex { ensureSocket(SocketKey(ifindex: ifindex, family: d.settings.family), for: d) }
+            if d.settings.virtualMAC != nil, d.virtualMACIndex == nil, d.ifindex != nil { setUpVirtualMAC(d) }
+            if let ifindex = d.socketIfindex { ensureSocket(SocketKey(ifindex: ifindex, family: d.settings.family), for: d) }
         }
         let name = d.settings.interface
         setFault(d, missingInterfaceReason(name), d.ifindex == nil)
@@ -192,6 +194,7 @@ extension Daemon {
         d.source = d.ifindex.flatMap { chooseSource(d, ifindex: $0) }
         if d.source != old {
             feed(d, .localAddressChanged(d.source))
+            copySourceToVirtualMAC(d)
         }
         setFault(d, noSourceReason(d), d.ifindex != nil && d.source == nil)
     }

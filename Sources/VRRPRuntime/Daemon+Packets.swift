@@ -95,7 +95,7 @@ extension Daemon {
         if demux == nil {
             var index: [SocketKey: SocketInstances] = [:]
             for d in instances {
-                guard let ifindex = d.ifindex else { continue }
+                guard let ifindex = d.socketIfindex else { continue }
                 let k = SocketKey(ifindex: ifindex, family: d.settings.family)
                 index[k, default: SocketInstances()].all.append(d)
                 index[k, default: SocketInstances()].byVRID[d.settings.router.vrid, default: []].append(d)
@@ -136,7 +136,7 @@ extension Daemon {
 
     /// The VRID byte of a raw packet, if the packet is long enough to have one.
     func sendAdvertisement(_ d: InstanceDriver, priority: UInt8) {
-        guard let ifindex = d.ifindex, let socket = sockets[SocketKey(ifindex: ifindex, family: d.settings.family)],
+        guard let ifindex = d.socketIfindex, let socket = sockets[SocketKey(ifindex: ifindex, family: d.settings.family)],
               let source = d.source else { return }
         let advertisement = d.router.advertisement(priority: priority)
         let destinations = d.settings.isUnicast ? d.settings.unicastPeers : [d.settings.multicastGroup]

@@ -60,6 +60,8 @@ public final class Daemon: @unchecked Sendable {
     /// Gratuitous ARPs / NAs waiting for their gap (`vrrp_garp_interval`, Daemon+Addresses.swift).
     var announcements = AnnouncementPacer<PendingAnnouncement>()
     var announcementTimer: TimerToken?
+    /// `use_vmac` macvlans this run made or adopted, and the base sysctls to restore.
+    var virtualMACs = VirtualMACRegistry()
     var statusServer: StatusServer?
     var metricsServer: MetricsServer?
     var health: HealthRuntime?
@@ -170,7 +172,8 @@ public final class Daemon: @unchecked Sendable {
         let d = InstanceDriver(settings: s, wallClock: wallClock())
         instances.append(d)
         bind(d)
-        if let ifindex = d.ifindex { ensureSocket(SocketKey(ifindex: ifindex, family: s.family), for: d) }
+        if d.settings.virtualMAC != nil { setUpVirtualMAC(d) }
+        if let ifindex = d.socketIfindex { ensureSocket(SocketKey(ifindex: ifindex, family: s.family), for: d) }
         for reason in initialFaults(d) { feed(d, .faultRaised(reason)) }
         if let source = d.source { feed(d, .localAddressChanged(source)) }
         feed(d, .startup)
@@ -285,6 +288,7 @@ public final class Daemon: @unchecked Sendable {
     func stopInstance(_ d: InstanceDriver) {
         feed(d, .shutdown)
         removeAddresses(d)
+        if d.virtualMACIndex != nil { tearDownVirtualMAC(d) }
         for (_, token) in d.timers { _ = loop.cancel(token) }
         d.timers.removeAll()
         runNotify(d, state: nil)

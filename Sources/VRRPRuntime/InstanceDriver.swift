@@ -28,6 +28,14 @@ final class InstanceDriver {
     var presentRules: Set<VirtualRule> = []
     /// Interface index of `settings.interface`, nil while it does not exist.
     var ifindex: Int32?
+    /// The `use_vmac` macvlan's index while it exists (Daemon+VirtualMAC.swift).
+    var virtualMACIndex: Int32?
+    /// The interface the VRRP socket is on: the macvlan (RFC 5798 §7.2: adverts carry the
+    /// virtual MAC) unless `vmac_xmit_base`, else `ifindex`.
+    var socketIfindex: Int32? {
+        if let v = virtualMACIndex, settings.virtualMAC?.transmitOnBase == false { return v }
+        return ifindex
+    }
     /// The source address adverts go out with, nil while none is usable.
     var source: IPAddress?
     var lastReason = "configured"

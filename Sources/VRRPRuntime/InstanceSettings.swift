@@ -16,6 +16,21 @@ struct VirtualAddressSpec: Hashable, Sendable {
     var text: String { "\(address)/\(prefix)" }
 }
 
+/// `use_vmac`: the macvlan that carries the VIPs with the virtual router MAC (RFC 5798 §7.2).
+struct VirtualMACSpec: Hashable, Sendable {
+    /// `vrrp.VRID` unless named (keepalived's default name).
+    var name: String
+    var mac: [UInt8]
+    /// `vmac_xmit_base`: adverts on `interface` instead.
+    var transmitOnBase: Bool
+
+    var macText: String { Self.text(mac) }
+
+    static func text(_ mac: [UInt8]) -> String {
+        mac.map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined(separator: ":")
+    }
+}
+
 /// What a tracked item adds: keepalived's `weight` semantics.
 struct TrackReference: Hashable, Sendable {
     enum Kind: String, Hashable, Sendable {
@@ -52,6 +67,8 @@ struct InstanceSettings: Hashable, Sendable {
     /// Added after the addresses on becoming MASTER, removed on leaving it.
     var virtualRoutes: [VirtualRoute] = []
     var virtualRules: [VirtualRule] = []
+    /// `use_vmac`; the VIPs of `interface` then name the macvlan as their device.
+    var virtualMAC: VirtualMACSpec? = nil
 
     var name: String { router.name }
     var family: AddressFamily { router.family }

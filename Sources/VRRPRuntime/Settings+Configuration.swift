@@ -5,7 +5,7 @@ import VRRPCore
 extension Daemon {
     /// Derives what the runtime needs from the validated configuration.
     func buildSettings(_ c: Configuration) throws -> [InstanceSettings] {
-        c.instances.map { InstanceSettings(c, $0) }
+        InstanceSettings.uniqueVirtualMACNames(zip(c.instances, c.instances.map { InstanceSettings(c, $0) }).map { $0 })
     }
 }
 
@@ -107,6 +107,47 @@ extension InstanceSettings {
                   sourceAddress: unicast ? (i.unicastSourceAddress ?? i.multicastSourceAddress) : i.multicastSourceAddress,
                   v3ChecksumAsV2: i.v3ChecksumAsV2, tracked: tracked, notify: i.notify,
                   dontTrackPrimary: i.dontTrackPrimary, virtualRoutes: i.virtualRoutes, virtualRules: i.virtualRules)
+        if i.useVirtualMAC { useVirtualMAC(i) }
+    }
+
+    /// keepalived: the macvlan is `vrrp.VRID` unless named, its MAC 00:00:5e:00:01:VRID
+    /// (IPv4) or 00:00:5e:00:02:VRID (IPv6) unless given (5 octets: the VRID is the sixth);
+    /// the VIPs without another `dev` move onto it.
+    mutating func useVirtualMAC(_ i: InstanceConfiguration) {
+        let vrid = router.vrid
+        var mac = i.virtualMACAddress ?? [0x00, 0x00, 0x5e, 0x00, family == .ipv4 ? 0x01 : 0x02, vrid]
+        if mac.count == 5 { mac.append(vrid) }
+        let spec = VirtualMACSpec(name: i.virtualMACInterfaceName ?? "vrrp.\(vrid)", mac: mac,
+                                  transmitOnBase: i.virtualMACTransmitBase)
+        virtualMAC = spec
+        moveAddresses(from: interface, to: spec.name)
+    }
+
+    /// keepalived `create_vmac_name`: an unnamed vmac whose default `vrrp.VRID` an earlier
+    /// instance already uses (an IPv4 and an IPv6 instance of one VRID) becomes `vrrp6.VRID`
+    /// (IPv6 first), then `vrrp1.VRID`, `vrrp2.VRID`, … (6 skipped for IPv6).
+    static func uniqueVirtualMACNames(_ pairs: [(InstanceConfiguration, InstanceSettings)]) -> [InstanceSettings] {
+        var used = Set(pairs.compactMap { $0.0.useVirtualMAC ? $0.0.virtualMACInterfaceName : nil })
+        return pairs.map { (i, settings) in
+            var s = settings
+            guard let spec = s.virtualMAC, i.virtualMACInterfaceName == nil else { return s }
+            let vrid = s.router.vrid
+            var candidates = s.family == .ipv6 ? ["vrrp.\(vrid)", "vrrp6.\(vrid)"] : ["vrrp.\(vrid)"]
+            candidates += (1...255).filter { s.family == .ipv4 || $0 != 6 }.map { "vrrp\($0).\(vrid)" }
+            let name = candidates.first { !used.contains($0) && $0.utf8.count < 16 } ?? spec.name
+            used.insert(name)
+            if name != spec.name {
+                s.moveAddresses(from: spec.name, to: name)
+                s.virtualMAC?.name = name
+            }
+            return s
+        }
+    }
+
+    /// Renames the device of every VIP on `from` (the vmac is made, or could not be made).
+    mutating func moveAddresses(from: String, to: String) {
+        for k in virtualAddresses.indices where virtualAddresses[k].device == from { virtualAddresses[k].device = to }
+        for k in excludedAddresses.indices where excludedAddresses[k].device == from { excludedAddresses[k].device = to }
     }
 
     /// keepalived's `scope` words as rtnetlink scopes; IPv6 link-local addresses get link scope.

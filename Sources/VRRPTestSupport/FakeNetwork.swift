@@ -15,6 +15,8 @@ public final class FakeLAN: @unchecked Sendable {
         public var source: IPAddress
         public var destination: IPAddress
         public var vrrp: [UInt8]
+        /// The interface the sending socket is on.
+        public var ifindex: Int32 = 0
 
         /// The advert, decoded by the core's codec (nil if it does not decode).
         public var advertisement: Advertisement? {
@@ -62,7 +64,8 @@ public final class FakeLAN: @unchecked Sendable {
     }
 
     func transmit(_ vrrp: [UInt8], from source: IPAddress, to destination: IPAddress, by sender: FakeVRRPSocket) {
-        wire.append(Sent(at: loop.now(), host: sender.host.name, source: source, destination: destination, vrrp: vrrp))
+        wire.append(Sent(at: loop.now(), host: sender.host.name, source: source, destination: destination, vrrp: vrrp,
+                         ifindex: sender.ifindex))
         guard !sender.host.isolated else { return }
         for host in hosts where host !== sender.host && !host.isolated {
             for socket in host.sockets where socket.family == sender.family && socket.isOpen {
@@ -77,7 +80,7 @@ public final class FakeLAN: @unchecked Sendable {
 
 /// One simulated host: the kernel's view of its links and addresses (an
 /// ``AddressConfigurator``), its VRRP and packet sockets, and its netlink notifications.
-public final class FakeHost: AddressConfigurator, @unchecked Sendable {
+public final class FakeHost: AddressConfigurator, VirtualMACConfigurator, @unchecked Sendable {
     public let name: String
     unowned let lan: FakeLAN
     private let index: Int
@@ -93,6 +96,10 @@ public final class FakeHost: AddressConfigurator, @unchecked Sendable {
     public private(set) var ruleTable: [(rule: RuleSpec, ours: Bool)] = []
     /// Every route and rule request, in order ("add route 198.18.5.0/24 table 254", "delete rule …").
     public private(set) var routeLog: [String] = []
+    /// `/proc/sys` as the daemon left it (keys relative to /proc/sys); seeded by tests.
+    public var sysctls: [String: String] = [:]
+    /// Every link request, in order ("create macvlan vrrp.51 on eth0 00:00:5e:00:01:33", "up vrrp.51", "delete vrrp.51").
+    public private(set) var linkLog: [String] = []
     /// While true the host neither sends nor hears anything (a cut cable, a crashed host).
     public var isolated = false
     private var events: FakeInterfaceEvents?
@@ -116,7 +123,8 @@ public final class FakeHost: AddressConfigurator, @unchecked Sendable {
                       let e = FakeInterfaceEvents(fd: lan.allocateFD(), loop: lan.loop)
                       events = e
                       return e
-                  })
+                  },
+                  virtualMAC: self)
     }
 
     func addLink(_ name: String, addresses: [String]) {
@@ -250,6 +258,57 @@ public final class FakeHost: AddressConfigurator, @unchecked Sendable {
     public func addresses() throws -> [InterfaceAddress] { addressList }
 
     func recordFrame(_ frame: [UInt8], ifindex: Int32) { frames.append((ifindex, frame)) }
+
+    /// Another program creates a link (an operator's interface that happens to have a vmac's name).
+    public func operatorAddsLink(_ link: LinkInfo) {
+        linkList.append(link)
+        events?.post(.link(link))
+    }
+
+    /// Another program deletes a link.
+    public func operatorDeletesLink(_ name: String) {
+        guard let i = linkList.firstIndex(where: { $0.name == name }) else { return }
+        let link = linkList.remove(at: i)
+        addressList.removeAll { $0.ifindex == link.index }
+        events?.post(.linkRemoved(index: link.index))
+    }
+
+    // MARK: VirtualMACConfigurator
+
+    public func createMacvlan(name: String, parent: Int32, mac: [UInt8]) throws -> RouteNetlink.AddResult {
+        let macText = mac.map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined(separator: ":")
+        linkLog.append("create macvlan \(name) on \(link(index: parent)?.name ?? "?") \(macText)")
+        if link(named: name) != nil { return .alreadyExists }
+        let index = (linkList.map(\.index).max() ?? 1) + 1
+        let l = LinkInfo(index: index, name: name, mac: mac, isUp: false, isRunning: false, mtu: 1500,
+                         kind: "macvlan", parentIndex: parent, macvlanMode: RTNL.macvlanModePrivate)
+        linkList.append(l)
+        events?.post(.link(l))
+        return .added
+    }
+
+    public func raiseWithoutAutoLinkLocal(ifindex: Int32) throws {
+        guard let i = linkList.firstIndex(where: { $0.index == ifindex }) else {
+            throw SystemError("RTM_NEWLINK up ifindex \(ifindex)", errno: 19)
+        }
+        linkLog.append("up \(linkList[i].name)")
+        linkList[i].isUp = true
+        linkList[i].isRunning = true
+        events?.post(.link(linkList[i]))
+    }
+
+    public func deleteLink(ifindex: Int32) throws -> RouteNetlink.DeleteResult {
+        guard let i = linkList.firstIndex(where: { $0.index == ifindex }) else { return .notPresent }
+        linkLog.append("delete \(linkList[i].name)")
+        let l = linkList.remove(at: i)
+        addressList.removeAll { $0.ifindex == ifindex }
+        events?.post(.linkRemoved(index: l.index))
+        return .deleted
+    }
+
+    public func readSysctl(_ key: String) -> String? { sysctls[key] }
+
+    public func writeSysctl(_ key: String, _ value: String) throws { sysctls[key] = value }
 }
 
 /// A VRRP socket on a ``FakeHost``: sends onto the ``FakeLAN``, receives what others sent.

@@ -155,7 +155,7 @@ struct KeywordHonestyTests {
 
     @Test("top-level and instance keywords keepalived applies are not unknown")
     func otherBlocks() {
-        let r = load("static_ipaddress {\n 198.18.1.1/24 dev eth0\n}\n" + instance("vmac_xmit_base\nnotify_deleted /bin/true\nstrict_mode"))
+        let r = load("static_ipaddress {\n 198.18.1.1/24 dev eth0\n}\n" + instance("use_ipvlan\nnotify_deleted /bin/true\nstrict_mode"))
         #expect(!r.diagnostics.contains { $0.message.contains("unknown keyword") }, "\(r.diagnostics)")
         #expect(r.warnings.filter { $0.message.contains("not applied by vrrpd") }.count == 3, "\(r.diagnostics)")
     }

@@ -119,6 +119,73 @@ struct NetlinkCodecTests {
             """))
     }
 
+    @Test("RTM_NEWLINK for `ip link add link 3 name vrrp.51 address 00:00:5e:00:01:33 type macvlan mode private`")
+    func createMacvlan() {
+        let message = NetlinkRequest.createMacvlan(sequence: 7, name: "vrrp.51", parent: 3,
+                                                   mac: [0x00, 0x00, 0x5e, 0x00, 0x01, 0x33])
+        #expect(message.encode() == hex("""
+            5c 00 00 00              // nlmsg_len 92
+            10 00                    // nlmsg_type RTM_NEWLINK (16)
+            05 06                    // nlmsg_flags REQUEST|ACK|EXCL|CREATE (0x605)
+            07 00 00 00              // nlmsg_seq 7
+            00 00 00 00              // nlmsg_pid 0
+            00 00 00 00              // ifinfomsg: AF_UNSPEC, pad, ifi_type 0
+            00 00 00 00              // ifi_index 0 (new link)
+            00 00 00 00              // ifi_flags 0: created down
+            00 00 00 00              // ifi_change 0
+            1c 00 12 00              // IFLA_LINKINFO (18), len 28
+            0b 00 01 00 6d 61 63 76 6c 61 6e 00  //   IFLA_INFO_KIND "macvlan" (len 11) + 1 pad
+            0c 00 02 00              //   IFLA_INFO_DATA (2), len 12
+            08 00 01 00 01 00 00 00  //     IFLA_MACVLAN_MODE MACVLAN_MODE_PRIVATE (1)
+            08 00 05 00 03 00 00 00  // IFLA_LINK 3 (the parent)
+            0c 00 03 00 76 72 72 70 2e 35 31 00  // IFLA_IFNAME "vrrp.51\\0"
+            0a 00 01 00 00 00 5e 00 01 33 00 00  // IFLA_ADDRESS 00:00:5e:00:01:33 (len 10) + 2 pad
+            """))
+    }
+
+    @Test("RTM_NEWLINK addrgenmode none nests IFLA_AF_SPEC > AF_INET6 > IFLA_INET6_ADDR_GEN_MODE 1")
+    func addressGenerationNone() {
+        #expect(NetlinkRequest.disableIPv6AddressGeneration(sequence: 8, ifindex: 9).encode() == hex("""
+            30 00 00 00              // nlmsg_len 48
+            10 00 05 00              // RTM_NEWLINK, REQUEST|ACK
+            08 00 00 00 00 00 00 00  // seq 8, pid 0
+            00 00 00 00 09 00 00 00  // AF_UNSPEC, ifi_index 9
+            00 00 00 00 00 00 00 00  // ifi_flags 0, ifi_change 0: flags untouched
+            10 00 1a 00              // IFLA_AF_SPEC (26), len 16
+            0c 00 0a 00              //   AF_INET6 (10), len 12 (the padded child)
+            05 00 08 00 01 00 00 00  //     IFLA_INET6_ADDR_GEN_MODE IN6_ADDR_GEN_MODE_NONE (len 5) + 3 pad
+            """))
+    }
+
+    @Test("RTM_NEWLINK up sets IFF_UP in flags and change; RTM_DELLINK names only the index")
+    func linkUpAndDelete() {
+        #expect(NetlinkRequest.setLinkUp(sequence: 9, ifindex: 9).encode() == hex("""
+            20 00 00 00 10 00 05 00  // len 32, RTM_NEWLINK, REQUEST|ACK
+            09 00 00 00 00 00 00 00  // seq 9, pid 0
+            00 00 00 00 09 00 00 00  // AF_UNSPEC, ifi_index 9
+            01 00 00 00 01 00 00 00  // ifi_flags IFF_UP, ifi_change IFF_UP
+            """))
+        #expect(NetlinkRequest.deleteLink(sequence: 10, ifindex: 9).encode() == hex("""
+            20 00 00 00 11 00 05 00  // len 32, RTM_DELLINK (17), REQUEST|ACK
+            0a 00 00 00 00 00 00 00  // seq 10, pid 0
+            00 00 00 00 09 00 00 00  // AF_UNSPEC, ifi_index 9
+            00 00 00 00 00 00 00 00  // flags, change
+            """))
+    }
+
+    @Test("a macvlan's RTM_NEWLINK decodes its kind, mode and parent; a broken IFLA_LINKINFO loses only those")
+    func macvlanLinkDecodes() throws {
+        let created = NetlinkRequest.createMacvlan(sequence: 1, name: "vrrp.51", parent: 3, mac: [0, 0, 0x5e, 0, 1, 0x33])
+        var link = try LinkMessage(decoding: created.payload)
+        link.index = 9
+        let info = try #require(LinkInfo(link))
+        #expect(info.kind == "macvlan" && info.macvlanMode == RTNL.macvlanModePrivate && info.parentIndex == 3)
+        #expect(info.name == "vrrp.51" && info.mac == [0, 0, 0x5e, 0, 1, 0x33])
+        link.attributes[0] = RouteAttribute(type: RTNL.iflaLinkinfo, value: [0xff, 0x00, 0x01])
+        let broken = try #require(LinkInfo(link))
+        #expect(broken.kind == nil && broken.name == "vrrp.51")
+    }
+
     @Test("dump requests are RTM_GETLINK/RTM_GETADDR with NLM_F_DUMP and an empty family header")
     func dumps() {
         #expect(NetlinkRequest.dumpLinks(sequence: 9).encode() == hex("""
@@ -260,6 +327,12 @@ struct NetlinkCodecTests {
         #expect(RTNL.ifaFlags == UInt16(IFA_FLAGS) && RTNL.ifaProto == UInt16(IFA_PROTO))
         #expect(RTNL.iflaAddress == UInt16(IFLA_ADDRESS) && RTNL.iflaIfname == UInt16(IFLA_IFNAME))
         #expect(RTNL.iflaMTU == UInt16(IFLA_MTU) && RTNL.iflaOperstate == UInt16(IFLA_OPERSTATE))
+        #expect(RTNL.iflaLink == UInt16(IFLA_LINK) && RTNL.iflaLinkinfo == UInt16(IFLA_LINKINFO))
+        #expect(RTNL.iflaAFSpec == UInt16(IFLA_AF_SPEC) && RTNL.iflaInfoKind == UInt16(IFLA_INFO_KIND))
+        #expect(RTNL.iflaInfoData == UInt16(IFLA_INFO_DATA) && RTNL.iflaMacvlanMode == UInt16(IFLA_MACVLAN_MODE))
+        #expect(RTNL.macvlanModePrivate == MACVLAN_MODE_PRIVATE.rawValue)
+        #expect(RTNL.iflaInet6AddrGenMode == UInt16(IFLA_INET6_ADDR_GEN_MODE))
+        #expect(RTNL.in6AddrGenModeNone == UInt8(IN6_ADDR_GEN_MODE_NONE.rawValue))
         #expect(RTNL.groupLink == UInt32(RTNLGRP_LINK.rawValue) && RTNL.groupIPv4Address == UInt32(RTNLGRP_IPV4_IFADDR.rawValue))
         #expect(RTNL.groupIPv6Address == UInt32(RTNLGRP_IPV6_IFADDR.rawValue))
         #expect(RTNL.newRoute == UInt16(RTM_NEWROUTE) && RTNL.delRoute == UInt16(RTM_DELROUTE))

@@ -199,4 +199,39 @@ struct NetlinkKernelTests {
             _ = try monitor.await("va removed") { $0 == .linkRemoved(index: va.index) }
         }
     }
+
+    @Test("RouteNetlink creates a private macvlan with the VRRP MAC (as `ip -d link` shows it), raises it without an EUI-64 link-local, and deletes it; Sysctl writes its entries")
+    func macvlanLifecycle() throws {
+        try withNamespaces(1) { names in
+            let ns = names[0]
+            try run("ip", "-n", ns, "link", "add", "va", "type", "veth", "peer", "name", "vb")
+            try run("ip", "-n", ns, "link", "set", "va", "up")
+            try inNamespace(ns) {
+                let netlink = try RouteNetlink(firstSequence: 3000)
+                let va = try netlink.index(of: "va")
+                let mac: [UInt8] = [0x00, 0x00, 0x5e, 0x00, 0x01, 0x33]
+                #expect(try netlink.createMacvlan(name: "vrrp.51", parent: va, mac: mac) == .added)
+                #expect(try netlink.createMacvlan(name: "vrrp.51", parent: va, mac: mac) == .alreadyExists)
+                let link = try #require(try netlink.links().first { $0.name == "vrrp.51" })
+                #expect(link.kind == "macvlan" && link.macvlanMode == RTNL.macvlanModePrivate)
+                #expect(link.parentIndex == va && link.mac == mac && !link.isUp)
+                let shown = try output("ip", "-n", ns, "-d", "link", "show", "vrrp.51")
+                #expect(shown.contains("vrrp.51@va") && shown.contains("link/ether 00:00:5e:00:01:33"))
+                #expect(shown.contains("macvlan mode private"))
+                try netlink.raiseWithoutAutoLinkLocal(ifindex: link.index)
+                #expect(try netlink.links().first { $0.index == link.index }?.isUp == true)
+                // No fe80::200:5eff:fe00:133: every router of the VRID would have it (RFC 5798 §7.4).
+                #expect(try !netlink.addresses().contains { $0.ifindex == link.index })
+
+                let sysctl = Sysctl()
+                try sysctl.write("net/ipv4/conf/vrrp.51/arp_ignore", "1")
+                #expect(sysctl.read("net/ipv4/conf/vrrp.51/arp_ignore") == "1")
+                #expect(sysctl.read("net/ipv4/conf/no-such-link/arp_ignore") == nil)
+
+                #expect(try netlink.deleteLink(ifindex: link.index) == .deleted)
+                #expect(try netlink.deleteLink(ifindex: link.index) == .notPresent)
+                #expect(try !netlink.links().contains { $0.name == "vrrp.51" })
+            }
+        }
+    }
 }

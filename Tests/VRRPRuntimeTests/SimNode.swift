@@ -97,17 +97,21 @@ final class SimNode {
     let scratch: Scratch
     let configPath: String
 
+    /// `before` prepares the host (links, sysctls) before the daemon starts.
     init(_ lan: FakeLAN, _ name: String, addresses: [[String]], config: String, scratch: Scratch = Scratch(),
-         io makeIO: ((FakeHost) -> RuntimeIO)? = nil) throws {
+         io makeIO: ((FakeHost) -> RuntimeIO)? = nil, before: ((FakeHost) -> Void)? = nil,
+         waitForInterfaces: Bool = false) throws {
         self.scratch = scratch
         host = lan.addHost(name, addresses: addresses)
+        before?(host)
         configPath = scratch.write("\(name).conf", config)
         let loaded = ConfigurationLoader(fileSystem: LocalFileSystem()).load(path: configPath)
         guard let configuration = loaded.configuration else {
             throw SimError.config(loaded.diagnostics.map(\.description).joined(separator: "\n"))
         }
         let options = DaemonOptions(configFile: configPath, pidFile: nil, statusSocket: "\(scratch.path)/\(name).sock",
-                                    dumpDirectory: scratch.path, dropCapabilities: false, version: "test")
+                                    dumpDirectory: scratch.path, waitForInterfaces: waitForInterfaces, dropCapabilities: false,
+                                    version: "test")
         daemon = try Daemon(options: options, configuration: configuration, logger: logs.logger(name),
                             io: makeIO?(host) ?? host.io, loop: lan.loop)
         daemon.runsCheckers = false

@@ -1,0 +1,175 @@
+// SPDX-License-Identifier: Apache-2.0
+import VRRPCore
+import VRRPLinux
+
+/// The `use_vmac` macvlans of this run: which ones we made or adopted (only those are ever
+/// deleted), and the base interfaces' arp_ignore/arp_filter values to put back when the last
+/// macvlan on them goes.
+struct VirtualMACRegistry {
+    /// By macvlan name.
+    var owned: [String: Int32] = [:]
+    /// Base interface name: the macvlans on it and the saved values of `baseSettings`.
+    var bases: [String: (users: Set<String>, saved: [String: String?])] = [:]
+}
+
+extension Daemon {
+    /// Makes (or adopts) the instance's macvlan, as keepalived 2.2.7 does in
+    /// `netlink_link_add_vmac` (vrrp_vmac.c): private mode on `interface`, the virtual MAC,
+    /// no EUI-64 link-local (RFC 5798 §7.4), the IPv4 sysctls, then up, at start-up (not only
+    /// when MASTER); an IPv6 instance sending from it gets the base's link-local address so
+    /// its adverts keep their source (§5.1.2.1). If it cannot be made, the instance runs on
+    /// `interface` with its own MAC, and says so.
+    func setUpVirtualMAC(_ d: InstanceDriver) {
+        guard let spec = d.settings.virtualMAC else { return }
+        let fallback = { (why: String) in
+            self.log.error("(\(d.name)) cannot use_vmac \(spec.name): \(why); the virtual addresses go on \(d.settings.interface) with its own MAC",
+                           metadata: self.meta(d))
+            d.settings.moveAddresses(from: spec.name, to: d.settings.interface)
+            d.settings.virtualMAC = nil
+        }
+        guard let configurator = io.virtualMAC else { return fallback("this platform cannot create macvlan interfaces") }
+        // Not there yet (--wait-for-interfaces): made when it appears (reevaluateInterface).
+        guard let base = d.ifindex else { return }
+        if let existing = links.values.first(where: { $0.name == spec.name }) {
+            // keepalived reuses a macvlan of the same name, MAC and parent (a crashed run's);
+            // anything else of that name is not ours and is left alone.
+            guard existing.kind == "macvlan", existing.mac == spec.mac, existing.parentIndex == base,
+                  existing.macvlanMode.map({ $0 == RTNL.macvlanModePrivate }) ?? true else {
+                let what = existing.kind.map { "a \($0)" + (existing.macvlanMode.map { $0 == RTNL.macvlanModePrivate ? "" : " (mode \($0))" } ?? "") } ?? "an interface"
+                return fallback("\(spec.name) exists and is \(what) with MAC \(VirtualMACSpec.text(existing.mac)), not our macvlan on \(d.settings.interface)")
+            }
+            log.info("(\(d.name)) using the existing VMAC interface \(spec.name) (\(spec.macText) on \(d.settings.interface), left by an earlier run)",
+                     metadata: meta(d))
+        } else {
+            do {
+                _ = try configurator.createMacvlan(name: spec.name, parent: base, mac: spec.mac)
+                links = Dictionary(try netlink.links().map { ($0.index, $0) }, uniquingKeysWith: { $1 })
+            } catch {
+                return fallback("\(error)")
+            }
+        }
+        guard let vmac = links.values.first(where: { $0.name == spec.name }) else {
+            return fallback("the kernel does not list it after creating it")
+        }
+        virtualMACs.owned[spec.name] = vmac.index
+        d.virtualMACIndex = vmac.index
+        demux = nil
+        if d.settings.family == .ipv4 {
+            setVirtualMACSysctls(spec.name, base: d.settings.interface, configurator)
+        } else {
+            // keepalived after 2.2.7 (commit 9ca8688c): an IPv6 macvlan gets arp_ignore 1 too, or
+            // it answers ARP for the host's IPv4 VIPs with 00:00:5e:00:02:VRID (seen in the
+            // namespace test with an IPv4 and an IPv6 instance).
+            do { try configurator.writeSysctl("net/ipv4/conf/\(spec.name)/arp_ignore", "1") } catch {
+                log.warning("cannot set net/ipv4/conf/\(spec.name)/arp_ignore to 1: \(error)")
+            }
+        }
+        do {
+            try configurator.raiseWithoutAutoLinkLocal(ifindex: vmac.index)
+        } catch {
+            log.error("(\(d.name)) cannot bring \(spec.name) up: \(error)", metadata: meta(d))
+        }
+        copySourceToVirtualMAC(d)
+        log.info("(\(d.name)) VMAC \(spec.name) \(spec.macText) on \(d.settings.interface); adverts from \(spec.transmitOnBase ? d.settings.interface : spec.name)",
+                 metadata: meta(d))
+    }
+
+    /// What the base interface gets while it carries a macvlan: keepalived's arp_ignore 1 and
+    /// arp_filter 1 (it must not answer ARP for the VIPs with its own MAC), and, beyond
+    /// keepalived 2.2.7, arp_announce 2: a reply to a client that leaves by the base interface
+    /// (its route comes first) must not ARP with the VIP as sender, which would teach the
+    /// client the base's MAC for the VIP (seen in the namespace test).
+    static let baseSettings = [("arp_ignore", "1"), ("arp_filter", "1"), ("arp_announce", "2")]
+
+    /// IPv6 adverts leave the macvlan from the base's link-local (RFC 5798 §5.1.2.1), which the
+    /// kernel sends only from an interface that has it: copied onto the macvlan (keepalived
+    /// `set_link_local_address`), at start-up and whenever the source changes (it may still be
+    /// tentative at boot).
+    func copySourceToVirtualMAC(_ d: InstanceDriver) {
+        guard let spec = d.settings.virtualMAC, !spec.transmitOnBase, let index = d.virtualMACIndex,
+              case .v6(let ll)? = d.source, ll.isLinkLocal,
+              !(interfaceAddresses[index] ?? []).contains(where: { $0.address == .v6(ll) }) else { return }
+        do {
+            _ = try netlink.addAddress(.v6(ll), prefix: 64, ifindex: index, label: nil, scope: .link,
+                                       broadcast: nil, noDAD: true)
+        } catch {
+            log.error("(\(d.name)) cannot add \(ll) to \(spec.name): \(error)", metadata: meta(d))
+        }
+    }
+
+    /// keepalived `set_interface_parameters`: on the macvlan arp_ignore 1, accept_local 1,
+    /// rp_filter 0, promote_secondaries 1; on the base `baseSettings`, the old values kept
+    /// for the exit.
+    func setVirtualMACSysctls(_ name: String, base: String, _ configurator: any VirtualMACConfigurator) {
+        func set(_ key: String, _ value: String) {
+            do { try configurator.writeSysctl(key, value) } catch { log.warning("cannot set \(key) to \(value): \(error)") }
+        }
+        for (key, value) in [("arp_ignore", "1"), ("accept_local", "1"), ("rp_filter", "0"), ("promote_secondaries", "1")] {
+            set("net/ipv4/conf/\(name)/\(key)", value)
+        }
+        if let all = configurator.readSysctl("net/ipv4/conf/all/rp_filter"), all != "0" {
+            // keepalived lowers all.rp_filter (raising each interface's own); vrrpd leaves the
+            // host's setting alone and says what it costs.
+            log.warning("net.ipv4.conf.all.rp_filter is \(all): \(name) filters as \(all) too (the kernel uses the larger value); set it to 0 if peers' adverts or clients are dropped")
+        }
+        if var entry = virtualMACs.bases[base] {
+            entry.users.insert(name)
+            virtualMACs.bases[base] = entry
+            return
+        }
+        var saved: [String: String?] = [:]
+        for (key, value) in Self.baseSettings {
+            let old = configurator.readSysctl("net/ipv4/conf/\(base)/\(key)")
+            saved[key] = old
+            if old != value { set("net/ipv4/conf/\(base)/\(key)", value) }
+        }
+        virtualMACs.bases[base] = ([name], saved)
+    }
+
+    /// Stop and reload: closes the macvlan's socket, deletes the macvlan (only one this run made
+    /// or adopted: `virtualMACs.owned`), and restores the base's ARP sysctls after its last one.
+    func tearDownVirtualMAC(_ d: InstanceDriver) {
+        guard let spec = d.settings.virtualMAC, let index = d.virtualMACIndex else { return }
+        d.virtualMACIndex = nil
+        demux = nil
+        closeSocket(ifindex: index)
+        packetSockets[index] = nil
+        guard virtualMACs.owned[spec.name] == index, let configurator = io.virtualMAC else { return }
+        virtualMACs.owned[spec.name] = nil
+        do {
+            _ = try configurator.deleteLink(ifindex: index)
+            log.info("(\(d.name)) removed VMAC interface \(spec.name)", metadata: meta(d))
+        } catch {
+            log.error("(\(d.name)) cannot remove VMAC interface \(spec.name): \(error)", metadata: meta(d))
+        }
+        guard d.settings.family == .ipv4, var entry = virtualMACs.bases[d.settings.interface] else { return }
+        entry.users.remove(spec.name)
+        virtualMACs.bases[d.settings.interface] = entry.users.isEmpty ? nil : entry
+        if entry.users.isEmpty {
+            let base = d.settings.interface
+            for (key, value) in Self.baseSettings {
+                guard let old = entry.saved[key] ?? nil, old != value else { continue }
+                do { try configurator.writeSysctl("net/ipv4/conf/\(base)/\(key)", old) } catch {
+                    log.warning("cannot restore net/ipv4/conf/\(base)/\(key) to \(old): \(error)")
+                }
+            }
+        }
+    }
+
+    /// Someone deleted the macvlan under us: the socket on it is gone; make it again once
+    /// (keepalived recreates it too). The VIPs follow with the next install.
+    func virtualMACRemoved(_ d: InstanceDriver) {
+        guard let spec = d.settings.virtualMAC, !shuttingDown else { return }
+        log.warning("(\(d.name)) VMAC interface \(spec.name) was removed by someone else; creating it again", metadata: meta(d))
+        d.virtualMACIndex = nil
+        virtualMACs.owned[spec.name] = nil
+        d.installed.removeAll()
+        setUpVirtualMAC(d)
+        if let ifindex = d.socketIfindex { ensureSocket(SocketKey(ifindex: ifindex, family: d.settings.family), for: d) }
+        if d.router.state == .master {
+            installAddresses(d)
+            announce(d, count: d.settings.router.garpMasterRepeat)
+        }
+    }
+}
+

@@ -1,0 +1,177 @@
+// SPDX-License-Identifier: Apache-2.0
+import Testing
+import VRRPCore
+import VRRPLab
+
+/// RFC 5798 §7.2 and keepalived `use_vmac`: the VIP answers with the virtual router MAC from
+/// whichever router is master, so a client's neighbour entry never changes on failover.
+@Suite("vrrpd use_vmac", .serialized)
+struct VirtualMACTests {
+    static let mac4 = "00:00:5e:00:01:33"   // VRID 51
+    static let mac6 = "00:00:5e:00:02:3d"   // VRID 61
+
+    static func instances(priority: Int) -> String {
+        var v4 = LabVRRPInstance()
+        v4.priority = priority
+        v4.addressDevice = false
+        v4.extraLines = ["use_vmac"]
+        var v6 = v4
+        v6.name = "VI_6"
+        v6.vrid = 61
+        v6.virtualAddresses = ["2001:db8::100/64"]
+        return LabVRRPInstance.configuration(routerID: "r\(priority)", [v4, v6])
+    }
+
+    /// The client's neighbour entry for `address` ("" if none).
+    static func neighbour(_ lab: DaemonLab, _ address: String) throws -> String {
+        try lab.lab.run(lab.client, ["ip", "neigh", "show", address]).stdout
+    }
+
+    /// `ip -d link show NAME` in `host` (nil when it does not exist).
+    static func link(_ lab: DaemonLab, _ host: LabHost, _ name: String) throws -> String? {
+        let r = try lab.lab.run(host, ["ip", "-d", "link", "show", name])
+        return r.succeeded ? r.stdout : nil
+    }
+
+    @Test("the client's neighbour entry for the VIP is the virtual MAC (IPv4 and IPv6) and stays it across failover both ways; the macvlans go with SIGTERM")
+    func neighbourEntryFollowsWithoutChange() async throws {
+        try await withDaemonLab { lab in
+            let (p1, p2) = (lab.proxies[0], lab.proxies[1])
+            let capture = try lab.lab.startCapture(lab.client, ifname: "eth0", filter: "vrrp or ip6 proto 112 or arp")
+            let high = try await lab.startDaemon(on: p1, config: Self.instances(priority: 150))
+            let low = try await lab.startDaemon(on: p2, config: Self.instances(priority: 100))
+            try await lab.waitForStates([(high, "MASTER"), (low, "BACKUP")])
+            try await lab.waitForStates([(high, "MASTER"), (low, "BACKUP")], instance: "VI_6")
+            for host in [p1, p2] {
+                // Made at start on both, up, in BACKUP too (keepalived).
+                let shown = try #require(try Self.link(lab, host, "vrrp.51"), "no vrrp.51 on \(host)")
+                #expect(shown.contains("vrrp.51@eth0") && shown.contains("link/ether \(Self.mac4)") && shown.contains("macvlan mode private"))
+                #expect(shown.contains("state UP") || shown.contains(",UP"), "\(shown)")
+                let shown6 = try #require(try Self.link(lab, host, "vrrp.61"), "no vrrp.61 on \(host)")
+                #expect(shown6.contains("link/ether \(Self.mac6)"))
+            }
+            try await lab.wait("the VIPs on p1's macvlans") {
+                try lab.hasVIP(p1, "198.18.0.100/24", ifname: "vrrp.51") && lab.hasVIP(p1, "2001:db8::100/64", ifname: "vrrp.61")
+            }
+            #expect(try !lab.hasVIP(p1, "198.18.0.100/24") && !lab.hasVIP(p2, "198.18.0.100/24", ifname: "vrrp.51"))
+            try await lab.waitForPing("198.18.0.100")
+            try await lab.waitForPing("2001:db8::100")
+            let p1MAC = try lab.mac(p1).description
+            let entry = try Self.neighbour(lab, "198.18.0.100")
+            #expect(entry.contains(Self.mac4), "\(entry)")
+            #expect(try Self.neighbour(lab, "2001:db8::100").contains(Self.mac6))
+            #expect(try !Self.neighbour(lab, "198.18.0.100").contains(p1MAC))
+
+            // p1 → p2.
+            #expect(lab.terminate(high) == 0)
+            try await lab.waitForState(low, "MASTER")
+            try await lab.waitForState(low, "MASTER", instance: "VI_6")
+            #expect(try Self.link(lab, p1, "vrrp.51") == nil && Self.link(lab, p1, "vrrp.61") == nil, "the macvlans outlived SIGTERM")
+            try await lab.wait("the VIPs on p2's macvlans") {
+                try lab.hasVIP(p2, "198.18.0.100/24", ifname: "vrrp.51") && lab.hasVIP(p2, "2001:db8::100/64", ifname: "vrrp.61")
+            }
+            try await lab.waitForPing("198.18.0.100")
+            try await lab.waitForPing("2001:db8::100")
+            #expect(try Self.neighbour(lab, "198.18.0.100").contains(Self.mac4))
+            #expect(try Self.neighbour(lab, "2001:db8::100").contains(Self.mac6))
+
+            // On the wire (RFC 5798 §7.2): every advert of either master, IPv4 and IPv6, and the
+            // gratuitous ARPs leave with the virtual MAC as Ethernet source.
+            let frames = try capture.packets()
+            for (vrid, mac) in [(51, Self.mac4), (61, Self.mac6)] {
+                let adverts = frames.filter { $0.contains("VRRP") && $0.contains("vrid \(vrid),") }
+                #expect(adverts.count >= 2, "adverts for VRID \(vrid): \(frames.filter { $0.contains("VRRP") }.prefix(4))")
+                // `tcpdump -e`: "TIME SRC-MAC > DST-MAC, …".
+                let wrong = adverts.filter { $0.split(separator: " ").dropFirst().first.map(String.init) != mac }
+                #expect(wrong.isEmpty, "\(wrong.prefix(3))")
+            }
+            #expect(frames.contains { $0.contains("VRRP") && $0.contains("198.18.0.12 >") }, "p2's adverts after the failover")
+            let vmacMAC = try #require(MACAddress(Self.mac4))
+            #expect(try capture.sawGratuitousARP(for: IPv4Address("198.18.0.100")!, from: vmacMAC))
+
+            // p2 → p1: p1 comes back with the higher priority and preempts.
+            let again = try await lab.startDaemon(on: p1, config: Self.instances(priority: 150))
+            try await lab.waitForStates([(again, "MASTER"), (low, "BACKUP")])
+            try await lab.wait("the VIP back on p1's macvlan") { try lab.hasVIP(p1, "198.18.0.100/24", ifname: "vrrp.51") }
+            try await lab.waitForPing("198.18.0.100")
+            #expect(try Self.neighbour(lab, "198.18.0.100").contains(Self.mac4))
+            #expect(try !Self.neighbour(lab, "198.18.0.100").contains(lab.mac(p2).description))
+
+            #expect(lab.terminate(again) == 0 && lab.terminate(low) == 0)
+            for host in [p1, p2] {
+                #expect(try Self.link(lab, host, "vrrp.51") == nil && Self.link(lab, host, "vrrp.61") == nil)
+            }
+        }
+    }
+
+    @Test("an operator's interface called vrrp.51 is never removed: vrrpd runs on eth0 and leaves it")
+    func foreignInterfaceKept() async throws {
+        try await withDaemonLab(proxies: 1) { lab in
+            let p1 = lab.proxies[0]
+            _ = try lab.lab.runChecked(p1, ["ip", "link", "add", "vrrp.51", "type", "veth", "peer", "name", "vrrp51peer"])
+            let d = try await lab.startDaemon(on: p1, config: config(for: p1, priority: 150) { $0.version = 3; $0.extraLines = ["use_vmac"] })
+            try await lab.waitForState(d, "MASTER")
+            try await lab.wait("the VIP on eth0") { try lab.hasVIP(p1, "198.18.0.100/24") }
+            #expect(lab.log(d).contains("cannot use_vmac vrrp.51: vrrp.51 exists and is a veth"))
+            #expect(lab.terminate(d) == 0)
+            #expect(try Self.link(lab, p1, "vrrp.51") != nil, "vrrpd removed an interface it did not create")
+        }
+    }
+
+    @Test("keepalived 2.2.7 with use_vmac makes the same macvlan (name, MAC, private mode, up) with the same sysctls, and elects with vrrpd both ways")
+    func sameAsKeepalived() async throws {
+        guard Lab.keepalivedPath != nil else { return }
+        try await withDaemonLab { lab in
+            let (p1, p2) = (lab.proxies[0], lab.proxies[1])
+            var k = LabVRRPInstance()
+            k.version = 3
+            k.priority = 100
+            k.addressDevice = false
+            k.extraLines = ["use_vmac"]
+            let keepalived = try lab.lab.startKeepalived(p2, config: k.configuration(routerID: "p2"))
+            let ours = try await lab.startDaemon(on: p1, config: config(for: p1, priority: 150) { $0.version = 3; $0.extraLines = ["use_vmac"] })
+            try await lab.waitForState(ours, "MASTER")
+            try await lab.wait("keepalived BACKUP with its vrrp.51") {
+                let made = try Self.link(lab, p2, "vrrp.51") != nil
+                return lab.lab.loggedState(keepalived) == "BACKUP" && made
+            }
+            // Two Master_Down_Intervals (3.6 s each) later keepalived is still BACKUP: it hears vrrpd.
+            try await Task.sleep(for: .seconds(8))
+            #expect(lab.lab.loggedState(keepalived) == "BACKUP", "keepalived did not hear vrrpd's adverts")
+            func shape(_ host: LabHost) throws -> [String] {
+                let shown = try #require(try Self.link(lab, host, "vrrp.51"))
+                let sysctls = ["vrrp.51/arp_ignore", "vrrp.51/accept_local", "vrrp.51/rp_filter", "vrrp.51/promote_secondaries",
+                               "eth0/arp_ignore", "eth0/arp_filter"].map { key in
+                    key + "=" + ((try? lab.lab.run(host, ["cat", "/proc/sys/net/ipv4/conf/\(key)"]).stdout
+                        .trimmingCharacters(in: .whitespacesAndNewlines)) ?? "?")
+                }
+                return [shown.contains("vrrp.51@eth0") ? "on eth0" : "not on eth0",
+                        shown.contains("link/ether \(Self.mac4)") ? "virtual MAC" : "other MAC",
+                        shown.contains("macvlan mode private") ? "private" : "not private",
+                        shown.contains(",UP") || shown.contains("<UP") ? "up" : "down"] + sysctls
+            }
+            #expect(try shape(p1) == shape(p2), "vrrpd's macvlan (p1) differs from keepalived's (p2)")
+            #expect(try shape(p1).prefix(4) == ["on eth0", "virtual MAC", "private", "up"])
+
+            // vrrpd leaves (priority 0): keepalived takes over on its macvlan; vrrpd's is gone.
+            #expect(lab.terminate(ours) == 0)
+            try await lab.wait("keepalived MASTER with the VIP on its vrrp.51") {
+                let held = try lab.hasVIP(p2, "198.18.0.100/24", ifname: "vrrp.51")
+                return lab.lab.loggedState(keepalived) == "MASTER" && held
+            }
+            #expect(try Self.link(lab, p1, "vrrp.51") == nil)
+            try await lab.waitForPing("198.18.0.100")
+            // vrrpd comes back at 150 and preempts keepalived.
+            let again = try await lab.startDaemon(on: p1, config: config(for: p1, priority: 150) { $0.version = 3; $0.extraLines = ["use_vmac"] })
+            try await lab.waitForState(again, "MASTER")
+            try await lab.wait("keepalived BACKUP, the VIP on p1's vrrp.51 only") {
+                let ours = try lab.hasVIP(p1, "198.18.0.100/24", ifname: "vrrp.51")
+                let theirs = try lab.hasVIP(p2, "198.18.0.100/24", ifname: "vrrp.51")
+                return lab.lab.loggedState(keepalived) == "BACKUP" && ours && !theirs
+            }
+            try await lab.waitForPing("198.18.0.100")
+            #expect(lab.terminate(again) == 0)
+            _ = lab.lab.stop(keepalived.process)
+        }
+    }
+}
