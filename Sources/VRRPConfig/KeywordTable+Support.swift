@@ -33,7 +33,6 @@ extension KeywordTable {
         "vrrp_instance check_unicast_src": .differs("vrrpd always makes this check: without the keyword keepalived accepts unicast adverts from any source, vrrpd still drops those not from a unicast_peer"),
         "vrrp_instance track_src_ip": .notApplied("following the interface's source address: the address found at start-up is kept"),
         "vrrp_instance promote_secondaries": .notApplied("setting the interface's promote_secondaries: removing a VIP may remove secondaries with it"),
-        "vrrp_instance use_vmac": .notApplied("the virtual MAC interface: addresses go on the parent interface with its own MAC"),
     ]
 
     private static func lost(_ block: KeywordInfo.Block, _ names: [String], _ loss: String, example: String? = nil) -> [KeywordInfo] {

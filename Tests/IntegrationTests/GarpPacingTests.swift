@@ -35,7 +35,7 @@ struct GarpPacingTests {
             // Lower bound only: 90% of the gap (capture timestamps are taken at the client).
             let gaps = zip(seen, seen.dropFirst()).map { $1.0 - $0.0 }
             #expect(gaps.allSatisfy { $0 >= gap * 0.9 }, "gratuitous ARPs closer than vrrp_garp_interval \(gap) s: \(gaps)")
-            #expect(lab.terminate(daemon) == 0)
+            #expect(daemon.terminate() == 0)
         }
     }
 
@@ -101,7 +101,7 @@ struct GarpPacingTests {
             let t = try nas()
             let gaps = zip(t, t.dropFirst()).map { $1 - $0 }
             #expect(gaps.allSatisfy { $0 >= gap * 0.9 }, "unsolicited NAs closer than vrrp_gna_interval \(gap) s: \(gaps)")
-            #expect(lab.terminate(daemon) == 0)
+            #expect(daemon.terminate() == 0)
         }
     }
 }

@@ -69,7 +69,7 @@ struct NotifyFifoScriptTests {
             try await lab.wait("the script's copy of the MASTER line") { lines().contains("tag INSTANCE \"VI_1\" MASTER 150") }
             let pid = try #require(Int32(((try? String(contentsOfFile: pidFile, encoding: .utf8)) ?? "").trimmingCharacters(in: .whitespacesAndNewlines)))
             #expect(kill(pid, 0) == 0, "the FIFO script is not running")
-            _ = lab.terminate(daemon)
+            _ = daemon.terminate()
             try await lab.wait("the script to end after the daemon") { access("/proc/\(pid)", F_OK) != 0 }
             let got = lines()
             // In order: BACKUP (start-up) or straight MASTER, then MASTER, then STOP, then EOF.
@@ -98,7 +98,7 @@ struct NotifyFifoScriptTests {
             try await lab.waitForState(daemon, "MASTER")
             try await lab.wait("the refusal in the log") { lab.lab.log(daemon.process).contains("SECURITY VIOLATION") }
             #expect(access(marker, F_OK) != 0, "the insecure FIFO script ran")
-            #expect(lab.terminate(daemon) == 0)
+            #expect(daemon.terminate() == 0)
         }
     }
 }

@@ -48,7 +48,7 @@ struct RouteTests {
             #expect(try ours(lab, p2).isEmpty)
 
             // Failover by SIGTERM: p1 takes its routes and rules away before exiting, p2 adds them.
-            #expect(lab.terminate(master) == 0)
+            #expect(master.terminate() == 0)
             #expect(try ours(lab, p1).isEmpty, "the stopped master removed its routes and rules")
             try await lab.waitForState(backup, "MASTER")
             try await waitForOurs(lab, p2, count: 3)
@@ -57,7 +57,7 @@ struct RouteTests {
             try lab.lab.setLink(p2, "eth0", up: false)
             try await lab.waitForState(backup, "FAULT")
             try await waitForOurs(lab, p2, count: 0)
-            #expect(lab.terminate(backup) == 0)
+            #expect(backup.terminate() == 0)
         }
     }
 
@@ -90,11 +90,11 @@ struct RouteTests {
             #expect(try lab.hasVIP(p2, "198.18.1.1/24"))
             #expect(try !lab.hasVIP(p2, VIP.v4), "a BACKUP has no VIP, but it has the static address")
 
-            #expect(lab.terminate(backup) == 0)
+            #expect(backup.terminate() == 0)
             #expect(try ours(lab, p2).isEmpty, "keepalived 2.2.7 deletes its static entries at exit")
             #expect(try !lab.hasVIP(p2, "198.18.1.1/24"))
             #expect(try lab.lab.run(p2, ["ip", "route", "show"]).stdout.contains("198.18.8.0/24 via 198.18.0.254 dev eth0 proto static"))
-            _ = lab.terminate(master)
+            _ = master.terminate()
         }
     }
 }

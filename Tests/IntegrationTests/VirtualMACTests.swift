@@ -63,7 +63,7 @@ struct VirtualMACTests {
             #expect(try !Self.neighbour(lab, "198.18.0.100").contains(p1MAC))
 
             // p1 → p2.
-            #expect(lab.terminate(high) == 0)
+            #expect(high.terminate() == 0)
             try await lab.waitForState(low, "MASTER")
             try await lab.waitForState(low, "MASTER", instance: "VI_6")
             #expect(try Self.link(lab, p1, "vrrp.51") == nil && Self.link(lab, p1, "vrrp.61") == nil, "the macvlans outlived SIGTERM")
@@ -97,7 +97,7 @@ struct VirtualMACTests {
             #expect(try Self.neighbour(lab, "198.18.0.100").contains(Self.mac4))
             #expect(try !Self.neighbour(lab, "198.18.0.100").contains(lab.mac(p2).description))
 
-            #expect(lab.terminate(again) == 0 && lab.terminate(low) == 0)
+            #expect(again.terminate() == 0 && low.terminate() == 0)
             for host in [p1, p2] {
                 #expect(try Self.link(lab, host, "vrrp.51") == nil && Self.link(lab, host, "vrrp.61") == nil)
             }
@@ -112,8 +112,8 @@ struct VirtualMACTests {
             let d = try await lab.startDaemon(on: p1, config: config(for: p1, priority: 150) { $0.version = 3; $0.extraLines = ["use_vmac"] })
             try await lab.waitForState(d, "MASTER")
             try await lab.wait("the VIP on eth0") { try lab.hasVIP(p1, "198.18.0.100/24") }
-            #expect(lab.log(d).contains("cannot use_vmac vrrp.51: vrrp.51 exists and is a veth"))
-            #expect(lab.terminate(d) == 0)
+            #expect(d.log.contains("cannot use_vmac vrrp.51: vrrp.51 exists and is a veth"))
+            #expect(d.terminate() == 0)
             #expect(try Self.link(lab, p1, "vrrp.51") != nil, "vrrpd removed an interface it did not create")
         }
     }
@@ -154,7 +154,7 @@ struct VirtualMACTests {
             #expect(try shape(p1).prefix(4) == ["on eth0", "virtual MAC", "private", "up"])
 
             // vrrpd leaves (priority 0): keepalived takes over on its macvlan; vrrpd's is gone.
-            #expect(lab.terminate(ours) == 0)
+            #expect(ours.terminate() == 0)
             try await lab.wait("keepalived MASTER with the VIP on its vrrp.51") {
                 let held = try lab.hasVIP(p2, "198.18.0.100/24", ifname: "vrrp.51")
                 return lab.lab.loggedState(keepalived) == "MASTER" && held
@@ -170,7 +170,7 @@ struct VirtualMACTests {
                 return lab.lab.loggedState(keepalived) == "BACKUP" && ours && !theirs
             }
             try await lab.waitForPing("198.18.0.100")
-            #expect(lab.terminate(again) == 0)
+            #expect(again.terminate() == 0)
             _ = lab.lab.stop(keepalived.process)
         }
     }

@@ -52,7 +52,7 @@ struct FRRInteropTests {
         try await withLab { lab in
             let topology = try LabTopology(in: lab, proxies: 2)
             let (p1, p2, client) = (topology.proxies[0], topology.proxies[1], topology.client)
-            let vrrpd = try Interop.vrrpdBinary()
+            let vrrpd = try LabBinaries.vrrpd
             var runs = 0
             func startOurs(_ priority: Int) throws -> LabVRRPNode {
                 runs += 1

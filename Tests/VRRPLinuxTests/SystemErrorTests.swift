@@ -76,6 +76,8 @@ struct SyscallHelperTests {
             }
         }
     }
+}
+
 @Test("Sysctl reads and writes under a settable root: value plus newline written, newline trimmed on read, missing entry nil")
 func sysctlUnderTemporaryRoot() throws {
     var template = Array("/tmp/vrrp-sysctl-XXXXXX".utf8CString)

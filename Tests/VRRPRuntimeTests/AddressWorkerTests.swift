@@ -78,6 +78,10 @@ final class HeldConfigurator: AddressConfigurator, @unchecked Sendable {
 
     func links() throws -> [LinkInfo] { try host.links() }
     func addresses() throws -> [InterfaceAddress] { try host.addresses() }
+    func addRoute(_ route: RouteSpec) throws -> RouteNetlink.AddResult { try host.addRoute(route) }
+    func deleteRoute(_ route: RouteSpec) throws -> RouteNetlink.DeleteResult { try host.deleteRoute(route) }
+    func addRule(_ rule: RuleSpec) throws -> RouteNetlink.AddResult { try host.addRule(rule) }
+    func deleteRule(_ rule: RuleSpec) throws -> RouteNetlink.DeleteResult { try host.deleteRule(rule) }
 }
 
 @Suite("Runtime: netlink requests off the event loop")
