@@ -51,6 +51,8 @@ public final class Daemon: @unchecked Sendable {
     var links: [Int32: LinkInfo] = [:]
     var interfaceAddresses: [Int32: [InterfaceAddress]] = [:]
     var sockets: [SocketKey: any VRRPTransport] = [:]
+    /// Periodic adverts due in this loop turn, sent together at its end (one sendmmsg per socket).
+    var outbox = AdvertOutbox()
     var joinedGroups: Set<GroupMembership> = []
     /// nftables drop rules for Accept_Mode off (created only when an instance needs them).
     var acceptFilter: AcceptModeFilter?
@@ -205,18 +207,42 @@ public final class Daemon: @unchecked Sendable {
             case .announceVirtualAddresses(let count):
                 announce(d, count: count)
             case .startTimer(let kind, let at):
-                if let old = d.timers.removeValue(forKey: kind) { _ = loop.cancel(old) }
-                d.timers[kind] = loop.schedule(at: at) { [unowned self, unowned d] in
-                    d.timers[kind] = nil
-                    self.feed(d, .timerFired(kind))
-                }
-            case .cancelTimer(let kind):
-                if let old = d.timers.removeValue(forKey: kind) { _ = loop.cancel(old) }
+                arm(d, kind, at: at)
+            case .cancelTimer:
+                break  // lazily: the armed loop timer finds no deadline in the core (ArmedTimers)
             case .transitioned(let from, let to, let reason):
                 transitioned(d, from: from, to: to, reason: reason)
             case .rejected(let rejection):
                 log.debug("(\(d.name)) discarded advertisement: \(rejection)", metadata: meta(d))
             }
+        }
+    }
+
+    /// Arms the loop timer of `kind` for `deadline`, unless one armed earlier is still pending:
+    /// that one re-arms itself at the core's deadline when it fires (``ArmedTimers``).
+    func arm(_ d: InstanceDriver, _ kind: VirtualRouter.TimerKind, at deadline: Instant) {
+        if let slot = d.timers[kind] {
+            if slot.at <= deadline { return }
+            _ = loop.cancel(slot.token)
+        }
+        let token = loop.schedule(at: deadline) { [unowned self, unowned d] in self.timerDue(d, kind) }
+        d.timers[kind] = ArmedTimers.Slot(token: token, at: deadline)
+    }
+
+    /// An armed loop timer fired: re-armed at the core's deadline if that moved later, fed to
+    /// the core if due, dropped if the core cancelled it.
+    func timerDue(_ d: InstanceDriver, _ kind: VirtualRouter.TimerKind) {
+        d.timers[kind] = nil
+        guard let deadline = d.router.timers[kind] else { return }
+        if deadline > loop.now() {
+            arm(d, kind, at: deadline)
+        } else if kind == .adver {
+            // The steady master's advert: queued and sent with the others due in this turn.
+            outbox.collecting = true
+            feed(d, .timerFired(kind))
+            outbox.collecting = false
+        } else {
+            feed(d, .timerFired(kind))
         }
     }
 
@@ -269,8 +295,7 @@ public final class Daemon: @unchecked Sendable {
     func stopInstance(_ d: InstanceDriver) {
         feed(d, .shutdown)
         removeAddresses(d)
-        for (_, token) in d.timers { _ = loop.cancel(token) }
-        d.timers.removeAll()
+        for token in d.timers.removeAll() { _ = loop.cancel(token) }
         runNotify(d, state: nil)
         notifyFifoTransition(d, state: nil)
     }
