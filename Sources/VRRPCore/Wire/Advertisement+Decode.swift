@@ -34,6 +34,13 @@ extension Advertisement {
     /// With `source` and `destination` nil (a bare VRRP message, e.g. pasted into
     /// `vrrpctl decode`) the family is inferred from the length, and a VRRPv3 checksum that
     /// needs a pseudo-header is reported as `.unverified` instead of being rejected.
+    /// The same for an array, specialized here (see `IPPacket.decode(_: [UInt8])`).
+    public static func decode(_ vrrp: [UInt8], source: IPAddress, destination: IPAddress)
+        -> Result<Advertisement, AdvertisementRejection>
+    {
+        decodeDetailed(vrrp, source: source, destination: destination).map(\.advertisement)
+    }
+
     public static func decodeDetailed(_ vrrp: some Collection<UInt8>, source: IPAddress?, destination: IPAddress?)
         -> Result<DecodedAdvertisement, AdvertisementRejection>
     {
