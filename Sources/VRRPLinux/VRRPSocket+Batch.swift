@@ -26,10 +26,12 @@ public struct OutgoingVRRP: Hashable, Sendable {
 extension VRRPSocket {
     /// Datagrams per recvmmsg/sendmmsg call.
     static let batchSize = 16
-    /// Receive buffer per datagram in a batch: the largest valid advert is 4 088 bytes (VRRPv3
-    /// over IPv6, 255 addresses, no IP header); IPv4 with options is at most 60 + 1 036. Longer
-    /// datagrams are truncated by the kernel (MSG_TRUNC) and reported, as `receive()` does.
-    static let batchSlotSize = 4_160
+    /// Receive buffer per datagram in a batch: as large as `receive()`'s, so that an oversized
+    /// datagram (up to 64 KiB of garbage) still reaches the decoder whole and is counted like
+    /// any other bad advert (HostileTests). The slots live in `ReceiveSlots`, allocated once
+    /// per socket and never zeroed: only the pages the kernel writes become resident (one per
+    /// slot for ordinary adverts).
+    static let batchSlotSize = VRRPSocket.receiveCapacity
     static let controlSize = 256
 
     /// Receives queued datagrams, at most `limit`, calling `body` for each in arrival order;
@@ -37,8 +39,8 @@ extension VRRPSocket {
     /// reported by a throw after the rest of its batch was delivered.
     public func receive(upTo limit: Int, _ body: (RawPacket) -> Void) throws -> Int {
         let batch = Self.batchSize
-        return try withUnsafeTemporaryAllocation(byteCount: batch * Self.batchSlotSize, alignment: 16) { data in
-            try withUnsafeTemporaryAllocation(byteCount: batch * Self.controlSize,
+        let data = receiveSlots.data
+        return try withUnsafeTemporaryAllocation(byteCount: batch * Self.controlSize,
                                               alignment: MemoryLayout<cmsghdr>.alignment) { control in
                 try withUnsafeTemporaryAllocation(of: msghdr.self, capacity: batch) { headers in
                     try withUnsafeTemporaryAllocation(of: iovec.self, capacity: batch) { vectors in
@@ -60,7 +62,6 @@ extension VRRPSocket {
                         }
                     }
                 }
-            }
         }
     }
 
@@ -221,4 +222,17 @@ extension VRRPSocket {
         }
         return true
     }
+}
+
+/// The batch receive buffers of one socket (16 × 64 KiB of address space, allocated once;
+/// pages become resident only when the kernel writes a datagram into them). Used on the
+/// event-loop thread only, like `receive()`.
+final class ReceiveSlots: @unchecked Sendable {
+    let data: UnsafeMutableRawBufferPointer
+
+    init() {
+        data = .allocate(byteCount: VRRPSocket.batchSize * VRRPSocket.batchSlotSize, alignment: 16)
+    }
+
+    deinit { data.deallocate() }
 }
