@@ -24,13 +24,14 @@ public struct OutgoingVRRP: Hashable, Sendable {
 /// instead of a recvmsg per datagram plus the one that says EAGAIN; a master sends the adverts
 /// that fall due in the same loop turn with one sendmmsg(2).
 extension VRRPSocket {
-    /// Datagrams per recvmmsg/sendmmsg call.
+    /// Datagrams per sendmmsg call.
     static let batchSize = 16
-    /// Receive buffer per datagram in a batch: as large as `receive()`'s, so that an oversized
-    /// datagram (up to 64 KiB of garbage) still reaches the decoder whole and is counted like
-    /// any other bad advert (HostileTests). The slots live in `ReceiveSlots`, allocated once
-    /// per socket and never zeroed: only the pages the kernel writes become resident (one per
-    /// slot for ordinary adverts).
+    /// Datagrams per recvmmsg call: each gets a 64 KiB slot (as `receive()` does), so that an
+    /// oversized datagram (64 KiB of garbage) still reaches the decoder whole and is counted
+    /// like any other bad advert (HostileTests). The slots are a temporary (stack) allocation
+    /// of 256 KiB of which only the pages the kernel writes are touched; a heap buffer per
+    /// socket broke `vrrp_no_swap` (mlockall counts it against RLIMIT_MEMLOCK).
+    static let receiveBatchSize = 4
     static let batchSlotSize = VRRPSocket.receiveCapacity
     static let controlSize = 256
 
@@ -38,9 +39,9 @@ extension VRRPSocket {
     /// returns how many were received (0: none queued). A truncated datagram is skipped and
     /// reported by a throw after the rest of its batch was delivered.
     public func receive(upTo limit: Int, _ body: (RawPacket) -> Void) throws -> Int {
-        let batch = Self.batchSize
-        let data = receiveSlots.data
-        return try withUnsafeTemporaryAllocation(byteCount: batch * Self.controlSize,
+        let batch = Self.receiveBatchSize
+        return try withUnsafeTemporaryAllocation(byteCount: batch * Self.batchSlotSize, alignment: 16) { data in
+          try withUnsafeTemporaryAllocation(byteCount: batch * Self.controlSize,
                                               alignment: MemoryLayout<cmsghdr>.alignment) { control in
                 try withUnsafeTemporaryAllocation(of: msghdr.self, capacity: batch) { headers in
                     try withUnsafeTemporaryAllocation(of: iovec.self, capacity: batch) { vectors in
@@ -62,6 +63,7 @@ extension VRRPSocket {
                         }
                     }
                 }
+          }
         }
     }
 
@@ -224,15 +226,3 @@ extension VRRPSocket {
     }
 }
 
-/// The batch receive buffers of one socket (16 × 64 KiB of address space, allocated once;
-/// pages become resident only when the kernel writes a datagram into them). Used on the
-/// event-loop thread only, like `receive()`.
-final class ReceiveSlots: @unchecked Sendable {
-    let data: UnsafeMutableRawBufferPointer
-
-    init() {
-        data = .allocate(byteCount: VRRPSocket.batchSize * VRRPSocket.batchSlotSize, alignment: 16)
-    }
-
-    deinit { data.deallocate() }
-}

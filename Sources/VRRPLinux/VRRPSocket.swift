@@ -64,8 +64,6 @@ public final class VRRPSocket: Sendable {
     public let ifindex: Int32
     public let mode: Mode
     let fd: FileDescriptor
-    /// recvmmsg buffers (VRRPSocket+Batch.swift).
-    let receiveSlots = ReceiveSlots()
 
     public var fileDescriptor: CInt { fd.rawValue }
 
