@@ -6,7 +6,7 @@ import VRRPLinux
 import VRRPTestSupport
 
 /// The driver's work per advert (issue 16), counted at simulated time: no timing.
-@Suite("Runtime: per-advert work (timers re-armed lazily, adverts batched)")
+@Suite("Runtime: per-advert work (timers re-armed lazily, adverts batched)", .serialized)
 struct HotPathTests {
     @Test("a backup's Master_Down_Timer is not re-scheduled on the loop for every advert it hears")
     func lazyMasterDownRearm() throws {
@@ -44,6 +44,8 @@ struct HotPathTests {
 
     @Test("the periodic adverts of instances due in the same loop turn go out in one batch per socket")
     func advertsBatched() throws {
+        Daemon.batchPeriodicAdverts = true
+        defer { Daemon.batchPeriodicAdverts = false }
         let lan = FakeLAN()
         let config = instanceBlock("VI_1", vrid: 1, priority: 150, vip: "198.18.0.101/24")
             + "\n" + instanceBlock("VI_2", vrid: 2, priority: 150, vip: "198.18.0.102/24")
