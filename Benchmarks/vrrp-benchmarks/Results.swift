@@ -116,6 +116,7 @@ struct BenchmarkReport: Codable, Sendable {
     var failover: [FailoverResult] = []
     var scale: [ScaleResult] = []
     var checks: [CheckComparison] = []
+    var ceiling: [CeilingResult] = []
     var notes: [String] = []
 }
 
@@ -185,6 +186,21 @@ extension BenchmarkReport {
             }
             out += table(["scenario", "daemon", "CPU s/min master / backup", "peak RSS MiB master / backup",
                           "private (anon) MiB master / backup", "kept up"], rows)
+            out += "\n"
+        }
+        if !ceiling.isEmpty {
+            out += "### Scale ceiling (VRRPv3 instances held without a false takeover)\n\n"
+            out += table(["advert_int", "window s", "vrrpd", "keepalived", "ratio", "sizes tried (held ✓ / failed ✗)"],
+                         ceiling.map { c in
+                             let tried = c.probes.sorted { $0.key > $1.key }.map { d, probes in
+                                 "\(d): " + probes.map { "\($0.instances)\($0.held ? "✓" : "✗")" }.joined(separator: " ")
+                             }.joined(separator: "; ")
+                             func text(_ d: String) -> String {
+                                 c.ceilings[d].map { "\($0)\($0 >= c.maxTried ? "+" : "")" } ?? "–"
+                             }
+                             return ["\(intervalText(c.advertIntervalSeconds)) s", fmt(c.windowSeconds, 0),
+                                     text("vrrpd"), text("keepalived"), fmt(c.ratio, 2), tried]
+                         })
             out += "\n"
         }
         if !checks.isEmpty {

@@ -13,6 +13,32 @@ public protocol VRRPTransport: AnyObject, Sendable {
     func receive() throws -> RawPacket?
     /// Joins a multicast group on the socket's interface (idempotent).
     func join(_ group: IPAddress) throws
+    /// Every queued datagram up to `limit`, handed to `body` in arrival order; how many there
+    /// were. ``VRRPSocket``: recvmmsg(2), one call per batch (issue 16).
+    func receive(upTo limit: Int, _ body: (RawPacket) -> Void) throws -> Int
+    /// Sends several messages; the failures by index. ``VRRPSocket``: sendmmsg(2).
+    func send(_ messages: [OutgoingVRRP]) -> [(index: Int, error: any Error)]
+}
+
+extension VRRPTransport {
+    /// One `receive()` per datagram (fakes).
+    public func receive(upTo limit: Int, _ body: (RawPacket) -> Void) throws -> Int {
+        var count = 0
+        while count < limit, let packet = try receive() {
+            count += 1
+            body(packet)
+        }
+        return count
+    }
+
+    /// One `send(_:from:to:)` per message (fakes).
+    public func send(_ messages: [OutgoingVRRP]) -> [(index: Int, error: any Error)] {
+        var failures: [(index: Int, error: any Error)] = []
+        for (i, m) in messages.enumerated() {
+            do { try send(m.vrrp, from: m.source, to: m.destination) } catch { failures.append((i, error)) }
+        }
+        return failures
+    }
 }
 
 /// Sends prebuilt Ethernet frames (gratuitous ARP, unsolicited NA).

@@ -64,7 +64,7 @@ public final class VRRPSocket: Sendable {
     public let interfaceName: String
     public let ifindex: Int32
     public let mode: Mode
-    private let fd: FileDescriptor
+    let fd: FileDescriptor
 
     public var fileDescriptor: CInt { fd.rawValue }
 
@@ -165,15 +165,17 @@ public final class VRRPSocket: Sendable {
         // An uninitialized scratch buffer (stack when safe): zeroing a fresh 64 KiB array per
         // datagram was two thirds of a backup's instructions at 250 instances (callgrind,
         // scripts/bench-profile). Only the datagram's bytes are copied out.
+        // The control buffer too: a heap allocation per datagram before issue 16.
         try withUnsafeTemporaryAllocation(byteCount: Self.receiveCapacity, alignment: 16) { data in
-            try receive(into: data)
+            try withUnsafeTemporaryAllocation(byteCount: 256, alignment: MemoryLayout<cmsghdr>.alignment) { control in
+                try receive(into: data, control: control)
+            }
         }
     }
 
-    private func receive(into data: UnsafeMutableRawBufferPointer) throws -> RawPacket? {
+    private func receive(into data: UnsafeMutableRawBufferPointer,
+                         control: UnsafeMutableRawBufferPointer) throws -> RawPacket? {
         var name = sockaddr_in6()  // large enough for either family
-        let control = UnsafeMutableRawBufferPointer.allocate(byteCount: 256, alignment: MemoryLayout<cmsghdr>.alignment)
-        defer { control.deallocate() }
         control.initializeMemory(as: UInt8.self, repeating: 0)
 
         var result: (length: Int, flags: CInt, destination: IPAddress?, hops: UInt8?, ifindex: Int32?)
@@ -213,7 +215,7 @@ public final class VRRPSocket: Sendable {
                          ifindex: result.ifindex ?? ifindex)
     }
 
-    private static func sourceAddress(_ name: sockaddr_in6) -> IPAddress? {
+    static func sourceAddress(_ name: sockaddr_in6) -> IPAddress? {
         var name = name
         switch CInt(name.sin6_family) {
         case AF_INET:
@@ -226,7 +228,7 @@ public final class VRRPSocket: Sendable {
     }
 
     /// Walks the control messages of a received `msghdr`. The pointers never leave this call.
-    private static func parseControl(_ message: inout msghdr)
+    static func parseControl(_ message: inout msghdr)
         -> (destination: IPAddress?, hops: UInt8?, ifindex: Int32?) {
         var destination: IPAddress?
         var hops: UInt8?

@@ -40,17 +40,12 @@ extension Daemon {
 
     func socketReadable(_ key: SocketKey) {
         guard let socket = sockets[key] else { return }
-        // Bounded per wakeup so one flooded interface cannot starve the others.
-        for _ in 0..<64 {
-            let packet: RawPacket?
-            do {
-                packet = try socket.receive()
-            } catch {
-                log.warning("receive on \(links[key.ifindex]?.name ?? "?"): \(error)")
-                return
-            }
-            guard let packet else { return }
-            handle(packet, key: key)
+        // Bounded per wakeup so one flooded interface cannot starve the others; one recvmmsg
+        // per 16 datagrams (a recvmsg each plus one for EAGAIN before issue 16).
+        do {
+            _ = try socket.receive(upTo: 64) { packet in handle(packet, key: key) }
+        } catch {
+            log.warning("receive on \(links[key.ifindex]?.name ?? "?"): \(error)")
         }
     }
 
@@ -140,13 +135,31 @@ extension Daemon {
               let source = d.source else { return }
         let advertisement = d.router.advertisement(priority: priority)
         let destinations = d.settings.isUnicast ? d.settings.unicastPeers : [d.settings.multicastGroup]
+        let key = SocketKey(ifindex: ifindex, family: d.settings.family)
         for destination in destinations {
             do {
                 let bytes = try advertisement.encode(source: source, destination: destination,
                                                      v3IPv4Checksum: d.settings.v3ChecksumAsV2 ? .rfc9568 : .pseudoHeader)
-                try socket.send(bytes, from: source, to: destination)
+                if outbox.collecting {
+                    if outbox.isEmpty { loop.runNextTurn { [unowned self] in self.flushOutbox() } }
+                    outbox.append(OutgoingVRRP(vrrp: bytes, source: source, destination: destination), key: key, from: d)
+                } else {
+                    try socket.send(bytes, from: source, to: destination)
+                }
             } catch {
                 log.warning("(\(d.name)) cannot send advertisement to \(destination): \(error)", metadata: meta(d))
+            }
+        }
+    }
+
+    /// Sends the adverts collected in this loop turn, one batch per socket (sendmmsg).
+    func flushOutbox() {
+        for (key, batch) in outbox.take() {
+            guard let socket = sockets[key] else { continue }
+            for failure in socket.send(batch.messages) {
+                let d = batch.senders[failure.index]
+                log.warning("(\(d.name)) cannot send advertisement to \(batch.messages[failure.index].destination): \(failure.error)",
+                            metadata: meta(d))
             }
         }
     }
@@ -162,4 +175,31 @@ struct GroupMembership: Hashable {
 struct SocketInstances {
     var all: [InstanceDriver] = []
     var byVRID: [UInt8: [InstanceDriver]] = [:]
+}
+
+/// Periodic adverts collected during one loop turn, by socket, until `flushOutbox` sends them
+/// with one sendmmsg(2) per socket at the end of the turn (issue 16). Only the master's
+/// Adver_Timer adverts are collected; the first advert of a new master, priority-0 adverts and
+/// every other packet go out at once, in their order.
+struct AdvertOutbox {
+    struct Batch {
+        var messages: [OutgoingVRRP] = []
+        var senders: [InstanceDriver] = []
+    }
+
+    /// True while an Adver_Timer fire is being handled.
+    var collecting = false
+    private var batches: [SocketKey: Batch] = [:]
+
+    var isEmpty: Bool { batches.isEmpty }
+
+    mutating func append(_ message: OutgoingVRRP, key: SocketKey, from d: InstanceDriver) {
+        batches[key, default: Batch()].messages.append(message)
+        batches[key, default: Batch()].senders.append(d)
+    }
+
+    mutating func take() -> [SocketKey: Batch] {
+        defer { batches = [:] }
+        return batches
+    }
 }

@@ -52,6 +52,8 @@ public final class Daemon: @unchecked Sendable {
     var links: [Int32: LinkInfo] = [:]
     var interfaceAddresses: [Int32: [InterfaceAddress]] = [:]
     var sockets: [SocketKey: any VRRPTransport] = [:]
+    /// Periodic adverts due in this loop turn, sent together at its end (one sendmmsg per socket).
+    var outbox = AdvertOutbox()
     var joinedGroups: Set<GroupMembership> = []
     /// nftables drop rules for Accept_Mode off (created only when an instance needs them).
     var acceptFilter: AcceptModeFilter?
@@ -223,18 +225,48 @@ public final class Daemon: @unchecked Sendable {
             case .announceVirtualAddresses(let count):
                 announce(d, count: count)
             case .startTimer(let kind, let at):
-                if let old = d.timers.removeValue(forKey: kind) { _ = loop.cancel(old) }
-                d.timers[kind] = loop.schedule(at: at) { [unowned self, unowned d] in
-                    d.timers[kind] = nil
-                    self.feed(d, .timerFired(kind))
-                }
-            case .cancelTimer(let kind):
-                if let old = d.timers.removeValue(forKey: kind) { _ = loop.cancel(old) }
+                arm(d, kind, at: at)
+            case .cancelTimer:
+                break  // lazily: the armed loop timer finds no deadline in the core (ArmedTimers)
             case .transitioned(let from, let to, let reason):
                 transitioned(d, from: from, to: to, reason: reason)
             case .rejected(let rejection):
                 log.debug("(\(d.name)) discarded advertisement: \(rejection)", metadata: meta(d))
             }
+        }
+    }
+
+    /// Send the Adver_Timer adverts of one loop turn with one sendmmsg per socket
+    /// (`AdvertOutbox`). Off: with it on, `StatusFloodTests` saw one advert gap of 1.9–2.6 s
+    /// (advert_int 1, loop lag 15 ms) in 3 of 11 runs, none in 7 runs with it off; the cause is
+    /// not found yet (issue 16, docs/performance.md). `HotPathTests` turns it on.
+    nonisolated(unsafe) static var batchPeriodicAdverts = false
+
+    /// Arms the loop timer of `kind` for `deadline`, unless one armed earlier is still pending:
+    /// that one re-arms itself at the core's deadline when it fires (``ArmedTimers``).
+    func arm(_ d: InstanceDriver, _ kind: VirtualRouter.TimerKind, at deadline: Instant) {
+        if let slot = d.timers[kind] {
+            if slot.at <= deadline { return }
+            _ = loop.cancel(slot.token)
+        }
+        let token = loop.schedule(at: deadline) { [unowned self, unowned d] in self.timerDue(d, kind) }
+        d.timers[kind] = ArmedTimers.Slot(token: token, at: deadline)
+    }
+
+    /// An armed loop timer fired: re-armed at the core's deadline if that moved later, fed to
+    /// the core if due, dropped if the core cancelled it.
+    func timerDue(_ d: InstanceDriver, _ kind: VirtualRouter.TimerKind) {
+        d.timers[kind] = nil
+        guard let deadline = d.router.timers[kind] else { return }
+        if deadline > loop.now() {
+            arm(d, kind, at: deadline)
+        } else if kind == .adver && Self.batchPeriodicAdverts {
+            // The steady master's advert: queued and sent with the others due in this turn.
+            outbox.collecting = true
+            feed(d, .timerFired(kind))
+            outbox.collecting = false
+        } else {
+            feed(d, .timerFired(kind))
         }
     }
 
@@ -289,8 +321,7 @@ public final class Daemon: @unchecked Sendable {
         feed(d, .shutdown)
         removeAddresses(d)
         if d.virtualMACIndex != nil { tearDownVirtualMAC(d) }
-        for (_, token) in d.timers { _ = loop.cancel(token) }
-        d.timers.removeAll()
+        for token in d.timers.removeAll() { _ = loop.cancel(token) }
         runNotify(d, state: nil)
         notifyFifoTransition(d, state: nil)
     }

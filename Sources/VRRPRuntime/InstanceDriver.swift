@@ -11,7 +11,8 @@ import VRRPStatus
 final class InstanceDriver {
     var settings: InstanceSettings
     var router: VirtualRouter
-    var timers: [VirtualRouter.TimerKind: TimerToken] = [:]
+    /// The loop timers armed for the core's timers (re-armed lazily, see ``ArmedTimers``).
+    var timers = ArmedTimers()
     /// The virtual addresses present for this instance (added by us, or already there).
     var installed: Set<IPAddress> = []
     /// The subset of `installed` that was on the interface without our IFA_PROTO tag when we

@@ -335,6 +335,18 @@ public final class FakeVRRPSocket: VRRPTransport, @unchecked Sendable {
 
     public func receive() throws -> RawPacket? { queue.isEmpty ? nil : queue.removeFirst() }
 
+    /// The size of every batch handed to `send(_:)` (sendmmsg on a real socket), in order.
+    public private(set) var sentBatches: [Int] = []
+
+    public func send(_ messages: [OutgoingVRRP]) -> [(index: Int, error: any Error)] {
+        sentBatches.append(messages.count)
+        var failures: [(index: Int, error: any Error)] = []
+        for (i, m) in messages.enumerated() {
+            do { try send(m.vrrp, from: m.source, to: m.destination) } catch { failures.append((i, error)) }
+        }
+        return failures
+    }
+
     /// The multicast groups joined: adverts sent to one of them reach this socket.
     public private(set) var groups: Set<IPAddress> = []
 

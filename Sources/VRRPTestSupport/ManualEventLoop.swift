@@ -39,6 +39,7 @@ public final class ManualEventLoop: EventLoopProtocol, @unchecked Sendable {
     public func isRegistered(_ fd: CInt) -> Bool { readable[fd] != nil }
 
     public func schedule(at deadline: Instant, _ body: @escaping () -> Void) -> TimerToken {
+        scheduledTimers += 1
         let id = nextID
         nextID += 1
         timers.append(Timer(deadline: deadline, id: id, body: body))
@@ -54,6 +55,10 @@ public final class ManualEventLoop: EventLoopProtocol, @unchecked Sendable {
 
     /// The number of pending timers.
     public var pendingTimers: Int { timers.count }
+
+    /// How many timers were scheduled since the loop was created (the work a driver does per
+    /// event, e.g. re-arming per received advert: issue 16).
+    public private(set) var scheduledTimers = 0
 
     public func execute(_ body: @escaping @Sendable () -> Void) { inbox.withLock { $0.append(body) } }
 
@@ -113,6 +118,9 @@ public final class ManualEventLoop: EventLoopProtocol, @unchecked Sendable {
             let timer = timers.remove(at: next)
             current = max(current, timer.deadline)
             timer.body()
+            // Timers due at the same instant run in one turn, as the epoll loop runs every due
+            // timer before the turn's next-turn work (the advert batch is sent there).
+            if let following = nextDue(by: current), timers[following].deadline == current { continue }
             drain()
         }
         current = target

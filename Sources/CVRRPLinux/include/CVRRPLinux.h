@@ -27,6 +27,11 @@
 #include <linux/connector.h>
 #include <linux/cn_proc.h>
 
+/// recvmmsg(2)/sendmmsg(2) over plain msghdr arrays (struct mmsghdr needs _GNU_SOURCE);
+/// the byte count of message i comes back in lens[i]. At most 64 messages per call.
+int cvrrp_recvmmsg(int fd, struct msghdr *msgs, unsigned int *lens, unsigned int vlen, int flags);
+int cvrrp_sendmmsg(int fd, struct msghdr *msgs, unsigned int *lens, unsigned int vlen, int flags);
+
 static inline struct cmsghdr *cvrrp_cmsg_firsthdr(const struct msghdr *m) { return CMSG_FIRSTHDR(m); }
 static inline struct cmsghdr *cvrrp_cmsg_nxthdr(struct msghdr *m, struct cmsghdr *c) { return CMSG_NXTHDR(m, c); }
 static inline unsigned char *cvrrp_cmsg_data(struct cmsghdr *c) { return CMSG_DATA(c); }

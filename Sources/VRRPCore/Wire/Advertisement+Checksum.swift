@@ -60,7 +60,7 @@ enum VRRPChecksum {
             // keepalived `vrrp_build_vrrp_v3` / FRR: src, dst, 0, proto, 16-bit upper-layer length.
             c.add(word32: src.value)
             c.add(word32: dst.value)
-            c.add([0, vrrpProtocolNumber])
+            c.add(word: UInt16(vrrpProtocolNumber))
             c.add(word: UInt16(truncatingIfNeeded: length))
             return c
         case .ipv6PseudoHeader:
@@ -69,7 +69,8 @@ enum VRRPChecksum {
             c.add(src.bytes)
             c.add(dst.bytes)
             c.add(word32: UInt32(truncatingIfNeeded: length))
-            c.add([0, 0, 0, vrrpProtocolNumber])
+            c.add(word: 0)
+            c.add(word: UInt16(vrrpProtocolNumber))
             return c
         }
     }
@@ -79,7 +80,7 @@ enum VRRPChecksum {
         guard var c = start(form, source: source, destination: destination, length: message.count),
               message.count >= 8 else { return nil }
         c.add(message[0..<6])
-        c.add([0, 0])
+        c.add(word: 0)
         c.add(message[8...])
         return c.value
     }

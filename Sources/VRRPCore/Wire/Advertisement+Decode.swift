@@ -34,6 +34,13 @@ extension Advertisement {
     /// With `source` and `destination` nil (a bare VRRP message, e.g. pasted into
     /// `vrrpctl decode`) the family is inferred from the length, and a VRRPv3 checksum that
     /// needs a pseudo-header is reported as `.unverified` instead of being rejected.
+    /// The same for an array, specialized here (see `IPPacket.decode(_: [UInt8])`).
+    public static func decode(_ vrrp: [UInt8], source: IPAddress, destination: IPAddress)
+        -> Result<Advertisement, AdvertisementRejection>
+    {
+        decodeDetailed(vrrp, source: source, destination: destination).map(\.advertisement)
+    }
+
     public static func decodeDetailed(_ vrrp: some Collection<UInt8>, source: IPAddress?, destination: IPAddress?)
         -> Result<DecodedAdvertisement, AdvertisementRejection>
     {
@@ -87,10 +94,9 @@ extension Advertisement {
         let interval: Centiseconds
         switch version {
         case .v2:
-            let authData = Array(reader.take(v2AuthDataLength) ?? [])
             switch bytes[4] {
             case 0: authentication = .none  // Auth Data ignored on receive (RFC 3768 §5.3.10).
-            case 1: authentication = .password(authData)
+            case 1: authentication = .password(Array(reader.take(v2AuthDataLength) ?? []))
             case 2: authentication = .ipAH
             default: return .failure(.invalidAuthType(bytes[4]))
             }
@@ -141,23 +147,32 @@ extension Advertisement {
     }
 
     /// Tries the checksum forms the version and family allow; returns the first that matches.
+    private static let v2Forms: [ChecksumForm] = [.messageOnly]
+    private static let v3IPv6Forms: [ChecksumForm] = [.ipv6PseudoHeader]
+    private static let v3IPv4Forms: [ChecksumForm] = [.ipv4PseudoHeader, .messageOnly]
+    private static let v3IPv4UnicastForms: [ChecksumForm] =
+        [.ipv4PseudoHeader, .messageOnly, .ipv4PseudoHeaderMulticastDestination]
+
     private static func verifyChecksum(_ bytes: [UInt8], version: VRRPVersion, family: AddressFamily,
                                        source: IPAddress?, destination: IPAddress?)
         -> Result<ChecksumForm, AdvertisementRejection>
     {
         let haveAddresses = source != nil && destination != nil
+        // Constant lists: no array is built per received advert (issue 16).
         let forms: [ChecksumForm]
         switch (version, family) {
         case (.v2, _):
-            forms = [.messageOnly]  // RFC 3768 §5.3.8: no pseudo-header (checklist C1).
+            forms = Self.v2Forms  // RFC 3768 §5.3.8: no pseudo-header (checklist C1).
         case (.v3, .ipv6):
-            forms = [.ipv6PseudoHeader]  // RFC 5798 §5.2.8 (checklist C2).
+            forms = Self.v3IPv6Forms  // RFC 5798 §5.2.8 (checklist C2).
         case (.v3, .ipv4):
             // Checklist C3: accept keepalived's pseudo-header form and RFC 9568's, and the
             // pre-1.3.6 keepalived unicast form (pseudo-header destination 224.0.0.18).
-            var f: [ChecksumForm] = [.ipv4PseudoHeader, .messageOnly]
-            if case .v4(let d)? = destination, d != .vrrpMulticast { f.append(.ipv4PseudoHeaderMulticastDestination) }
-            forms = f
+            if case .v4(let d)? = destination, d != .vrrpMulticast {
+                forms = Self.v3IPv4UnicastForms
+            } else {
+                forms = Self.v3IPv4Forms
+            }
         }
         for form in forms where VRRPChecksum.verifies(bytes, form: form, source: source, destination: destination) {
             return .success(form)

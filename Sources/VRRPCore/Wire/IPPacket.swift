@@ -59,6 +59,12 @@ public enum IPPacket {
         decodeDetailed(bytes).map(\.received)
     }
 
+    /// The same for an array, specialized here: the generic entry point called from another
+    /// module ran unspecialized (a third of a backup's decode instructions; issue 16).
+    public static func decode(_ bytes: [UInt8]) -> Result<ReceivedAdvertisement, PacketRejection> {
+        decodeDetailed(bytes).map(\.received)
+    }
+
     /// As `decode`, keeping the IP header and the checksum form.
     public static func decodeDetailed(_ bytes: some Collection<UInt8>) -> Result<VRRPPacket, PacketRejection> {
         let b = Array(bytes)

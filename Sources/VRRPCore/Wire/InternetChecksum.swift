@@ -13,6 +13,7 @@ public struct InternetChecksum: Hashable, Sendable {
 
     /// Adds bytes as a continuation of everything added so far.
     public mutating func add(_ bytes: some Sequence<UInt8>) {
+        if bytes.withContiguousStorageIfAvailable({ add(buffer: $0) }) != nil { return }
         for b in bytes {
             if let high = pendingHighByte {
                 sum &+= UInt64(high) << 8 | UInt64(b)
@@ -23,9 +24,32 @@ public struct InternetChecksum: Hashable, Sendable {
         }
     }
 
+    /// Contiguous bytes, summed a word at a time (no per-byte optional state): the receive path
+    /// verifies every advert's checksum (issue 16).
+    private mutating func add(buffer: UnsafeBufferPointer<UInt8>) {
+        var i = 0
+        let n = buffer.count
+        if let high = pendingHighByte, n > 0 {
+            sum &+= UInt64(high) << 8 | UInt64(buffer[0])
+            pendingHighByte = nil
+            i = 1
+        }
+        while i + 1 < n {
+            sum &+= UInt64(buffer[i]) << 8 | UInt64(buffer[i + 1])
+            i += 2
+        }
+        if i < n { pendingHighByte = buffer[i] }
+    }
+
     /// Adds one 16-bit word (must be at an even position of the data).
     public mutating func add(word: UInt16) {
-        add([UInt8(word >> 8), UInt8(word & 0xFF)])
+        if let high = pendingHighByte {
+            // Not at an even position after all: continue byte-wise, as `add(_:)` would.
+            sum &+= UInt64(high) << 8 | UInt64(word >> 8)
+            pendingHighByte = UInt8(word & 0xFF)
+        } else {
+            sum &+= UInt64(word)
+        }
     }
 
     /// Adds one 32-bit value as two words.

@@ -1,0 +1,95 @@
+// SPDX-License-Identifier: Apache-2.0
+#if canImport(Glibc)
+@preconcurrency import Glibc
+#endif
+import Testing
+import VRRPCore
+@testable import VRRPLinux
+
+/// recvmmsg/sendmmsg on real raw sockets (issue 16), across a veth pair in private namespaces.
+@Suite("VRRP sockets: batched send and receive (sendmmsg/recvmmsg, private namespaces)",
+       .enabled(if: isRoot, "needs root to create network namespaces"))
+struct BatchSocketTests {
+    /// `vrrpPayload` with another VRID.
+    static func payload(vrid: UInt8) -> [UInt8] {
+        var p = vrrpPayload
+        p[1] = vrid
+        return p
+    }
+
+    /// Receives with `receive(upTo:)` until `count` datagrams came (hang guard of `eventually`).
+    static func collect(_ socket: VRRPSocket, _ count: Int) throws -> [RawPacket] {
+        var packets: [RawPacket] = []
+        return try eventually("\(count) datagrams") {
+            _ = try socket.receive(upTo: 64) { packets.append($0) }
+            return packets.count >= count ? packets : nil
+        }
+    }
+
+    @Test("IPv4: adverts sent in one sendmmsg arrive in order, whole, TTL 255, and one receive(upTo:) drains them")
+    func ipv4Batch() throws {
+        try VethPair.with { pair in
+            let sender = try inNamespace(pair.a) { try VRRPSocket(family: .ipv4, interface: "va", ifindex: pair.indexA) }
+            let receiver = try inNamespace(pair.b) { try VRRPSocket(family: .ipv4, interface: "vb", ifindex: pair.indexB) }
+            let source = IPAddress("198.18.2.1")!
+            // The carrier settles first (the first frames after link-up may be lost).
+            _ = try exchange("warm-up advert") {
+                try sender.send(vrrpPayload, from: source, to: .v4(.vrrpMulticast))
+            } receive: { try receiver.receive() }
+            while try receiver.receive() != nil {}
+            let messages = (1...40).map { OutgoingVRRP(vrrp: Self.payload(vrid: UInt8($0)), source: source, destination: .v4(.vrrpMulticast)) }
+            let failures = sender.send(messages)
+            #expect(failures.isEmpty)
+            let packets = try Self.collect(receiver, 40)
+            #expect(packets.map { $0.bytes[21] } == (1...40).map { UInt8($0) })
+            #expect(packets.allSatisfy { $0.bytes.count == 20 + vrrpPayload.count && $0.ttlOrHopLimit == 255 })
+            #expect(packets.allSatisfy { $0.source == source && $0.destination == .v4(.vrrpMulticast) && $0.ifindex == pair.indexB })
+            #expect(try receiver.receive(upTo: 64) { _ in } == 0)
+        }
+    }
+
+    @Test("IPv6: a batch gets the kernel's checksum and the link-local source per message")
+    func ipv6Batch() throws {
+        try VethPair.with { pair in
+            let source = try VethPair.linkLocal(pair.netlinkA, pair.indexA)
+            _ = try VethPair.linkLocal(pair.netlinkB, pair.indexB)
+            let sender = try inNamespace(pair.a) { try VRRPSocket(family: .ipv6, interface: "va", ifindex: pair.indexA) }
+            let receiver = try inNamespace(pair.b) { try VRRPSocket(family: .ipv6, interface: "vb", ifindex: pair.indexB) }
+            _ = try exchange("warm-up advert") {
+                try sender.send(vrrpPayload, from: .v6(source), to: .v6(.vrrpMulticast))
+            } receive: { try receiver.receive() }
+            while try receiver.receive() != nil {}
+            let messages = (1...3).map { OutgoingVRRP(vrrp: Self.payload(vrid: UInt8($0)), source: .v6(source), destination: .v6(.vrrpMulticast)) }
+            #expect(sender.send(messages).isEmpty)
+            let packets = try Self.collect(receiver, 3)
+            #expect(packets.map { $0.bytes[1] } == [1, 2, 3])
+            #expect(packets.allSatisfy {
+                $0.source == .v6(source) && $0.ttlOrHopLimit == 255
+                    && pseudoHeaderSum(source: source, destination: .vrrpMulticast, payload: $0.bytes) == 0xFFFF
+            })
+        }
+    }
+
+    @Test("a message of the wrong family is reported by its index and the others still go out")
+    func failureByIndex() throws {
+        try VethPair.with { pair in
+            let sender = try inNamespace(pair.a) { try VRRPSocket(family: .ipv4, interface: "va", ifindex: pair.indexA) }
+            let receiver = try inNamespace(pair.b) { try VRRPSocket(family: .ipv4, interface: "vb", ifindex: pair.indexB) }
+            let source = IPAddress("198.18.2.1")!
+            _ = try exchange("warm-up advert") {
+                try sender.send(vrrpPayload, from: source, to: .v4(.vrrpMulticast))
+            } receive: { try receiver.receive() }
+            while try receiver.receive() != nil {}
+            let messages = [
+                OutgoingVRRP(vrrp: Self.payload(vrid: 1), source: source, destination: .v4(.vrrpMulticast)),
+                OutgoingVRRP(vrrp: Self.payload(vrid: 2), source: IPAddress("2001:db8::1")!, destination: .v4(.vrrpMulticast)),
+                OutgoingVRRP(vrrp: Self.payload(vrid: 3), source: source, destination: .v4(.vrrpMulticast)),
+            ]
+            let failures = sender.send(messages)
+            #expect(failures.map(\.index) == [1])
+            #expect((failures.first?.error as? SystemError)?.operation.contains("on va") == true)
+            let packets = try Self.collect(receiver, 2)
+            #expect(packets.map { $0.bytes[21] } == [1, 3])
+        }
+    }
+}

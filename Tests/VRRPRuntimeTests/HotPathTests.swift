@@ -1,0 +1,68 @@
+// SPDX-License-Identifier: Apache-2.0
+import Testing
+import VRRPCore
+import VRRPLinux
+@testable import VRRPRuntime
+import VRRPTestSupport
+
+/// The driver's work per advert (issue 16), counted at simulated time: no timing.
+@Suite("Runtime: per-advert work (timers re-armed lazily, adverts batched)", .serialized)
+struct HotPathTests {
+    @Test("a backup's Master_Down_Timer is not re-scheduled on the loop for every advert it hears")
+    func lazyMasterDownRearm() throws {
+        let (lan, p1, p2) = try ElectionTests.pair()
+        lan.loop.advance(by: .s(10))
+        #expect(p1.state() == "MASTER" && p2.state() == "BACKUP")
+        let since = lan.loop.now()
+        let scheduled = lan.loop.scheduledTimers
+        lan.loop.advance(by: .s(60))
+        let adverts = lan.adverts(from: "p1", since: since).count
+        #expect((60...61).contains(adverts))
+        // The master schedules its Adver_Timer once per advert. The backup used to cancel and
+        // schedule its Master_Down_Timer once per advert as well (2 × adverts in all); re-armed
+        // lazily it touches the loop about once per Master_Down_Interval (≈ 3.6 adverts).
+        let extra = lan.loop.scheduledTimers - scheduled - adverts
+        #expect(extra <= adverts / 2, "the backup scheduled \(extra) loop timers for \(adverts) adverts")
+        #expect(p2.state() == "BACKUP")
+        #expect(p2.instance()?.counters.advertiseRcvd ?? 0 >= 60)
+    }
+
+    @Test("a lazily re-armed backup still takes over exactly Master_Down_Interval after the last advert (v3, 0.1 s)")
+    func lazyRearmKeepsTheDeadline() throws {
+        let (lan, p1, p2) = try ElectionTests.pair("version 3", "version 3", advertInt: "0.1")
+        lan.loop.advance(by: .s(5))
+        #expect(p1.state() == "MASTER" && p2.state() == "BACKUP")
+        p1.crash()
+        let last = lan.adverts(from: "p1").last!.at
+        // 3 × 100 ms + Skew_Time (256 − 100) × 10 cs / 256 = 360.9375 ms (RFC 5798 §6.1).
+        let mdi = Interval(nanoseconds: 360_937_500)
+        lan.loop.advance(to: last + Interval(nanoseconds: mdi.nanoseconds - 100_000))
+        #expect(p2.state() == "BACKUP")
+        lan.loop.advance(by: Interval(nanoseconds: 200_000))
+        #expect(p2.state() == "MASTER")
+    }
+
+    @Test("the periodic adverts of instances due in the same loop turn go out in one batch per socket")
+    func advertsBatched() throws {
+        Daemon.batchPeriodicAdverts = true
+        defer { Daemon.batchPeriodicAdverts = false }
+        let lan = FakeLAN()
+        let config = instanceBlock("VI_1", vrid: 1, priority: 150, vip: "198.18.0.101/24")
+            + "\n" + instanceBlock("VI_2", vrid: 2, priority: 150, vip: "198.18.0.102/24")
+            + "\n" + instanceBlock("VI_3", vrid: 3, priority: 150, vip: "198.18.0.103/24")
+        let p1 = try SimNode(lan, "p1", addresses: [["198.18.0.11/24"]], config: config)
+        lan.loop.advance(by: .s(10))
+        #expect(["VI_1", "VI_2", "VI_3"].allSatisfy { p1.state($0) == "MASTER" })
+        let socket = try #require(p1.host.sockets.first)
+        let before = socket.sentBatches.count
+        let since = lan.loop.now()
+        lan.loop.advance(by: .s(5))
+        let batches = Array(socket.sentBatches[before...])
+        // Three instances started together share their Adver_Timer deadlines: each interval's
+        // three adverts leave in one batch (one sendmmsg on a real socket).
+        #expect(!batches.isEmpty && batches.allSatisfy { $0 == 3 }, "batches: \(batches)")
+        let adverts = lan.adverts(from: "p1", since: since)
+        #expect(adverts.count == batches.reduce(0, +))
+        #expect(Set(adverts.compactMap { $0.advertisement?.vrid }) == [1, 2, 3])
+    }
+}
