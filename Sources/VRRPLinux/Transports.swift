@@ -69,6 +69,11 @@ public protocol VirtualMACConfigurator: Sendable {
     /// addrgenmode none, then up.
     func raiseWithoutAutoLinkLocal(ifindex: Int32) throws
     func deleteLink(ifindex: Int32) throws -> RouteNetlink.DeleteResult
+    /// The links after a macvlan was made, and the base's link-local copied onto it, through
+    /// this configurator's own rtnetlink socket (the address worker owns the other one).
+    func links() throws -> [LinkInfo]
+    func addAddress(_ address: IPAddress, prefix: UInt8, ifindex: Int32, label: String?, scope: AddressScope,
+                    broadcast: IPv4Address?, noDAD: Bool) throws -> RouteNetlink.AddResult
     /// `key` is relative to /proc/sys (`net/ipv4/conf/eth0/arp_ignore`).
     func readSysctl(_ key: String) -> String?
     func writeSysctl(_ key: String, _ value: String) throws
@@ -89,6 +94,12 @@ public struct LinuxVirtualMAC: VirtualMACConfigurator {
     }
     public func raiseWithoutAutoLinkLocal(ifindex: Int32) throws { try netlink.raiseWithoutAutoLinkLocal(ifindex: ifindex) }
     public func deleteLink(ifindex: Int32) throws -> RouteNetlink.DeleteResult { try netlink.deleteLink(ifindex: ifindex) }
+    public func links() throws -> [LinkInfo] { try netlink.links() }
+    public func addAddress(_ address: IPAddress, prefix: UInt8, ifindex: Int32, label: String?, scope: AddressScope,
+                           broadcast: IPv4Address?, noDAD: Bool) throws -> RouteNetlink.AddResult {
+        try netlink.addAddress(address, prefix: prefix, ifindex: ifindex, label: label, scope: scope,
+                               broadcast: broadcast, noDAD: noDAD)
+    }
     public func readSysctl(_ key: String) -> String? { sysctl.read(key) }
     public func writeSysctl(_ key: String, _ value: String) throws { try sysctl.write(key, value) }
 }

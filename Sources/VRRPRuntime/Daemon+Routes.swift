@@ -7,7 +7,9 @@ import VRRPLinux
 /// whatever the VRRP state, re-synced by reload, deleted at exit). Keyed by the configured entry,
 /// with the request that added it (so the delete matches even if an ifindex changed since).
 struct StaticEntries {
-    var addresses: [VirtualAddress: Int32] = [:]
+    /// The interface each static address went on, and what its add found (an address already
+    /// there is someone else's: never deleted).
+    var addresses: [VirtualAddress: (ifindex: Int32, outcome: AddOutcome)] = [:]
     var routes: [VirtualRoute: RouteSpec] = [:]
     var rules: [VirtualRule: RuleSpec] = [:]
 }
@@ -43,44 +45,57 @@ extension Daemon {
                         fwmask: r.fwmask, priority: r.preference, action: action, invert: r.invert)
     }
 
-    /// Adds a route; true when this process added it (EEXIST: someone else's, used and never deleted).
-    func add(_ spec: RouteSpec, _ owner: String) -> Bool {
-        do {
-            switch try netlink.addRoute(spec) {
-            case .added: return true
-            case .alreadyExists:
-                log.info("\(owner) route \(spec.destination)/\(spec.prefix) table \(spec.table) is already there (not added by vrrpd): it will not be removed")
-                return false
+    // Route and rule requests run on the request worker (`AddressRequestQueue`), in order with
+    // the address requests, never on the loop thread (issue 15). An entry counts as ours as soon
+    // as its add is submitted, so that a delete that follows (leaving MASTER, reload, exit) is
+    // queued behind it; the answer, when it comes back, tells ours from someone else's. A delete
+    // carries protocol 86, so the kernel never removes an identical entry vrrpd did not add.
+
+    /// Submits the add; `settle(true)` when this process added it, `settle(false)` when it was
+    /// already there (someone else's: used, never deleted) or could not be added.
+    func requestAdd(_ spec: RouteSpec, _ owner: String, settle: @escaping (_ ours: Bool) -> Void) {
+        addressRequests.submit({ try $0.addRoute(spec) }) { [weak self] result in
+            guard let self else { return }
+            switch result {
+            case .success(.added):
+                settle(true)
+            case .success(.alreadyExists):
+                self.log.info("\(owner) route \(spec.destination)/\(spec.prefix) table \(spec.table) is already there (not added by vrrpd): it will not be removed")
+                settle(false)
+            case .failure(let error):
+                self.log.error("\(owner) cannot add route \(spec.destination)/\(spec.prefix): \(error)")
+                settle(false)
             }
-        } catch {
-            log.error("\(owner) cannot add route \(spec.destination)/\(spec.prefix): \(error)")
-            return false
         }
     }
 
-    func delete(_ spec: RouteSpec, _ owner: String) {
-        do { _ = try netlink.deleteRoute(spec) } catch {
-            log.error("\(owner) cannot remove route \(spec.destination)/\(spec.prefix): \(error)")
+    func requestDelete(_ spec: RouteSpec, _ owner: String) {
+        addressRequests.submit({ try $0.deleteRoute(spec) }) { [weak self] result in
+            guard case .failure(let error) = result else { return }
+            self?.log.error("\(owner) cannot remove route \(spec.destination)/\(spec.prefix): \(error)")
         }
     }
 
-    func add(_ spec: RuleSpec, _ owner: String) -> Bool {
-        do {
-            switch try netlink.addRule(spec) {
-            case .added: return true
-            case .alreadyExists:
-                log.info("\(owner) rule \(describe(spec)) is already there (not added by vrrpd): it will not be removed")
-                return false
+    func requestAdd(_ spec: RuleSpec, _ owner: String, settle: @escaping (_ ours: Bool) -> Void) {
+        addressRequests.submit({ try $0.addRule(spec) }) { [weak self] result in
+            guard let self else { return }
+            switch result {
+            case .success(.added):
+                settle(true)
+            case .success(.alreadyExists):
+                self.log.info("\(owner) rule \(self.describe(spec)) is already there (not added by vrrpd): it will not be removed")
+                settle(false)
+            case .failure(let error):
+                self.log.error("\(owner) cannot add rule \(self.describe(spec)): \(error)")
+                settle(false)
             }
-        } catch {
-            log.error("\(owner) cannot add rule \(describe(spec)): \(error)")
-            return false
         }
     }
 
-    func delete(_ spec: RuleSpec, _ owner: String) {
-        do { _ = try netlink.deleteRule(spec) } catch {
-            log.error("\(owner) cannot remove rule \(describe(spec)): \(error)")
+    func requestDelete(_ spec: RuleSpec, _ owner: String) {
+        addressRequests.submit({ try $0.deleteRule(spec) }) { [weak self] result in
+            guard let self, case .failure(let error) = result else { return }
+            self.log.error("\(owner) cannot remove rule \(self.describe(spec)): \(error)")
         }
     }
 
@@ -99,11 +114,21 @@ extension Daemon {
         let owner = "(\(d.name))"
         for r in d.settings.virtualRoutes where d.addedRoutes[r] == nil && !d.presentRoutes.contains(r) {
             guard let spec = routeSpec(r, for: owner) else { continue }
-            if add(spec, owner) { d.addedRoutes[r] = spec } else { d.presentRoutes.insert(r) }
+            d.addedRoutes[r] = spec
+            requestAdd(spec, owner) { [weak d] ours in
+                guard let d, !ours, d.addedRoutes[r] == spec else { return }
+                d.addedRoutes[r] = nil
+                d.presentRoutes.insert(r)
+            }
         }
         for r in d.settings.virtualRules where d.addedRules[r] == nil && !d.presentRules.contains(r) {
             let spec = ruleSpec(r)
-            if add(spec, owner) { d.addedRules[r] = spec } else { d.presentRules.insert(r) }
+            d.addedRules[r] = spec
+            requestAdd(spec, owner) { [weak d] ours in
+                guard let d, !ours, d.addedRules[r] == spec else { return }
+                d.addedRules[r] = nil
+                d.presentRules.insert(r)
+            }
         }
     }
 
@@ -112,14 +137,14 @@ extension Daemon {
     func removeRulesAndRoutes(_ d: InstanceDriver) {
         let owner = "(\(d.name))"
         for r in d.settings.virtualRules.reversed() {
-            if let spec = d.addedRules.removeValue(forKey: r) { delete(spec, owner) }
+            if let spec = d.addedRules.removeValue(forKey: r) { requestDelete(spec, owner) }
         }
-        for (_, spec) in d.addedRules { delete(spec, owner) }
+        for (_, spec) in d.addedRules { requestDelete(spec, owner) }
         d.addedRules.removeAll()
         for r in d.settings.virtualRoutes.reversed() {
-            if let spec = d.addedRoutes.removeValue(forKey: r) { delete(spec, owner) }
+            if let spec = d.addedRoutes.removeValue(forKey: r) { requestDelete(spec, owner) }
         }
-        for (_, spec) in d.addedRoutes { delete(spec, owner) }
+        for (_, spec) in d.addedRoutes { requestDelete(spec, owner) }
         d.addedRoutes.removeAll()
         d.presentRoutes.removeAll()
         d.presentRules.removeAll()
@@ -131,11 +156,11 @@ extension Daemon {
         let owner = "(\(d.name))"
         let rules = Set(d.settings.virtualRules), routes = Set(d.settings.virtualRoutes)
         for (r, spec) in d.addedRules where !rules.contains(r) {
-            delete(spec, owner)
+            requestDelete(spec, owner)
             d.addedRules[r] = nil
         }
         for (r, spec) in d.addedRoutes where !routes.contains(r) {
-            delete(spec, owner)
+            requestDelete(spec, owner)
             d.addedRoutes[r] = nil
         }
         d.presentRoutes.formIntersection(routes)
@@ -167,15 +192,15 @@ extension Daemon {
         let owner = "static:"
         let rules = Set(c.staticRules), routes = Set(c.staticRoutes), addresses = Set(c.staticAddresses)
         for (r, spec) in statics.rules where !rules.contains(r) {
-            delete(spec, owner)
+            requestDelete(spec, owner)
             statics.rules[r] = nil
         }
         for (r, spec) in statics.routes where !routes.contains(r) {
-            delete(spec, owner)
+            requestDelete(spec, owner)
             statics.routes[r] = nil
         }
-        for (a, index) in statics.addresses where !addresses.contains(a) {
-            deleteStatic(a, ifindex: index)
+        for (a, entry) in statics.addresses where !addresses.contains(a) {
+            deleteStatic(a, entry)
             statics.addresses[a] = nil
         }
         for a in c.staticAddresses where statics.addresses[a] == nil {
@@ -183,40 +208,68 @@ extension Daemon {
                 log.error("static: cannot add \(a): interface \(a.dev ?? "?") does not exist")
                 continue
             }
-            do {
+            let key = PrefixedAddress(a.address, a.prefix)
+            let outcome = AddOutcome()
+            statics.addresses[a] = (index, outcome)
+            addedAddresses.insert(key)
+            addressRequests.submit({ netlink in
                 let result = try netlink.addAddress(a.address, prefix: a.prefix, ifindex: index, label: a.label,
                                                     scope: AddressScope(rawValue: InstanceSettings.scope(a.scope, address: a.address)),
                                                     broadcast: a.broadcast, noDAD: true)
-                if result == .added {
-                    statics.addresses[a] = index
-                    addedAddresses.insert(PrefixedAddress(a.address, a.prefix))
+                if result == .alreadyExists { outcome.borrowed = true }
+                return result
+            }) { [weak self] result in
+                guard let self, self.statics.addresses[a]?.outcome === outcome else { return }
+                switch result {
+                case .success(.added):
+                    break
+                case .success(.alreadyExists):
+                    self.statics.addresses[a] = nil
+                    self.addedAddresses.remove(key)
+                case .failure(let error):
+                    self.statics.addresses[a] = nil
+                    self.addedAddresses.remove(key)
+                    self.log.error("static: cannot add \(a) on \(device): \(error)")
                 }
-            } catch {
-                log.error("static: cannot add \(a) on \(device): \(error)")
             }
         }
         for r in c.staticRoutes where statics.routes[r] == nil {
-            if let spec = routeSpec(r, for: owner), add(spec, owner) { statics.routes[r] = spec }
+            guard let spec = routeSpec(r, for: owner) else { continue }
+            statics.routes[r] = spec
+            requestAdd(spec, owner) { [weak self] ours in
+                guard let self, !ours, self.statics.routes[r] == spec else { return }
+                self.statics.routes[r] = nil
+            }
         }
         for r in c.staticRules where statics.rules[r] == nil {
             let spec = ruleSpec(r)
-            if add(spec, owner) { statics.rules[r] = spec }
+            statics.rules[r] = spec
+            requestAdd(spec, owner) { [weak self] ours in
+                guard let self, !ours, self.statics.rules[r] == spec else { return }
+                self.statics.rules[r] = nil
+            }
         }
     }
 
     /// Exit: keepalived 2.2.7 deletes its static entries when it stops (vrrp_daemon.c
     /// vrrp_terminate_phase1, "Clear static entries"); vrrpd deletes those it added.
     func removeStatics() {
-        for (_, spec) in statics.rules { delete(spec, "static:") }
-        for (_, spec) in statics.routes { delete(spec, "static:") }
-        for (a, index) in statics.addresses { deleteStatic(a, ifindex: index) }
+        for (_, spec) in statics.rules { requestDelete(spec, "static:") }
+        for (_, spec) in statics.routes { requestDelete(spec, "static:") }
+        for (a, entry) in statics.addresses { deleteStatic(a, entry) }
         statics = StaticEntries()
     }
 
-    private func deleteStatic(_ a: VirtualAddress, ifindex: Int32) {
+    /// Queued behind the add: skipped when the add found the address already there.
+    private func deleteStatic(_ a: VirtualAddress, _ entry: (ifindex: Int32, outcome: AddOutcome)) {
         addedAddresses.remove(PrefixedAddress(a.address, a.prefix))
-        do { _ = try netlink.deleteAddress(a.address, prefix: a.prefix, ifindex: ifindex) } catch {
-            log.error("static: cannot remove \(a): \(error)")
+        let (index, outcome) = entry
+        addressRequests.submit({ netlink -> RouteNetlink.DeleteResult? in
+            if outcome.borrowed { return nil }
+            return try netlink.deleteAddress(a.address, prefix: a.prefix, ifindex: index)
+        }) { [weak self] result in
+            guard case .failure(let error) = result else { return }
+            self?.log.error("static: cannot remove \(a): \(error)")
         }
     }
 }

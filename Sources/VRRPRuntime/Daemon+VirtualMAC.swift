@@ -43,7 +43,7 @@ extension Daemon {
         } else {
             do {
                 _ = try configurator.createMacvlan(name: spec.name, parent: base, mac: spec.mac)
-                links = Dictionary(try netlink.links().map { ($0.index, $0) }, uniquingKeysWith: { $1 })
+                links = Dictionary(try configurator.links().map { ($0.index, $0) }, uniquingKeysWith: { $1 })
             } catch {
                 return fallback("\(error)")
             }
@@ -87,10 +87,11 @@ extension Daemon {
     /// tentative at boot).
     func copySourceToVirtualMAC(_ d: InstanceDriver) {
         guard let spec = d.settings.virtualMAC, !spec.transmitOnBase, let index = d.virtualMACIndex,
+              let configurator = io.virtualMAC,
               case .v6(let ll)? = d.source, ll.isLinkLocal,
               !(interfaceAddresses[index] ?? []).contains(where: { $0.address == .v6(ll) }) else { return }
         do {
-            _ = try netlink.addAddress(.v6(ll), prefix: 64, ifindex: index, label: nil, scope: .link,
+            _ = try configurator.addAddress(.v6(ll), prefix: 64, ifindex: index, label: nil, scope: .link,
                                        broadcast: nil, noDAD: true)
         } catch {
             log.error("(\(d.name)) cannot add \(ll) to \(spec.name): \(error)", metadata: meta(d))
