@@ -54,48 +54,43 @@ extension Daemon {
     /// Submits the add; `settle(true)` when this process added it, `settle(false)` when it was
     /// already there (someone else's: used, never deleted) or could not be added.
     func requestAdd(_ spec: RouteSpec, _ owner: String, settle: @escaping (_ ours: Bool) -> Void) {
-        addressRequests.submit({ try $0.addRoute(spec) }) { [weak self] result in
-            guard let self else { return }
-            switch result {
-            case .success(.added):
-                settle(true)
-            case .success(.alreadyExists):
-                self.log.info("\(owner) route \(spec.destination)/\(spec.prefix) table \(spec.table) is already there (not added by vrrpd): it will not be removed")
-                settle(false)
-            case .failure(let error):
-                self.log.error("\(owner) cannot add route \(spec.destination)/\(spec.prefix): \(error)")
-                settle(false)
-            }
-        }
-    }
-
-    func requestDelete(_ spec: RouteSpec, _ owner: String) {
-        addressRequests.submit({ try $0.deleteRoute(spec) }) { [weak self] result in
-            guard case .failure(let error) = result else { return }
-            self?.log.error("\(owner) cannot remove route \(spec.destination)/\(spec.prefix): \(error)")
-        }
+        requestAdd("route \(spec.destination)/\(spec.prefix) table \(spec.table)", owner, { try $0.addRoute(spec) }, settle)
     }
 
     func requestAdd(_ spec: RuleSpec, _ owner: String, settle: @escaping (_ ours: Bool) -> Void) {
-        addressRequests.submit({ try $0.addRule(spec) }) { [weak self] result in
-            guard let self else { return }
+        requestAdd("rule \(describe(spec))", owner, { try $0.addRule(spec) }, settle)
+    }
+
+    func requestDelete(_ spec: RouteSpec, _ owner: String) {
+        requestDelete("route \(spec.destination)/\(spec.prefix)", owner) { try $0.deleteRoute(spec) }
+    }
+
+    func requestDelete(_ spec: RuleSpec, _ owner: String) {
+        requestDelete("rule \(describe(spec))", owner) { try $0.deleteRule(spec) }
+    }
+
+    private func requestAdd(_ what: String, _ owner: String,
+                            _ add: @escaping @Sendable (any AddressConfigurator) throws -> RouteNetlink.AddResult,
+                            _ settle: @escaping (_ ours: Bool) -> Void) {
+        addressRequests.submit(add) { [weak self] result in
             switch result {
             case .success(.added):
                 settle(true)
             case .success(.alreadyExists):
-                self.log.info("\(owner) rule \(self.describe(spec)) is already there (not added by vrrpd): it will not be removed")
+                self?.log.info("\(owner) \(what) is already there (not added by vrrpd): it will not be removed")
                 settle(false)
             case .failure(let error):
-                self.log.error("\(owner) cannot add rule \(self.describe(spec)): \(error)")
+                self?.log.error("\(owner) cannot add \(what): \(error)")
                 settle(false)
             }
         }
     }
 
-    func requestDelete(_ spec: RuleSpec, _ owner: String) {
-        addressRequests.submit({ try $0.deleteRule(spec) }) { [weak self] result in
-            guard let self, case .failure(let error) = result else { return }
-            self.log.error("\(owner) cannot remove rule \(self.describe(spec)): \(error)")
+    private func requestDelete(_ what: String, _ owner: String,
+                               _ delete: @escaping @Sendable (any AddressConfigurator) throws -> RouteNetlink.DeleteResult) {
+        addressRequests.submit(delete) { [weak self] result in
+            guard case .failure(let error) = result else { return }
+            self?.log.error("\(owner) cannot remove \(what): \(error)")
         }
     }
 
