@@ -48,8 +48,10 @@ extension Lab {
         let path = "\(host.directory)/\(name).pcap"
         // --immediate-mode: hand each packet over at once (TPACKET_V3 otherwise batches them
         // for up to a second); -U: write each packet at once; -Z root: no privilege drop (the
-        // lab directory is root's).
-        var argv = ["tcpdump", "-i", ifname, "--immediate-mode", "-U", "-n", "-Z", "root", "-w", path]
+        // lab directory is root's); -B 8192: an 8 MiB kernel buffer, so a tcpdump starved of CPU
+        // by the test's own load (status floods on 2 cores) does not drop packets and make an
+        // advert gap appear that was never on the wire.
+        var argv = ["tcpdump", "-i", ifname, "--immediate-mode", "-U", "-B", "8192", "-n", "-Z", "root", "-w", path]
         if !filter.isEmpty { argv.append(filter) }
         let process = try spawn(host, argv, name: name)
         try waitUntil("tcpdump listening on \(ifname) in \(host)", timeout: .seconds(10)) {
