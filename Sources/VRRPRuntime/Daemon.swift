@@ -134,7 +134,6 @@ public final class Daemon: @unchecked Sendable {
         logInitialLinkStates(settings)
         removeLeftoverAddresses()
         removeLeftoverRoutesAndRules(settings)
-        syncStatics(configuration)
         removeLeftoverAcceptFilter(settings)
         statusServer = try StatusServer(daemon: self, path: options.statusSocket, group: options.statusGroup)
         if let metrics = options.metricsAddress {
@@ -149,6 +148,9 @@ public final class Daemon: @unchecked Sendable {
             health = runtime
             if options.dropCapabilities { runtime.dropCapabilities(configuration) }
         }
+        // static_* entries go through the request worker, whose thread starts with the first
+        // request: after the capabilities were dropped, like every other thread.
+        syncStatics(configuration)
         // Starts the instances and configures the checkers (after vrrp_startup_delay, if set).
         startInstances(settings, after: configuration.globals.startupDelay)
         log.info("Startup complete")
