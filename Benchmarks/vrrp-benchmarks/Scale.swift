@@ -16,14 +16,20 @@ struct ScaleBench {
     let log: (String) -> Void
 
     init(lab: Lab, maxInstances: Int, binaries: Binaries, daemons: [DaemonKind], log: @escaping (String) -> Void) throws {
-        let count = max(1, (maxInstances + Self.perInterface - 1) / Self.perInterface)
-        let lans = try (0..<count).map { try lab.addLAN("l\($0)") }
-        a = try lab.addHost("a", on: lans, ipv4: (0..<count).map { "198.18.\($0).1/24" })
-        b = try lab.addHost("b", on: lans, ipv4: (0..<count).map { "198.18.\($0).2/24" })
+        (a, b) = try Self.hosts(lab, maxInstances: maxInstances, lanPrefix: "l", names: ("a", "b"))
         self.lab = lab
         self.binaries = binaries
         self.daemons = daemons
         self.log = log
+    }
+
+    /// The two hosts, with one LAN per `perInterface` instances up to `maxInstances`: the first
+    /// has 198.18.k.1/24 and the second 198.18.k.2/24 on LAN k (also the ceiling sweep's).
+    static func hosts(_ lab: Lab, maxInstances: Int, lanPrefix: String, names: (String, String)) throws -> (LabHost, LabHost) {
+        let count = max(1, (maxInstances + perInterface - 1) / perInterface)
+        let lans = try (0..<count).map { try lab.addLAN("\(lanPrefix)\($0)") }
+        return (try lab.addHost(names.0, on: lans, ipv4: (0..<count).map { "198.18.\($0).1/24" }),
+                try lab.addHost(names.1, on: lans, ipv4: (0..<count).map { "198.18.\($0).2/24" }))
     }
 
     static func config(instances: Int, version: Int, interval: Double, master: Bool) -> String {

@@ -20,10 +20,7 @@ struct CeilingSweep {
 
     /// Hosts `sa`/`sb` with one LAN per 250 instances up to `maxInstances`.
     init(lab: Lab, maxInstances: Int, binaries: Binaries, daemons: [DaemonKind], log: @escaping (String) -> Void) throws {
-        let count = max(1, (maxInstances + ScaleBench.perInterface - 1) / ScaleBench.perInterface)
-        let lans = try (0..<count).map { try lab.addLAN("s\($0)") }
-        a = try lab.addHost("sa", on: lans, ipv4: (0..<count).map { "198.18.\($0).1/24" })
-        b = try lab.addHost("sb", on: lans, ipv4: (0..<count).map { "198.18.\($0).2/24" })
+        (a, b) = try ScaleBench.hosts(lab, maxInstances: maxInstances, lanPrefix: "s", names: ("sa", "sb"))
         self.lab = lab
         self.binaries = binaries
         self.daemons = daemons
