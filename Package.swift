@@ -79,7 +79,7 @@ let package = Package(
             "VRRPRuntime", "VRRPTestSupport", "VRRPConfig", "VRRPCore", "VRRPLinux", "VRRPStatus",
             .product(name: "Logging", package: "swift-log"),
         ]),
-        .testTarget(name: "VRRPLinuxTests", dependencies: ["VRRPLinux", "VRRPCore", "VRRPSystem"]),
+        .testTarget(name: "VRRPLinuxTests", dependencies: ["VRRPLinux", "VRRPCore", "VRRPSystem", "VRRPTestSupport"]),
         .testTarget(name: "VRRPLabTests", dependencies: ["VRRPLab", "VRRPTestSupport"]),
         .testTarget(name: "IntegrationTests", dependencies: ["VRRPLab", "VRRPStatus", "VRRPCore", "VRRPTestSupport"]),
         .testTarget(name: "VRRPHealthTests", dependencies: ["VRRPHealth", "VRRPCore"]),

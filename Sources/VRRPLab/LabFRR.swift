@@ -12,6 +12,11 @@ public struct LabFRRNode: Sendable, Hashable {
     public let directory: String
 }
 
+extension LabRequirement {
+    /// Debian's frr: zebra, vrrpd and vtysh where `Lab.frrDaemons` looks for them.
+    public static let frr: [LabRequirement] = [.file("/usr/lib/frr/zebra"), .file("/usr/lib/frr/vrrpd"), .tool("vtysh")]
+}
+
 extension Lab {
     /// Where Debian installs FRR's daemons, if it does.
     public static var frrDaemons: (zebra: String, vrrpd: String, vtysh: String)? {

@@ -5,13 +5,14 @@ import Glibc
 import Foundation
 import Testing
 import VRRPLab
+import VRRPTestSupport
 import VRRPStatus
 
 /// vrrpd with `use_vmac` against FRRouting's vrrpd (Debian `frr`), VRRPv3, IPv4 and IPv6, in
 /// private namespaces. FRR's VRRP works only on a macvlan with the VRRP MAC (FRR
 /// doc/user/vrrp.rst), so both present the same MAC: the client never sees it change.
 @Suite("Interop with FRRouting vrrpd", .serialized,
-       .enabled(if: Lab.isSupported && Lab.frrDaemons != nil, "needs root, iproute2 and Debian's frr"))
+       .requires(all: LabRequirement.namespaceLab + LabRequirement.frr))
 struct FRRInteropTests {
     struct Family: Sendable, CustomTestStringConvertible {
         let family: Int

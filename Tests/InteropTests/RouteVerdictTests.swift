@@ -2,13 +2,14 @@
 import Foundation
 import Testing
 import VRRPLab
+import VRRPTestSupport
 
 /// Issue #13: `vrrpd -t` and Debian's `keepalived -t` (2.2.7) give the same exit code on route,
 /// rule and static lines, each case in its own file, run in one lab host with eth0 and eth1.
 /// keepalived's remarks (deprecated `gw`, untracked routes, automatic preference) and the lines it
 /// drops make it exit 5; options it applies and vrrpd does not keep 0 on both sides.
 @Suite("keepalived -t verdicts on routes and rules", .serialized,
-       .enabled(if: Lab.isSupported && Lab.keepalivedPath != nil, "needs root, iproute2 and keepalived"))
+       .requires(all: LabRequirement.namespaceLab + [.keepalived]))
 struct RouteVerdictTests {
     static let cases: [String] = [
         "virtual_routes {\n 198.18.5.0/24 via 198.18.0.254 dev eth0 table 100\n}",

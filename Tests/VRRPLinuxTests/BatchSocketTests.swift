@@ -3,12 +3,13 @@
 @preconcurrency import Glibc
 #endif
 import Testing
+import VRRPTestSupport
 import VRRPCore
 @testable import VRRPLinux
 
 /// recvmmsg/sendmmsg on real raw sockets (issue 16), across a veth pair in private namespaces.
 @Suite("VRRP sockets: batched send and receive (sendmmsg/recvmmsg, private namespaces)",
-       .enabled(if: isRoot, "needs root to create network namespaces"))
+       .requires(.root, .iproute2))
 struct BatchSocketTests {
     /// `vrrpPayload` with another VRID.
     static func payload(vrid: UInt8) -> [UInt8] {

@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 import CVRRPLinux
 import Testing
+import VRRPTestSupport
 @testable import VRRPLinux
 
-@Suite("Capabilities", .enabled(if: isRoot, "needs root's capabilities"))
+@Suite("Capabilities", .requires(.root))
 struct CapabilitiesTests {
     @Test("root has the net capabilities; keeping only them drops the rest on the calling thread")
     func keepOnlyNet() throws {

@@ -13,8 +13,6 @@ struct TestFailure: Error, CustomStringConvertible {
     init(_ description: String) { self.description = description }
 }
 
-let isRoot = getuid() == 0
-
 /// Runs `ip` (or another program) and waits; throws on a non-zero exit.
 func run(_ arguments: String...) throws {
     var pid = pid_t()

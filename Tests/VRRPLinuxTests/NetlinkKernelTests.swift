@@ -3,6 +3,7 @@
 @preconcurrency import Glibc
 #endif
 import Testing
+import VRRPTestSupport
 import VRRPCore
 @testable import VRRPLinux
 
@@ -29,7 +30,7 @@ final class EventCollector {
 }
 
 @Suite("rtnetlink against the kernel (in a private network namespace)",
-       .enabled(if: isRoot, "needs root to create network namespaces"))
+       .requires(.root, .iproute2))
 struct NetlinkKernelTests {
     @Test("RouteNetlink adds and deletes addresses, reports EEXIST/EADDRNOTAVAIL as results, and the monitor sees both")
     func addressLifecycle() throws {

@@ -3,6 +3,7 @@
 @preconcurrency import Glibc
 #endif
 import Testing
+import VRRPTestSupport
 import VRRPCore
 @testable import VRRPLinux
 
@@ -76,7 +77,7 @@ func pseudoHeaderSum(source: IPv6Address, destination: IPv6Address, payload: [UI
 }
 
 @Suite("VRRP and packet sockets across a veth pair (private namespaces)",
-       .enabled(if: isRoot, "needs root to create network namespaces"))
+       .requires(.root, .iproute2))
 struct SocketKernelTests {
     @Test("an IPv4 advertisement to 224.0.0.18 arrives with TTL 255, its source and the IP header")
     func ipv4Multicast() throws {
