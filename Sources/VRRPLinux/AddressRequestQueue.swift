@@ -35,6 +35,8 @@ public final class AddressRequestQueue: @unchecked Sendable {
         var outstanding = 0
         var stopping = false
         var started = false
+        /// The worker thread has begun running (set by the thread itself).
+        var running = false
     }
 
     private let state = Mutex(State())
@@ -75,6 +77,22 @@ public final class AddressRequestQueue: @unchecked Sendable {
             }
         }
     }
+
+    /// Starts the worker thread now (`.worker` mode; idempotent), so the first request (a
+    /// takeover's address add) finds it waiting instead of paying for `pthread_create` and the
+    /// new thread's first run (≈ 0.1–1 ms, more on a loaded machine). Capabilities are per
+    /// thread: call it after they were dropped, so the thread inherits the reduced sets.
+    public func start() {
+        guard mode == .worker else { return }
+        let startThread = state.withLock { s -> Bool in
+            defer { s.started = true }
+            return !s.started
+        }
+        if startThread { startWorker() }
+    }
+
+    /// True once the worker thread runs (always false in `.inline` mode).
+    public var isWorkerRunning: Bool { state.withLock { $0.running } }
 
     /// Requests submitted and not yet run by the worker (0 in `.inline` mode).
     public var outstanding: Int { state.withLock { $0.outstanding } }
@@ -136,6 +154,7 @@ public final class AddressRequestQueue: @unchecked Sendable {
     }
 
     private func work() {
+        state.withLock { $0.running = true }
         while let job = next() {
             job()
             state.withLock { $0.outstanding -= 1 }

@@ -148,8 +148,10 @@ public final class Daemon: @unchecked Sendable {
             health = runtime
             if options.dropCapabilities { runtime.dropCapabilities(configuration) }
         }
-        // static_* entries go through the request worker, whose thread starts with the first
-        // request: after the capabilities were dropped, like every other thread.
+        // The request worker's thread starts here, after the capabilities were dropped, like
+        // every other thread, and before the first takeover needs it (a thread created by the
+        // first add would delay the virtual addresses). static_* entries are its first requests.
+        addressRequests.start()
         syncStatics(configuration)
         // Starts the instances and configures the checkers (after vrrp_startup_delay, if set).
         startInstances(settings, after: configuration.globals.startupDelay)
@@ -215,7 +217,15 @@ public final class Daemon: @unchecked Sendable {
         return actions
     }
 
+    /// Runs the core's actions in order, except that a transition's bookkeeping for operators
+    /// (log, notify, FIFO, status, sync group) runs after the batch's network actions: the core
+    /// lists `.transitioned` first, and a new master's address add and advert must not wait for
+    /// it (issue 16: 0.3 ms of cold logging and publishing came before the add on a first
+    /// takeover). keepalived's order is the same (vrrp_state_become_master: addresses,
+    /// adverts, then the notifies). The Accept_Mode filter is updated in place, before the adds.
     func execute(_ actions: [VirtualRouter.Action], for d: InstanceDriver) {
+        var deferred: (from: VirtualRouter.State, to: VirtualRouter.State, reason: VirtualRouter.TransitionReason)?
+        defer { if let t = deferred { announceTransition(d, from: t.from, to: t.to, reason: t.reason) } }
         for action in actions {
             switch action {
             case .sendAdvertisement(let priority):
@@ -231,7 +241,10 @@ public final class Daemon: @unchecked Sendable {
             case .cancelTimer:
                 break  // lazily: the armed loop timer finds no deadline in the core (ArmedTimers)
             case .transitioned(let from, let to, let reason):
-                transitioned(d, from: from, to: to, reason: reason)
+                if let t = deferred { announceTransition(d, from: t.from, to: t.to, reason: t.reason) }
+                d.lastReason = reason.description
+                updateAcceptFilter()
+                deferred = (from, to, reason)
             case .rejected(let rejection):
                 log.debug("(\(d.name)) discarded advertisement: \(rejection)", metadata: meta(d))
             }
@@ -272,9 +285,9 @@ public final class Daemon: @unchecked Sendable {
         }
     }
 
-    func transitioned(_ d: InstanceDriver, from: VirtualRouter.State, to: VirtualRouter.State,
-                      reason: VirtualRouter.TransitionReason) {
-        d.lastReason = reason.description
+    /// A transition's bookkeeping for operators and sync groups (see `execute`).
+    func announceTransition(_ d: InstanceDriver, from: VirtualRouter.State, to: VirtualRouter.State,
+                            reason: VirtualRouter.TransitionReason) {
         switch to {
         case .master:
             log.notice("(\(d.name)) Entering MASTER STATE", metadata: meta(d))
@@ -287,7 +300,6 @@ public final class Daemon: @unchecked Sendable {
         }
         runNotify(d, state: to)
         notifyFifoTransition(d, state: to)
-        updateAcceptFilter()
         statusServer?.publish(WatchEvent(at: wallClock(), kind: .transition, instance: d.name,
                                          from: from.keepalivedName, to: to.keepalivedName,
                                          reason: reason.description, priority: Int(d.router.effectivePriority)))

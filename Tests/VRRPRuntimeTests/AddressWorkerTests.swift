@@ -139,4 +139,23 @@ struct AddressWorkerTests {
         #expect(p1.host.addressLog == ["add 198.18.0.100/24 eth0", "delete 198.18.0.100/24 eth0"])
         #expect(!p1.host.has("198.18.0.100"))
     }
+
+    @Test("the worker thread runs from start-up, before the first request: a takeover's add does not wait for a thread to be created")
+    func workerStartsWithTheDaemon() throws {
+        let lan = FakeLAN()
+        let node = try SimNode(lan, "p1", addresses: [["198.18.0.11/24"]], config: instanceBlock(priority: 150)) { host in
+            var io = host.io
+            io.addressRequests = .worker
+            return io
+        }
+        defer { node.daemon.addressRequests.stop() }
+        // BACKUP, nothing submitted yet (a fresh host has no leftovers to remove).
+        #expect(node.state() == "BACKUP")
+        #expect(node.daemon.addressRequests.outstanding == 0)
+        let deadline = ContinuousClock.now + .seconds(10)  // a hang catcher, not a timing bound
+        while !node.daemon.addressRequests.isWorkerRunning, ContinuousClock.now < deadline {
+            Syscall.sleep(nanoseconds: 1_000_000)
+        }
+        #expect(node.daemon.addressRequests.isWorkerRunning)
+    }
 }

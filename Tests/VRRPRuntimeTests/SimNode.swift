@@ -15,6 +15,9 @@ import VRRPTestSupport
 /// Log lines a daemon wrote, for assertions.
 final class LogSink: Sendable {
     let lines = Mutex<[String]>([])
+    /// Called with each line as it is written (on the daemon's thread), e.g. to see what else
+    /// had already happened at that moment.
+    let onLine = Mutex<(@Sendable (String) -> Void)?>(nil)
 
     func logger(_ label: String) -> Logger {
         Logger(label: label) { _ in CapturingHandler(sink: self) }
@@ -36,7 +39,9 @@ struct CapturingHandler: LogHandler {
     }
 
     func log(event: LogEvent) {
-        sink.lines.withLock { $0.append("\(event.level): \(event.message)") }
+        let line = "\(event.level): \(event.message)"
+        sink.lines.withLock { $0.append(line) }
+        sink.onLine.withLock { $0 }?(line)
     }
 }
 
