@@ -10,6 +10,7 @@ extension Daemon {
         guard delay.nanoseconds > 0 else {
             for s in settings { startInstance(s) }
             health?.configure(configuration, instances: instances)
+            warmUpTakeoverPath()
             return
         }
         log.info("vrrp_startup_delay: VRRP instances start in \(delay)")
@@ -18,6 +19,7 @@ extension Daemon {
             self.log.info("vrrp_startup_delay over: starting VRRP instances")
             for s in settings { self.startInstance(s) }
             self.health?.configure(self.configuration, instances: self.instances)
+            self.warmUpTakeoverPath()
         }
     }
 

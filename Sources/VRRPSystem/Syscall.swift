@@ -28,8 +28,10 @@ public struct SystemError: Error, Hashable, Sendable, CustomStringConvertible {
 /// next line after the call.
 public enum Syscall {
     /// Runs `body` (a call that returns -1 and sets errno on failure) until it is not interrupted
-    /// by a signal (EINTR); returns its result or the errno it failed with.
-    @inline(__always)
+    /// by a signal (EINTR); returns its result or the errno it failed with. `@inlinable`: each
+    /// call site is specialized, so no `Result<T, SystemError>` metadata is built at run time
+    /// (the first use of each `T` scanned the binary's conformances: issue 16, takeover path).
+    @inlinable @inline(__always)
     public static func retrying<T: FixedWidthInteger>(_ operation: @autoclosure () -> String = "",
                                                       _ body: () throws -> T) rethrows -> Result<T, SystemError> {
         while true {
@@ -45,7 +47,7 @@ public enum Syscall {
 /// Throwing form of `Syscall.retrying`: EINTR is retried, another errno is thrown as a
 /// `SystemError`. EBADF and EFAULT are programmer errors.
 @discardableResult
-@inline(__always)
+@inlinable @inline(__always)
 public func syscall<T: FixedWidthInteger>(_ operation: @autoclosure () -> String,
                                           _ body: () throws -> T) throws -> T {
     switch try Syscall.retrying(operation(), body) {
