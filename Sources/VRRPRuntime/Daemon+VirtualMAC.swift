@@ -10,6 +10,10 @@ struct VirtualMACRegistry {
     var owned: [String: Int32] = [:]
     /// Base interface name: the macvlans on it and the saved values of `baseSettings`.
     var bases: [String: (users: Set<String>, saved: [String: String?])] = [:]
+    /// The `use_vmac_addr` macvlans made or adopted, by name, with the instances using them
+    /// (one macvlan per base and MAC serves every instance of that VRID, as keepalived's
+    /// `if_get_by_vmac` finds it): deleted when the last one stops.
+    var addressOwned: [String: (index: Int32, users: Set<ObjectIdentifier>)] = [:]
 }
 
 extension Daemon {
@@ -143,16 +147,20 @@ extension Daemon {
         } catch {
             log.error("(\(d.name)) cannot remove VMAC interface \(spec.name): \(error)", metadata: meta(d))
         }
-        guard d.settings.family == .ipv4, var entry = virtualMACs.bases[d.settings.interface] else { return }
-        entry.users.remove(spec.name)
-        virtualMACs.bases[d.settings.interface] = entry.users.isEmpty ? nil : entry
-        if entry.users.isEmpty {
-            let base = d.settings.interface
-            for (key, value) in Self.baseSettings {
-                guard let old = entry.saved[key] ?? nil, old != value else { continue }
-                do { try configurator.writeSysctl("net/ipv4/conf/\(base)/\(key)", old) } catch {
-                    log.warning("cannot restore net/ipv4/conf/\(base)/\(key) to \(old): \(error)")
-                }
+        guard d.settings.family == .ipv4 else { return }
+        releaseBaseSettings(spec.name, base: d.settings.interface, configurator)
+    }
+
+    /// Puts the base's ARP sysctls back once its last macvlan has gone.
+    func releaseBaseSettings(_ name: String, base: String, _ configurator: any VirtualMACConfigurator) {
+        guard var entry = virtualMACs.bases[base] else { return }
+        entry.users.remove(name)
+        virtualMACs.bases[base] = entry.users.isEmpty ? nil : entry
+        guard entry.users.isEmpty else { return }
+        for (key, value) in Self.baseSettings {
+            guard let old = entry.saved[key] ?? nil, old != value else { continue }
+            do { try configurator.writeSysctl("net/ipv4/conf/\(base)/\(key)", old) } catch {
+                log.warning("cannot restore net/ipv4/conf/\(base)/\(key) to \(old): \(error)")
             }
         }
     }
@@ -167,6 +175,149 @@ extension Daemon {
         d.installed.removeAll()
         setUpVirtualMAC(d)
         if let ifindex = d.socketIfindex { ensureSocket(SocketKey(ifindex: ifindex, family: d.settings.family), for: d) }
+        if d.router.state == .master {
+            installAddresses(d)
+            announce(d, count: d.settings.router.garpMasterRepeat)
+        }
+    }
+}
+
+extension Daemon {
+    /// `use_vmac_addr` / a VIP's `use_vmac` (keepalived 2.2.7 vrrp.c `vrrp_complete_instance`,
+    /// vrrp_vmac.c `netlink_link_add_vmac` for a stand-in instance of the address's family):
+    /// each extra macvlan is a private-mode macvlan on its base with the virtual MAC of its
+    /// family. An existing private macvlan with that MAC on that base is used whatever its name
+    /// (keepalived `if_get_by_vmac`: a crashed run's, or another instance's of the same VRID);
+    /// otherwise the planned name, or the next of keepalived's names when an interface already
+    /// has it. IPv4: the sysctls of `use_vmac`; IPv6: the base's link-local copied onto it.
+    /// A base that does not exist yet is tried again when it appears (`reevaluateInterface`);
+    /// without macvlan support the VIPs go on their base with its own MAC.
+    func setUpAddressVirtualMACs(_ d: InstanceDriver) {
+        for spec in d.settings.addressVirtualMACs where d.addressMACIndexes[spec.name] == nil {
+            setUpAddressVirtualMAC(d, spec)
+        }
+    }
+
+    private func setUpAddressVirtualMAC(_ d: InstanceDriver, _ spec: AddressVirtualMACSpec) {
+        let macText = VirtualMACSpec.text(spec.mac)
+        let fallback = { (why: String) in
+            self.log.error("(\(d.name)) cannot make a VMAC interface (\(macText)) on \(spec.base): \(why); its virtual addresses go on \(spec.base) with its own MAC",
+                           metadata: self.meta(d))
+            d.settings.moveAddresses(from: spec.name, to: spec.base)
+            d.settings.addressVirtualMACs.removeAll { $0.name == spec.name }
+        }
+        guard let configurator = io.virtualMAC else { return fallback("this platform cannot create macvlan interfaces") }
+        guard let base = ifindex(named: spec.base) else { return }
+        var name = spec.name
+        var adopted = false
+        if let existing = links.values.sorted(by: { $0.index < $1.index }).first(where: {
+            $0.kind == "macvlan" && $0.parentIndex == base && $0.mac == spec.mac
+                && ($0.macvlanMode.map { $0 == RTNL.macvlanModePrivate } ?? true)
+        }) {
+            name = existing.name
+            adopted = true
+        } else {
+            if links.values.contains(where: { $0.name == name }) {
+                let planned = Set(instances.flatMap { i in [i.settings.virtualMAC?.name].compactMap { $0 } + i.settings.addressVirtualMACs.map(\.name) })
+                guard let free = InstanceSettings.virtualMACNameCandidates(vrid: d.settings.router.vrid, family: spec.family)
+                    .first(where: { n in !planned.contains(n) && !links.values.contains { $0.name == n } }) else {
+                    return fallback("no free name")
+                }
+                name = free
+            }
+            do {
+                _ = try configurator.createMacvlan(name: name, parent: base, mac: spec.mac)
+                links = Dictionary(try configurator.links().map { ($0.index, $0) }, uniquingKeysWith: { $1 })
+            } catch {
+                return fallback("\(error)")
+            }
+        }
+        guard let vmac = links.values.first(where: { $0.name == name }) else {
+            return fallback("the kernel does not list \(name) after creating it")
+        }
+        if name != spec.name {
+            d.settings.moveAddresses(from: spec.name, to: name)
+            if let k = d.settings.addressVirtualMACs.firstIndex(where: { $0.name == spec.name }) {
+                d.settings.addressVirtualMACs[k].name = name
+            }
+        }
+        d.addressMACIndexes[name] = vmac.index
+        // Another instance's own macvlan is that instance's to delete.
+        let instanceMAC = virtualMACs.owned[name] == vmac.index
+        if !instanceMAC {
+            var entry = virtualMACs.addressOwned[name] ?? (vmac.index, [])
+            let first = entry.users.isEmpty
+            entry.users.insert(ObjectIdentifier(d))
+            virtualMACs.addressOwned[name] = entry
+            guard first else { return }
+        } else {
+            return
+        }
+        if adopted {
+            log.info("(\(d.name)) using the existing VMAC interface \(name) (\(macText) on \(spec.base))", metadata: meta(d))
+        }
+        if spec.family == .ipv4 {
+            setVirtualMACSysctls(name, base: spec.base, configurator)
+        } else {
+            do { try configurator.writeSysctl("net/ipv4/conf/\(name)/arp_ignore", "1") } catch {
+                log.warning("cannot set net/ipv4/conf/\(name)/arp_ignore to 1: \(error)")
+            }
+        }
+        do {
+            try configurator.raiseWithoutAutoLinkLocal(ifindex: vmac.index)
+        } catch {
+            log.error("(\(d.name)) cannot bring \(name) up: \(error)", metadata: meta(d))
+        }
+        if spec.family == .ipv6,
+           let ll = interfaceAddresses[base]?.first(where: { if case .v6(let a) = $0.address { return a.isLinkLocal }; return false }),
+           !(interfaceAddresses[vmac.index] ?? []).contains(where: { $0.address == ll.address }) {
+            do {
+                _ = try configurator.addAddress(ll.address, prefix: 64, ifindex: vmac.index, label: nil, scope: .link,
+                                                broadcast: nil, noDAD: true)
+            } catch {
+                log.error("(\(d.name)) cannot add \(ll.address) to \(name): \(error)", metadata: meta(d))
+            }
+        }
+        log.info("(\(d.name)) VMAC \(name) \(macText) on \(spec.base) for the virtual addresses there", metadata: meta(d))
+    }
+
+    /// Stop and reload: the instance lets go of its extra macvlans; one no running instance
+    /// uses any more is deleted (only one this run made or adopted) and its base's sysctls go
+    /// back.
+    func tearDownAddressVirtualMACs(_ d: InstanceDriver) {
+        let mine = d.addressMACIndexes
+        d.addressMACIndexes = [:]
+        for (name, index) in mine.sorted(by: { $0.key < $1.key }) {
+            guard var entry = virtualMACs.addressOwned[name], entry.index == index else { continue }
+            entry.users.remove(ObjectIdentifier(d))
+            guard entry.users.isEmpty else {
+                virtualMACs.addressOwned[name] = entry
+                continue
+            }
+            virtualMACs.addressOwned[name] = nil
+            packetSockets[index] = nil
+            guard let configurator = io.virtualMAC else { continue }
+            do {
+                _ = try configurator.deleteLink(ifindex: index)
+                log.info("(\(d.name)) removed VMAC interface \(name)", metadata: meta(d))
+            } catch {
+                log.error("(\(d.name)) cannot remove VMAC interface \(name): \(error)", metadata: meta(d))
+            }
+            if let base = virtualMACs.bases.first(where: { $0.value.users.contains(name) })?.key {
+                releaseBaseSettings(name, base: base, configurator)
+            }
+        }
+    }
+
+    /// Someone deleted an extra macvlan under us: made again (keepalived recreates its
+    /// macvlans too), and the master puts its addresses back and announces them.
+    func addressVirtualMACRemoved(_ d: InstanceDriver, index: Int32) {
+        guard let name = d.addressMACIndexes.first(where: { $0.value == index })?.key, !shuttingDown else { return }
+        log.warning("(\(d.name)) VMAC interface \(name) was removed by someone else; creating it again", metadata: meta(d))
+        d.addressMACIndexes[name] = nil
+        virtualMACs.addressOwned[name] = nil
+        for spec in d.settings.allAddresses where spec.device == name { d.installed.remove(spec.address) }
+        setUpAddressVirtualMACs(d)
         if d.router.state == .master {
             installAddresses(d)
             announce(d, count: d.settings.router.garpMasterRepeat)

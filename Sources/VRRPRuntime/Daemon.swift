@@ -177,6 +177,7 @@ public final class Daemon: @unchecked Sendable {
         instances.append(d)
         bind(d)
         if d.settings.virtualMAC != nil { setUpVirtualMAC(d) }
+        if !d.settings.addressVirtualMACs.isEmpty { setUpAddressVirtualMACs(d) }
         if let ifindex = d.socketIfindex { ensureSocket(SocketKey(ifindex: ifindex, family: s.family), for: d) }
         for reason in initialFaults(d) { feed(d, .faultRaised(reason)) }
         if let source = d.source { feed(d, .localAddressChanged(source)) }
@@ -323,6 +324,7 @@ public final class Daemon: @unchecked Sendable {
         feed(d, .shutdown)
         removeAddresses(d)
         if d.virtualMACIndex != nil { tearDownVirtualMAC(d) }
+        if !d.addressMACIndexes.isEmpty { tearDownAddressVirtualMACs(d) }
         for token in d.timers.removeAll() { _ = loop.cancel(token) }
         runNotify(d, state: nil)
         notifyFifoTransition(d, state: nil)
