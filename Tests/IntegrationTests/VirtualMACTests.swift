@@ -174,4 +174,112 @@ struct VirtualMACTests {
             _ = lab.lab.stop(keepalived.process)
         }
     }
+
+    // MARK: use_vmac_addr (keepalived 2.2.7 vrrp.c `vrrp_complete_instance`)
+
+    static let mac6of51 = "00:00:5e:00:02:33"
+
+    /// VIP 198.18.0.100 on eth0 (no use_vmac: stays there), 198.18.1.100 on eth1 (a second LAN,
+    /// `dev eth1`) and the IPv6 eVIP 2001:db8::100 on eth0: with `use_vmac_addr` the last two go
+    /// on macvlans of their own, vrrp.51 on eth1 (00:00:5e:00:01:33) and vrrp6.51 on eth0
+    /// (00:00:5e:00:02:33).
+    static func addressMACInstance(priority: Int) -> LabVRRPInstance {
+        var i = LabVRRPInstance()
+        i.priority = priority
+        i.addressDevice = false
+        i.virtualAddresses = ["198.18.0.100/24", "198.18.1.100/24 dev eth1"]
+        i.extraLines = ["use_vmac_addr", "virtual_ipaddress_excluded {", "    2001:db8::100/64", "}"]
+        return i
+    }
+
+    /// A second LAN 198.18.1.0/24: p1 .11, p2 .12, the client .2, each on its eth1.
+    static func secondLAN(_ lab: DaemonLab) throws {
+        let lan2 = try lab.lab.addLAN("lan2")
+        for (host, n) in zip(lab.proxies, [11, 12]) { try lab.lab.cable(host, to: lan2, ifname: "eth1", ipv4: ["198.18.1.\(n)/24"]) }
+        try lab.lab.cable(lab.client, to: lan2, ifname: "eth1", ipv4: ["198.18.1.2/24"])
+    }
+
+    /// What `ip -d link` shows of the two extra macvlans (parent, MAC, mode, up), for comparing hosts.
+    static func addressMACShape(_ lab: DaemonLab, _ host: LabHost) throws -> [String] {
+        [("vrrp.51", "eth1", mac4), ("vrrp6.51", "eth0", mac6of51)].map { name, parent, mac in
+            guard let shown = try? link(lab, host, name) else { return "\(name) missing" }
+            return "\(name)" + (shown.contains("\(name)@\(parent)") ? " on \(parent)" : " not on \(parent)")
+                + (shown.contains("link/ether \(mac)") ? " \(mac)" : " other MAC")
+                + (shown.contains("macvlan mode private") ? " private" : " not private")
+                + (shown.contains(",UP") || shown.contains("<UP") ? " up" : " down")
+        }
+    }
+
+    @Test("use_vmac_addr: the VIP on a second interface and the IPv6 eVIP go on their own macvlans with the virtual MAC of their family; the client's neighbour entries are those MACs across failover; removed at exit")
+    func addressMACs() async throws {
+        try await withDaemonLab { lab in
+            let (p1, p2) = (lab.proxies[0], lab.proxies[1])
+            try Self.secondLAN(lab)
+            let high = try await lab.startDaemon(on: p1, config: Self.addressMACInstance(priority: 150).configuration(routerID: "p1"))
+            let low = try await lab.startDaemon(on: p2, config: Self.addressMACInstance(priority: 100).configuration(routerID: "p2"))
+            try await lab.waitForStates([(high, "MASTER"), (low, "BACKUP")])
+            for host in [p1, p2] {
+                #expect(try Self.addressMACShape(lab, host) == ["vrrp.51 on eth1 \(Self.mac4) private up",
+                                                                 "vrrp6.51 on eth0 \(Self.mac6of51) private up"])
+            }
+            try await lab.wait("the VIPs on p1: eth0, vrrp.51, vrrp6.51") {
+                try lab.hasVIP(p1, "198.18.0.100/24") && lab.hasVIP(p1, "198.18.1.100/24", ifname: "vrrp.51")
+                    && lab.hasVIP(p1, "2001:db8::100/64", ifname: "vrrp6.51")
+            }
+            try await lab.waitForPing("198.18.1.100")
+            try await lab.waitForPing("2001:db8::100")
+            let entry4 = try Self.neighbour(lab, "198.18.1.100")
+            let entry6 = try Self.neighbour(lab, "2001:db8::100")
+            #expect(entry4.contains(Self.mac4), "\(entry4)")
+            #expect(entry6.contains(Self.mac6of51), "\(entry6)")
+
+            #expect(high.terminate() == 0)
+            try await lab.waitForState(low, "MASTER")
+            #expect(try Self.addressMACShape(lab, p1) == ["vrrp.51 missing", "vrrp6.51 missing"], "the macvlans outlived SIGTERM")
+            try await lab.wait("the VIPs on p2's macvlans") {
+                try lab.hasVIP(p2, "198.18.1.100/24", ifname: "vrrp.51") && lab.hasVIP(p2, "2001:db8::100/64", ifname: "vrrp6.51")
+            }
+            try await lab.waitForPing("198.18.1.100")
+            try await lab.waitForPing("2001:db8::100")
+            #expect(try Self.neighbour(lab, "198.18.1.100").contains(Self.mac4))
+            #expect(try Self.neighbour(lab, "2001:db8::100").contains(Self.mac6of51))
+            #expect(try !Self.neighbour(lab, "198.18.1.100").contains(lab.mac(p2, ifname: "eth1").description))
+            #expect(low.terminate() == 0)
+            #expect(try Self.addressMACShape(lab, p2) == ["vrrp.51 missing", "vrrp6.51 missing"])
+        }
+    }
+
+    @Test("use_vmac_addr: keepalived 2.2.7 makes the same two macvlans (names, parents, MACs, private, up) for the same configuration and takes over on them; its clients learn the base MAC (arp_announce 0)")
+    func addressMACsSameAsKeepalived() async throws {
+        guard Lab.keepalivedPath != nil else { return }
+        try await withDaemonLab { lab in
+            let (p1, p2) = (lab.proxies[0], lab.proxies[1])
+            try Self.secondLAN(lab)
+            let keepalived = try lab.lab.startKeepalived(p2, config: Self.addressMACInstance(priority: 100).configuration(routerID: "p2"))
+            let ours = try await lab.startDaemon(on: p1, config: Self.addressMACInstance(priority: 150).configuration(routerID: "p1"))
+            try await lab.waitForState(ours, "MASTER")
+            try await lab.wait("keepalived BACKUP with its macvlans") {
+                let made = try Self.link(lab, p2, "vrrp6.51") != nil
+                return lab.lab.loggedState(keepalived) == "BACKUP" && made
+            }
+            #expect(try Self.addressMACShape(lab, p1) == Self.addressMACShape(lab, p2), "vrrpd's macvlans (p1) differ from keepalived's (p2)")
+            #expect(ours.terminate() == 0)
+            try await lab.wait("keepalived MASTER with the VIPs on its macvlans") {
+                let held = try lab.hasVIP(p2, "198.18.1.100/24", ifname: "vrrp.51") && lab.hasVIP(p2, "2001:db8::100/64", ifname: "vrrp6.51")
+                return lab.lab.loggedState(keepalived) == "MASTER" && held
+            }
+            #expect(try Self.addressMACShape(lab, p1) == ["vrrp.51 missing", "vrrp6.51 missing"])
+            try await lab.waitForPing("198.18.1.100")
+            // The one difference, documented (docs/configuration.md, use_vmac): keepalived 2.2.7
+            // leaves arp_announce 0 on the base, so p2 ARPs for the client from eth1 with the VIP
+            // as sender and the client learns eth1's MAC for the VIP; vrrpd sets arp_announce 2
+            // (the test above: the virtual MAC).
+            let entry = try Self.neighbour(lab, "198.18.1.100")
+            let announce = try lab.lab.run(p2, ["cat", "/proc/sys/net/ipv4/conf/eth1/arp_announce"]).stdout
+            let eth1 = try lab.mac(p2, ifname: "eth1").description
+            #expect(entry.contains(eth1) && announce.hasPrefix("0"), "\(entry) (p2 eth1 \(eth1), arp_announce \(announce))")
+            _ = lab.lab.stop(keepalived.process)
+        }
+    }
 }
+
