@@ -245,7 +245,8 @@ public enum NftablesRequest {
             seq &+= 1
             var w = ByteWriter()
             RouteAttribute.encode(attributes, into: &w)
-            let flags = request | ack | (type == delTable ? 0 : create)
+            // Rules with NLM_F_APPEND (0x800): in the order given (without it each goes first).
+            let flags = request | ack | (type == delTable ? 0 : create) | (type == newRule ? 0x800 : 0)
             out += NetlinkMessage(type: subsystem << 8 | type, flags: flags, sequence: seq,
                                   payload: header(family: family, resID: 0) + w.bytes).encode()
         }

@@ -104,6 +104,15 @@ public struct LinuxVirtualMAC: VirtualMACConfigurator {
     public func writeSysctl(_ key: String, _ value: String) throws { try sysctl.write(key, value) }
 }
 
+/// The daemon's own nftables tables (``AcceptModeFilter``): the Accept_Mode drop set and the
+/// `use_vmac` membership-report rules, replaced as a whole on each change.
+public protocol PacketFilterTable: Sendable {
+    func apply(ipv4: [IPv4Address], ipv6: [IPv6Address], virtualMACs: [NftablesRequest.VirtualMACEntry]) throws
+    func remove() throws
+}
+
+extension AcceptModeFilter: PacketFilterTable {}
+
 /// The kernel's link and address notifications (RTNLGRP_LINK, IPV4/IPV6_IFADDR).
 public protocol InterfaceEventSource: AnyObject, Sendable {
     /// Polled by the event loop; readable when notifications are queued.
@@ -156,6 +165,9 @@ public struct RuntimeIO: Sendable {
     /// `use_vmac` interfaces; nil where they cannot be made (an instance with use_vmac then
     /// runs on its interface, with a logged error).
     public var virtualMAC: (any VirtualMACConfigurator)?
+    /// Opens our nftables tables; nil: none are made (no Accept_Mode filter, no membership-report
+    /// rules), so a fake host never touches the real kernel's tables.
+    public var openPacketFilter: (@Sendable () throws -> any PacketFilterTable)?
 
     public init(addresses: any AddressConfigurator,
                 openVRRPSocket: @escaping @Sendable (AddressFamily, String, Int32, VRRPSocket.Mode) throws -> any VRRPTransport,
@@ -179,6 +191,7 @@ public struct RuntimeIO: Sendable {
                            openInterfaceEvents: { try NetlinkMonitor() },
                            virtualMAC: LinuxVirtualMAC(netlink: try RouteNetlink()))
         io.addressRequests = .worker
+        io.openPacketFilter = { try AcceptModeFilter() }
         return io
     }
 }

@@ -68,14 +68,28 @@ extension Daemon {
                 log.warning("cannot set net/ipv4/conf/\(spec.name)/arp_ignore to 1: \(error)")
             }
         }
-        do {
-            try configurator.raiseWithoutAutoLinkLocal(ifindex: vmac.index)
-        } catch {
-            log.error("(\(d.name)) cannot bring \(spec.name) up: \(error)", metadata: meta(d))
+        // Up only once the membership-report rules are in (keepalived: `firewall_add_vmac`
+        // before `netlink_link_up`): the reports the kernel sends as the link comes up and its
+        // link-local appears would otherwise carry the virtual MAC.
+        updateAcceptFilter()
+        afterPacketFilter { [weak self, weak d] in
+            guard let self, let d, d.virtualMACIndex == vmac.index else { return }
+            do {
+                try configurator.raiseWithoutAutoLinkLocal(ifindex: vmac.index)
+            } catch {
+                self.log.error("(\(d.name)) cannot bring \(spec.name) up: \(error)", metadata: self.meta(d))
+            }
+            self.copySourceToVirtualMAC(d)
         }
-        copySourceToVirtualMAC(d)
         log.info("(\(d.name)) VMAC \(spec.name) \(spec.macText) on \(d.settings.interface); adverts from \(spec.transmitOnBase ? d.settings.interface : spec.name)",
                  metadata: meta(d))
+    }
+
+    /// Runs `body` on the loop once the request worker has run what was queued before (our
+    /// nftables table among it); at once when there is no table to wait for.
+    func afterPacketFilter(_ body: @escaping () -> Void) {
+        guard io.openPacketFilter != nil else { return body() }
+        addressRequests.submit({ _ in }) { _ in body() }
     }
 
     /// What the base interface gets while it carries a macvlan: keepalived's arp_ignore 1 and
@@ -137,6 +151,8 @@ extension Daemon {
         guard let spec = d.settings.virtualMAC, let index = d.virtualMACIndex else { return }
         d.virtualMACIndex = nil
         demux = nil
+        // Its rules leave the table with it (at exit the whole table goes).
+        if !shuttingDown { updateAcceptFilter() }
         closeSocket(ifindex: index)
         packetSockets[index] = nil
         guard virtualMACs.owned[spec.name] == index, let configurator = io.virtualMAC else { return }
@@ -263,19 +279,25 @@ extension Daemon {
                 log.warning("cannot set net/ipv4/conf/\(name)/arp_ignore to 1: \(error)")
             }
         }
-        do {
-            try configurator.raiseWithoutAutoLinkLocal(ifindex: vmac.index)
-        } catch {
-            log.error("(\(d.name)) cannot bring \(name) up: \(error)", metadata: meta(d))
-        }
-        if spec.family == .ipv6,
-           let ll = interfaceAddresses[base]?.first(where: { if case .v6(let a) = $0.address { return a.isLinkLocal }; return false }),
-           !(interfaceAddresses[vmac.index] ?? []).contains(where: { $0.address == ll.address }) {
+        // As the instance's macvlan: up once its membership-report rules are in.
+        updateAcceptFilter()
+        let family = spec.family
+        afterPacketFilter { [weak self, weak d] in
+            guard let self, let d, d.addressMACIndexes[name] == vmac.index else { return }
             do {
-                _ = try configurator.addAddress(ll.address, prefix: 64, ifindex: vmac.index, label: nil, scope: .link,
-                                                broadcast: nil, noDAD: true)
+                try configurator.raiseWithoutAutoLinkLocal(ifindex: vmac.index)
             } catch {
-                log.error("(\(d.name)) cannot add \(ll.address) to \(name): \(error)", metadata: meta(d))
+                self.log.error("(\(d.name)) cannot bring \(name) up: \(error)", metadata: self.meta(d))
+            }
+            if family == .ipv6,
+               let ll = self.interfaceAddresses[base]?.first(where: { if case .v6(let a) = $0.address { return a.isLinkLocal }; return false }),
+               !(self.interfaceAddresses[vmac.index] ?? []).contains(where: { $0.address == ll.address }) {
+                do {
+                    _ = try configurator.addAddress(ll.address, prefix: 64, ifindex: vmac.index, label: nil, scope: .link,
+                                                    broadcast: nil, noDAD: true)
+                } catch {
+                    self.log.error("(\(d.name)) cannot add \(ll.address) to \(name): \(error)", metadata: self.meta(d))
+                }
             }
         }
         log.info("(\(d.name)) VMAC \(name) \(macText) on \(spec.base) for the virtual addresses there", metadata: meta(d))
@@ -287,6 +309,7 @@ extension Daemon {
     func tearDownAddressVirtualMACs(_ d: InstanceDriver) {
         let mine = d.addressMACIndexes
         d.addressMACIndexes = [:]
+        if !shuttingDown { updateAcceptFilter() }
         for (name, index) in mine.sorted(by: { $0.key < $1.key }) {
             guard var entry = virtualMACs.addressOwned[name], entry.index == index else { continue }
             entry.users.remove(ObjectIdentifier(d))
@@ -322,6 +345,36 @@ extension Daemon {
             installAddresses(d)
             announce(d, count: d.settings.router.garpMasterRepeat)
         }
+    }
+}
+
+extension Daemon {
+    /// keepalived 2.2.7 (vrrp_vmac.c `netlink_link_add_vmac` → `firewall_add_vmac`,
+    /// vrrp_nftables.c `nft_update_vmac`): every macvlan of ours, in every state while it
+    /// exists, gets the IGMP rule (an IPv4 one), the MLD and router-solicitation rules (an IPv6
+    /// one, or an IPv4 instance's with an eVIP of the other family), so it never reports group
+    /// membership with the virtual MAC: a switch would learn that MAC at a backup's port.
+    func virtualMACFilterEntries() -> [NftablesRequest.VirtualMACEntry] {
+        var byIndex: [Int32: NftablesRequest.VirtualMACEntry] = [:]
+        func add(_ index: Int32, base: Int32?, ipv4: Bool, ipv6: Bool) {
+            guard let base else { return }
+            var e = byIndex[index] ?? NftablesRequest.VirtualMACEntry(ifindex: index, base: base, ipv4: false, ipv6: false)
+            e.ipv4 = e.ipv4 || ipv4
+            e.ipv6 = e.ipv6 || ipv6
+            byIndex[index] = e
+        }
+        for d in instances {
+            if let index = d.virtualMACIndex {
+                let otherFamily = d.settings.excludedAddresses.contains { $0.address.family != d.settings.family }
+                add(index, base: d.ifindex, ipv4: d.settings.family == .ipv4 || otherFamily,
+                    ipv6: d.settings.family == .ipv6 || otherFamily)
+            }
+            for (name, index) in d.addressMACIndexes {
+                guard let spec = d.settings.addressVirtualMACs.first(where: { $0.name == name }) else { continue }
+                add(index, base: ifindex(named: spec.base), ipv4: spec.family == .ipv4, ipv6: spec.family == .ipv6)
+            }
+        }
+        return byIndex.values.sorted { $0.ifindex < $1.ifindex }
     }
 }
 

@@ -56,8 +56,10 @@ public final class Daemon: @unchecked Sendable {
     var outbox = AdvertOutbox()
     var joinedGroups: Set<GroupMembership> = []
     /// nftables drop rules for Accept_Mode off (created only when an instance needs them).
-    var acceptFilter: AcceptModeFilter?
+    var acceptFilter: (any PacketFilterTable)?
     var acceptBlocked: Set<IPAddress> = []
+    /// The `use_vmac` macvlans in the table now (Daemon+VirtualMAC.swift `filterEntries`).
+    var acceptMACs: [NftablesRequest.VirtualMACEntry] = []
     var packetSockets: [Int32: any PacketSender] = [:]
     /// Gratuitous ARPs / NAs waiting for their gap (`vrrp_garp_interval`, Daemon+Addresses.swift).
     var announcements = AnnouncementPacer<PendingAnnouncement>()

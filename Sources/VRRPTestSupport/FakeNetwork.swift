@@ -125,6 +125,7 @@ public final class FakeHost: AddressConfigurator, VirtualMACConfigurator, @unche
                       return e
                   },
                   virtualMAC: self)
+            .withPacketFilter(self)
     }
 
     func addLink(_ name: String, addresses: [String]) {
@@ -273,6 +274,13 @@ public final class FakeHost: AddressConfigurator, VirtualMACConfigurator, @unche
         events?.post(.linkRemoved(index: link.index))
     }
 
+    // MARK: PacketFilterTable
+
+    /// Our nftables table as the daemon last applied it (nil: never made, or removed).
+    public private(set) var packetFilter: (ipv4: [IPv4Address], ipv6: [IPv6Address], virtualMACs: [NftablesRequest.VirtualMACEntry])?
+    /// Every table request, in order ("apply", "remove").
+    public private(set) var packetFilterLog: [String] = []
+
     // MARK: VirtualMACConfigurator
 
     public func createMacvlan(name: String, parent: Int32, mac: [UInt8]) throws -> RouteNetlink.AddResult {
@@ -398,3 +406,24 @@ final class FakeInterfaceEvents: InterfaceEventSource, @unchecked Sendable {
         return queue
     }
 }
+
+extension FakeHost: PacketFilterTable {
+    public func apply(ipv4: [IPv4Address], ipv6: [IPv6Address], virtualMACs: [NftablesRequest.VirtualMACEntry]) throws {
+        packetFilterLog.append("apply")
+        packetFilter = (ipv4, ipv6, virtualMACs)
+    }
+
+    public func remove() throws {
+        packetFilterLog.append("remove")
+        packetFilter = nil
+    }
+}
+
+extension RuntimeIO {
+    func withPacketFilter(_ table: any PacketFilterTable) -> RuntimeIO {
+        var io = self
+        io.openPacketFilter = { table }
+        return io
+    }
+}
+

@@ -2,6 +2,7 @@
 import Testing
 import VRRPCore
 import VRRPLab
+import VRRPTestSupport
 
 /// RFC 5798 §7.2 and keepalived `use_vmac`: the VIP answers with the virtual router MAC from
 /// whichever router is master, so a client's neighbour entry never changes on failover.
@@ -151,6 +152,12 @@ struct VirtualMACTests {
                         shown.contains(",UP") || shown.contains("<UP") ? "up" : "down"] + sysctls
             }
             #expect(try shape(p1) == shape(p2), "vrrpd's macvlan (p1) differs from keepalived's (p2)")
+            // The same IGMP rule and map element, in its table `keepalived` and ours `vrrpd`.
+            if LabRequirement.tool("nft").isMet {
+                let theirs = try Self.outRules(lab, p2, "ip", "keepalived")
+                let ours = try Self.outRules(lab, p1, "ip", "vrrpd")
+                #expect(!theirs.isEmpty && ours == theirs, "keepalived: \(theirs), vrrpd: \(ours)")
+            }
             #expect(try shape(p1).prefix(4) == ["on eth0", "virtual MAC", "private", "up"])
 
             // vrrpd leaves (priority 0): keepalived takes over on its macvlan; vrrpd's is gone.
@@ -279,6 +286,74 @@ struct VirtualMACTests {
             let eth1 = try lab.mac(p2, ifname: "eth1").description
             #expect(entry.contains(eth1) && announce.hasPrefix("0"), "\(entry) (p2 eth1 \(eth1), arp_announce \(announce))")
             _ = lab.lab.stop(keepalived.process)
+        }
+    }
+
+    // MARK: IGMP/MLD reports (keepalived 2.2.7 vrrp_nftables.c `nft_add_vmac`)
+
+    /// The rules of `chain out` in `table FAMILY NAME` as `nft` lists them (empty if none).
+    static func outRules(_ lab: DaemonLab, _ host: LabHost, _ family: String, _ table: String) throws -> [String] {
+        let r = try lab.lab.run(host, ["nft", "list", "table", family, table])
+        guard r.succeeded else { return [] }
+        return r.stdout.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
+            .filter { $0.contains("oifkind") || $0.hasPrefix("elements") }
+    }
+
+    @Test("IGMP/MLD: on BACKUP and MASTER the macvlans are in vrrpd's nftables table with keepalived's rules; no membership report ever leaves with a virtual MAC (they leave by eth0); the table goes at exit")
+    func membershipReports() async throws {
+        try requireLab([.tool("nft"), .tool("tcpdump")])
+        try await withDaemonLab { lab in
+            let (p1, p2) = (lab.proxies[0], lab.proxies[1])
+            let capture = try lab.lab.startCapture(lab.client, ifname: "eth0", filter: "igmp or (ip6 and ip6[6] == 0)")  // MLD: hop-by-hop first
+            let high = try await lab.startDaemon(on: p1, config: Self.instances(priority: 150))
+            let low = try await lab.startDaemon(on: p2, config: Self.instances(priority: 100))
+            try await lab.waitForStates([(high, "MASTER"), (low, "BACKUP")])
+            try await lab.waitForStates([(high, "MASTER"), (low, "BACKUP")], instance: "VI_6")
+            for host in [p1, p2] {
+                try await lab.wait("vrrpd's rules on \(host)") {
+                    try Self.outRules(lab, host, "ip", "vrrpd").count == 2 && Self.outRules(lab, host, "ip6", "vrrpd").count == 4
+                }
+                #expect(try Self.outRules(lab, host, "ip", "vrrpd") == [
+                    "elements = { \"vrrp.51\" : \"eth0\" }",
+                    "ip protocol igmp meta oifkind \"macvlan\" dup to ip daddr device oif map @vmac_map drop",
+                ])
+                let six = try Self.outRules(lab, host, "ip6", "vrrpd")
+                #expect(six == [
+                    "elements = { \"vrrp.61\" : \"eth0\" }",
+                    "elements = { \"vrrp.61\" }",
+                    "icmpv6 type mld2-listener-report meta oifkind \"macvlan\" dup to ip6 daddr device oif map @vmac_map drop",
+                    "icmpv6 type nd-router-solicit meta oifkind \"macvlan\" oif @vmac_set drop",
+                ], "\(six)")
+            }
+            // A group joined on the macvlans now (as vrrpd's socket did before the rules were in
+            // place) is reported from eth0's MAC, never the virtual one.
+            let p2MAC = try lab.mac(p2).description
+            for (group, dev) in [("224.0.0.77", "vrrp.51"), ("ff02::77", "vrrp.61")] {
+                _ = try lab.lab.runChecked(p2, ["ip", "addr", "add", group.contains(":") ? "\(group)/128" : "\(group)/32",
+                                                "dev", dev, "autojoin"])
+            }
+            // `tcpdump -v` continues a packet on indented lines: one string per packet.
+            func reports() throws -> [String] {
+                var out: [String] = []
+                for line in try capture.packets(verbose: true) {
+                    if line.first?.isWhitespace == true, !out.isEmpty { out[out.count - 1] += " " + line } else { out.append(line) }
+                }
+                return out
+            }
+            try await lab.wait("p2's reports for the joined groups") {
+                let frames = try reports()
+                return frames.contains { $0.contains(" \(p2MAC) >") && $0.contains("224.0.0.77") }
+                    && frames.contains { $0.contains(" \(p2MAC) >") && $0.contains("ff02::77") }
+            }
+            let frames = try reports()
+            let virtual = frames.filter { $0.contains(" \(Self.mac4) >") || $0.contains(" \(Self.mac6) >") }
+            #expect(virtual.isEmpty, "membership reports with a virtual MAC: \(virtual.prefix(3))")
+
+            #expect(high.terminate() == 0 && low.terminate() == 0)
+            for host in [p1, p2] {
+                #expect(try lab.lab.run(host, ["nft", "list", "tables"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty,
+                        "vrrpd's table outlived SIGTERM on \(host)")
+            }
         }
     }
 }

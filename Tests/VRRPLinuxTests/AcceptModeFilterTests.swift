@@ -65,6 +65,11 @@ struct AcceptModeFilterTests {
             #expect(v6.contains("\"vrrp.51\" : \"eth0\"") && v6.contains("\"vrrp.61\" : \"eth0\""), "\(v6)")
             #expect(v6.contains("icmpv6 type mld2-listener-report meta oifkind \"macvlan\" dup to ip6 daddr device oif map @vmac_map drop"), "\(v6)")
             #expect(v6.contains("icmpv6 type nd-router-solicit meta oifkind \"macvlan\" oif @vmac_set drop"), "\(v6)")
+            // Rules in the order given (NLM_F_APPEND): ND passes before the VIP drop (§6.4.3).
+            let input = v6.split(separator: "\n").map { String($0.drop { $0 == " " || $0 == "\t" }) }
+            let ns135 = input.firstIndex { $0.contains("nd-neighbor-solicit") && $0.hasSuffix("accept") }
+            let drop = input.firstIndex { $0 == "ip6 daddr @vips drop" }
+            #expect(ns135 != nil && drop != nil && ns135! < drop!, "\(v6)")
             try inNamespace(ns) { try AcceptModeFilter(name: "vrrpd").remove() }
             #expect(try output("ip netns exec \(ns) nft list tables").isEmpty)
         }

@@ -300,5 +300,50 @@ struct VirtualMACTests {
         p1.terminate()
         #expect(p1.host.link(named: "old.51") == nil && p1.host.linkLog.last == "delete old.51")
     }
+
+    // MARK: IGMP/MLD reports (keepalived 2.2.7 vrrp_nftables.c `nft_add_vmac`)
+
+    @Test("every macvlan, in BACKUP and MASTER alike, is in our nftables table (its IGMP reports leave by eth0; MLD too for IPv6 and an IPv4 instance's other-family eVIP); out when the macvlan goes, the table removed at exit")
+    func membershipReportFilter() throws {
+        let lan = FakeLAN()
+        let config = instanceBlock("VI_4", priority: 150, extra: "version 3\nuse_vmac")
+            + instanceBlock("VI_6", vrid: 61, priority: 150, vip: "2001:db8::100/64", extra: "version 3\nuse_vmac")
+        let p1 = try SimNode(lan, "p1", addresses: [["198.18.0.11/24", "fe80::11/64"]], config: config)
+        let p2 = try SimNode(lan, "p2", addresses: [["198.18.0.12/24", "fe80::12/64"]],
+                             config: config.replacingOccurrences(of: "priority 150", with: "priority 100"))
+        lan.loop.advance(by: .s(5))
+        #expect(p1.state("VI_4") == "MASTER" && p2.state("VI_4") == "BACKUP")
+        for node in [p1, p2] {
+            let eth0 = try #require(node.host.link(named: "eth0")).index
+            let v4 = try #require(node.host.link(named: "vrrp.51")).index
+            let v6 = try #require(node.host.link(named: "vrrp.61")).index
+            let entries = try #require(node.host.packetFilter, "no table on \(node.host.name)").virtualMACs
+            #expect(entries == [NftablesRequest.VirtualMACEntry(ifindex: v4, base: eth0, ipv4: true, ipv6: false),
+                                NftablesRequest.VirtualMACEntry(ifindex: v6, base: eth0, ipv4: false, ipv6: true)])
+        }
+        // use_vmac removed by reload: its macvlan leaves the table.
+        let reloaded = p2.reload(instanceBlock("VI_4", priority: 100, extra: "version 3")
+            + instanceBlock("VI_6", vrid: 61, priority: 100, vip: "2001:db8::100/64", extra: "version 3\nuse_vmac"))
+        #expect(reloaded.ok)
+        lan.loop.advance(by: .s(2))
+        #expect(p2.host.link(named: "vrrp.51") == nil)
+        #expect(p2.host.packetFilter?.virtualMACs.map(\.ifindex) == [try #require(p2.host.link(named: "vrrp.61")).index])
+        p1.terminate()
+        #expect(p1.host.packetFilter == nil && p1.host.packetFilterLog.last == "remove")
+    }
+
+    @Test("use_vmac_addr: the extra macvlans are in the table too, each with its own family")
+    func membershipReportFilterAddressMACs() throws {
+        let lan = FakeLAN()
+        let p1 = try SimNode(lan, "p1", addresses: [["198.18.0.11/24", "fe80::11/64"], ["198.18.1.11/24", "fe80::1:11/64"]],
+                             config: Self.addressMACConfig)
+        lan.loop.advance(by: .s(5))
+        let eth0 = try #require(p1.host.link(named: "eth0")).index
+        let eth1 = try #require(p1.host.link(named: "eth1")).index
+        let v4 = try #require(p1.host.link(named: "vrrp.51")).index
+        let v6 = try #require(p1.host.link(named: "vrrp6.51")).index
+        #expect(p1.host.packetFilter?.virtualMACs == [NftablesRequest.VirtualMACEntry(ifindex: v4, base: eth1, ipv4: true, ipv6: false),
+                                                      NftablesRequest.VirtualMACEntry(ifindex: v6, base: eth0, ipv4: false, ipv6: true)])
+    }
 }
 
