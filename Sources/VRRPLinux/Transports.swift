@@ -60,6 +60,9 @@ public protocol AddressConfigurator: Sendable {
     /// `ip rule add|del` (virtual_rules, static_rules), tagged the same way.
     func addRule(_ rule: RuleSpec) throws -> RouteNetlink.AddResult
     func deleteRule(_ rule: RuleSpec) throws -> RouteNetlink.DeleteResult
+    /// RTM_DELLINK: a `use_vmac` macvlan, deleted in order behind the requests for its
+    /// addresses (Daemon+VirtualMAC.swift).
+    func deleteLink(ifindex: Int32) throws -> RouteNetlink.DeleteResult
 }
 
 /// The virtual MAC interface of `use_vmac` (RFC 5798 §7.2): a macvlan created, raised and
