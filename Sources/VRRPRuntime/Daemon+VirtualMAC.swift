@@ -14,6 +14,8 @@ struct VirtualMACRegistry {
     /// (one macvlan per base and MAC serves every instance of that VRID, as keepalived's
     /// `if_get_by_vmac` finds it): deleted when the last one stops.
     var addressOwned: [String: (index: Int32, users: Set<ObjectIdentifier>)] = [:]
+    /// Names whose delete is queued on the request worker and not answered yet.
+    var deleting: Set<String> = []
 }
 
 extension Daemon {
@@ -25,6 +27,8 @@ extension Daemon {
     /// `interface` with its own MAC, and says so.
     func setUpVirtualMAC(_ d: InstanceDriver) {
         guard let spec = d.settings.virtualMAC else { return }
+        // Ours of that name is still being deleted (reload): made when the kernel has answered.
+        guard !virtualMACs.deleting.contains(spec.name) else { return }
         let fallback = { (why: String) in
             self.log.error("(\(d.name)) cannot use_vmac \(spec.name): \(why); the virtual addresses go on \(d.settings.interface) with its own MAC",
                            metadata: self.meta(d))
@@ -92,6 +96,50 @@ extension Daemon {
         addressRequests.submit({ _ in }) { _ in body() }
     }
 
+    /// Deletes one of our macvlans through the request worker, behind the requests queued
+    /// before it: the deletes of its addresses would otherwise fail on a link already gone
+    /// (keepalived too removes the VIPs before `netlink_link_del_vmac`). Until the kernel has
+    /// answered, the name is neither made nor adopted again (a reload that keeps `use_vmac`);
+    /// then the instances waiting for it make theirs.
+    func deleteVirtualMACLink(_ name: String, index: Int32, _ d: InstanceDriver) {
+        virtualMACs.deleting.insert(name)
+        let log = self.log
+        let metadata = meta(d)
+        let instance = d.name
+        addressRequests.submit({ netlink in
+            let result = try netlink.deleteLink(ifindex: index)
+            // Logged here: at exit the loop no longer runs completions.
+            log.info("(\(instance)) removed VMAC interface \(name)", metadata: metadata)
+            return result
+        }) { [weak self, weak d] result in
+            guard let self else { return }
+            self.virtualMACs.deleting.remove(name)
+            switch result {
+            case .success:
+                // Gone: not to be adopted before the kernel's notification arrives.
+                if self.links[index]?.name == name {
+                    self.links[index] = nil
+                    self.interfaceAddresses[index] = nil
+                }
+            case .failure(let error):
+                self.log.error("(\(instance)) cannot remove VMAC interface \(name): \(error)", metadata: metadata)
+            }
+            guard !self.shuttingDown else { return }
+            // Not the instance being stopped (still listed while its stop runs).
+            for w in self.instances where w !== d && w.settings.virtualMAC?.name == name && w.virtualMACIndex == nil && w.ifindex != nil {
+                self.setUpVirtualMAC(w)
+                if let ifindex = w.socketIfindex { self.ensureSocket(SocketKey(ifindex: ifindex, family: w.settings.family), for: w) }
+                if w.router.state == .master {
+                    self.installAddresses(w)
+                    self.announce(w, count: w.settings.router.garpMasterRepeat)
+                }
+            }
+            for w in self.instances where w !== d && w.addressMACIndexes.count < w.settings.addressVirtualMACs.count {
+                self.setUpAddressVirtualMACs(w)
+            }
+        }
+    }
+
     /// What the base interface gets while it carries a macvlan: keepalived's arp_ignore 1 and
     /// arp_filter 1 (it must not answer ARP for the VIPs with its own MAC), and, beyond
     /// keepalived 2.2.7, arp_announce 2: a reply to a client that leaves by the base interface
@@ -157,12 +205,7 @@ extension Daemon {
         packetSockets[index] = nil
         guard virtualMACs.owned[spec.name] == index, let configurator = io.virtualMAC else { return }
         virtualMACs.owned[spec.name] = nil
-        do {
-            _ = try configurator.deleteLink(ifindex: index)
-            log.info("(\(d.name)) removed VMAC interface \(spec.name)", metadata: meta(d))
-        } catch {
-            log.error("(\(d.name)) cannot remove VMAC interface \(spec.name): \(error)", metadata: meta(d))
-        }
+        deleteVirtualMACLink(spec.name, index: index, d)
         guard d.settings.family == .ipv4 else { return }
         releaseBaseSettings(spec.name, base: d.settings.interface, configurator)
     }
@@ -224,6 +267,10 @@ extension Daemon {
         }
         guard let configurator = io.virtualMAC else { return fallback("this platform cannot create macvlan interfaces") }
         guard let base = ifindex(named: spec.base) else { return }
+        // One of ours for it is still being deleted (reload): made when the kernel has answered.
+        guard !virtualMACs.deleting.contains(spec.name),
+              !links.values.contains(where: { virtualMACs.deleting.contains($0.name) && $0.parentIndex == base && $0.mac == spec.mac })
+        else { return }
         var name = spec.name
         var adopted = false
         if let existing = links.values.sorted(by: { $0.index < $1.index }).first(where: {
@@ -320,12 +367,7 @@ extension Daemon {
             virtualMACs.addressOwned[name] = nil
             packetSockets[index] = nil
             guard let configurator = io.virtualMAC else { continue }
-            do {
-                _ = try configurator.deleteLink(ifindex: index)
-                log.info("(\(d.name)) removed VMAC interface \(name)", metadata: meta(d))
-            } catch {
-                log.error("(\(d.name)) cannot remove VMAC interface \(name): \(error)", metadata: meta(d))
-            }
+            deleteVirtualMACLink(name, index: index, d)
             if let base = virtualMACs.bases.first(where: { $0.value.users.contains(name) })?.key {
                 releaseBaseSettings(name, base: base, configurator)
             }
