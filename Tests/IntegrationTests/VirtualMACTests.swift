@@ -1,4 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
+#if canImport(Glibc)
+import Glibc
+#endif
+import Foundation
 import Testing
 import VRRPCore
 import VRRPLab
@@ -358,6 +362,36 @@ struct VirtualMACTests {
                 #expect(try lab.lab.run(host, ["nft", "list", "tables"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty,
                         "vrrpd's table outlived SIGTERM on \(host)")
             }
+        }
+    }
+
+    @Test("reload that restarts a use_vmac instance (vmac_xmit_base added): the old macvlan is deleted behind its VIP, the new one made once it is gone; MASTER with the VIP on it, no errors")
+    func reloadRestartKeepsMacvlan() async throws {
+        try await withDaemonLab(proxies: 1) { lab in
+            let p1 = lab.proxies[0]
+            let text = config(for: p1, priority: 150) { $0.version = 3; $0.extraLines = ["use_vmac"] }
+            let daemon = try await lab.startDaemon(on: p1, config: text)
+            try await lab.waitForState(daemon, "MASTER")
+            try await lab.wait("the VIP on vrrp.51") { try lab.hasVIP(p1, "198.18.0.100/24", ifname: "vrrp.51") }
+            let old = try #require(try Self.link(lab, p1, "vrrp.51"))
+            try text.replacingOccurrences(of: "use_vmac", with: "use_vmac\n    vmac_xmit_base")
+                .write(toFile: daemon.configPath, atomically: true, encoding: .utf8)
+            let before = try daemon.snapshot().daemon.lastReload?.at
+            lab.lab.signal(daemon.process, SIGHUP)
+            try await lab.wait("the reload", daemon: daemon) { try daemon.snapshot().daemon.lastReload?.at != before }
+            #expect(try daemon.snapshot().daemon.lastReload?.changed == ["VI_1"])
+            try await lab.waitForState(daemon, "MASTER")
+            try await lab.wait("the VIP on a new vrrp.51") {
+                let now = try Self.link(lab, p1, "vrrp.51")
+                return try now != nil && now?.split(separator: ":").first != old.split(separator: ":").first
+                    && lab.hasVIP(p1, "198.18.0.100/24", ifname: "vrrp.51")
+            }
+            try await lab.waitForPing("198.18.0.100")
+            #expect(try Self.neighbour(lab, "198.18.0.100").contains(Self.mac4))
+            #expect(!daemon.log.contains("[error]"), "\(daemon.log.split(separator: "\n").filter { $0.contains("[error]") })")
+            #expect(!daemon.log.contains("removed by someone else"))
+            #expect(daemon.terminate() == 0)
+            #expect(try Self.link(lab, p1, "vrrp.51") == nil)
         }
     }
 }
