@@ -20,6 +20,7 @@ extension ConfigurationBuilder {
         let b = KeywordInfo.Block.instance
 
         var addressLocations: [SourceLocation] = []
+        var excludedLocations: [SourceLocation] = []
         let valueBlocks: Set<String> = ["track_interface", "track_script", "track_file", "track_process", "virtual_ipaddress",
                                         "virtual_ipaddress_excluded", "virtual_routes", "virtual_rules", "unicast_peer"]
         for node in bracelessValueBlocks(nodes, valueBlocks) {
@@ -66,7 +67,10 @@ extension ConfigurationBuilder {
                 let read = virtualAddresses(node)
                 i.virtualAddresses += read.map(\.0)
                 addressLocations += read.map(\.1)
-            case "virtual_ipaddress_excluded": i.excludedVirtualAddresses += virtualAddresses(node).map(\.0)
+            case "virtual_ipaddress_excluded":
+                let read = virtualAddresses(node)
+                i.excludedVirtualAddresses += read.map(\.0)
+                excludedLocations += read.map(\.1)
             case "virtual_routes": i.virtualRoutes += routes(node, b, tracked: true)
             case "virtual_rules": i.virtualRules += rules(node, b)
             case "unicast_src_ip": i.unicastSourceAddress = address(node, b)
@@ -103,6 +107,7 @@ extension ConfigurationBuilder {
             case "dont_track_primary": i.dontTrackPrimary = true
             case "use_vmac": useVirtualMAC(node, &i)
             case "vmac_xmit_base": i.virtualMACTransmitBase = true
+            case "use_vmac_addr": i.virtualMACForAddresses = true
             case "mcast_src_ip": i.multicastSourceAddress = address(node, b)
             case "unicast_ttl": if let v = integer(node, b, 1...255) { i.unicastTTL = UInt8(v) }
             case "check_unicast_src": i.checkUnicastSource = true
@@ -153,6 +158,7 @@ extension ConfigurationBuilder {
         }
         i.acceptMode = accept ?? (owner || !g.vrrpStrict)
         completeVirtualMAC(&i, nodes, location, strict: g.vrrpStrict)
+        completeAddressVirtualMACs(&i, addressLocations, excludedLocations, location)
         if let at = nopreemptAt, i.initialState == .master {
             // keepalived: "nopreempt will not work with initial state MASTER".
             warning(at, "nopreempt has no effect with `state MASTER`: write `state BACKUP` on every node to use nopreempt")
@@ -251,8 +257,9 @@ extension ConfigurationBuilder {
         }
     }
 
-    /// `ADDR[/PREFIX] [dev IF] [brd ADDR] [scope S] [label L] [no_track]` lines.
-    mutating func virtualAddresses(_ node: ConfigNode) -> [(VirtualAddress, SourceLocation)] {
+    /// `ADDR[/PREFIX] [dev IF] [brd ADDR] [scope S] [label L] [no_track] [use_vmac]` lines
+    /// (`use_vmac` not for static addresses, as keepalived).
+    mutating func virtualAddresses(_ node: ConfigNode, isStatic: Bool = false) -> [(VirtualAddress, SourceLocation)] {
         let b = KeywordInfo.Block.instance
         guard let children = blockChildren(node, b) else { return [] }
         var out: [(VirtualAddress, SourceLocation)] = []
@@ -300,10 +307,18 @@ extension ConfigurationBuilder {
                 case "no_track":
                     v.noTrack = true
                     k += 1
+                case "use_vmac" where !isStatic:
+                    v.useVirtualMAC = true
+                    k += 1
                 default:
                     warning(option.location, "virtual address option `\(option.text)` is not supported; ignored")
                     k += 1
                 }
+            }
+            if v.useVirtualMAC, v.dev == nil {
+                // keepalived vrrp_ipaddress.c `parse_ipaddress`.
+                reported(child.location, "use_vmac for a address requires an interface")
+                v.useVirtualMAC = false
             }
             out.append((v, child.location))
         }
@@ -376,5 +391,32 @@ extension ConfigurationBuilder {
             reported(at, "(\(i.name)) \(name) interface name \(name) already exists as a non macvlan interface. ignoring configured name")
             i.virtualMACInterfaceName = nil
         }
+    }
+
+    /// keepalived/vrrp/vrrp.c `vrrp_complete_instance`: a VIP's own `use_vmac` where the
+    /// instance's macvlan already carries it, or beside `use_vmac_addr`, is reported and dropped
+    /// (the address still goes where keepalived puts it).
+    mutating func completeAddressVirtualMACs(_ i: inout InstanceConfiguration, _ vipAt: [SourceLocation],
+                                             _ evipAt: [SourceLocation], _ instanceAt: SourceLocation) {
+        let instance = (name: i.name, interface: i.interface, family: i.family, useVMAC: i.useVirtualMAC,
+                        addressVMACs: i.virtualMACForAddresses)
+        func check(_ list: [VirtualAddress], _ at: [SourceLocation]) -> [VirtualAddress] {
+            var list = list
+            for k in list.indices where list[k].useVirtualMAC {
+                let a = list[k]
+                let onInterface = a.dev == nil || a.dev == instance.interface
+                let location = k < at.count ? at[k] : instanceAt
+                if onInterface, instance.useVMAC, a.address.family == instance.family {
+                    reported(location, "(\(instance.name)) use_vmac specified for VIP/eVIP \(a.address) and vrrp instance")
+                    list[k].useVirtualMAC = false
+                } else if !onInterface || a.address.family != instance.family, instance.addressVMACs {
+                    reported(location, "(\(instance.name)) use_vmac_addr specified and use_vmac specified for VIP/eVIP \(a.address)")
+                    list[k].useVirtualMAC = false
+                }
+            }
+            return list
+        }
+        i.virtualAddresses = check(i.virtualAddresses, vipAt)
+        i.excludedVirtualAddresses = check(i.excludedVirtualAddresses, evipAt)
     }
 }

@@ -46,7 +46,7 @@ struct ConfigurationBuilder {
             case "static_ipaddress":
                 // keepalived (vrrp_ipaddress.c): without `dev` a static address goes on
                 // default_interface, which is eth0 unless set (vrrpd does not read that keyword).
-                for (a, _) in virtualAddresses(node) {
+                for (a, _) in virtualAddresses(node, isStatic: true) {
                     var a = a
                     a.dev = a.dev ?? "eth0"
                     configuration.staticAddresses.append(a)

@@ -86,8 +86,6 @@ extension KeywordTable {
                   "this process setting: run vrrpd in the namespace yourself (`ip netns exec`); paths are vrrpd's options")
 
         let i = KeywordInfo.Block.instance
-        t += lost(i, ["use_vmac_addr"],
-                  "the extra macvlans for VIPs on other interfaces (`dev`) or of the other family: those VIPs go on their interface with its own MAC")
         t += lost(i, ["use_ipvlan"], "the ipvlan interface: addresses go on the parent interface")
         t += lost(i, ["native_ipv6", "vrf", "kernel_rx_buf_size", "linkbeat_use_polling", "debug", "old_unicast_checksum",
                       "unicast_fault_no_peer", "down_timer_adverts", "garp_extra_if", "vmac_garp_intvl", "interface_up_down_delays",

@@ -266,6 +266,8 @@ public enum KeywordTable {
             KeywordInfo(.instance, "dont_track_primary", .none, default: "off", example: "dont_track_primary"),
             KeywordInfo(.instance, "use_vmac", .string, default: "off", example: "use_vmac vrrp.51",
                         notes: "`use_vmac [NAME] [MAC]`: a private-mode macvlan NAME (default `vrrp.VRID`) on `interface` with MAC 00:00:5e:00:01:VRID (IPv4) / 00:00:5e:00:02:VRID (IPv6) or MAC, created at start, up at once, removed at exit; the VIPs of `interface` go on it, adverts and gratuitous ARPs/NAs go out from it (RFC 5798 §7.2); sysctls as keepalived sets them"),
+            KeywordInfo(.instance, "use_vmac_addr", .none, default: "off", example: "use_vmac_addr",
+                        notes: "every VIP/eVIP on another interface (`dev`) or of the other family goes on a private-mode macvlan on that interface with the virtual MAC of its family (00:00:5e:00:01:VRID / 00:00:5e:00:02:VRID), named `vrrpN.VRID` as keepalived 2.2.7 names them; its gratuitous ARPs/NAs go out from it; removed at exit. `use_vmac` on a `virtual_ipaddress` line with `dev` does the same for that address"),
             KeywordInfo(.instance, "vmac_xmit_base", .none, default: "off", example: "vmac_xmit_base",
                         notes: "adverts are sent and received on `interface` (its own MAC) instead of the macvlan; VIPs and gratuitous ARPs stay on the macvlan"),
             KeywordInfo(.instance, "mcast_src_ip", .address, default: "the interface's primary address", example: "mcast_src_ip 198.18.0.2"),

@@ -127,6 +127,9 @@ public struct VirtualAddress: Hashable, Sendable, CustomStringConvertible {
     public var label: String?
     /// `no_track`: a change of this address does not put the instance in FAULT.
     public var noTrack: Bool = false
+    /// `use_vmac` on the address line (keepalived 2.2.7): the address goes on a macvlan with
+    /// the virtual MAC on its `dev` (or, of the other family, on the instance's interface).
+    public var useVirtualMAC: Bool = false
 
     public init(address: IPAddress, prefix: UInt8? = nil, dev: String? = nil, broadcast: IPv4Address? = nil,
                 scope: String? = nil, label: String? = nil, noTrack: Bool = false) {
@@ -230,6 +233,9 @@ public struct InstanceConfiguration: Hashable, Sendable {
     public var virtualMACAddress: [UInt8]?
     /// `vmac_xmit_base`: adverts go out on (and are read from) `interface`, not the macvlan.
     public var virtualMACTransmitBase: Bool = false
+    /// `use_vmac_addr`: every VIP/eVIP on another interface (`dev`) or of the other family
+    /// goes on a macvlan of its own with the virtual MAC of its family (keepalived 2.2.7).
+    public var virtualMACForAddresses: Bool = false
     public var multicastSourceAddress: IPAddress?
     /// `unicast_ttl`: keepalived sends 255 and accepts any TTL unless set.
     public var unicastTTL: UInt8?

@@ -2,6 +2,25 @@
 import Foundation
 
 extension Lab {
+    /// Cables an existing host to one more LAN: interface `ifname` in the host (a veth whose
+    /// peer, named after the host, is a port of the LAN's bridge), with `ipv4` / `ipv6` (lab
+    /// ranges only, IPv6 without DAD), up. Goes with the namespaces at teardown.
+    public func cable(_ host: LabHost, to lan: LabLAN, ifname: String, ipv4: [String] = [], ipv6: [String] = []) throws {
+        try ensureLive()
+        try Lab.validate(ifname, what: "interface name", maxLength: 15)
+        for cidr in ipv4 { try Lab.checkLabAddress(cidr, family: .ipv4) }
+        for cidr in ipv6 { try Lab.checkLabAddress(cidr, family: .ipv6) }
+        try commands.ip("-n", host.namespace, "link", "add", ifname, "type", "veth", "peer", "name", host.name,
+                        "netns", lan.namespace)
+        try commands.ip("-n", lan.namespace, "link", "set", "dev", host.name, "master", lan.bridge, "up")
+        for cidr in ipv4 { try commands.ip("-n", host.namespace, "addr", "add", cidr, "dev", ifname) }
+        for cidr in ipv6 { try commands.ip("-n", host.namespace, "addr", "add", cidr, "dev", ifname, "nodad") }
+        try commands.ip("-n", host.namespace, "link", "set", "dev", ifname, "up")
+        try waitUntil("link-local address on \(host.name) \(ifname)", timeout: .seconds(10)) {
+            try addresses(host, ifname: ifname).contains { $0.hasPrefix("fe80:") }
+        }
+    }
+
     /// Sets the host's own interface administratively up or down (`ip link set dev IF up|down`
     /// inside the host). IPv6 addresses stay (keep_addr_on_down=1 in lab hosts).
     public func setLink(_ host: LabHost, _ ifname: String, up: Bool) throws {

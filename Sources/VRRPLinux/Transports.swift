@@ -60,6 +60,9 @@ public protocol AddressConfigurator: Sendable {
     /// `ip rule add|del` (virtual_rules, static_rules), tagged the same way.
     func addRule(_ rule: RuleSpec) throws -> RouteNetlink.AddResult
     func deleteRule(_ rule: RuleSpec) throws -> RouteNetlink.DeleteResult
+    /// RTM_DELLINK: a `use_vmac` macvlan, deleted in order behind the requests for its
+    /// addresses (Daemon+VirtualMAC.swift).
+    func deleteLink(ifindex: Int32) throws -> RouteNetlink.DeleteResult
 }
 
 /// The virtual MAC interface of `use_vmac` (RFC 5798 §7.2): a macvlan created, raised and
@@ -103,6 +106,15 @@ public struct LinuxVirtualMAC: VirtualMACConfigurator {
     public func readSysctl(_ key: String) -> String? { sysctl.read(key) }
     public func writeSysctl(_ key: String, _ value: String) throws { try sysctl.write(key, value) }
 }
+
+/// The daemon's own nftables tables (``AcceptModeFilter``): the Accept_Mode drop set and the
+/// `use_vmac` membership-report rules, replaced as a whole on each change.
+public protocol PacketFilterTable: Sendable {
+    func apply(ipv4: [IPv4Address], ipv6: [IPv6Address], virtualMACs: [NftablesRequest.VirtualMACEntry]) throws
+    func remove() throws
+}
+
+extension AcceptModeFilter: PacketFilterTable {}
 
 /// The kernel's link and address notifications (RTNLGRP_LINK, IPV4/IPV6_IFADDR).
 public protocol InterfaceEventSource: AnyObject, Sendable {
@@ -156,6 +168,9 @@ public struct RuntimeIO: Sendable {
     /// `use_vmac` interfaces; nil where they cannot be made (an instance with use_vmac then
     /// runs on its interface, with a logged error).
     public var virtualMAC: (any VirtualMACConfigurator)?
+    /// Opens our nftables tables; nil: none are made (no Accept_Mode filter, no membership-report
+    /// rules), so a fake host never touches the real kernel's tables.
+    public var openPacketFilter: (@Sendable () throws -> any PacketFilterTable)?
 
     public init(addresses: any AddressConfigurator,
                 openVRRPSocket: @escaping @Sendable (AddressFamily, String, Int32, VRRPSocket.Mode) throws -> any VRRPTransport,
@@ -179,6 +194,7 @@ public struct RuntimeIO: Sendable {
                            openInterfaceEvents: { try NetlinkMonitor() },
                            virtualMAC: LinuxVirtualMAC(netlink: try RouteNetlink()))
         io.addressRequests = .worker
+        io.openPacketFilter = { try AcceptModeFilter() }
         return io
     }
 }

@@ -231,18 +231,21 @@ extension Daemon {
         let blocked = Set(instances.filter {
             $0.router.state == .master && !$0.settings.router.acceptMode && $0.settings.router.priority != 255
         }.flatMap { $0.settings.allAddresses.map(\.address) })
-        let needed = instances.contains { !$0.settings.router.acceptMode }
+        let macvlans = virtualMACFilterEntries()
+        let needed = instances.contains { !$0.settings.router.acceptMode } || !macvlans.isEmpty
         guard needed || acceptFilter != nil else { return }
-        if acceptFilter != nil, blocked == acceptBlocked { return }
-        let filter: AcceptModeFilter
+        if acceptFilter != nil, blocked == acceptBlocked, macvlans == acceptMACs { return }
+        guard let open = io.openPacketFilter else { return }
+        let filter: any PacketFilterTable
         do {
-            filter = try acceptFilter ?? AcceptModeFilter()
+            filter = try acceptFilter ?? open()
         } catch {
             log.error("cannot update the nftables table \(AcceptModeFilter.tableName) for Accept_Mode: \(error)")
             return
         }
         acceptFilter = filter
         acceptBlocked = blocked
+        acceptMACs = macvlans
         var v4: [IPv4Address] = []
         var v6: [IPv6Address] = []
         for a in blocked {
@@ -255,15 +258,17 @@ extension Daemon {
         v6.sort { $0.bytes.lexicographicallyPrecedes($1.bytes) }
         // nfnetlink waits for the kernel's answer: on the request worker, after the address
         // requests queued before it.
-        addressRequests.submit({ [v4, v6] _ in try filter.apply(ipv4: v4, ipv6: v6) }) { [weak self] result in
+        addressRequests.submit({ [v4, v6] _ in try filter.apply(ipv4: v4, ipv6: v6, virtualMACs: macvlans) }) { [weak self] result in
             guard let self else { return }
             switch result {
             case .success:
-                self.log.info("Accept_Mode off: dropping packets to \(blocked.isEmpty ? "no address" : blocked.map(\.description).sorted().joined(separator: " ")) (nftables table \(AcceptModeFilter.tableName))")
+                let reports = macvlans.isEmpty ? "" : "; IGMP/MLD reports of \(macvlans.count) VMAC interface(s) leave by their base"
+                self.log.info("Accept_Mode off: dropping packets to \(blocked.isEmpty ? "no address" : blocked.map(\.description).sorted().joined(separator: " ")) (nftables table \(AcceptModeFilter.tableName))\(reports)")
             case .failure(let error):
                 self.log.error("cannot update the nftables table \(AcceptModeFilter.tableName) for Accept_Mode: \(error)")
                 // Applied again at the next update (0.0.0.0, never a VIP, makes the sets differ).
                 if self.acceptBlocked == blocked { self.acceptBlocked = blocked.union([.v4(IPv4Address(0))]) }
+                if self.acceptMACs == macvlans { self.acceptMACs = [] }
             }
         }
     }
@@ -294,5 +299,6 @@ extension Daemon {
         }
         acceptFilter = nil
         acceptBlocked = []
+        acceptMACs = []
     }
 }

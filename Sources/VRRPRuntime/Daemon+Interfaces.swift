@@ -128,6 +128,7 @@ extension Daemon {
                 packetSockets[index] = nil
                 for d in instances where d.ifindex == index { d.ifindex = nil }
                 for d in instances where d.virtualMACIndex == index { virtualMACRemoved(d) }
+                for d in instances where d.addressMACIndexes.values.contains(index) { addressVirtualMACRemoved(d, index: index) }
                 demux = nil
                 for d in instances { reevaluateInterface(d) }
             }
@@ -169,6 +170,7 @@ extension Daemon {
             if d.settings.virtualMAC != nil, d.virtualMACIndex == nil, d.ifindex != nil { setUpVirtualMAC(d) }
             if let ifindex = d.socketIfindex { ensureSocket(SocketKey(ifindex: ifindex, family: d.settings.family), for: d) }
         }
+        if d.addressMACIndexes.count < d.settings.addressVirtualMACs.count, !shuttingDown { setUpAddressVirtualMACs(d) }
         let name = d.settings.interface
         setFault(d, missingInterfaceReason(name), d.ifindex == nil)
         if let ifindex = d.ifindex, !d.settings.dontTrackPrimary {

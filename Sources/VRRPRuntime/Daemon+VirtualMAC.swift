@@ -10,6 +10,12 @@ struct VirtualMACRegistry {
     var owned: [String: Int32] = [:]
     /// Base interface name: the macvlans on it and the saved values of `baseSettings`.
     var bases: [String: (users: Set<String>, saved: [String: String?])] = [:]
+    /// The `use_vmac_addr` macvlans made or adopted, by name, with the instances using them
+    /// (one macvlan per base and MAC serves every instance of that VRID, as keepalived's
+    /// `if_get_by_vmac` finds it): deleted when the last one stops.
+    var addressOwned: [String: (index: Int32, users: Set<ObjectIdentifier>)] = [:]
+    /// Names whose delete is queued on the request worker and not answered yet.
+    var deleting: Set<String> = []
 }
 
 extension Daemon {
@@ -21,6 +27,8 @@ extension Daemon {
     /// `interface` with its own MAC, and says so.
     func setUpVirtualMAC(_ d: InstanceDriver) {
         guard let spec = d.settings.virtualMAC else { return }
+        // Ours of that name is still being deleted (reload): made when the kernel has answered.
+        guard !virtualMACs.deleting.contains(spec.name) else { return }
         let fallback = { (why: String) in
             self.log.error("(\(d.name)) cannot use_vmac \(spec.name): \(why); the virtual addresses go on \(d.settings.interface) with its own MAC",
                            metadata: self.meta(d))
@@ -64,14 +72,72 @@ extension Daemon {
                 log.warning("cannot set net/ipv4/conf/\(spec.name)/arp_ignore to 1: \(error)")
             }
         }
-        do {
-            try configurator.raiseWithoutAutoLinkLocal(ifindex: vmac.index)
-        } catch {
-            log.error("(\(d.name)) cannot bring \(spec.name) up: \(error)", metadata: meta(d))
+        // Up only once the membership-report rules are in (keepalived: `firewall_add_vmac`
+        // before `netlink_link_up`): the reports the kernel sends as the link comes up and its
+        // link-local appears would otherwise carry the virtual MAC.
+        updateAcceptFilter()
+        afterPacketFilter { [weak self, weak d] in
+            guard let self, let d, d.virtualMACIndex == vmac.index else { return }
+            do {
+                try configurator.raiseWithoutAutoLinkLocal(ifindex: vmac.index)
+            } catch {
+                self.log.error("(\(d.name)) cannot bring \(spec.name) up: \(error)", metadata: self.meta(d))
+            }
+            self.copySourceToVirtualMAC(d)
         }
-        copySourceToVirtualMAC(d)
         log.info("(\(d.name)) VMAC \(spec.name) \(spec.macText) on \(d.settings.interface); adverts from \(spec.transmitOnBase ? d.settings.interface : spec.name)",
                  metadata: meta(d))
+    }
+
+    /// Runs `body` on the loop once the request worker has run what was queued before (our
+    /// nftables table among it); at once when there is no table to wait for.
+    func afterPacketFilter(_ body: @escaping () -> Void) {
+        guard io.openPacketFilter != nil else { return body() }
+        addressRequests.submit({ _ in }) { _ in body() }
+    }
+
+    /// Deletes one of our macvlans through the request worker, behind the requests queued
+    /// before it: the deletes of its addresses would otherwise fail on a link already gone
+    /// (keepalived too removes the VIPs before `netlink_link_del_vmac`). Until the kernel has
+    /// answered, the name is neither made nor adopted again (a reload that keeps `use_vmac`);
+    /// then the instances waiting for it make theirs.
+    func deleteVirtualMACLink(_ name: String, index: Int32, _ d: InstanceDriver) {
+        virtualMACs.deleting.insert(name)
+        let log = self.log
+        let metadata = meta(d)
+        let instance = d.name
+        addressRequests.submit({ netlink in
+            let result = try netlink.deleteLink(ifindex: index)
+            // Logged here: at exit the loop no longer runs completions.
+            log.info("(\(instance)) removed VMAC interface \(name)", metadata: metadata)
+            return result
+        }) { [weak self, weak d] result in
+            guard let self else { return }
+            self.virtualMACs.deleting.remove(name)
+            switch result {
+            case .success:
+                // Gone: not to be adopted before the kernel's notification arrives.
+                if self.links[index]?.name == name {
+                    self.links[index] = nil
+                    self.interfaceAddresses[index] = nil
+                }
+            case .failure(let error):
+                self.log.error("(\(instance)) cannot remove VMAC interface \(name): \(error)", metadata: metadata)
+            }
+            guard !self.shuttingDown else { return }
+            // Not the instance being stopped (still listed while its stop runs).
+            for w in self.instances where w !== d && w.settings.virtualMAC?.name == name && w.virtualMACIndex == nil && w.ifindex != nil {
+                self.setUpVirtualMAC(w)
+                if let ifindex = w.socketIfindex { self.ensureSocket(SocketKey(ifindex: ifindex, family: w.settings.family), for: w) }
+                if w.router.state == .master {
+                    self.installAddresses(w)
+                    self.announce(w, count: w.settings.router.garpMasterRepeat)
+                }
+            }
+            for w in self.instances where w !== d && w.addressMACIndexes.count < w.settings.addressVirtualMACs.count {
+                self.setUpAddressVirtualMACs(w)
+            }
+        }
     }
 
     /// What the base interface gets while it carries a macvlan: keepalived's arp_ignore 1 and
@@ -133,26 +199,27 @@ extension Daemon {
         guard let spec = d.settings.virtualMAC, let index = d.virtualMACIndex else { return }
         d.virtualMACIndex = nil
         demux = nil
+        // Its rules leave the table with it (at exit the whole table goes).
+        if !shuttingDown { updateAcceptFilter() }
         closeSocket(ifindex: index)
         packetSockets[index] = nil
         guard virtualMACs.owned[spec.name] == index, let configurator = io.virtualMAC else { return }
         virtualMACs.owned[spec.name] = nil
-        do {
-            _ = try configurator.deleteLink(ifindex: index)
-            log.info("(\(d.name)) removed VMAC interface \(spec.name)", metadata: meta(d))
-        } catch {
-            log.error("(\(d.name)) cannot remove VMAC interface \(spec.name): \(error)", metadata: meta(d))
-        }
-        guard d.settings.family == .ipv4, var entry = virtualMACs.bases[d.settings.interface] else { return }
-        entry.users.remove(spec.name)
-        virtualMACs.bases[d.settings.interface] = entry.users.isEmpty ? nil : entry
-        if entry.users.isEmpty {
-            let base = d.settings.interface
-            for (key, value) in Self.baseSettings {
-                guard let old = entry.saved[key] ?? nil, old != value else { continue }
-                do { try configurator.writeSysctl("net/ipv4/conf/\(base)/\(key)", old) } catch {
-                    log.warning("cannot restore net/ipv4/conf/\(base)/\(key) to \(old): \(error)")
-                }
+        deleteVirtualMACLink(spec.name, index: index, d)
+        guard d.settings.family == .ipv4 else { return }
+        releaseBaseSettings(spec.name, base: d.settings.interface, configurator)
+    }
+
+    /// Puts the base's ARP sysctls back once its last macvlan has gone.
+    func releaseBaseSettings(_ name: String, base: String, _ configurator: any VirtualMACConfigurator) {
+        guard var entry = virtualMACs.bases[base] else { return }
+        entry.users.remove(name)
+        virtualMACs.bases[base] = entry.users.isEmpty ? nil : entry
+        guard entry.users.isEmpty else { return }
+        for (key, value) in Self.baseSettings {
+            guard let old = entry.saved[key] ?? nil, old != value else { continue }
+            do { try configurator.writeSysctl("net/ipv4/conf/\(base)/\(key)", old) } catch {
+                log.warning("cannot restore net/ipv4/conf/\(base)/\(key) to \(old): \(error)")
             }
         }
     }
@@ -171,6 +238,185 @@ extension Daemon {
             installAddresses(d)
             announce(d, count: d.settings.router.garpMasterRepeat)
         }
+    }
+}
+
+extension Daemon {
+    /// `use_vmac_addr` / a VIP's `use_vmac` (keepalived 2.2.7 vrrp.c `vrrp_complete_instance`,
+    /// vrrp_vmac.c `netlink_link_add_vmac` for a stand-in instance of the address's family):
+    /// each extra macvlan is a private-mode macvlan on its base with the virtual MAC of its
+    /// family. An existing private macvlan with that MAC on that base is used whatever its name
+    /// (keepalived `if_get_by_vmac`: a crashed run's, or another instance's of the same VRID);
+    /// otherwise the planned name, or the next of keepalived's names when an interface already
+    /// has it. IPv4: the sysctls of `use_vmac`; IPv6: the base's link-local copied onto it.
+    /// A base that does not exist yet is tried again when it appears (`reevaluateInterface`);
+    /// without macvlan support the VIPs go on their base with its own MAC.
+    func setUpAddressVirtualMACs(_ d: InstanceDriver) {
+        for spec in d.settings.addressVirtualMACs where d.addressMACIndexes[spec.name] == nil {
+            setUpAddressVirtualMAC(d, spec)
+        }
+    }
+
+    private func setUpAddressVirtualMAC(_ d: InstanceDriver, _ spec: AddressVirtualMACSpec) {
+        let macText = VirtualMACSpec.text(spec.mac)
+        let fallback = { (why: String) in
+            self.log.error("(\(d.name)) cannot make a VMAC interface (\(macText)) on \(spec.base): \(why); its virtual addresses go on \(spec.base) with its own MAC",
+                           metadata: self.meta(d))
+            d.settings.moveAddresses(from: spec.name, to: spec.base)
+            d.settings.addressVirtualMACs.removeAll { $0.name == spec.name }
+        }
+        guard let configurator = io.virtualMAC else { return fallback("this platform cannot create macvlan interfaces") }
+        guard let base = ifindex(named: spec.base) else { return }
+        // One of ours for it is still being deleted (reload): made when the kernel has answered.
+        guard !virtualMACs.deleting.contains(spec.name),
+              !links.values.contains(where: { virtualMACs.deleting.contains($0.name) && $0.parentIndex == base && $0.mac == spec.mac })
+        else { return }
+        var name = spec.name
+        var adopted = false
+        if let existing = links.values.sorted(by: { $0.index < $1.index }).first(where: {
+            $0.kind == "macvlan" && $0.parentIndex == base && $0.mac == spec.mac
+                && ($0.macvlanMode.map { $0 == RTNL.macvlanModePrivate } ?? true)
+        }) {
+            name = existing.name
+            adopted = true
+        } else {
+            if links.values.contains(where: { $0.name == name }) {
+                let planned = Set(instances.flatMap { i in [i.settings.virtualMAC?.name].compactMap { $0 } + i.settings.addressVirtualMACs.map(\.name) })
+                guard let free = InstanceSettings.virtualMACNameCandidates(vrid: d.settings.router.vrid, family: spec.family)
+                    .first(where: { n in !planned.contains(n) && !links.values.contains { $0.name == n } }) else {
+                    return fallback("no free name")
+                }
+                name = free
+            }
+            do {
+                _ = try configurator.createMacvlan(name: name, parent: base, mac: spec.mac)
+                links = Dictionary(try configurator.links().map { ($0.index, $0) }, uniquingKeysWith: { $1 })
+            } catch {
+                return fallback("\(error)")
+            }
+        }
+        guard let vmac = links.values.first(where: { $0.name == name }) else {
+            return fallback("the kernel does not list \(name) after creating it")
+        }
+        if name != spec.name {
+            d.settings.moveAddresses(from: spec.name, to: name)
+            if let k = d.settings.addressVirtualMACs.firstIndex(where: { $0.name == spec.name }) {
+                d.settings.addressVirtualMACs[k].name = name
+            }
+        }
+        d.addressMACIndexes[name] = vmac.index
+        // Another instance's own macvlan is that instance's to delete.
+        let instanceMAC = virtualMACs.owned[name] == vmac.index
+        if !instanceMAC {
+            var entry = virtualMACs.addressOwned[name] ?? (vmac.index, [])
+            let first = entry.users.isEmpty
+            entry.users.insert(ObjectIdentifier(d))
+            virtualMACs.addressOwned[name] = entry
+            guard first else { return }
+        } else {
+            return
+        }
+        if adopted {
+            log.info("(\(d.name)) using the existing VMAC interface \(name) (\(macText) on \(spec.base))", metadata: meta(d))
+        }
+        if spec.family == .ipv4 {
+            setVirtualMACSysctls(name, base: spec.base, configurator)
+        } else {
+            do { try configurator.writeSysctl("net/ipv4/conf/\(name)/arp_ignore", "1") } catch {
+                log.warning("cannot set net/ipv4/conf/\(name)/arp_ignore to 1: \(error)")
+            }
+        }
+        // As the instance's macvlan: up once its membership-report rules are in.
+        updateAcceptFilter()
+        let family = spec.family
+        afterPacketFilter { [weak self, weak d] in
+            guard let self, let d, d.addressMACIndexes[name] == vmac.index else { return }
+            do {
+                try configurator.raiseWithoutAutoLinkLocal(ifindex: vmac.index)
+            } catch {
+                self.log.error("(\(d.name)) cannot bring \(name) up: \(error)", metadata: self.meta(d))
+            }
+            if family == .ipv6,
+               let ll = self.interfaceAddresses[base]?.first(where: { if case .v6(let a) = $0.address { return a.isLinkLocal }; return false }),
+               !(self.interfaceAddresses[vmac.index] ?? []).contains(where: { $0.address == ll.address }) {
+                do {
+                    _ = try configurator.addAddress(ll.address, prefix: 64, ifindex: vmac.index, label: nil, scope: .link,
+                                                    broadcast: nil, noDAD: true)
+                } catch {
+                    self.log.error("(\(d.name)) cannot add \(ll.address) to \(name): \(error)", metadata: self.meta(d))
+                }
+            }
+        }
+        log.info("(\(d.name)) VMAC \(name) \(macText) on \(spec.base) for the virtual addresses there", metadata: meta(d))
+    }
+
+    /// Stop and reload: the instance lets go of its extra macvlans; one no running instance
+    /// uses any more is deleted (only one this run made or adopted) and its base's sysctls go
+    /// back.
+    func tearDownAddressVirtualMACs(_ d: InstanceDriver) {
+        let mine = d.addressMACIndexes
+        d.addressMACIndexes = [:]
+        if !shuttingDown { updateAcceptFilter() }
+        for (name, index) in mine.sorted(by: { $0.key < $1.key }) {
+            guard var entry = virtualMACs.addressOwned[name], entry.index == index else { continue }
+            entry.users.remove(ObjectIdentifier(d))
+            guard entry.users.isEmpty else {
+                virtualMACs.addressOwned[name] = entry
+                continue
+            }
+            virtualMACs.addressOwned[name] = nil
+            packetSockets[index] = nil
+            guard let configurator = io.virtualMAC else { continue }
+            deleteVirtualMACLink(name, index: index, d)
+            if let base = virtualMACs.bases.first(where: { $0.value.users.contains(name) })?.key {
+                releaseBaseSettings(name, base: base, configurator)
+            }
+        }
+    }
+
+    /// Someone deleted an extra macvlan under us: made again (keepalived recreates its
+    /// macvlans too), and the master puts its addresses back and announces them.
+    func addressVirtualMACRemoved(_ d: InstanceDriver, index: Int32) {
+        guard let name = d.addressMACIndexes.first(where: { $0.value == index })?.key, !shuttingDown else { return }
+        log.warning("(\(d.name)) VMAC interface \(name) was removed by someone else; creating it again", metadata: meta(d))
+        d.addressMACIndexes[name] = nil
+        virtualMACs.addressOwned[name] = nil
+        for spec in d.settings.allAddresses where spec.device == name { d.installed.remove(spec.address) }
+        setUpAddressVirtualMACs(d)
+        if d.router.state == .master {
+            installAddresses(d)
+            announce(d, count: d.settings.router.garpMasterRepeat)
+        }
+    }
+}
+
+extension Daemon {
+    /// keepalived 2.2.7 (vrrp_vmac.c `netlink_link_add_vmac` → `firewall_add_vmac`,
+    /// vrrp_nftables.c `nft_update_vmac`): every macvlan of ours, in every state while it
+    /// exists, gets the IGMP rule (an IPv4 one), the MLD and router-solicitation rules (an IPv6
+    /// one, or an IPv4 instance's with an eVIP of the other family), so it never reports group
+    /// membership with the virtual MAC: a switch would learn that MAC at a backup's port.
+    func virtualMACFilterEntries() -> [NftablesRequest.VirtualMACEntry] {
+        var byIndex: [Int32: NftablesRequest.VirtualMACEntry] = [:]
+        func add(_ index: Int32, base: Int32?, ipv4: Bool, ipv6: Bool) {
+            guard let base else { return }
+            var e = byIndex[index] ?? NftablesRequest.VirtualMACEntry(ifindex: index, base: base, ipv4: false, ipv6: false)
+            e.ipv4 = e.ipv4 || ipv4
+            e.ipv6 = e.ipv6 || ipv6
+            byIndex[index] = e
+        }
+        for d in instances {
+            if let index = d.virtualMACIndex {
+                let otherFamily = d.settings.excludedAddresses.contains { $0.address.family != d.settings.family }
+                add(index, base: d.ifindex, ipv4: d.settings.family == .ipv4 || otherFamily,
+                    ipv6: d.settings.family == .ipv6 || otherFamily)
+            }
+            for (name, index) in d.addressMACIndexes {
+                guard let spec = d.settings.addressVirtualMACs.first(where: { $0.name == name }) else { continue }
+                add(index, base: ifindex(named: spec.base), ipv4: spec.family == .ipv4, ipv6: spec.family == .ipv6)
+            }
+        }
+        return byIndex.values.sorted { $0.ifindex < $1.ifindex }
     }
 }
 

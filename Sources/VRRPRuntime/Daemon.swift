@@ -56,8 +56,10 @@ public final class Daemon: @unchecked Sendable {
     var outbox = AdvertOutbox()
     var joinedGroups: Set<GroupMembership> = []
     /// nftables drop rules for Accept_Mode off (created only when an instance needs them).
-    var acceptFilter: AcceptModeFilter?
+    var acceptFilter: (any PacketFilterTable)?
     var acceptBlocked: Set<IPAddress> = []
+    /// The `use_vmac` macvlans in the table now (Daemon+VirtualMAC.swift `filterEntries`).
+    var acceptMACs: [NftablesRequest.VirtualMACEntry] = []
     var packetSockets: [Int32: any PacketSender] = [:]
     /// Gratuitous ARPs / NAs waiting for their gap (`vrrp_garp_interval`, Daemon+Addresses.swift).
     var announcements = AnnouncementPacer<PendingAnnouncement>()
@@ -179,6 +181,7 @@ public final class Daemon: @unchecked Sendable {
         instances.append(d)
         bind(d)
         if d.settings.virtualMAC != nil { setUpVirtualMAC(d) }
+        if !d.settings.addressVirtualMACs.isEmpty { setUpAddressVirtualMACs(d) }
         if let ifindex = d.socketIfindex { ensureSocket(SocketKey(ifindex: ifindex, family: s.family), for: d) }
         for reason in initialFaults(d) { feed(d, .faultRaised(reason)) }
         if let source = d.source { feed(d, .localAddressChanged(source)) }
@@ -335,6 +338,7 @@ public final class Daemon: @unchecked Sendable {
         feed(d, .shutdown)
         removeAddresses(d)
         if d.virtualMACIndex != nil { tearDownVirtualMAC(d) }
+        if !d.addressMACIndexes.isEmpty { tearDownAddressVirtualMACs(d) }
         for token in d.timers.removeAll() { _ = loop.cancel(token) }
         runNotify(d, state: nil)
         notifyFifoTransition(d, state: nil)

@@ -31,6 +31,8 @@ final class InstanceDriver {
     var ifindex: Int32?
     /// The `use_vmac` macvlan's index while it exists (Daemon+VirtualMAC.swift).
     var virtualMACIndex: Int32?
+    /// The `use_vmac_addr` macvlans this instance set up, by name (Daemon+VirtualMAC.swift).
+    var addressMACIndexes: [String: Int32] = [:]
     /// The interface the VRRP socket is on: the macvlan (RFC 5798 §7.2: adverts carry the
     /// virtual MAC) unless `vmac_xmit_base`, else `ifindex`.
     var socketIfindex: Int32? {

@@ -31,6 +31,17 @@ struct VirtualMACSpec: Hashable, Sendable {
     }
 }
 
+/// `use_vmac_addr` / a VIP's `use_vmac`: a macvlan on `base` with the virtual MAC of
+/// `family` that carries the VIPs naming it as device (keepalived 2.2.7 vrrp.c
+/// `vrrp_complete_instance`). `name` is the planned one; set-up may pick another
+/// (`Daemon+VirtualMAC.swift`).
+struct AddressVirtualMACSpec: Hashable, Sendable {
+    var name: String
+    var base: String
+    var family: AddressFamily
+    var mac: [UInt8]
+}
+
 /// What a tracked item adds: keepalived's `weight` semantics.
 struct TrackReference: Hashable, Sendable {
     enum Kind: String, Hashable, Sendable {
@@ -69,6 +80,8 @@ struct InstanceSettings: Hashable, Sendable {
     var virtualRules: [VirtualRule] = []
     /// `use_vmac`; the VIPs of `interface` then name the macvlan as their device.
     var virtualMAC: VirtualMACSpec? = nil
+    /// `use_vmac_addr` / a VIP's `use_vmac`: the extra macvlans; their VIPs name them as device.
+    var addressVirtualMACs: [AddressVirtualMACSpec] = []
 
     var name: String { router.name }
     var family: AddressFamily { router.family }

@@ -108,11 +108,52 @@ extension InstanceSettings {
                   v3ChecksumAsV2: i.v3ChecksumAsV2, tracked: tracked, notify: i.notify,
                   dontTrackPrimary: i.dontTrackPrimary, virtualRoutes: i.virtualRoutes, virtualRules: i.virtualRules)
         if i.useVirtualMAC { useVirtualMAC(i) }
+        useAddressVirtualMACs(i)
+    }
+
+    /// keepalived 2.2.7 vrrp.c `vrrp_complete_instance`: a VIP/eVIP goes on a macvlan of its
+    /// own when it names another interface (`dev`) and has `use_vmac` or the instance has
+    /// `use_vmac_addr`, or when it is of the other family on the instance's interface and has
+    /// either. One macvlan per base interface and family, MAC 00:00:5e:00:01:VRID (IPv4) or
+    /// 00:00:5e:00:02:VRID (IPv6), or the MAC given to `use_vmac`.
+    mutating func useAddressVirtualMACs(_ i: InstanceConfiguration) {
+        let vrid = router.vrid
+        func base(_ v: VirtualAddress) -> String? {
+            if v.dev == nil || v.dev == i.interface {
+                if i.useVirtualMAC, v.address.family == family { return nil }
+                return v.useVirtualMAC || (i.virtualMACForAddresses && v.address.family != family) ? i.interface : nil
+            }
+            return v.useVirtualMAC || i.virtualMACForAddresses ? v.dev : nil
+        }
+        var macs: [AddressVirtualMACSpec] = []
+        func place(_ configured: [VirtualAddress], _ given: [VirtualAddressSpec]) -> [VirtualAddressSpec] {
+            var specs = given
+            for (k, v) in zip(specs.indices, configured) {
+                guard let base = base(v) else { continue }
+                let family = v.address.family
+                if let m = macs.first(where: { $0.base == base && $0.family == family }) {
+                    specs[k].device = m.name
+                    continue
+                }
+                var mac = i.virtualMACAddress ?? [0x00, 0x00, 0x5e, 0x00, family == .ipv4 ? 0x01 : 0x02, vrid]
+                if mac.count == 5 { mac.append(vrid) }
+                // Named for real in `uniqueVirtualMACNames`, once every instance's macvlan name is known.
+                let name = "\u{0}vmac\(macs.count)"
+                macs.append(AddressVirtualMACSpec(name: name, base: base, family: family, mac: mac))
+                specs[k].device = name
+            }
+            return specs
+        }
+        virtualAddresses = place(i.virtualAddresses, virtualAddresses)
+        excludedAddresses = place(i.excludedVirtualAddresses, excludedAddresses)
+        addressVirtualMACs = macs
     }
 
     /// keepalived: the macvlan is `vrrp.VRID` unless named, its MAC 00:00:5e:00:01:VRID
     /// (IPv4) or 00:00:5e:00:02:VRID (IPv6) unless given (5 octets: the VRID is the sixth);
-    /// the VIPs without another `dev` move onto it.
+    /// the VIPs of its family without another `dev` move onto it (keepalived 2.2.7 leaves an
+    /// eVIP of the other family on `interface`, or puts it on a macvlan of its own with
+    /// `use_vmac_addr`).
     mutating func useVirtualMAC(_ i: InstanceConfiguration) {
         let vrid = router.vrid
         var mac = i.virtualMACAddress ?? [0x00, 0x00, 0x5e, 0x00, family == .ipv4 ? 0x01 : 0x02, vrid]
@@ -120,21 +161,25 @@ extension InstanceSettings {
         let spec = VirtualMACSpec(name: i.virtualMACInterfaceName ?? "vrrp.\(vrid)", mac: mac,
                                   transmitOnBase: i.virtualMACTransmitBase)
         virtualMAC = spec
-        moveAddresses(from: interface, to: spec.name)
+        for k in virtualAddresses.indices where virtualAddresses[k].device == interface && virtualAddresses[k].address.family == family {
+            virtualAddresses[k].device = spec.name
+        }
+        for k in excludedAddresses.indices where excludedAddresses[k].device == interface && excludedAddresses[k].address.family == family {
+            excludedAddresses[k].device = spec.name
+        }
     }
 
     /// keepalived `create_vmac_name`: an unnamed vmac whose default `vrrp.VRID` an earlier
     /// instance already uses (an IPv4 and an IPv6 instance of one VRID) becomes `vrrp6.VRID`
     /// (IPv6 first), then `vrrp1.VRID`, `vrrp2.VRID`, … (6 skipped for IPv6).
+    /// The extra macvlans of `use_vmac_addr` are named the same way after every instance's own
+    /// (keepalived names them with `vmac_addr_prefix`, whose default is this `vrrp`).
     static func uniqueVirtualMACNames(_ pairs: [(InstanceConfiguration, InstanceSettings)]) -> [InstanceSettings] {
         var used = Set(pairs.compactMap { $0.0.useVirtualMAC ? $0.0.virtualMACInterfaceName : nil })
-        return pairs.map { (i, settings) in
+        var named = pairs.map { (i, settings) in
             var s = settings
             guard let spec = s.virtualMAC, i.virtualMACInterfaceName == nil else { return s }
-            let vrid = s.router.vrid
-            var candidates = s.family == .ipv6 ? ["vrrp.\(vrid)", "vrrp6.\(vrid)"] : ["vrrp.\(vrid)"]
-            candidates += (1...255).filter { s.family == .ipv4 || $0 != 6 }.map { "vrrp\($0).\(vrid)" }
-            let name = candidates.first { !used.contains($0) && $0.utf8.count < 16 } ?? spec.name
+            let name = virtualMACNameCandidates(vrid: s.router.vrid, family: s.family).first { !used.contains($0) } ?? spec.name
             used.insert(name)
             if name != spec.name {
                 s.moveAddresses(from: spec.name, to: name)
@@ -142,6 +187,24 @@ extension InstanceSettings {
             }
             return s
         }
+        for n in named.indices {
+            for k in named[n].addressVirtualMACs.indices {
+                let m = named[n].addressVirtualMACs[k]
+                let name = virtualMACNameCandidates(vrid: named[n].router.vrid, family: m.family).first { !used.contains($0) } ?? m.name
+                used.insert(name)
+                named[n].moveAddresses(from: m.name, to: name)
+                named[n].addressVirtualMACs[k].name = name
+            }
+        }
+        return named
+    }
+
+    /// keepalived `create_vmac_name`: `vrrp.VRID`, for IPv6 then `vrrp6.VRID`, then
+    /// `vrrp1.VRID`, `vrrp2.VRID`, … (6 skipped for IPv6); names of 16 bytes or more are out.
+    static func virtualMACNameCandidates(vrid: UInt8, family: AddressFamily) -> [String] {
+        var candidates = family == .ipv6 ? ["vrrp.\(vrid)", "vrrp6.\(vrid)"] : ["vrrp.\(vrid)"]
+        candidates += (1...255).filter { family == .ipv4 || $0 != 6 }.map { "vrrp\($0).\(vrid)" }
+        return candidates.filter { $0.utf8.count < 16 }
     }
 
     /// Renames the device of every VIP on `from` (the vmac is made, or could not be made).

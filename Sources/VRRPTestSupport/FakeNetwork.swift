@@ -98,6 +98,9 @@ public final class FakeHost: AddressConfigurator, VirtualMACConfigurator, @unche
     public private(set) var routeLog: [String] = []
     /// `/proc/sys` as the daemon left it (keys relative to /proc/sys); seeded by tests.
     public var sysctls: [String: String] = [:]
+    /// Every address and link request, in the order they reached this host (addressLog and
+    /// linkLog entries interleaved).
+    public private(set) var requestLog: [String] = []
     /// Every link request, in order ("create macvlan vrrp.51 on eth0 00:00:5e:00:01:33", "up vrrp.51", "delete vrrp.51").
     public private(set) var linkLog: [String] = []
     /// While true the host neither sends nor hears anything (a cut cable, a crashed host).
@@ -125,6 +128,7 @@ public final class FakeHost: AddressConfigurator, VirtualMACConfigurator, @unche
                       return e
                   },
                   virtualMAC: self)
+            .withPacketFilter(self)
     }
 
     func addLink(_ name: String, addresses: [String]) {
@@ -176,6 +180,7 @@ public final class FakeHost: AddressConfigurator, VirtualMACConfigurator, @unche
     public func addAddress(_ address: IPAddress, prefix: UInt8, ifindex: Int32, label: String?, scope: AddressScope,
                            broadcast: IPv4Address?, noDAD: Bool) throws -> RouteNetlink.AddResult {
         addressLog.append("add \(address)/\(prefix) \(link(index: ifindex)?.name ?? "?")")
+        requestLog.append(addressLog.last!)
         if addressList.contains(where: { $0.address == address && $0.ifindex == ifindex }) { return .alreadyExists }
         let a = InterfaceAddress(ifindex: ifindex, address: address, prefix: prefix, label: label, scope: scope,
                                  addressProtocol: RouteNetlink.addressProtocol)
@@ -186,6 +191,7 @@ public final class FakeHost: AddressConfigurator, VirtualMACConfigurator, @unche
 
     public func deleteAddress(_ address: IPAddress, prefix: UInt8, ifindex: Int32) throws -> RouteNetlink.DeleteResult {
         addressLog.append("delete \(address)/\(prefix) \(link(index: ifindex)?.name ?? "?")")
+        requestLog.append(addressLog.last!)
         guard let i = addressList.firstIndex(where: { $0.address == address && $0.ifindex == ifindex }) else {
             return .notPresent
         }
@@ -273,6 +279,13 @@ public final class FakeHost: AddressConfigurator, VirtualMACConfigurator, @unche
         events?.post(.linkRemoved(index: link.index))
     }
 
+    // MARK: PacketFilterTable
+
+    /// Our nftables table as the daemon last applied it (nil: never made, or removed).
+    public private(set) var packetFilter: (ipv4: [IPv4Address], ipv6: [IPv6Address], virtualMACs: [NftablesRequest.VirtualMACEntry])?
+    /// Every table request, in order ("apply", "remove").
+    public private(set) var packetFilterLog: [String] = []
+
     // MARK: VirtualMACConfigurator
 
     public func createMacvlan(name: String, parent: Int32, mac: [UInt8]) throws -> RouteNetlink.AddResult {
@@ -300,6 +313,7 @@ public final class FakeHost: AddressConfigurator, VirtualMACConfigurator, @unche
     public func deleteLink(ifindex: Int32) throws -> RouteNetlink.DeleteResult {
         guard let i = linkList.firstIndex(where: { $0.index == ifindex }) else { return .notPresent }
         linkLog.append("delete \(linkList[i].name)")
+        requestLog.append(linkLog.last!)
         let l = linkList.remove(at: i)
         addressList.removeAll { $0.ifindex == ifindex }
         events?.post(.linkRemoved(index: l.index))
@@ -398,3 +412,24 @@ final class FakeInterfaceEvents: InterfaceEventSource, @unchecked Sendable {
         return queue
     }
 }
+
+extension FakeHost: PacketFilterTable {
+    public func apply(ipv4: [IPv4Address], ipv6: [IPv6Address], virtualMACs: [NftablesRequest.VirtualMACEntry]) throws {
+        packetFilterLog.append("apply")
+        packetFilter = (ipv4, ipv6, virtualMACs)
+    }
+
+    public func remove() throws {
+        packetFilterLog.append("remove")
+        packetFilter = nil
+    }
+}
+
+extension RuntimeIO {
+    func withPacketFilter(_ table: any PacketFilterTable) -> RuntimeIO {
+        var io = self
+        io.openPacketFilter = { table }
+        return io
+    }
+}
+

@@ -52,10 +52,25 @@ struct VirtualMACConfigTests {
         #expect(strict.configuration?.instances.first?.virtualMACTransmitBase == false)
     }
 
-    @Test("use_vmac no longer warns that it is not applied; use_vmac_addr does")
+    @Test("use_vmac and use_vmac_addr no longer warn that they are not applied")
     func honesty() {
         let r = load(instance("use_vmac\nuse_vmac_addr"))
         #expect(!r.warnings.contains { $0.message.contains("use_vmac is") || $0.message.contains("`use_vmac` is ignored") })
-        #expect(r.warnings.contains { $0.message.contains("`use_vmac_addr` is ignored") && $0.location.line == 8 }, "\(r.diagnostics)")
+        #expect(!r.warnings.contains { $0.message.contains("use_vmac_addr") }, "\(r.diagnostics)")
+        #expect(r.configuration?.instances.first?.virtualMACForAddresses == true)
+    }
+
+    @Test("a VIP's use_vmac: needs dev, and is reported where the instance's macvlan or use_vmac_addr already covers it (keepalived's messages)")
+    func addressUseVMAC() {
+        let noDev = load(instance("", vips: "198.18.0.100/24 use_vmac"))
+        #expect(noDev.diagnostics.contains { $0.message == "use_vmac for a address requires an interface" }, "\(noDev.diagnostics)")
+        #expect(noDev.configuration?.instances.first?.virtualAddresses.first?.useVirtualMAC == false)
+        let both = load(instance("use_vmac", vips: "198.18.0.100/24 dev eth0 use_vmac"))
+        #expect(both.diagnostics.contains { $0.message.contains("use_vmac specified for VIP/eVIP 198.18.0.100 and vrrp instance") })
+        let withAddr = load(instance("use_vmac_addr", vips: "198.18.1.100/24 dev eth1 use_vmac"))
+        #expect(withAddr.diagnostics.contains { $0.message.contains("use_vmac_addr specified and use_vmac specified for VIP/eVIP 198.18.1.100") })
+        let fine = load(instance("", vips: "198.18.1.100/24 dev eth1 use_vmac"))
+        #expect(fine.diagnostics.isEmpty, "\(fine.diagnostics)")
+        #expect(fine.configuration?.instances.first?.virtualAddresses.first?.useVirtualMAC == true)
     }
 }

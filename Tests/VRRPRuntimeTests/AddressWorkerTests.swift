@@ -76,6 +76,12 @@ final class HeldConfigurator: AddressConfigurator, @unchecked Sendable {
         return try host.deleteAddress(address, prefix: prefix, ifindex: ifindex)
     }
 
+    func deleteLink(ifindex: Int32) throws -> RouteNetlink.DeleteResult {
+        hold()
+        defer { state.withLock { $0.answered += 1 } }
+        return try host.deleteLink(ifindex: ifindex)
+    }
+
     func links() throws -> [LinkInfo] { try host.links() }
     func addresses() throws -> [InterfaceAddress] { try host.addresses() }
     func addRoute(_ route: RouteSpec) throws -> RouteNetlink.AddResult { try host.addRoute(route) }
@@ -158,4 +164,33 @@ struct AddressWorkerTests {
         }
         #expect(node.daemon.addressRequests.isWorkerRunning)
     }
+
+    @Test("use_vmac at SIGTERM: the macvlan is deleted after the VIP deletes queued before it (no \"cannot remove\" for an address whose link is already gone)")
+    func virtualMACDeletedAfterAddresses() throws {
+        let lan = FakeLAN()
+        var made: HeldConfigurator?
+        let p1 = try SimNode(lan, "p1", addresses: [["198.18.0.11/24"]], config: instanceBlock(priority: 150, extra: "use_vmac")) { host in
+            let configurator = HeldConfigurator(host: host)
+            made = configurator
+            var io = host.io
+            io.addresses = configurator
+            io.addressRequests = .worker
+            return io
+        }
+        defer { p1.daemon.addressRequests.stop() }
+        let kernel = try #require(made)
+        kernel.release()
+        lan.loop.advance(by: .s(4))
+        #expect(p1.state() == "MASTER")
+        #expect(kernel.waitUntilAnswered(1))
+        lan.loop.drain()
+        #expect(p1.host.has("198.18.0.100"))
+        p1.terminate()
+        #expect(p1.daemon.addressRequests.waitUntilIdle(limit: .seconds(10)))
+        lan.loop.drain()
+        #expect(p1.host.requestLog.suffix(2) == ["delete 198.18.0.100/24 vrrp.51", "delete vrrp.51"], "\(p1.host.requestLog)")
+        #expect(p1.host.link(named: "vrrp.51") == nil)
+        #expect(!p1.logs.contains("cannot remove"), "\(p1.logs.all.filter { $0.contains("cannot") })")
+    }
 }
+

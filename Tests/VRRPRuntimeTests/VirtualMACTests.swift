@@ -222,4 +222,128 @@ struct VirtualMACTests {
         p1.terminate()
         #expect(p1.host.link(named: "vrrp.51") != nil && p1.host.linkLog.isEmpty)
     }
+
+    // MARK: use_vmac_addr and a VIP's own use_vmac (keepalived 2.2.7 vrrp.c `vrrp_complete_instance`)
+
+    static let vmac6: [UInt8] = [0x00, 0x00, 0x5e, 0x00, 0x02, 51]
+
+    static let addressMACConfig = instanceBlock(priority: 150, vip: "198.18.0.100/24\n        198.18.1.100/24 dev eth1",
+                                               extra: """
+                                               use_vmac_addr
+                                                   virtual_ipaddress_excluded {
+                                                       2001:db8::100/64
+                                                   }
+                                               """)
+
+    @Test("use_vmac_addr: a VIP on eth1 goes on vrrp.51 (00:00:5e:00:01:33 on eth1), an IPv6 eVIP on vrrp6.51 (00:00:5e:00:02:33 on eth0), each announced from its macvlan; both removed at exit, eth1's sysctls restored")
+    func addressMACs() throws {
+        let lan = FakeLAN()
+        let p1 = try SimNode(lan, "p1", addresses: [["198.18.0.11/24", "fe80::11/64"], ["198.18.1.11/24", "fe80::1:11/64"]],
+                             config: Self.addressMACConfig,
+                             before: { $0.sysctls["net/ipv4/conf/eth1/arp_ignore"] = "0" })
+        let eth0 = try #require(p1.host.link(named: "eth0")).index
+        let eth1 = try #require(p1.host.link(named: "eth1")).index
+        let v4 = try #require(p1.host.link(named: "vrrp.51"), "\(p1.host.linkLog) \(p1.logs.all)")
+        let v6 = try #require(p1.host.link(named: "vrrp6.51"), "\(p1.host.linkLog)")
+        #expect(v4.kind == "macvlan" && v4.mac == Self.vmac && v4.parentIndex == eth1 && v4.isUp)
+        #expect(v6.kind == "macvlan" && v6.mac == Self.vmac6 && v6.parentIndex == eth0 && v6.isUp)
+        #expect(p1.host.sysctls["net/ipv4/conf/vrrp.51/arp_ignore"] == "1" && p1.host.sysctls["net/ipv4/conf/vrrp.51/rp_filter"] == "0")
+        #expect(p1.host.sysctls["net/ipv4/conf/eth1/arp_ignore"] == "1" && p1.host.sysctls["net/ipv4/conf/eth1/arp_filter"] == "1")
+        #expect(p1.host.sysctls["net/ipv4/conf/vrrp6.51/arp_ignore"] == "1")
+        #expect(p1.host.addressLog.contains("add fe80::11/64 vrrp6.51"), "the base's link-local copied (keepalived `set_link_local_address`)")
+        lan.loop.advance(by: .s(5))
+        #expect(p1.state() == "MASTER")
+        #expect(p1.host.addressLog.contains("add 198.18.0.100/24 eth0"), "the instance's own family on its interface stays there")
+        #expect(p1.host.addressLog.contains("add 198.18.1.100/24 vrrp.51"))
+        #expect(p1.host.addressLog.contains("add 2001:db8::100/64 vrrp6.51"))
+        #expect(!lan.adverts(from: "p1").isEmpty && lan.adverts(from: "p1").allSatisfy { $0.ifindex == eth0 })
+        let onV4 = p1.host.frames.filter { $0.ifindex == v4.index }
+        let onV6 = p1.host.frames.filter { $0.ifindex == v6.index }
+        #expect(!onV4.isEmpty && onV4.allSatisfy { Array($0.frame[6..<12]) == Self.vmac && Array($0.frame[22..<28]) == Self.vmac })
+        #expect(!onV6.isEmpty && onV6.allSatisfy { Array($0.frame[6..<12]) == Self.vmac6 })
+        #expect(!p1.host.frames.contains { $0.ifindex == eth1 })
+        p1.terminate()
+        #expect(p1.host.link(named: "vrrp.51") == nil && p1.host.link(named: "vrrp6.51") == nil)
+        #expect(p1.host.sysctls["net/ipv4/conf/eth1/arp_ignore"] == "0")
+    }
+
+    @Test("a VIP's own use_vmac (dev eth1) beside the instance's use_vmac: vrrp.51 on eth0, vrrp1.51 on eth1; a foreign vrrp1.51 pushes it to vrrp2.51 and is never touched")
+    func addressUseVMAC() throws {
+        let lan = FakeLAN()
+        let config = instanceBlock(priority: 150, vip: "198.18.0.100/24\n        198.18.1.100/24 dev eth1 use_vmac", extra: "use_vmac")
+        let p1 = try SimNode(lan, "p1", addresses: [["198.18.0.11/24"], ["198.18.1.11/24"]], config: config,
+                             before: { $0.operatorAddsLink(LinkInfo(index: 60, name: "vrrp1.51", mac: [2, 0, 0, 0, 0, 60],
+                                                                    isUp: true, isRunning: true, mtu: 1500, kind: "veth")) })
+        let eth1 = try #require(p1.host.link(named: "eth1")).index
+        #expect(p1.host.link(named: "vrrp.51")?.mac == Self.vmac)
+        let extra = try #require(p1.host.link(named: "vrrp2.51"), "\(p1.host.linkLog)")
+        #expect(extra.mac == Self.vmac && extra.parentIndex == eth1 && extra.kind == "macvlan")
+        lan.loop.advance(by: .s(5))
+        #expect(p1.state() == "MASTER")
+        #expect(p1.host.addressLog.contains("add 198.18.0.100/24 vrrp.51"))
+        #expect(p1.host.addressLog.contains("add 198.18.1.100/24 vrrp2.51"))
+        p1.terminate()
+        #expect(p1.host.link(named: "vrrp2.51") == nil && p1.host.link(named: "vrrp.51") == nil)
+        #expect(p1.host.link(named: "vrrp1.51") != nil && !p1.host.linkLog.contains("delete vrrp1.51"))
+    }
+
+    @Test("use_vmac_addr: a leftover private macvlan with the virtual MAC on eth1 (a crashed run's) is adopted whatever its name, used and removed at exit")
+    func addressMACAdopted() throws {
+        let lan = FakeLAN()
+        let config = instanceBlock(priority: 150, vip: "198.18.0.100/24\n        198.18.1.100/24 dev eth1", extra: "use_vmac_addr")
+        let p1 = try SimNode(lan, "p1", addresses: [["198.18.0.11/24"], ["198.18.1.11/24"]], config: config,
+                             before: { $0.operatorAddsLink(LinkInfo(index: 70, name: "old.51", mac: Self.vmac, isUp: true, isRunning: true,
+                                                                    mtu: 1500, kind: "macvlan", parentIndex: 3, macvlanMode: 1)) })
+        #expect(!p1.host.linkLog.contains { $0.hasPrefix("create") }, "\(p1.host.linkLog)")
+        lan.loop.advance(by: .s(5))
+        #expect(p1.host.addressLog.contains("add 198.18.1.100/24 old.51"))
+        p1.terminate()
+        #expect(p1.host.link(named: "old.51") == nil && p1.host.linkLog.last == "delete old.51")
+    }
+
+    // MARK: IGMP/MLD reports (keepalived 2.2.7 vrrp_nftables.c `nft_add_vmac`)
+
+    @Test("every macvlan, in BACKUP and MASTER alike, is in our nftables table (its IGMP reports leave by eth0; MLD too for IPv6 and an IPv4 instance's other-family eVIP); out when the macvlan goes, the table removed at exit")
+    func membershipReportFilter() throws {
+        let lan = FakeLAN()
+        let config = instanceBlock("VI_4", priority: 150, extra: "version 3\nuse_vmac")
+            + instanceBlock("VI_6", vrid: 61, priority: 150, vip: "2001:db8::100/64", extra: "version 3\nuse_vmac")
+        let p1 = try SimNode(lan, "p1", addresses: [["198.18.0.11/24", "fe80::11/64"]], config: config)
+        let p2 = try SimNode(lan, "p2", addresses: [["198.18.0.12/24", "fe80::12/64"]],
+                             config: config.replacingOccurrences(of: "priority 150", with: "priority 100"))
+        lan.loop.advance(by: .s(5))
+        #expect(p1.state("VI_4") == "MASTER" && p2.state("VI_4") == "BACKUP")
+        for node in [p1, p2] {
+            let eth0 = try #require(node.host.link(named: "eth0")).index
+            let v4 = try #require(node.host.link(named: "vrrp.51")).index
+            let v6 = try #require(node.host.link(named: "vrrp.61")).index
+            let entries = try #require(node.host.packetFilter, "no table on \(node.host.name)").virtualMACs
+            #expect(entries == [NftablesRequest.VirtualMACEntry(ifindex: v4, base: eth0, ipv4: true, ipv6: false),
+                                NftablesRequest.VirtualMACEntry(ifindex: v6, base: eth0, ipv4: false, ipv6: true)])
+        }
+        // use_vmac removed by reload: its macvlan leaves the table.
+        let reloaded = p2.reload(instanceBlock("VI_4", priority: 100, extra: "version 3")
+            + instanceBlock("VI_6", vrid: 61, priority: 100, vip: "2001:db8::100/64", extra: "version 3\nuse_vmac"))
+        #expect(reloaded.ok)
+        lan.loop.advance(by: .s(2))
+        #expect(p2.host.link(named: "vrrp.51") == nil)
+        #expect(p2.host.packetFilter?.virtualMACs.map(\.ifindex) == [try #require(p2.host.link(named: "vrrp.61")).index])
+        p1.terminate()
+        #expect(p1.host.packetFilter == nil && p1.host.packetFilterLog.last == "remove")
+    }
+
+    @Test("use_vmac_addr: the extra macvlans are in the table too, each with its own family")
+    func membershipReportFilterAddressMACs() throws {
+        let lan = FakeLAN()
+        let p1 = try SimNode(lan, "p1", addresses: [["198.18.0.11/24", "fe80::11/64"], ["198.18.1.11/24", "fe80::1:11/64"]],
+                             config: Self.addressMACConfig)
+        lan.loop.advance(by: .s(5))
+        let eth0 = try #require(p1.host.link(named: "eth0")).index
+        let eth1 = try #require(p1.host.link(named: "eth1")).index
+        let v4 = try #require(p1.host.link(named: "vrrp.51")).index
+        let v6 = try #require(p1.host.link(named: "vrrp6.51")).index
+        #expect(p1.host.packetFilter?.virtualMACs == [NftablesRequest.VirtualMACEntry(ifindex: v4, base: eth1, ipv4: true, ipv6: false),
+                                                      NftablesRequest.VirtualMACEntry(ifindex: v6, base: eth0, ipv4: false, ipv6: true)])
+    }
 }
+
