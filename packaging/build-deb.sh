@@ -11,10 +11,11 @@
 # (~60 MB) and goes in its own package.
 #
 # --bin-dir DIR (or VRRP_PACKAGE_BIN_DIR): take vrrpd (and vrrp-lab, when present) from DIR
-#   instead of building them. Without it the script builds them with
-#   `swift build -c release --static-swift-stdlib --scratch-path .build-release`: the Swift
-#   runtime is linked in, so the package runs on hosts without a Swift toolchain. The first
-#   such build takes several minutes on 2 cores; later ones are incremental.
+#   instead of building them. Without it the script builds them with scripts/release-build
+#   (`swift build -c release --static-swift-stdlib --scratch-path .build-release` plus the
+#   link flags that keep the daemon's memory small, and full RELRO): the Swift runtime is
+#   linked in, so the package runs on hosts without a Swift toolchain (glibc >= 2.36). The
+#   first such build takes several minutes on 2 cores; later ones are incremental.
 # --output DIR: where the .debs go (default: out/). The path of each .deb is printed, vrrpd's
 #   last.
 # --compression xz|gzip|zstd: dpkg-deb's compressor (default xz, the smallest; gzip is
@@ -43,9 +44,8 @@ done
 if [ -z "$bin_dir" ]; then
     products=(vrrpd)
     grep -q 'name: "vrrp-lab"' "$root/Package.swift" && products+=(vrrp-lab)
-    # -z now -z relro: full RELRO, as Debian's hardening flags ask (lintian: hardening-no-bindnow).
-    build=(swift build --package-path "$root" -c release --static-swift-stdlib --scratch-path "$root/.build-release"
-           -Xlinker -z -Xlinker now -Xlinker -z -Xlinker relro)
+    # The flags (full RELRO among them, lintian: hardening-no-bindnow) are in scripts/release-build.
+    build=("$root/scripts/release-build")
     for product in "${products[@]}"; do
         echo "build-deb: ${build[*]} --product $product" >&2
         "${build[@]}" --product "$product" >&2
