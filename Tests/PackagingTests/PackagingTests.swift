@@ -101,9 +101,9 @@ struct PackagingTests {
         // requirement dpkg-shlibdeps does not see (it is a version node, not a symbol).
         let relr = Shell.run(["readelf", "-d", p.tree + "/usr/sbin/vrrpd"]).stdout.contains("(RELR)")
         if relr {
-            let libc = depends.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
-                .first { $0.hasPrefix("libc6 (>= ") }
-            let minimum = libc.map { String($0.dropFirst("libc6 (>= ".count).dropLast()) } ?? "0"
+            let minimum = depends.range(of: "libc6 (>= ").map { start in
+                String(depends[start.upperBound...].prefix { $0 != ")" })
+            } ?? "0"
             #expect(Shell.run(["dpkg", "--compare-versions", minimum, "ge", "2.36"]).status == 0,
                     "DT_RELR needs libc6 (>= 2.36): \(depends)")
         }
