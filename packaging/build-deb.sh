@@ -117,8 +117,8 @@ changelog vrrpd | gzip -9n > "$doc/changelog.gz"
 
 # Control files: control_for PACKAGE TEMPLATE writes PACKAGE's DEBIAN/control and md5sums.
 # Shared-library dependencies as Debian computes them (dpkg-shlibdeps wants a source tree's
-# debian/control, so give it a minimal one): libc6, libcap2, libgcc-s1, libstdc++6. The Swift
-# runtime is static and needs nothing.
+# debian/control, so give it a minimal one): libc6 and libcap2. The Swift runtime, libstdc++
+# and libgcc are static (scripts/release-build) and need nothing.
 mkdir -p "$stage/src/debian"
 printf 'Source: vrrpd\n\nPackage: vrrpd\nArchitecture: any\n' > "$stage/src/debian/control"
 control_for() { # package template
@@ -127,6 +127,17 @@ control_for() { # package template
     shlibs=$(cd "$stage/src" && dpkg-shlibdeps -O $(find "$tree/usr/sbin" "$tree/usr/bin" -type f -printf '-e%p ' 2>/dev/null) \
         | sed -n 's/^shlibs:Depends=//p')
     [ -n "$shlibs" ] || { echo "build-deb: dpkg-shlibdeps found no dependencies for $1" >&2; exit 1; }
+    # Packed relative relocations (DT_RELR, scripts/release-build) need glibc 2.36's loader:
+    # a version node (GLIBC_ABI_DT_RELR), not a symbol, so dpkg-shlibdeps does not count it.
+    local relr=0 bin libc
+    for bin in $(find "$tree/usr/sbin" "$tree/usr/bin" -type f 2>/dev/null); do
+        # grep reads it all (no -q): under pipefail an early exit would fail readelf with SIGPIPE.
+        if readelf -d "$bin" 2>/dev/null | grep '(RELR)' > /dev/null; then relr=1; fi
+    done
+    libc=$(printf '%s\n' "$shlibs" | sed -n 's/.*libc6 (>= \([^)]*\)).*/\1/p')
+    if [ "$relr" = 1 ] && [ -n "$libc" ] && dpkg --compare-versions "$libc" lt 2.36; then
+        shlibs=$(printf '%s\n' "$shlibs" | sed "s/libc6 (>= [^)]*)/libc6 (>= 2.36)/")
+    fi
     sed -e "s/@VERSION@/$version/" -e "s/@ARCH@/$arch/" -e "s/@SIZE@/$installed_size/" \
         -e "s/@SHLIBS@/$shlibs/" \
         "$here/$2" > "$tree/DEBIAN/control"
