@@ -11,10 +11,11 @@
 # (~60 MB) and goes in its own package.
 #
 # --bin-dir DIR (or VRRP_PACKAGE_BIN_DIR): take vrrpd (and vrrp-lab, when present) from DIR
-#   instead of building them. Without it the script builds them with
-#   `swift build -c release --static-swift-stdlib --scratch-path .build-release`: the Swift
-#   runtime is linked in, so the package runs on hosts without a Swift toolchain. The first
-#   such build takes several minutes on 2 cores; later ones are incremental.
+#   instead of building them. Without it the script builds them with scripts/release-build
+#   (`swift build -c release --static-swift-stdlib --scratch-path .build-release` plus the
+#   link flags that keep the daemon's memory small, and full RELRO): the Swift runtime is
+#   linked in, so the package runs on hosts without a Swift toolchain (glibc >= 2.36). The
+#   first such build takes several minutes on 2 cores; later ones are incremental.
 # --output DIR: where the .debs go (default: out/). The path of each .deb is printed, vrrpd's
 #   last.
 # --compression xz|gzip|zstd: dpkg-deb's compressor (default xz, the smallest; gzip is
@@ -43,9 +44,8 @@ done
 if [ -z "$bin_dir" ]; then
     products=(vrrpd)
     grep -q 'name: "vrrp-lab"' "$root/Package.swift" && products+=(vrrp-lab)
-    # -z now -z relro: full RELRO, as Debian's hardening flags ask (lintian: hardening-no-bindnow).
-    build=(swift build --package-path "$root" -c release --static-swift-stdlib --scratch-path "$root/.build-release"
-           -Xlinker -z -Xlinker now -Xlinker -z -Xlinker relro)
+    # The flags (full RELRO among them, lintian: hardening-no-bindnow) are in scripts/release-build.
+    build=("$root/scripts/release-build")
     for product in "${products[@]}"; do
         echo "build-deb: ${build[*]} --product $product" >&2
         "${build[@]}" --product "$product" >&2
@@ -117,8 +117,8 @@ changelog vrrpd | gzip -9n > "$doc/changelog.gz"
 
 # Control files: control_for PACKAGE TEMPLATE writes PACKAGE's DEBIAN/control and md5sums.
 # Shared-library dependencies as Debian computes them (dpkg-shlibdeps wants a source tree's
-# debian/control, so give it a minimal one): libc6, libcap2, libgcc-s1, libstdc++6. The Swift
-# runtime is static and needs nothing.
+# debian/control, so give it a minimal one): libc6 and libcap2. The Swift runtime, libstdc++
+# and libgcc are static (scripts/release-build) and need nothing.
 mkdir -p "$stage/src/debian"
 printf 'Source: vrrpd\n\nPackage: vrrpd\nArchitecture: any\n' > "$stage/src/debian/control"
 control_for() { # package template
@@ -127,6 +127,17 @@ control_for() { # package template
     shlibs=$(cd "$stage/src" && dpkg-shlibdeps -O $(find "$tree/usr/sbin" "$tree/usr/bin" -type f -printf '-e%p ' 2>/dev/null) \
         | sed -n 's/^shlibs:Depends=//p')
     [ -n "$shlibs" ] || { echo "build-deb: dpkg-shlibdeps found no dependencies for $1" >&2; exit 1; }
+    # Packed relative relocations (DT_RELR, scripts/release-build) need glibc 2.36's loader:
+    # a version node (GLIBC_ABI_DT_RELR), not a symbol, so dpkg-shlibdeps does not count it.
+    local relr=0 bin libc
+    for bin in $(find "$tree/usr/sbin" "$tree/usr/bin" -type f 2>/dev/null); do
+        # grep reads it all (no -q): under pipefail an early exit would fail readelf with SIGPIPE.
+        if readelf -d "$bin" 2>/dev/null | grep '(RELR)' > /dev/null; then relr=1; fi
+    done
+    libc=$(printf '%s\n' "$shlibs" | sed -n 's/.*libc6 (>= \([^)]*\)).*/\1/p')
+    if [ "$relr" = 1 ] && [ -n "$libc" ] && dpkg --compare-versions "$libc" lt 2.36; then
+        shlibs=$(printf '%s\n' "$shlibs" | sed "s/libc6 (>= [^)]*)/libc6 (>= 2.36)/")
+    fi
     sed -e "s/@VERSION@/$version/" -e "s/@ARCH@/$arch/" -e "s/@SIZE@/$installed_size/" \
         -e "s/@SHLIBS@/$shlibs/" \
         "$here/$2" > "$tree/DEBIAN/control"

@@ -107,7 +107,7 @@ struct VRRPBenchmarks: ParsableCommand {
             log("== micro benchmarks")
             report.micro = MicroBench.run(iterations: quick ? 2_000 : 200_000, rounds: quick ? 3 : 7)
         }
-        if wanted.contains("failover") || wanted.contains("scale") || wanted.contains("checks") {
+        if !wanted.isDisjoint(with: ["failover", "scale", "ceiling", "checks"]) {
             try withLabSync { lab in
                 if wanted.contains("failover") {
                     log("== failover")

@@ -15,8 +15,11 @@ struct ScaleBench {
     let daemons: [DaemonKind]
     let log: (String) -> Void
 
-    init(lab: Lab, maxInstances: Int, binaries: Binaries, daemons: [DaemonKind], log: @escaping (String) -> Void) throws {
-        (a, b) = try Self.hosts(lab, maxInstances: maxInstances, lanPrefix: "l", names: ("a", "b"))
+    /// `lanPrefix` and `names` name the LANs and the two hosts, so that the ceiling sweep's
+    /// pair (its own `ScaleBench`) can exist next to the scale runs' in one lab.
+    init(lab: Lab, maxInstances: Int, binaries: Binaries, daemons: [DaemonKind],
+         lanPrefix: String = "l", names: (String, String) = ("a", "b"), log: @escaping (String) -> Void) throws {
+        (a, b) = try Self.hosts(lab, maxInstances: maxInstances, lanPrefix: lanPrefix, names: names)
         self.lab = lab
         self.binaries = binaries
         self.daemons = daemons
@@ -24,8 +27,8 @@ struct ScaleBench {
     }
 
     /// The two hosts, with one LAN per `perInterface` instances up to `maxInstances`: the first
-    /// has 198.18.k.1/24 and the second 198.18.k.2/24 on LAN k (also the ceiling sweep's).
-    static func hosts(_ lab: Lab, maxInstances: Int, lanPrefix: String, names: (String, String)) throws -> (LabHost, LabHost) {
+    /// has 198.18.k.1/24 and the second 198.18.k.2/24 on LAN k.
+    private static func hosts(_ lab: Lab, maxInstances: Int, lanPrefix: String, names: (String, String)) throws -> (LabHost, LabHost) {
         let count = max(1, (maxInstances + perInterface - 1) / perInterface)
         let lans = try (0..<count).map { try lab.addLAN("\(lanPrefix)\($0)") }
         return (try lab.addHost(names.0, on: lans, ipv4: (0..<count).map { "198.18.\($0).1/24" }),

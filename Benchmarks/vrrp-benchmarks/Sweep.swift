@@ -11,31 +11,24 @@ import VRRPLab
 /// even one the master's next advert takes back within milliseconds), both daemons stay up,
 /// and at the end the master holds every VIP and the backup none.
 struct CeilingSweep {
-    let lab: Lab
-    let a: LabHost
-    let b: LabHost
-    let binaries: Binaries
-    let daemons: [DaemonKind]
-    let log: (String) -> Void
+    /// The lab, the two hosts (`sa`/`sb`, one LAN per 250 instances up to `maxInstances`), the
+    /// binaries, the daemons and the log: the scale benchmark's, one copy.
+    let scale: ScaleBench
 
-    /// Hosts `sa`/`sb` with one LAN per 250 instances up to `maxInstances`.
     init(lab: Lab, maxInstances: Int, binaries: Binaries, daemons: [DaemonKind], log: @escaping (String) -> Void) throws {
-        (a, b) = try ScaleBench.hosts(lab, maxInstances: maxInstances, lanPrefix: "s", names: ("sa", "sb"))
-        self.lab = lab
-        self.binaries = binaries
-        self.daemons = daemons
-        self.log = log
+        scale = try ScaleBench(lab: lab, maxInstances: maxInstances, binaries: binaries, daemons: daemons,
+                               lanPrefix: "s", names: ("sa", "sb"), log: log)
     }
 
     func measure(interval: Double, start: Int, maxInstances: Int, window: Double) -> CeilingResult {
         var result = CeilingResult(version: 3, advertIntervalSeconds: interval, windowSeconds: window,
                                    maxTried: maxInstances, ceilings: [:], probes: [:])
-        for daemon in daemons {
+        for daemon in scale.daemons {
             var probes: [CeilingProbe] = []
             let ceiling = Self.search(start: start, max: maxInstances) { n in
                 let probe = self.probe(daemon, instances: n, interval: interval, window: window)
                 probes.append(probe)
-                log("  ceiling v3 \(interval)s \(daemon) \(n): \(probe.held ? "held" : "failed (\(probe.note ?? ""))")")
+                scale.log("  ceiling v3 \(interval)s \(daemon) \(n): \(probe.held ? "held" : "failed (\(probe.note ?? ""))")")
                 return probe.held
             }
             result.ceilings[daemon.rawValue] = ceiling
@@ -74,6 +67,7 @@ struct CeilingSweep {
     }
 
     func probe(_ daemon: DaemonKind, instances: Int, interval: Double, window: Double) -> CeilingProbe {
+        let (lab, a, b, binaries) = (scale.lab, scale.a, scale.b, scale.binaries)
         let tag = "c\(instances)-\(Int(interval * 1000))"
         var started: [LabVRRPNode] = []
         var monitor: LabProcess?

@@ -21,8 +21,10 @@ public struct ConfigNode: Hashable, Sendable {
 }
 
 /// Builds the statement tree from tokens, without recursion (deep nesting cannot overflow
-/// the stack) and with every structural mistake reported at its location.
-enum TreeParser {
+/// the stack) and with every structural mistake reported at its location. Incremental: the
+/// preprocessor hands it each line's tokens as it reads them, so no token array for the whole
+/// file exists (at 1 000 instances that array was the daemon's peak heap, 3.6 MB; issue 16).
+struct TreeParser {
     /// Blocks nested deeper than this are skipped with an error; keepalived's own blocks go 4 deep.
     static let maximumDepth = 32
 
@@ -41,87 +43,91 @@ enum TreeParser {
         var pending: ConfigNode?
     }
 
-    static func parse(_ tokens: [ConfigToken], diagnostics: inout [Diagnostic]) -> [ConfigNode] {
-        var stack: [Frame] = [Frame(owner: nil, opener: nil)]
-        var skippedDepth = 0
-        var skippedOpener: SourceLocation?
+    /// The structural mistakes found so far, in token order.
+    private(set) var diagnostics: [Diagnostic] = []
+    private var stack: [Frame] = [Frame(owner: nil, opener: nil)]
+    private var skippedDepth = 0
+    private var skippedOpener: SourceLocation?
+    private var awaitingBrace = false
 
-        func finishPending() {
-            if let p = stack[stack.count - 1].pending {
-                stack[stack.count - 1].statements.append(p)
-                stack[stack.count - 1].pending = nil
-            }
+    private mutating func finishPending() {
+        if let p = stack[stack.count - 1].pending {
+            stack[stack.count - 1].statements.append(p)
+            stack[stack.count - 1].pending = nil
         }
+    }
 
-        var awaitingBrace = false
-        for token in tokens {
-            if awaitingBrace {
-                switch token.kind {
-                case .endOfLine, .openBrace:
-                    break
-                case .word, .closeBrace:
-                    var owner = stack[0].statements.removeLast()
-                    diagnostics.append(.correction(owner.location, "`\(([owner.keyword] + owner.arguments.map(\.text)).joined(separator: " "))` has no `{`; the lines below up to the matching `}` are read as its block, as keepalived reads them: add `{` at the end of this line"))
-                    owner.children = []
-                    stack.append(Frame(owner: owner, opener: owner.location))
-                }
-                if token.kind != .endOfLine { awaitingBrace = false }
-            }
-            if skippedDepth > 0 {
-                switch token.kind {
-                case .openBrace: skippedDepth += 1
-                case .closeBrace: skippedDepth -= 1
-                default: break
-                }
-                continue
-            }
+    mutating func consume(_ token: ConfigToken) {
+        if awaitingBrace {
             switch token.kind {
-            case .word(let text):
-                if stack[stack.count - 1].pending == nil {
-                    stack[stack.count - 1].pending = ConfigNode(keyword: text, location: token.location)
-                } else {
-                    stack[stack.count - 1].pending!.arguments.append(.init(text: text, location: token.location))
-                }
-            case .endOfLine:
-                if stack.count == 1, let p = stack[0].pending, blockKeywords.contains(p.keyword) { awaitingBrace = true }
-                finishPending()
-            case .openBrace:
-                var owner: ConfigNode
-                if let p = stack[stack.count - 1].pending {
-                    owner = p
-                    stack[stack.count - 1].pending = nil
-                } else if let last = stack[stack.count - 1].statements.last, last.children == nil {
-                    // `vrrp_instance VI_1` with its `{` on the next line.
-                    owner = last
-                    stack[stack.count - 1].statements.removeLast()
-                } else {
-                    // keepalived: "Unexpected '{' - ignoring" (the block is skipped).
-                    diagnostics.append(.correction(token.location, "`{` without a keyword before it; its block is skipped, as keepalived skips it: write `keyword {` or remove the brace"))
-                    skippedDepth = 1
-                    skippedOpener = token.location
-                    continue
-                }
-                if stack.count > maximumDepth {
-                    diagnostics.append(.error(token.location, "blocks nested more than \(maximumDepth) deep: a `}` is probably missing above"))
-                    skippedDepth = 1
-                    skippedOpener = token.location
-                    continue
-                }
+            case .endOfLine, .openBrace:
+                break
+            case .word, .closeBrace:
+                var owner = stack[0].statements.removeLast()
+                diagnostics.append(.correction(owner.location, "`\(([owner.keyword] + owner.arguments.map(\.text)).joined(separator: " "))` has no `{`; the lines below up to the matching `}` are read as its block, as keepalived reads them: add `{` at the end of this line"))
                 owner.children = []
-                stack.append(Frame(owner: owner, opener: token.location))
-            case .closeBrace:
-                finishPending()
-                if stack.count == 1 {
-                    // keepalived reads it as an unknown keyword and goes on.
-                    diagnostics.append(.correction(token.location, "`}` closes no block; ignored as keepalived ignores it: remove it or add the missing `keyword {` above"))
-                    continue
-                }
-                let frame = stack.removeLast()
-                var owner = frame.owner!
-                owner.children = frame.statements
-                stack[stack.count - 1].statements.append(owner)
+                stack.append(Frame(owner: owner, opener: owner.location))
             }
+            if token.kind != .endOfLine { awaitingBrace = false }
         }
+        if skippedDepth > 0 {
+            switch token.kind {
+            case .openBrace: skippedDepth += 1
+            case .closeBrace: skippedDepth -= 1
+            default: break
+            }
+            return
+        }
+        switch token.kind {
+        case .word(let text):
+            if stack[stack.count - 1].pending == nil {
+                stack[stack.count - 1].pending = ConfigNode(keyword: text, location: token.location)
+            } else {
+                stack[stack.count - 1].pending!.arguments.append(.init(text: text, location: token.location))
+            }
+        case .endOfLine:
+            if stack.count == 1, let p = stack[0].pending, Self.blockKeywords.contains(p.keyword) { awaitingBrace = true }
+            finishPending()
+        case .openBrace:
+            var owner: ConfigNode
+            if let p = stack[stack.count - 1].pending {
+                owner = p
+                stack[stack.count - 1].pending = nil
+            } else if let last = stack[stack.count - 1].statements.last, last.children == nil {
+                // `vrrp_instance VI_1` with its `{` on the next line.
+                owner = last
+                stack[stack.count - 1].statements.removeLast()
+            } else {
+                // keepalived: "Unexpected '{' - ignoring" (the block is skipped).
+                diagnostics.append(.correction(token.location, "`{` without a keyword before it; its block is skipped, as keepalived skips it: write `keyword {` or remove the brace"))
+                skippedDepth = 1
+                skippedOpener = token.location
+                return
+            }
+            if stack.count > Self.maximumDepth {
+                diagnostics.append(.error(token.location, "blocks nested more than \(Self.maximumDepth) deep: a `}` is probably missing above"))
+                skippedDepth = 1
+                skippedOpener = token.location
+                return
+            }
+            owner.children = []
+            stack.append(Frame(owner: owner, opener: token.location))
+        case .closeBrace:
+            finishPending()
+            if stack.count == 1 {
+                // keepalived reads it as an unknown keyword and goes on.
+                diagnostics.append(.correction(token.location, "`}` closes no block; ignored as keepalived ignores it: remove it or add the missing `keyword {` above"))
+                return
+            }
+            let frame = stack.removeLast()
+            var owner = frame.owner!
+            owner.children = frame.statements
+            stack[stack.count - 1].statements.append(owner)
+        }
+    }
+
+    /// Closes what is still open (with a diagnostic each) and returns the top-level statements.
+    mutating func finish() -> [ConfigNode] {
         if skippedDepth > 0, let opener = skippedOpener {
             diagnostics.append(.correction(opener, "block opened here is never closed; closed at the end of the file as keepalived does: add `}`"))
         }
@@ -136,6 +142,8 @@ enum TreeParser {
             stack[stack.count - 1].statements.append(owner)
             finishPending()
         }
-        return stack[0].statements
+        let nodes = stack[0].statements
+        stack = [Frame(owner: nil, opener: nil)]
+        return nodes
     }
 }

@@ -62,8 +62,7 @@ public struct ConfigurationLoader: Sendable {
     public func parseTree(path: String) -> (nodes: [ConfigNode], diagnostics: [Diagnostic]) {
         var pre = Preprocessor(fileSystem: fileSystem, configID: configID)
         pre.process(path: path, from: nil)
-        var diagnostics = pre.diagnostics
-        let nodes = TreeParser.parse(pre.tokens, diagnostics: &diagnostics)
-        return (nodes, diagnostics)
+        let nodes = pre.tree.finish()
+        return (nodes, pre.diagnostics + pre.tree.diagnostics)
     }
 }

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 /// keepalived's text layer: `include` (globs, relative to the including file),
 /// `$NAME=value` parameters and their `$NAME` / `${NAME}` uses, and `@name` / `@^name`
-/// conditional lines. Produces one token stream with every token's file, line and column.
+/// conditional lines. Hands every token, with its file, line and column, to `tree` as the
+/// line is read (no token array for the whole file is kept).
 struct Preprocessor {
     /// Includes nested deeper than this are refused (keepalived stops at a similar depth).
     static let maximumIncludeDepth = 32
@@ -13,7 +14,8 @@ struct Preprocessor {
     let configID: String?
     var parameters: [String: String] = [:]
     var diagnostics: [Diagnostic] = []
-    var tokens: [ConfigToken] = []
+    /// The statement tree being built from the tokens (its diagnostics come after ours).
+    var tree = TreeParser()
     private var includeStack: [String] = []
     private var filesRead = 0
     /// More file reads than this (a glob fan-out repeated at every level) is refused.
@@ -118,7 +120,7 @@ struct Preprocessor {
             }
             return
         }
-        tokens.append(contentsOf: lineTokens)
+        for token in lineTokens { tree.consume(token) }
     }
 
     private mutating func include(pattern: String, from location: SourceLocation, includingFile: String) {

@@ -39,4 +39,25 @@ struct BenchmarkSmokeTests {
         #expect(vrrpd["keptUp"] as? Bool == true, "the 1-instance scale run did not hold:\n\(text)")
         #expect(text.contains("| operation |"))
     }
+
+    @Test("--sections ceiling alone runs the ceiling sweep (one size, one short window)",
+          .requires(all: LabRequirement.namespaceLab + [.binary("vrrp-benchmarks")]),
+          .timeLimit(.minutes(3)))
+    func ceilingAlone() throws {
+        let json = NSTemporaryDirectory() + "bench-ceiling-\(getpid()).json"
+        defer { try? FileManager.default.removeItem(atPath: json) }
+        let run = try Lab.runHostCommand([try LabBinaries.path("vrrp-benchmarks"), "--json", json,
+                                          "--vrrpd", try LabBinaries.vrrpd, "--keepalived", "/nonexistent",
+                                          "--sections", "ceiling", "--ceiling-intervals", "0.1",
+                                          "--ceiling-window", "1", "--ceiling-start", "1", "--ceiling-max", "1"],
+                                         timeout: .seconds(170))
+        let text = run.output
+        #expect(run.succeeded, "vrrp-benchmarks --sections ceiling failed:\n\(text)")
+        let object = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: json)))
+        let report = try #require(object as? [String: Any])
+        let ceiling = try #require(report["ceiling"] as? [[String: Any]])
+        #expect(ceiling.count == 1, "no ceiling result:\n\(text)")
+        let ceilings = try #require(ceiling.first?["ceilings"] as? [String: Any])
+        #expect(ceilings["vrrpd"] as? Int == 1, "one instance did not hold:\n\(text)")
+    }
 }

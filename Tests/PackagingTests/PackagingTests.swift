@@ -7,8 +7,9 @@ import Testing
 /// environment, the maintainer scripts (with stub commands), the man pages and lintian.
 ///
 /// Binaries: VRRP_PACKAGE_BIN_DIR when set (CI or a developer who built them already), else
-/// build-deb.sh builds them with `swift build -c release --static-swift-stdlib` in
-/// `.build-release/` (the first time several minutes on 2 cores, then incremental).
+/// build-deb.sh builds them with scripts/release-build (`swift build -c release
+/// --static-swift-stdlib` in `.build-release/`; the first time several minutes on 2 cores,
+/// then incremental).
 @Suite("Debian package", .serialized)
 struct PackagingTests {
     static let root: URL = {
@@ -96,6 +97,16 @@ struct PackagingTests {
         let depends = fields.stdout.split(separator: "\n").first { $0.hasPrefix("Depends:") }.map(String.init) ?? ""
         #expect(depends.contains("libcap2"), "\(depends)")
         #expect(depends.contains("libc6 (>="), "\(depends)")
+        // Packed relative relocations (scripts/release-build) need glibc 2.36's loader, a
+        // requirement dpkg-shlibdeps does not see (it is a version node, not a symbol).
+        let relr = Shell.run(["readelf", "-d", p.tree + "/usr/sbin/vrrpd"]).stdout.contains("(RELR)")
+        if relr {
+            let minimum = depends.range(of: "libc6 (>= ").map { start in
+                String(depends[start.upperBound...].prefix { $0 != ")" })
+            } ?? "0"
+            #expect(Shell.run(["dpkg", "--compare-versions", minimum, "ge", "2.36"]).status == 0,
+                    "DT_RELR needs libc6 (>= 2.36): \(depends)")
+        }
         #expect(depends.contains("adduser"), "\(depends)")
         #expect(!depends.lowercased().contains("swift"), "\(depends)")
         let conffiles = try String(contentsOfFile: p.control + "/conffiles", encoding: .utf8)

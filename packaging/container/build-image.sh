@@ -7,7 +7,7 @@
 #                                      [--context DIR]
 #
 #   --bin-dir DIR   take vrrpd and vrrpctl from DIR; default: build them with
-#                   `swift build -c release --static-swift-stdlib --scratch-path .build-release`
+#                   scripts/release-build (`swift build -c release --static-swift-stdlib --scratch-path .build-release`)
 #                   (as packaging/build-deb.sh does; only glibc and libcap stay dynamic)
 #   --tag TAG       image name (default localhost/swift-vrrp:latest)
 #   --engine E      podman (default when installed) or docker
@@ -33,12 +33,9 @@ if [[ -z $engine ]]; then
     else echo "build-image.sh: neither podman nor docker is installed (scripts/setup-debian installs podman)" >&2; exit 1; fi
 fi
 if [[ -z $bin_dir ]]; then
-    export PATH="/opt/swift/usr/bin:$PATH"
-    swift build --package-path "$root" -c release --static-swift-stdlib --scratch-path "$root/.build-release" \
-        --product vrrpd >&2
-    swift build --package-path "$root" -c release --static-swift-stdlib --scratch-path "$root/.build-release" \
-        --product vrrpctl >&2
-    bin_dir=$(swift build --package-path "$root" -c release --static-swift-stdlib --scratch-path "$root/.build-release" --show-bin-path)
+    "$root/scripts/release-build" --product vrrpd >&2
+    "$root/scripts/release-build" --product vrrpctl >&2
+    bin_dir=$("$root/scripts/release-build" --show-bin-path)
 fi
 for b in vrrpd vrrpctl; do
     [[ -x $bin_dir/$b ]] || { echo "build-image.sh: $bin_dir/$b is missing" >&2; exit 1; }
