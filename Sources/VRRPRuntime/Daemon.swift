@@ -238,12 +238,6 @@ public final class Daemon: @unchecked Sendable {
         }
     }
 
-    /// Send the Adver_Timer adverts of one loop turn with one sendmmsg per socket
-    /// (`AdvertOutbox`). Off: with it on, `StatusFloodTests` saw one advert gap of 1.9–2.6 s
-    /// (advert_int 1, loop lag 15 ms) in 3 of 11 runs, none in 7 runs with it off; the cause is
-    /// not found yet (issue 16, docs/performance.md). `HotPathTests` turns it on.
-    nonisolated(unsafe) static var batchPeriodicAdverts = false
-
     /// Arms the loop timer of `kind` for `deadline`, unless one armed earlier is still pending:
     /// that one re-arms itself at the core's deadline when it fires (``ArmedTimers``).
     func arm(_ d: InstanceDriver, _ kind: VirtualRouter.TimerKind, at deadline: Instant) {
@@ -262,7 +256,7 @@ public final class Daemon: @unchecked Sendable {
         guard let deadline = d.router.timers[kind] else { return }
         if deadline > loop.now() {
             arm(d, kind, at: deadline)
-        } else if kind == .adver && Self.batchPeriodicAdverts {
+        } else if kind == .adver && options.batchAdverts {
             // The steady master's advert: queued and sent with the others due in this turn.
             outbox.collecting = true
             feed(d, .timerFired(kind))
