@@ -104,7 +104,7 @@ extension Daemon {
     /// peers, destination) and which pass RFC 5798 §7.1 is the core's decision; the driver only
     /// records the ones from elsewhere for the status ("what has the backup heard").
     func deliver(_ received: ReceivedAdvertisement, to d: InstanceDriver) {
-        for action in feed(d, .advertisementReceived(received)) {
+        feed(d, .advertisementReceived(received)) { action in
             switch action {
             case .rejected(.notForUs(.ownAdvertisement)):
                 break

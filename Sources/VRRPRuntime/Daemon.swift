@@ -54,6 +54,8 @@ public final class Daemon: @unchecked Sendable {
     var sockets: [SocketKey: any VRRPTransport] = [:]
     /// Periodic adverts due in this loop turn, sent together at its end (one sendmmsg per socket).
     var outbox = AdvertOutbox()
+    /// Emptied action buffers for `feed` to reuse (no allocation per event).
+    var spareActions: [[VirtualRouter.Action]] = []
     var joinedGroups: Set<GroupMembership> = []
     /// nftables drop rules for Accept_Mode off (created only when an instance needs them).
     var acceptFilter: AcceptModeFilter?
@@ -203,16 +205,21 @@ public final class Daemon: @unchecked Sendable {
         return out
     }
 
-    /// Feeds one event to an instance's state machine and executes what it returns.
-    @discardableResult
-    func feed(_ d: InstanceDriver, _ event: VirtualRouter.Event) -> [VirtualRouter.Action] {
+    /// Feeds one event to an instance's state machine and executes what it returns; `inspect`
+    /// then sees each action. The actions go into a buffer taken from `spareActions` and given
+    /// back emptied with its capacity, so a received advert allocates nothing here (issue 16);
+    /// a pool, not one buffer, because executing an action can feed another instance.
+    func feed(_ d: InstanceDriver, _ event: VirtualRouter.Event, inspect: (VirtualRouter.Action) -> Void = { _ in }) {
         let faultsBefore = d.router.faultReasons
-        let actions = d.router.handle(event, at: loop.now())
+        var actions = spareActions.popLast() ?? []
+        d.router.handle(event, at: loop.now(), into: &actions)
         execute(actions, for: d)
+        for action in actions { inspect(action) }
         // A fault raised or cleared without a transition (already in FAULT) still matters to
         // the member's sync group.
         if d.router.faultReasons != faultsBefore { syncGroupFaultsChanged(d) }
-        return actions
+        actions.removeAll(keepingCapacity: true)
+        spareActions.append(actions)
     }
 
     func execute(_ actions: [VirtualRouter.Action], for d: InstanceDriver) {

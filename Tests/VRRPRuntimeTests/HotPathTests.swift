@@ -47,6 +47,19 @@ struct HotPathTests {
         #expect(lan.loop.pendingTimers == 1)
     }
 
+    @Test("the driver feeds the core through reused action buffers: one spare buffer, with capacity, after 60 adverts")
+    func actionBuffersReused() throws {
+        let (lan, p1, p2) = try ElectionTests.pair()
+        lan.loop.advance(by: .s(70))
+        #expect(p1.state() == "MASTER" && p2.state() == "BACKUP")
+        for daemon in [p1.daemon, p2.daemon] {
+            // Every feed takes a buffer from the pool and gives it back emptied; nested feeds
+            // (an action feeding another instance) would leave more than one.
+            #expect(daemon.spareActions.count == 1, "\(daemon.spareActions.count) spare buffers")
+            #expect(daemon.spareActions.allSatisfy { $0.isEmpty && $0.capacity > 0 })
+        }
+    }
+
     @Test("a lazily re-armed backup still takes over exactly Master_Down_Interval after the last advert (v3, 0.1 s)")
     func lazyRearmKeepsTheDeadline() throws {
         let (lan, p1, p2) = try ElectionTests.pair("version 3", "version 3", advertInt: "0.1")
