@@ -168,8 +168,8 @@ extension Daemon {
 
     /// Sends the adverts collected in this loop turn, one batch per socket (sendmmsg).
     func flushOutbox() {
-        for (key, batch) in outbox.take() {
-            guard let socket = sockets[key] else { continue }
+        outbox.flush { key, batch in
+            guard let socket = sockets[key] else { return }
             for failure in socket.send(batch.messages) {
                 let d = batch.senders[failure.index]
                 log.warning("(\(d.name)) cannot send advertisement to \(batch.messages[failure.index].destination): \(failure.error)",
@@ -208,16 +208,26 @@ struct AdvertOutbox {
 
     /// True while an Adver_Timer fire is being handled.
     var collecting = false
+    /// One batch per socket, kept between turns: emptied after each flush with their capacity,
+    /// so a steady master does not free and regrow them every turn (issue 16).
     private var batches: [SocketKey: Batch] = [:]
+    private var queued = 0
 
-    var isEmpty: Bool { batches.isEmpty }
+    var isEmpty: Bool { queued == 0 }
 
     mutating func append(_ message: OutgoingVRRP, key: SocketKey, from d: InstanceDriver) {
         batches[key, default: Batch()].append(message, from: d)  // one hash lookup
+        queued += 1
     }
 
-    mutating func take() -> [SocketKey: Batch] {
-        defer { batches = [:] }
-        return batches
+    /// Hands every non-empty batch to `body`, then empties them (capacity kept).
+    mutating func flush(_ body: (SocketKey, Batch) -> Void) {
+        guard queued > 0 else { return }
+        queued = 0
+        for index in batches.indices where !batches[index].value.messages.isEmpty {
+            body(batches[index].key, batches[index].value)
+            batches.values[index].messages.removeAll(keepingCapacity: true)
+            batches.values[index].senders.removeAll(keepingCapacity: true)
+        }
     }
 }
