@@ -43,6 +43,22 @@ public final class EventLoop: @unchecked Sendable {
     private var signalHandlers: [CInt: (CInt) -> Void] = [:]
     private var nextTurn: [() -> Void] = []
     private var lag = LoopLag()
+    /// The timerfd fired and was not read: the next `rearmTimer` must call timerfd_settime,
+    /// which also clears its expiration count (and so its readiness).
+    private var timerNeedsReset = false
+    /// Syscalls the loop made on its own descriptors (issue 16: an idle turn costs epoll_wait
+    /// and the callback's own IO, nothing else). Loop thread only.
+    public private(set) var counters = Counters()
+
+    /// What the loop did, for tests and the profile (no clock involved).
+    public struct Counters: Sendable, Equatable {
+        /// epoll_wait calls.
+        public var turns = 0
+        /// Reads of the wake-up eventfd (only when a cross-thread job or a stop was posted).
+        public var wakeupReads = 0
+        /// timerfd_settime calls.
+        public var timerSettings = 0
+    }
 
     public init() throws {
         epoll = FileDescriptor(owning: try syscall("epoll_create1") { epoll_create1(CInt(EPOLL_CLOEXEC)) })
@@ -127,7 +143,7 @@ public final class EventLoop: @unchecked Sendable {
     /// Arms the timerfd at the earliest deadline (absolute CLOCK_MONOTONIC), or disarms it.
     private func rearmTimer() throws {
         let earliest = timers.earliestDeadline()
-        guard earliest != armedDeadline else { return }
+        guard earliest != armedDeadline || timerNeedsReset else { return }
         var spec = itimerspec()
         if let deadline = earliest {
             // An all-zero it_value disarms, so a deadline at or before the epoch becomes 1 ns.
@@ -136,17 +152,23 @@ public final class EventLoop: @unchecked Sendable {
             spec.it_value.tv_nsec = Int(ns % 1_000_000_000)
         }
         try syscall("timerfd_settime") { timerfd_settime(timer.rawValue, CInt(TFD_TIMER_ABSTIME), &spec, nil) }
+        counters.timerSettings += 1
         armedDeadline = earliest
+        timerNeedsReset = false
     }
 
     /// Called on the loop thread with how late the earliest timer of a wake-up fired
     /// (keepalived's `max_auto_priority` check, lib/scheduler.c). Set before `run()`.
     public var lateTimerObserver: ((Interval) -> Void)?
 
-    private func runDueTimers() {
-        var expirations: UInt64 = 0
-        _ = Glibc.read(timer.rawValue, &expirations, MemoryLayout<UInt64>.size)  // EAGAIN is fine
-        armedDeadline = nil
+    /// `fired`: the timerfd was reported readable. It is not read: the timerfd_settime of the
+    /// next `rearmTimer` (armed at the next deadline, or disarmed) resets it, one syscall per
+    /// fire instead of two (issue 16).
+    private func runDueTimers(fired: Bool) {
+        if fired {
+            armedDeadline = nil
+            timerNeedsReset = true
+        }
         var first = true
         while true {
             let now = Self.now()
@@ -206,10 +228,13 @@ public final class EventLoop: @unchecked Sendable {
         _ = Glibc.write(wakeup.rawValue, &one, MemoryLayout<UInt64>.size)
     }
 
-    /// Runs queued jobs; returns true if a stop was requested.
+    /// Runs queued jobs; returns true if a stop was requested. Called when the eventfd was
+    /// reported readable (every `execute`/`stop` writes it after queueing), and once before
+    /// the first turn, not every turn (issue 16: a read that said EAGAIN on every wake-up).
     private func drainInbox() -> Bool {
         var counter: UInt64 = 0
         _ = Glibc.read(wakeup.rawValue, &counter, MemoryLayout<UInt64>.size)
+        counters.wakeupReads += 1
         let (jobs, stop) = inbox.withLock { inbox in
             defer { inbox.jobs.removeAll() }
             return (inbox.jobs, inbox.stopRequested)
@@ -278,18 +303,23 @@ public final class EventLoop: @unchecked Sendable {
         if rc != 0 { throw SystemError("pthread_sigmask", errno: rc) }
 
         var events = [epoll_event](repeating: epoll_event(), count: 64)
+        var woken = true  // jobs queued before run() (their eventfd write is read here too)
         while true {
-            if drainInbox() { return }
+            if woken {
+                woken = false
+                if drainInbox() { return }
+            }
             try rearmTimer()
             let wait: CInt = nextTurn.isEmpty ? -1 : 0
             let count = try events.withUnsafeMutableBufferPointer { buffer in
                 try syscall("epoll_wait") { epoll_wait(epoll.rawValue, buffer.baseAddress, CInt(buffer.count), wait) }
             }
+            counters.turns += 1
             var timerReady = false
             for event in events.prefix(Int(count)) {
                 let fd = event.data.fd
                 if fd == wakeup.rawValue {
-                    continue  // drained at the top of the next iteration
+                    woken = true  // drained at the top of the next iteration
                 } else if fd == timer.rawValue {
                     timerReady = true
                 } else if let signalFD, fd == signalFD.rawValue {
@@ -299,7 +329,7 @@ public final class EventLoop: @unchecked Sendable {
                 }
             }
             if timerReady || timers.earliestDeadline().map({ $0 <= Self.now() }) == true {
-                runDueTimers()
+                runDueTimers(fired: timerReady)
             }
             runNextTurnWork()
         }

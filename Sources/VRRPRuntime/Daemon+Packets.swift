@@ -41,9 +41,15 @@ extension Daemon {
     func socketReadable(_ key: SocketKey) {
         guard let socket = sockets[key] else { return }
         // Bounded per wakeup so one flooded interface cannot starve the others; one recvmmsg
-        // per 16 datagrams (a recvmsg each plus one for EAGAIN before issue 16).
+        // per 4 datagrams (a recvmsg each plus one for EAGAIN before issue 16). The socket's
+        // instances are looked up once per wake-up, not per datagram (issue 16); with none
+        // (all stopped), what is queued is dropped as before.
+        guard let entry = instancesOn(key) else {
+            _ = try? socket.receive(upTo: 64) { _ in }
+            return
+        }
         do {
-            _ = try socket.receive(upTo: 64) { packet in handle(packet, key: key) }
+            _ = try socket.receive(upTo: 64) { packet in handle(packet, key: key, entry: entry) }
         } catch {
             log.warning("receive on \(links[key.ifindex]?.name ?? "?"): \(error)")
         }
@@ -52,8 +58,7 @@ extension Daemon {
     /// Decodes one packet and hands it to the instance of its VRID. Malformed packets are
     /// counted on that instance (or on every instance of the socket when no VRID can be read)
     /// and dropped; nothing here can trap.
-    func handle(_ packet: RawPacket, key: SocketKey) {
-        guard let entry = instancesOn(key) else { return }
+    func handle(_ packet: RawPacket, key: SocketKey, entry: SocketInstances) {
         let onSocket = entry.all
         let vrid = Advertisement.peekVRID(packet.bytes, family: key.family)
         let decoded: Result<ReceivedAdvertisement, AdvertisementRejection>
@@ -104,7 +109,7 @@ extension Daemon {
     /// peers, destination) and which pass RFC 5798 §7.1 is the core's decision; the driver only
     /// records the ones from elsewhere for the status ("what has the backup heard").
     func deliver(_ received: ReceivedAdvertisement, to d: InstanceDriver) {
-        for action in feed(d, .advertisementReceived(received)) {
+        feed(d, .advertisementReceived(received)) { action in
             switch action {
             case .rejected(.notForUs(.ownAdvertisement)):
                 break
@@ -134,28 +139,37 @@ extension Daemon {
         guard let ifindex = d.socketIfindex, let socket = sockets[SocketKey(ifindex: ifindex, family: d.settings.family)],
               let source = d.source else { return }
         let advertisement = d.router.advertisement(priority: priority)
-        let destinations = d.settings.isUnicast ? d.settings.unicastPeers : [d.settings.multicastGroup]
         let key = SocketKey(ifindex: ifindex, family: d.settings.family)
-        for destination in destinations {
-            do {
-                let bytes = try advertisement.encode(source: source, destination: destination,
-                                                     v3IPv4Checksum: d.settings.v3ChecksumAsV2 ? .rfc9568 : .pseudoHeader)
-                if outbox.collecting {
-                    if outbox.isEmpty { loop.runNextTurn { [unowned self] in self.flushOutbox() } }
-                    outbox.append(OutgoingVRRP(vrrp: bytes, source: source, destination: destination), key: key, from: d)
-                } else {
-                    try socket.send(bytes, from: source, to: destination)
-                }
-            } catch {
-                log.warning("(\(d.name)) cannot send advertisement to \(destination): \(error)", metadata: meta(d))
+        if d.settings.isUnicast {
+            for destination in d.settings.unicastPeers {
+                send(advertisement, of: d, from: source, to: destination, on: socket, key: key)
             }
+        } else {
+            // No one-element destination array per advert (issue 16).
+            send(advertisement, of: d, from: source, to: d.settings.multicastGroup, on: socket, key: key)
+        }
+    }
+
+    private func send(_ advertisement: Advertisement, of d: InstanceDriver, from source: IPAddress, to destination: IPAddress,
+                      on socket: any VRRPTransport, key: SocketKey) {
+        do {
+            let bytes = try advertisement.encode(source: source, destination: destination,
+                                                 v3IPv4Checksum: d.settings.v3ChecksumAsV2 ? .rfc9568 : .pseudoHeader)
+            if outbox.collecting {
+                if outbox.isEmpty { loop.runNextTurn { [unowned self] in self.flushOutbox() } }
+                outbox.append(OutgoingVRRP(vrrp: bytes, source: source, destination: destination), key: key, from: d)
+            } else {
+                try socket.send(bytes, from: source, to: destination)
+            }
+        } catch {
+            log.warning("(\(d.name)) cannot send advertisement to \(destination): \(error)", metadata: meta(d))
         }
     }
 
     /// Sends the adverts collected in this loop turn, one batch per socket (sendmmsg).
     func flushOutbox() {
-        for (key, batch) in outbox.take() {
-            guard let socket = sockets[key] else { continue }
+        outbox.flush { key, batch in
+            guard let socket = sockets[key] else { return }
             for failure in socket.send(batch.messages) {
                 let d = batch.senders[failure.index]
                 log.warning("(\(d.name)) cannot send advertisement to \(batch.messages[failure.index].destination): \(failure.error)",
@@ -185,21 +199,35 @@ struct AdvertOutbox {
     struct Batch {
         var messages: [OutgoingVRRP] = []
         var senders: [InstanceDriver] = []
+
+        mutating func append(_ message: OutgoingVRRP, from d: InstanceDriver) {
+            messages.append(message)
+            senders.append(d)
+        }
     }
 
     /// True while an Adver_Timer fire is being handled.
     var collecting = false
+    /// One batch per socket, kept between turns: emptied after each flush with their capacity,
+    /// so a steady master does not free and regrow them every turn (issue 16).
     private var batches: [SocketKey: Batch] = [:]
+    private var queued = 0
 
-    var isEmpty: Bool { batches.isEmpty }
+    var isEmpty: Bool { queued == 0 }
 
     mutating func append(_ message: OutgoingVRRP, key: SocketKey, from d: InstanceDriver) {
-        batches[key, default: Batch()].messages.append(message)
-        batches[key, default: Batch()].senders.append(d)
+        batches[key, default: Batch()].append(message, from: d)  // one hash lookup
+        queued += 1
     }
 
-    mutating func take() -> [SocketKey: Batch] {
-        defer { batches = [:] }
-        return batches
+    /// Hands every non-empty batch to `body`, then empties them (capacity kept).
+    mutating func flush(_ body: (SocketKey, Batch) -> Void) {
+        guard queued > 0 else { return }
+        queued = 0
+        for index in batches.indices where !batches[index].value.messages.isEmpty {
+            body(batches[index].key, batches[index].value)
+            batches.values[index].messages.removeAll(keepingCapacity: true)
+            batches.values[index].senders.removeAll(keepingCapacity: true)
+        }
     }
 }

@@ -54,6 +54,8 @@ public final class Daemon: @unchecked Sendable {
     var sockets: [SocketKey: any VRRPTransport] = [:]
     /// Periodic adverts due in this loop turn, sent together at its end (one sendmmsg per socket).
     var outbox = AdvertOutbox()
+    /// Emptied action buffers for `feed` to reuse (no allocation per event).
+    var spareActions: [[VirtualRouter.Action]] = []
     var joinedGroups: Set<GroupMembership> = []
     /// nftables drop rules for Accept_Mode off (created only when an instance needs them).
     var acceptFilter: (any PacketFilterTable)?
@@ -208,16 +210,21 @@ public final class Daemon: @unchecked Sendable {
         return out
     }
 
-    /// Feeds one event to an instance's state machine and executes what it returns.
-    @discardableResult
-    func feed(_ d: InstanceDriver, _ event: VirtualRouter.Event) -> [VirtualRouter.Action] {
+    /// Feeds one event to an instance's state machine and executes what it returns; `inspect`
+    /// then sees each action. The actions go into a buffer taken from `spareActions` and given
+    /// back emptied with its capacity, so a received advert allocates nothing here (issue 16);
+    /// a pool, not one buffer, because executing an action can feed another instance.
+    func feed(_ d: InstanceDriver, _ event: VirtualRouter.Event, inspect: (VirtualRouter.Action) -> Void = { _ in }) {
         let faultsBefore = d.router.faultReasons
-        let actions = d.router.handle(event, at: loop.now())
+        var actions = spareActions.popLast() ?? []
+        d.router.handle(event, at: loop.now(), into: &actions)
         execute(actions, for: d)
+        for action in actions { inspect(action) }
         // A fault raised or cleared without a transition (already in FAULT) still matters to
         // the member's sync group.
         if d.router.faultReasons != faultsBefore { syncGroupFaultsChanged(d) }
-        return actions
+        actions.removeAll(keepingCapacity: true)
+        spareActions.append(actions)
     }
 
     /// Runs the core's actions in order, except that a transition's bookkeeping for operators
@@ -254,12 +261,6 @@ public final class Daemon: @unchecked Sendable {
         }
     }
 
-    /// Send the Adver_Timer adverts of one loop turn with one sendmmsg per socket
-    /// (`AdvertOutbox`). Off: with it on, `StatusFloodTests` saw one advert gap of 1.9–2.6 s
-    /// (advert_int 1, loop lag 15 ms) in 3 of 11 runs, none in 7 runs with it off; the cause is
-    /// not found yet (issue 16, docs/performance.md). `HotPathTests` turns it on.
-    nonisolated(unsafe) static var batchPeriodicAdverts = false
-
     /// Arms the loop timer of `kind` for `deadline`, unless one armed earlier is still pending:
     /// that one re-arms itself at the core's deadline when it fires (``ArmedTimers``).
     func arm(_ d: InstanceDriver, _ kind: VirtualRouter.TimerKind, at deadline: Instant) {
@@ -278,7 +279,7 @@ public final class Daemon: @unchecked Sendable {
         guard let deadline = d.router.timers[kind] else { return }
         if deadline > loop.now() {
             arm(d, kind, at: deadline)
-        } else if kind == .adver && Self.batchPeriodicAdverts {
+        } else if kind == .adver && options.batchAdverts {
             // The steady master's advert: queued and sent with the others due in this turn.
             outbox.collecting = true
             feed(d, .timerFired(kind))

@@ -21,6 +21,10 @@ public struct DaemonOptions: Sendable {
     public var version: String
     /// `vrrpd --strict`: refuse, at start-up and reload, a file keepalived would run after correcting it.
     public var strictConfiguration = false
+    /// Send the Adver_Timer adverts that fall due in one loop turn together, one sendmmsg(2)
+    /// per socket (`AdvertOutbox`, issue 16); `vrrpd --no-advert-batching` turns it off (one
+    /// sendmsg per advert).
+    public var batchAdverts = true
 
     public init(configFile: String, pidFile: String? = nil, statusSocket: String = "/run/vrrpd/vrrpd.sock",
                 statusGroup: String? = nil, dumpDirectory: String = "/run/vrrpd", metricsAddress: String? = nil,

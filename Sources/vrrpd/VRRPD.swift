@@ -69,6 +69,10 @@ struct VRRPD: ParsableCommand {
     @Flag(name: .customLong("keep-capabilities"), help: "Do not drop capabilities after start-up.")
     var keepCapabilities = false
 
+    @Flag(name: .customLong("no-advert-batching"),
+          help: "Send every periodic advert with its own sendmsg instead of one sendmmsg per interface and loop turn.")
+    var noAdvertBatching = false
+
     func resolvedConfigFile() -> String {
         if let configFile { return configFile }
         for candidate in ["/etc/vrrpd/keepalived.conf", "/etc/keepalived/keepalived.conf"]
@@ -130,6 +134,7 @@ struct VRRPD: ParsableCommand {
             dumpDirectory: dumpDirectory, metricsAddress: metricsAddress, waitForInterfaces: waitForInterfaces,
             dropCapabilities: !keepCapabilities, logToSyslog: syslog, logDetail: detail, version: vrrpdVersion)
         options.strictConfiguration = strict
+        options.batchAdverts = !noAdvertBatching
         let code: Int32
         do {
             let daemon = try Daemon(options: options, configuration: configuration, logger: log)

@@ -68,3 +68,34 @@ struct RouterTimerTests {
         #expect(router.masterDownInterval == Interval(nanoseconds: 360_937_500))
     }
 }
+
+@Suite("Router: handle into a reused action buffer (issue 16)")
+struct RouterReusedBufferTests {
+    @Test("handle(_:at:into:) appends exactly what handle(_:at:) returns, after what the buffer held")
+    func intoMatchesReturned() throws {
+        let vip = IPAddress.v4(IPv4Address(198, 18, 0, 100))
+        let configuration = VirtualRouter.Configuration(name: "VI_1", vrid: 51, priority: 100, virtualAddresses: [vip])
+        var a = VirtualRouter(configuration: configuration, localAddress: .v4(IPv4Address(198, 18, 0, 12)))
+        var b = a
+        let advert = Advertisement(version: .v2, vrid: 51, priority: 200, interval: .oneSecond, addresses: [vip])
+        let received = ReceivedAdvertisement(advertisement: advert, source: .v4(IPv4Address(198, 18, 0, 11)),
+                                             destination: .v4(.vrrpMulticast), ttl: 255)
+        var now = Instant(nanoseconds: 1_000_000_000)
+        var buffer: [VirtualRouter.Action] = []
+        let events: [VirtualRouter.Event] = [.startup, .advertisementReceived(received), .advertisementReceived(received),
+                                             .timerFired(.masterDown), .shutdown]
+        for event in events {
+            now = now + .milliseconds(500)
+            let returned = a.handle(event, at: now)
+            buffer.removeAll(keepingCapacity: true)
+            b.handle(event, at: now, into: &buffer)
+            #expect(buffer == returned, "\(event)")
+            #expect(a.state == b.state)
+        }
+        // Appends, never clears: what the caller left in the buffer stays first.
+        var c = VirtualRouter(configuration: configuration, localAddress: .v4(IPv4Address(198, 18, 0, 12)))
+        var kept: [VirtualRouter.Action] = [.cancelTimer(.adver)]
+        c.handle(.startup, at: now, into: &kept)
+        #expect(kept.first == .cancelTimer(.adver) && kept.count > 1)
+    }
+}

@@ -102,5 +102,29 @@ struct EventLoopTests {
         }
         #expect(record.entries == ["signal \(SIGUSR2)"])
     }
-}
 
+    @Test("an idle turn costs one epoll_wait: no eventfd read without a job, no timerfd read, one wake-up per timer")
+    func idleTurnSyscalls() throws {
+        let loop = try EventLoop()
+        let record = Record()
+        let fires = 20
+        func chain(_ n: Int) {
+            loop.schedule(after: .milliseconds(1)) {
+                record.entries.append("t\(n)")
+                if n == fires { loop.stop() } else { chain(n + 1) }
+            }
+        }
+        chain(1)
+        loop.schedule(after: .seconds(10)) { loop.stop() }  // hang guard
+        try onNewThread { try loop.run() }
+        #expect(record.entries.count == fires)
+        let c = loop.counters
+        // Issue 16: the eventfd was read on every turn (EAGAIN) although nothing was posted;
+        // now only before the first turn and for the stop.
+        #expect(c.wakeupReads <= 2, "\(c)")
+        // Nothing in the loop wakes it periodically: one turn per timer (plus the first and
+        // the stop), and one timerfd_settime per fire, which also clears the fired timerfd.
+        #expect(c.turns <= fires + 2, "\(c)")
+        #expect(c.timerSettings <= fires + 2, "\(c)")
+    }
+}

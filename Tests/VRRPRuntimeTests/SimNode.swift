@@ -105,7 +105,7 @@ final class SimNode {
     /// `before` prepares the host (links, sysctls) before the daemon starts.
     init(_ lan: FakeLAN, _ name: String, addresses: [[String]], config: String, scratch: Scratch = Scratch(),
          io makeIO: ((FakeHost) -> RuntimeIO)? = nil, before: ((FakeHost) -> Void)? = nil,
-         waitForInterfaces: Bool = false) throws {
+         waitForInterfaces: Bool = false, batchAdverts: Bool = true) throws {
         self.scratch = scratch
         host = lan.addHost(name, addresses: addresses)
         before?(host)
@@ -114,9 +114,10 @@ final class SimNode {
         guard let configuration = loaded.configuration else {
             throw SimError.config(loaded.diagnostics.map(\.description).joined(separator: "\n"))
         }
-        let options = DaemonOptions(configFile: configPath, pidFile: nil, statusSocket: "\(scratch.path)/\(name).sock",
+        var options = DaemonOptions(configFile: configPath, pidFile: nil, statusSocket: "\(scratch.path)/\(name).sock",
                                     dumpDirectory: scratch.path, waitForInterfaces: waitForInterfaces, dropCapabilities: false,
                                     version: "test")
+        options.batchAdverts = batchAdverts
         daemon = try Daemon(options: options, configuration: configuration, logger: logs.logger(name),
                             io: makeIO?(host) ?? host.io, loop: lan.loop)
         daemon.runsCheckers = false

@@ -3,6 +3,13 @@ extension VirtualRouter {
     /// Feeds one event at `now`; returns what the driver must do, in order.
     public mutating func handle(_ event: Event, at now: Instant) -> [Action] {
         var actions: [Action] = []
+        handle(event, at: now, into: &actions)
+        return actions
+    }
+
+    /// The same, appending the actions to `actions`: a driver that passes a buffer it reuses
+    /// (emptied, capacity kept) handles an advert without allocating (issue 16).
+    public mutating func handle(_ event: Event, at now: Instant, into actions: inout [Action]) {
         switch event {
         case .startup: startup(now, &actions)
         case .shutdown: shutdown(now, &actions)
@@ -14,7 +21,6 @@ extension VirtualRouter {
         case .localAddressChanged(let address): localAddressChanged(address, now, &actions)
         case .syncGroupRequest(let target, let reason): syncGroupRequest(target, reason, now, &actions)
         }
-        return actions
     }
 
     // MARK: Startup and shutdown
