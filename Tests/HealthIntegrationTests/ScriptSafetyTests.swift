@@ -116,7 +116,10 @@ struct ScriptSafetyTests {
             try waitUntil("p1 MASTER", timeout: .seconds(20)) { try d.instance().state == "MASTER" }
             for file in ["check.uid", "notify.uid"] {
                 let path = "\(out)/\(file)"
-                try? waitUntil("\(file) written", timeout: .seconds(10)) { FileManager.default.fileExists(atPath: path) }
+                // The shell creates the file before `id` writes to it: wait for the line, not the file.
+                try? waitUntil("\(file) written", timeout: .seconds(10)) {
+                    (try? String(contentsOfFile: path, encoding: .utf8))?.hasSuffix("\n") == true
+                }
                 let uid = try? String(contentsOfFile: path, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
                 #expect(uid == "65534", "\(file): \(String(describing: uid)); log:\n\(lab.log(d.process).suffix(1500))")
             }
