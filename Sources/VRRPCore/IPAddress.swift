@@ -209,6 +209,19 @@ public enum IPAddress: Hashable, Comparable, Sendable, CustomStringConvertible {
         }
     }
 
+    /// Appends the octets in network order (`bytes` without the temporary array).
+    public func appendBytes(to out: inout [UInt8]) {
+        switch self {
+        case .v4(let a):
+            out.appendBigEndian(a.value)
+        case .v6(let a):
+            out.appendBigEndian(UInt32(truncatingIfNeeded: a.high >> 32))
+            out.appendBigEndian(UInt32(truncatingIfNeeded: a.high))
+            out.appendBigEndian(UInt32(truncatingIfNeeded: a.low >> 32))
+            out.appendBigEndian(UInt32(truncatingIfNeeded: a.low))
+        }
+    }
+
     public var description: String {
         switch self {
         case .v4(let a): a.description

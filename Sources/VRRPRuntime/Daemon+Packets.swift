@@ -153,8 +153,11 @@ extension Daemon {
     private func send(_ advertisement: Advertisement, of d: InstanceDriver, from source: IPAddress, to destination: IPAddress,
                       on socket: any VRRPTransport, key: SocketKey) {
         do {
-            let bytes = try advertisement.encode(source: source, destination: destination,
-                                                 v3IPv4Checksum: d.settings.v3ChecksumAsV2 ? .rfc9568 : .pseudoHeader)
+            // Into the instance's own buffer (issue 16): the outbox's reference is dropped at
+            // its flush, so by the next advert the buffer is held alone again and reused.
+            try advertisement.encode(into: &d.advertBuffer, source: source, destination: destination,
+                                     v3IPv4Checksum: d.settings.v3ChecksumAsV2 ? .rfc9568 : .pseudoHeader)
+            let bytes = d.advertBuffer
             if outbox.collecting {
                 if outbox.isEmpty { loop.runNextTurn { [unowned self] in self.flushOutbox() } }
                 outbox.append(OutgoingVRRP(vrrp: bytes, source: source, destination: destination), key: key, from: d)

@@ -13,6 +13,8 @@ final class InstanceDriver {
     var router: VirtualRouter
     /// The loop timers armed for the core's timers (re-armed lazily, see ``ArmedTimers``).
     var timers = ArmedTimers()
+    /// The last advert encoded (`Advertisement.encode(into:)`), reused for the next.
+    var advertBuffer: [UInt8] = []
     /// The virtual addresses present for this instance (added by us, or already there).
     var installed: Set<IPAddress> = []
     /// The subset of `installed` that was on the interface without our IFA_PROTO tag when we

@@ -66,8 +66,8 @@ enum VRRPChecksum {
         case .ipv6PseudoHeader:
             guard case .v6(let src)? = source, case .v6(let dst)? = destination else { return nil }
             // RFC 2460 §8.1: src, dst, 32-bit upper-layer length, 3 zero octets, next header.
-            c.add(src.bytes)
-            c.add(dst.bytes)
+            c.add(ipv6: src)
+            c.add(ipv6: dst)
             c.add(word32: UInt32(truncatingIfNeeded: length))
             c.add(word: 0)
             c.add(word: UInt16(vrrpProtocolNumber))

@@ -35,6 +35,16 @@ extension Advertisement {
     public func encode(source: IPAddress, destination: IPAddress, v3IPv4Checksum: V3IPv4Checksum = .pseudoHeader)
         throws(AdvertisementEncodingError) -> [UInt8]
     {
+        var out: [UInt8] = []
+        try encode(into: &out, source: source, destination: destination, v3IPv4Checksum: v3IPv4Checksum)
+        return out
+    }
+
+    /// `encode(source:destination:v3IPv4Checksum:)` written into `out`, replacing what it held:
+    /// a buffer the caller keeps (and holds alone) is reused, so a master allocates nothing per
+    /// advert (issue 16). Unchanged on error.
+    public func encode(into out: inout [UInt8], source: IPAddress, destination: IPAddress,
+                       v3IPv4Checksum: V3IPv4Checksum = .pseudoHeader) throws(AdvertisementEncodingError) {
         guard source.family == destination.family else {
             throw .mixedEndpoints(source: source, destination: destination)
         }
@@ -43,7 +53,11 @@ extension Advertisement {
         if let odd = addresses.first(where: { $0.family != family }) {
             throw .addressFamilyMismatch(odd, packetFamily: family)
         }
-        var out: [UInt8] = []
+        if version == .v2 {
+            guard family == .ipv4 else { throw .v2RequiresIPv4 }
+            guard interval.value % 100 == 0 else { throw .intervalNotWholeSeconds(interval) }
+        }
+        out.removeAll(keepingCapacity: true)
         out.reserveCapacity(Self.fixedLength + addresses.count * (family == .ipv4 ? 4 : 16) + Self.v2AuthDataLength)
         out.append(version.rawValue << 4 | 1)  // Type 1 = ADVERTISEMENT
         out.append(vrid)
@@ -52,8 +66,6 @@ extension Advertisement {
         let form: ChecksumForm
         switch version {
         case .v2:
-            guard family == .ipv4 else { throw .v2RequiresIPv4 }
-            guard interval.value % 100 == 0 else { throw .intervalNotWholeSeconds(interval) }
             out.append(authentication.typeCode)
             out.append(UInt8(min(max(interval.value / 100, 1), 255)))
             form = .messageOnly
@@ -63,14 +75,17 @@ extension Advertisement {
             form = family == .ipv6 ? .ipv6PseudoHeader : (v3IPv4Checksum == .pseudoHeader ? .ipv4PseudoHeader : .messageOnly)
         }
         out.appendBigEndian(UInt16(0))
-        for address in addresses { out += address.bytes }
+        for address in addresses { address.appendBytes(to: &out) }
         if version == .v2 {
-            var data: [UInt8] = []
-            if case .password(let p) = authentication { data = Array(p.prefix(Self.v2AuthDataLength)) }
-            out += data + Array(repeating: 0, count: Self.v2AuthDataLength - data.count)
+            // Auth data: the password zero-padded or cut to 8 octets, or 8 zero octets.
+            var written = 0
+            if case .password(let p) = authentication {
+                for byte in p.prefix(Self.v2AuthDataLength) { out.append(byte) }
+                written = min(p.count, Self.v2AuthDataLength)
+            }
+            for _ in written..<Self.v2AuthDataLength { out.append(0) }
         }
         let checksum = VRRPChecksum.compute(out, form: form, source: source, destination: destination) ?? 0
         out.setBigEndian(checksum, at: 6)
-        return out
     }
 }

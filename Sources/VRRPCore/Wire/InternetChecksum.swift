@@ -58,6 +58,14 @@ public struct InternetChecksum: Hashable, Sendable {
         add(word: UInt16(word32 & 0xFFFF))
     }
 
+    /// The sixteen octets of an IPv6 address (a pseudo-header field), without an array.
+    public mutating func add(ipv6 a: IPv6Address) {
+        add(word32: UInt32(truncatingIfNeeded: a.high >> 32))
+        add(word32: UInt32(truncatingIfNeeded: a.high))
+        add(word32: UInt32(truncatingIfNeeded: a.low >> 32))
+        add(word32: UInt32(truncatingIfNeeded: a.low))
+    }
+
     /// The one's complement sum folded to 16 bits (not complemented).
     public var foldedSum: UInt16 {
         var s = sum
