@@ -6,9 +6,10 @@ import VRRPLinux
 @testable import VRRPRuntime
 import VRRPTestSupport
 
-/// A kernel that takes its time: address requests wait until the test lets them go (or, as a
-/// hang catcher, 5 s of wall time, which counts as a failure). Dumps answer at once.
-final class HeldConfigurator: AddressConfigurator, @unchecked Sendable {
+/// A kernel that takes its time: address requests and macvlan creations wait until the test
+/// lets them go (or, as a hang catcher, 5 s of wall time, which counts as a failure). Dumps,
+/// link raises and sysctls answer at once.
+final class HeldConfigurator: AddressConfigurator, VirtualMACConfigurator, @unchecked Sendable {
     let host: FakeHost
     private struct State {
         var released = false
@@ -82,6 +83,15 @@ final class HeldConfigurator: AddressConfigurator, @unchecked Sendable {
         return try host.deleteLink(ifindex: ifindex)
     }
 
+    func createMacvlan(name: String, parent: Int32, mac: [UInt8]) throws -> RouteNetlink.AddResult {
+        hold()
+        defer { state.withLock { $0.answered += 1 } }
+        return try host.createMacvlan(name: name, parent: parent, mac: mac)
+    }
+
+    func raiseWithoutAutoLinkLocal(ifindex: Int32) throws { try host.raiseWithoutAutoLinkLocal(ifindex: ifindex) }
+    func readSysctl(_ key: String) -> String? { host.readSysctl(key) }
+    func writeSysctl(_ key: String, _ value: String) throws { try host.writeSysctl(key, value) }
     func links() throws -> [LinkInfo] { try host.links() }
     func addresses() throws -> [InterfaceAddress] { try host.addresses() }
     func addRoute(_ route: RouteSpec) throws -> RouteNetlink.AddResult { try host.addRoute(route) }
@@ -192,5 +202,41 @@ struct AddressWorkerTests {
         #expect(p1.host.link(named: "vrrp.51") == nil)
         #expect(!p1.logs.contains("cannot remove"), "\(p1.logs.all.filter { $0.contains("cannot") })")
     }
-}
 
+    @Test("use_vmac: while the kernel has not answered the macvlan creation, the loop keeps turning and the master advertises; the VIP goes on the macvlan once it exists")
+    func advertsWhileMacvlanCreationPending() throws {
+        let lan = FakeLAN()
+        var made: HeldConfigurator?
+        let p1 = try SimNode(lan, "p1", addresses: [["198.18.0.11/24"]], config: instanceBlock(priority: 150, extra: "use_vmac")) { host in
+            let configurator = HeldConfigurator(host: host)
+            made = configurator
+            var io = host.io
+            io.addresses = configurator
+            io.virtualMAC = configurator
+            io.addressRequests = .worker
+            return io
+        }
+        defer { p1.daemon.addressRequests.stop() }
+        let kernel = try #require(made)
+        let start = lan.loop.now()
+        lan.loop.advance(by: .s(4))
+        // Had the loop (this thread) made the macvlan itself, it would have waited in it.
+        #expect(!kernel.timedOut)
+        #expect(kernel.waitUntilHeld(1))
+        #expect(p1.state() == "MASTER")
+        #expect(lan.adverts(from: "p1", since: start).count >= 1)
+        #expect(!p1.host.has("198.18.0.100"))
+        // Not an error: the address waits for its macvlan.
+        #expect(!p1.logs.contains("does not exist"), "\(p1.logs.all.filter { $0.contains("does not exist") })")
+        kernel.release()
+        #expect(kernel.waitUntilAnswered(1))
+        lan.loop.advance(by: .s(1))
+        #expect(p1.daemon.addressRequests.waitUntilIdle(limit: .seconds(10)))
+        lan.loop.advance(by: .s(1))
+        let vmac = try #require(p1.host.link(named: "vrrp.51"))
+        #expect(vmac.isUp)
+        #expect(p1.host.has("198.18.0.100"))
+        #expect(p1.host.requestLog.contains("add 198.18.0.100/24 vrrp.51"), "\(p1.host.requestLog)")
+        #expect(!p1.logs.contains("cannot"), "\(p1.logs.all.filter { $0.contains("cannot") })")
+    }
+}
