@@ -25,6 +25,8 @@ extension Daemon {
     func installAddresses(_ d: InstanceDriver) {
         for spec in d.settings.allAddresses where !d.installed.contains(spec.address) {
             guard let index = ifindex(named: spec.device) else {
+                // Its macvlan is being made: added when the kernel has answered.
+                if virtualMACs.creating[spec.device] != nil { continue }
                 log.error("(\(d.name)) cannot add \(spec.text): interface \(spec.device) does not exist", metadata: meta(d))
                 continue
             }

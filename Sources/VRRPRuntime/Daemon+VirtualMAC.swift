@@ -16,6 +16,10 @@ struct VirtualMACRegistry {
     var addressOwned: [String: (index: Int32, users: Set<ObjectIdentifier>)] = [:]
     /// Names whose delete is queued on the request worker and not answered yet.
     var deleting: Set<String> = []
+    /// Macvlans whose creation is queued on the request worker and not answered yet, by name:
+    /// the instance that asked, the base's ifindex and the MAC. Until the answer, the name is
+    /// neither made nor adopted again, and the addresses on it wait (`installAddresses`).
+    var creating: [String: (owner: ObjectIdentifier, base: Int32, mac: [UInt8])] = [:]
 }
 
 extension Daemon {
@@ -48,17 +52,48 @@ extension Daemon {
             }
             log.info("(\(d.name)) using the existing VMAC interface \(spec.name) (\(spec.macText) on \(d.settings.interface), left by an earlier run)",
                      metadata: meta(d))
-        } else {
-            do {
-                _ = try configurator.createMacvlan(name: spec.name, parent: base, mac: spec.mac)
-                links = Dictionary(try configurator.links().map { ($0.index, $0) }, uniquingKeysWith: { $1 })
-            } catch {
-                return fallback("\(error)")
+            return useVirtualMAC(d, existing, configurator)
+        }
+        // RTM_NEWLINK and the dump wait for the kernel: on the request worker (issue 15). Until
+        // the answer the instance runs as while its macvlan is being deleted: adverts from the
+        // base, its addresses waiting.
+        virtualMACs.creating[spec.name] = (ObjectIdentifier(d), base, spec.mac)
+        let name = spec.name
+        let mac = spec.mac
+        var answeredAtOnce = true
+        addressRequests.submit({ _ in
+            _ = try configurator.createMacvlan(name: name, parent: base, mac: mac)
+            return try configurator.links()
+        }) { [weak self, weak d] result in
+            // Stopped meanwhile: its delete is queued behind the creation (`tearDownVirtualMAC`).
+            guard let self, let d, self.virtualMACs.creating[name]?.owner == ObjectIdentifier(d) else { return }
+            self.virtualMACs.creating[name] = nil
+            switch result {
+            case .success(let list):
+                self.links = Dictionary(list.map { ($0.index, $0) }, uniquingKeysWith: { $1 })
+                guard let vmac = self.links.values.first(where: { $0.name == name }) else {
+                    fallback("the kernel does not list it after creating it")
+                    break
+                }
+                self.useVirtualMAC(d, vmac, configurator)
+            case .failure(let error):
+                fallback("\(error)")
+            }
+            // In .inline mode the caller goes on with the socket and the addresses itself.
+            guard !answeredAtOnce, !self.shuttingDown else { return }
+            if let ifindex = d.socketIfindex { self.ensureSocket(SocketKey(ifindex: ifindex, family: d.settings.family), for: d) }
+            if d.router.state == .master {
+                self.installAddresses(d)
+                self.announce(d, count: d.settings.router.garpMasterRepeat)
             }
         }
-        guard let vmac = links.values.first(where: { $0.name == spec.name }) else {
-            return fallback("the kernel does not list it after creating it")
-        }
+        answeredAtOnce = false
+    }
+
+    /// The instance's macvlan exists (made or adopted): the instance sends from it, the
+    /// sysctls are set, and it goes up behind its membership-report rules.
+    private func useVirtualMAC(_ d: InstanceDriver, _ vmac: LinkInfo, _ configurator: any VirtualMACConfigurator) {
+        guard let spec = d.settings.virtualMAC else { return }
         virtualMACs.owned[spec.name] = vmac.index
         d.virtualMACIndex = vmac.index
         demux = nil
@@ -74,50 +109,59 @@ extension Daemon {
         }
         // Up only once the membership-report rules are in (keepalived: `firewall_add_vmac`
         // before `netlink_link_up`): the reports the kernel sends as the link comes up and its
-        // link-local appears would otherwise carry the virtual MAC.
+        // link-local appears would otherwise carry the virtual MAC. Both on the request worker,
+        // the rules first.
         updateAcceptFilter()
-        afterPacketFilter { [weak self, weak d] in
+        raiseVirtualMAC(spec.name, index: vmac.index, d, configurator) { [weak self, weak d] in
             guard let self, let d, d.virtualMACIndex == vmac.index else { return }
-            do {
-                try configurator.raiseWithoutAutoLinkLocal(ifindex: vmac.index)
-            } catch {
-                self.log.error("(\(d.name)) cannot bring \(spec.name) up: \(error)", metadata: self.meta(d))
-            }
             self.copySourceToVirtualMAC(d)
         }
         log.info("(\(d.name)) VMAC \(spec.name) \(spec.macText) on \(d.settings.interface); adverts from \(spec.transmitOnBase ? d.settings.interface : spec.name)",
                  metadata: meta(d))
     }
 
-    /// Runs `body` on the loop once the request worker has run what was queued before (our
-    /// nftables table among it); at once when there is no table to wait for.
-    func afterPacketFilter(_ body: @escaping () -> Void) {
-        guard io.openPacketFilter != nil else { return body() }
-        addressRequests.submit({ _ in }) { _ in body() }
+    /// Brings a macvlan up (addrgenmode none) on the request worker, behind what was queued
+    /// before it (the nftables update among it); `then` runs on the loop after the answer.
+    func raiseVirtualMAC(_ name: String, index: Int32, _ d: InstanceDriver, _ configurator: any VirtualMACConfigurator,
+                         then: @escaping () -> Void) {
+        let instance = d.name
+        let metadata = meta(d)
+        addressRequests.submit({ _ in try configurator.raiseWithoutAutoLinkLocal(ifindex: index) }) { [weak self] result in
+            guard let self else { return }
+            if case .failure(let error) = result {
+                self.log.error("(\(instance)) cannot bring \(name) up: \(error)", metadata: metadata)
+            }
+            then()
+        }
     }
 
     /// Deletes one of our macvlans through the request worker, behind the requests queued
     /// before it: the deletes of its addresses would otherwise fail on a link already gone
     /// (keepalived too removes the VIPs before `netlink_link_del_vmac`). Until the kernel has
     /// answered, the name is neither made nor adopted again (a reload that keeps `use_vmac`);
-    /// then the instances waiting for it make theirs.
-    func deleteVirtualMACLink(_ name: String, index: Int32, _ d: InstanceDriver) {
+    /// then the instances waiting for it make theirs. With `index` nil the creation is still
+    /// queued before it (stopped while the kernel had not answered): the worker looks the
+    /// macvlan up by name, MAC and base after it, so none is left behind.
+    func deleteVirtualMACLink(_ name: String, index: Int32?, made: (base: Int32, mac: [UInt8])? = nil, _ d: InstanceDriver) {
         virtualMACs.deleting.insert(name)
         let log = self.log
         let metadata = meta(d)
         let instance = d.name
-        addressRequests.submit({ netlink in
-            let result = try netlink.deleteLink(ifindex: index)
+        addressRequests.submit({ netlink -> Int32? in
+            guard let target = try index ?? made.flatMap({ made in
+                try netlink.links().first { $0.name == name && $0.kind == "macvlan" && $0.mac == made.mac && $0.parentIndex == made.base }?.index
+            }) else { return nil }
+            _ = try netlink.deleteLink(ifindex: target)
             // Logged here: at exit the loop no longer runs completions.
             log.info("(\(instance)) removed VMAC interface \(name)", metadata: metadata)
-            return result
+            return target
         }) { [weak self, weak d] result in
             guard let self else { return }
             self.virtualMACs.deleting.remove(name)
             switch result {
-            case .success:
+            case .success(let index):
                 // Gone: not to be adopted before the kernel's notification arrives.
-                if self.links[index]?.name == name {
+                if let index, self.links[index]?.name == name {
                     self.links[index] = nil
                     self.interfaceAddresses[index] = nil
                 }
@@ -156,11 +200,19 @@ extension Daemon {
               let configurator = io.virtualMAC,
               case .v6(let ll)? = d.source, ll.isLinkLocal,
               !(interfaceAddresses[index] ?? []).contains(where: { $0.address == .v6(ll) }) else { return }
-        do {
-            _ = try configurator.addAddress(.v6(ll), prefix: 64, ifindex: index, label: nil, scope: .link,
-                                       broadcast: nil, noDAD: true)
-        } catch {
-            log.error("(\(d.name)) cannot add \(ll) to \(spec.name): \(error)", metadata: meta(d))
+        copyLinkLocal(.v6(ll), to: index, name: spec.name, d, configurator)
+    }
+
+    /// Adds the base's link-local to a macvlan (no DAD) on the request worker.
+    func copyLinkLocal(_ ll: IPAddress, to index: Int32, name: String, _ d: InstanceDriver, _ configurator: any VirtualMACConfigurator) {
+        let instance = d.name
+        let metadata = meta(d)
+        addressRequests.submit({ _ in
+            try configurator.addAddress(ll, prefix: 64, ifindex: index, label: nil, scope: .link, broadcast: nil, noDAD: true)
+        }) { [weak self] result in
+            if case .failure(let error) = result {
+                self?.log.error("(\(instance)) cannot add \(ll) to \(name): \(error)", metadata: metadata)
+            }
         }
     }
 
@@ -196,7 +248,14 @@ extension Daemon {
     /// Stop and reload: closes the macvlan's socket, deletes the macvlan (only one this run made
     /// or adopted: `virtualMACs.owned`), and restores the base's ARP sysctls after its last one.
     func tearDownVirtualMAC(_ d: InstanceDriver) {
-        guard let spec = d.settings.virtualMAC, let index = d.virtualMACIndex else { return }
+        guard let spec = d.settings.virtualMAC else { return }
+        if let pending = virtualMACs.creating[spec.name], pending.owner == ObjectIdentifier(d) {
+            // Its creation has not been answered: deleted behind it.
+            virtualMACs.creating[spec.name] = nil
+            deleteVirtualMACLink(spec.name, index: nil, made: (pending.base, pending.mac), d)
+            return
+        }
+        guard let index = d.virtualMACIndex else { return }
         d.virtualMACIndex = nil
         demux = nil
         // Its rules leave the table with it (at exit the whole table goes).
@@ -271,6 +330,9 @@ extension Daemon {
         guard !virtualMACs.deleting.contains(spec.name),
               !links.values.contains(where: { virtualMACs.deleting.contains($0.name) && $0.parentIndex == base && $0.mac == spec.mac })
         else { return }
+        // Being made (for this instance or another of the VRID): used when the kernel answers.
+        guard virtualMACs.creating[spec.name] == nil,
+              !virtualMACs.creating.values.contains(where: { $0.base == base && $0.mac == spec.mac }) else { return }
         var name = spec.name
         var adopted = false
         if let existing = links.values.sorted(by: { $0.index < $1.index }).first(where: {
@@ -288,16 +350,51 @@ extension Daemon {
                 }
                 name = free
             }
-            do {
-                _ = try configurator.createMacvlan(name: name, parent: base, mac: spec.mac)
-                links = Dictionary(try configurator.links().map { ($0.index, $0) }, uniquingKeysWith: { $1 })
-            } catch {
-                return fallback("\(error)")
+            // On the request worker, as the instance's own macvlan.
+            virtualMACs.creating[name] = (ObjectIdentifier(d), base, spec.mac)
+            let mac = spec.mac
+            var answeredAtOnce = true
+            addressRequests.submit({ [name] _ in
+                _ = try configurator.createMacvlan(name: name, parent: base, mac: mac)
+                return try configurator.links()
+            }) { [weak self, weak d, name] result in
+                guard let self, let d, self.virtualMACs.creating[name]?.owner == ObjectIdentifier(d) else { return }
+                self.virtualMACs.creating[name] = nil
+                switch result {
+                case .success(let list):
+                    self.links = Dictionary(list.map { ($0.index, $0) }, uniquingKeysWith: { $1 })
+                    guard let vmac = self.links.values.first(where: { $0.name == name }) else {
+                        fallback("the kernel does not list \(name) after creating it")
+                        break
+                    }
+                    self.useAddressVirtualMAC(d, spec, name: name, vmac, adopted: false, configurator)
+                case .failure(let error):
+                    fallback("\(error)")
+                }
+                guard !answeredAtOnce, !self.shuttingDown else { return }
+                // The other instances of the VRID waiting for it, then this one's addresses.
+                for w in self.instances where w !== d && w.addressMACIndexes.count < w.settings.addressVirtualMACs.count {
+                    self.setUpAddressVirtualMACs(w)
+                }
+                if d.router.state == .master {
+                    self.installAddresses(d)
+                    self.announce(d, count: d.settings.router.garpMasterRepeat)
+                }
             }
+            answeredAtOnce = false
+            return
         }
         guard let vmac = links.values.first(where: { $0.name == name }) else {
-            return fallback("the kernel does not list \(name) after creating it")
+            return fallback("the kernel does not list \(name)")
         }
+        useAddressVirtualMAC(d, spec, name: name, vmac, adopted: adopted, configurator)
+    }
+
+    /// An extra macvlan exists (made or adopted): the instance's addresses of `spec` go on it,
+    /// and the first user sets its sysctls and brings it up behind its membership-report rules.
+    private func useAddressVirtualMAC(_ d: InstanceDriver, _ spec: AddressVirtualMACSpec, name: String, _ vmac: LinkInfo,
+                                      adopted: Bool, _ configurator: any VirtualMACConfigurator) {
+        let macText = VirtualMACSpec.text(spec.mac)
         if name != spec.name {
             d.settings.moveAddresses(from: spec.name, to: name)
             if let k = d.settings.addressVirtualMACs.firstIndex(where: { $0.name == spec.name }) {
@@ -329,23 +426,12 @@ extension Daemon {
         // As the instance's macvlan: up once its membership-report rules are in.
         updateAcceptFilter()
         let family = spec.family
-        afterPacketFilter { [weak self, weak d] in
-            guard let self, let d, d.addressMACIndexes[name] == vmac.index else { return }
-            do {
-                try configurator.raiseWithoutAutoLinkLocal(ifindex: vmac.index)
-            } catch {
-                self.log.error("(\(d.name)) cannot bring \(name) up: \(error)", metadata: self.meta(d))
-            }
-            if family == .ipv6,
-               let ll = self.interfaceAddresses[base]?.first(where: { if case .v6(let a) = $0.address { return a.isLinkLocal }; return false }),
-               !(self.interfaceAddresses[vmac.index] ?? []).contains(where: { $0.address == ll.address }) {
-                do {
-                    _ = try configurator.addAddress(ll.address, prefix: 64, ifindex: vmac.index, label: nil, scope: .link,
-                                                    broadcast: nil, noDAD: true)
-                } catch {
-                    self.log.error("(\(d.name)) cannot add \(ll.address) to \(name): \(error)", metadata: self.meta(d))
-                }
-            }
+        let base = ifindex(named: spec.base)
+        raiseVirtualMAC(name, index: vmac.index, d, configurator) { [weak self, weak d] in
+            guard let self, let d, d.addressMACIndexes[name] == vmac.index, family == .ipv6, let base,
+                  let ll = self.interfaceAddresses[base]?.first(where: { if case .v6(let a) = $0.address { return a.isLinkLocal }; return false }),
+                  !(self.interfaceAddresses[vmac.index] ?? []).contains(where: { $0.address == ll.address }) else { return }
+            self.copyLinkLocal(ll.address, to: vmac.index, name: name, d, configurator)
         }
         log.info("(\(d.name)) VMAC \(name) \(macText) on \(spec.base) for the virtual addresses there", metadata: meta(d))
     }
@@ -354,6 +440,12 @@ extension Daemon {
     /// uses any more is deleted (only one this run made or adopted) and its base's sysctls go
     /// back.
     func tearDownAddressVirtualMACs(_ d: InstanceDriver) {
+        for (name, pending) in virtualMACs.creating.sorted(by: { $0.key < $1.key })
+        where pending.owner == ObjectIdentifier(d) && d.settings.virtualMAC?.name != name {
+            // Its creation has not been answered: deleted behind it.
+            virtualMACs.creating[name] = nil
+            deleteVirtualMACLink(name, index: nil, made: (pending.base, pending.mac), d)
+        }
         let mine = d.addressMACIndexes
         d.addressMACIndexes = [:]
         if !shuttingDown { updateAcceptFilter() }
