@@ -374,7 +374,12 @@ extension Daemon {
                 guard !answeredAtOnce, !self.shuttingDown else { return }
                 // The other instances of the VRID waiting for it, then this one's addresses.
                 for w in self.instances where w !== d && w.addressMACIndexes.count < w.settings.addressVirtualMACs.count {
+                    let before = w.addressMACIndexes.count
                     self.setUpAddressVirtualMACs(w)
+                    if w.router.state == .master, w.addressMACIndexes.count > before {
+                        self.installAddresses(w)
+                        self.announce(w, count: w.settings.router.garpMasterRepeat)
+                    }
                 }
                 if d.router.state == .master {
                     self.installAddresses(d)
