@@ -61,21 +61,25 @@ extension Daemon {
         let name = spec.name
         let mac = spec.mac
         var answeredAtOnce = true
+        let family = d.settings.family
         addressRequests.submit({ _ in
             _ = try configurator.createMacvlan(name: name, parent: base, mac: mac)
-            return try configurator.links()
+            // The macvlan's own sysctls in the same job (plain /proc/sys writes).
+            let warnings = Self.writeSysctls(Self.macvlanSysctls(name, family: family), configurator)
+            return (try configurator.links(), warnings)
         }) { [weak self, weak d] result in
             // Stopped meanwhile: its delete is queued behind the creation (`tearDownVirtualMAC`).
             guard let self, let d, self.virtualMACs.creating[name]?.owner == ObjectIdentifier(d) else { return }
             self.virtualMACs.creating[name] = nil
             switch result {
-            case .success(let list):
+            case .success(let (list, warnings)):
+                for warning in warnings { self.log.warning("\(warning)") }
                 self.links = Dictionary(list.map { ($0.index, $0) }, uniquingKeysWith: { $1 })
                 guard let vmac = self.links.values.first(where: { $0.name == name }) else {
                     fallback("the kernel does not list it after creating it")
                     break
                 }
-                self.useVirtualMAC(d, vmac, configurator)
+                self.useVirtualMAC(d, vmac, configurator, macvlanSysctlsWritten: true)
             case .failure(let error):
                 fallback("\(error)")
             }
@@ -92,21 +96,18 @@ extension Daemon {
 
     /// The instance's macvlan exists (made or adopted): the instance sends from it, the
     /// sysctls are set, and it goes up behind its membership-report rules.
-    private func useVirtualMAC(_ d: InstanceDriver, _ vmac: LinkInfo, _ configurator: any VirtualMACConfigurator) {
+    private func useVirtualMAC(_ d: InstanceDriver, _ vmac: LinkInfo, _ configurator: any VirtualMACConfigurator,
+                               macvlanSysctlsWritten: Bool = false) {
         guard let spec = d.settings.virtualMAC else { return }
         virtualMACs.owned[spec.name] = vmac.index
         d.virtualMACIndex = vmac.index
         demux = nil
-        if d.settings.family == .ipv4 {
-            setVirtualMACSysctls(spec.name, base: d.settings.interface, configurator)
-        } else {
-            // keepalived after 2.2.7 (commit 9ca8688c): an IPv6 macvlan gets arp_ignore 1 too, or
-            // it answers ARP for the host's IPv4 VIPs with 00:00:5e:00:02:VRID (seen in the
-            // namespace test with an IPv4 and an IPv6 instance).
-            do { try configurator.writeSysctl("net/ipv4/conf/\(spec.name)/arp_ignore", "1") } catch {
-                log.warning("cannot set net/ipv4/conf/\(spec.name)/arp_ignore to 1: \(error)")
+        if !macvlanSysctlsWritten {
+            for warning in Self.writeSysctls(Self.macvlanSysctls(spec.name, family: d.settings.family), configurator) {
+                log.warning("\(warning)")
             }
         }
+        if d.settings.family == .ipv4 { setBaseSysctls(spec.name, base: d.settings.interface, configurator) }
         // Up only once the membership-report rules are in (keepalived: `firewall_add_vmac`
         // before `netlink_link_up`): the reports the kernel sends as the link comes up and its
         // link-local appears would otherwise carry the virtual MAC. Both on the request worker,
@@ -216,15 +217,32 @@ extension Daemon {
         }
     }
 
-    /// keepalived `set_interface_parameters`: on the macvlan arp_ignore 1, accept_local 1,
-    /// rp_filter 0, promote_secondaries 1; on the base `baseSettings`, the old values kept
-    /// for the exit.
-    func setVirtualMACSysctls(_ name: String, base: String, _ configurator: any VirtualMACConfigurator) {
+    /// keepalived `set_interface_parameters`: on an IPv4 macvlan arp_ignore 1, accept_local 1,
+    /// rp_filter 0, promote_secondaries 1. An IPv6 one gets arp_ignore 1 too (keepalived after
+    /// 2.2.7, commit 9ca8688c), or it answers ARP for the host's IPv4 VIPs with
+    /// 00:00:5e:00:02:VRID (seen in the namespace test with an IPv4 and an IPv6 instance).
+    static func macvlanSysctls(_ name: String, family: AddressFamily) -> [(String, String)] {
+        let settings = family == .ipv4
+            ? [("arp_ignore", "1"), ("accept_local", "1"), ("rp_filter", "0"), ("promote_secondaries", "1")]
+            : [("arp_ignore", "1")]
+        return settings.map { ("net/ipv4/conf/\(name)/\($0.0)", $0.1) }
+    }
+
+    /// Writes sysctls (on the request worker right after a creation, or on the loop); the
+    /// warnings for the ones that failed.
+    static func writeSysctls(_ settings: [(String, String)], _ configurator: any VirtualMACConfigurator) -> [String] {
+        var warnings: [String] = []
+        for (key, value) in settings {
+            do { try configurator.writeSysctl(key, value) } catch { warnings.append("cannot set \(key) to \(value): \(error)") }
+        }
+        return warnings
+    }
+
+    /// The base's side of keepalived `set_interface_parameters` for an IPv4 macvlan:
+    /// `baseSettings`, the old values kept for the exit.
+    func setBaseSysctls(_ name: String, base: String, _ configurator: any VirtualMACConfigurator) {
         func set(_ key: String, _ value: String) {
             do { try configurator.writeSysctl(key, value) } catch { log.warning("cannot set \(key) to \(value): \(error)") }
-        }
-        for (key, value) in [("arp_ignore", "1"), ("accept_local", "1"), ("rp_filter", "0"), ("promote_secondaries", "1")] {
-            set("net/ipv4/conf/\(name)/\(key)", value)
         }
         if let all = configurator.readSysctl("net/ipv4/conf/all/rp_filter"), all != "0" {
             // keepalived lowers all.rp_filter (raising each interface's own); vrrpd leaves the
@@ -354,20 +372,23 @@ extension Daemon {
             virtualMACs.creating[name] = (ObjectIdentifier(d), base, spec.mac)
             let mac = spec.mac
             var answeredAtOnce = true
+            let family = spec.family
             addressRequests.submit({ [name] _ in
                 _ = try configurator.createMacvlan(name: name, parent: base, mac: mac)
-                return try configurator.links()
+                let warnings = Self.writeSysctls(Self.macvlanSysctls(name, family: family), configurator)
+                return (try configurator.links(), warnings)
             }) { [weak self, weak d, name] result in
                 guard let self, let d, self.virtualMACs.creating[name]?.owner == ObjectIdentifier(d) else { return }
                 self.virtualMACs.creating[name] = nil
                 switch result {
-                case .success(let list):
+                case .success(let (list, warnings)):
+                    for warning in warnings { self.log.warning("\(warning)") }
                     self.links = Dictionary(list.map { ($0.index, $0) }, uniquingKeysWith: { $1 })
                     guard let vmac = self.links.values.first(where: { $0.name == name }) else {
                         fallback("the kernel does not list \(name) after creating it")
                         break
                     }
-                    self.useAddressVirtualMAC(d, spec, name: name, vmac, adopted: false, configurator)
+                    self.useAddressVirtualMAC(d, spec, name: name, vmac, adopted: false, configurator, macvlanSysctlsWritten: true)
                 case .failure(let error):
                     fallback("\(error)")
                 }
@@ -398,7 +419,7 @@ extension Daemon {
     /// An extra macvlan exists (made or adopted): the instance's addresses of `spec` go on it,
     /// and the first user sets its sysctls and brings it up behind its membership-report rules.
     private func useAddressVirtualMAC(_ d: InstanceDriver, _ spec: AddressVirtualMACSpec, name: String, _ vmac: LinkInfo,
-                                      adopted: Bool, _ configurator: any VirtualMACConfigurator) {
+                                      adopted: Bool, _ configurator: any VirtualMACConfigurator, macvlanSysctlsWritten: Bool = false) {
         let macText = VirtualMACSpec.text(spec.mac)
         if name != spec.name {
             d.settings.moveAddresses(from: spec.name, to: name)
@@ -421,13 +442,10 @@ extension Daemon {
         if adopted {
             log.info("(\(d.name)) using the existing VMAC interface \(name) (\(macText) on \(spec.base))", metadata: meta(d))
         }
-        if spec.family == .ipv4 {
-            setVirtualMACSysctls(name, base: spec.base, configurator)
-        } else {
-            do { try configurator.writeSysctl("net/ipv4/conf/\(name)/arp_ignore", "1") } catch {
-                log.warning("cannot set net/ipv4/conf/\(name)/arp_ignore to 1: \(error)")
-            }
+        if !macvlanSysctlsWritten {
+            for warning in Self.writeSysctls(Self.macvlanSysctls(name, family: spec.family), configurator) { log.warning("\(warning)") }
         }
+        if spec.family == .ipv4 { setBaseSysctls(name, base: spec.base, configurator) }
         // As the instance's macvlan: up once its membership-report rules are in.
         updateAcceptFilter()
         let family = spec.family

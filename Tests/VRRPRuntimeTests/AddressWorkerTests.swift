@@ -237,6 +237,8 @@ struct AddressWorkerTests {
         Self.settle(lan, p1)
         let vmac = try #require(p1.host.link(named: "vrrp.51"))
         #expect(vmac.isUp)
+        #expect(p1.host.sysctls["net/ipv4/conf/vrrp.51/arp_ignore"] == "1" && p1.host.sysctls["net/ipv4/conf/vrrp.51/rp_filter"] == "0")
+        #expect(p1.host.sysctls["net/ipv4/conf/eth0/arp_ignore"] == "1")
         #expect(p1.host.has("198.18.0.100"))
         #expect(p1.host.requestLog.contains("add 198.18.0.100/24 vrrp.51"), "\(p1.host.requestLog)")
         #expect(!p1.logs.contains("cannot"), "\(p1.logs.all.filter { $0.contains("cannot") })")
