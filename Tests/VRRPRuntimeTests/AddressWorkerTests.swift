@@ -314,4 +314,29 @@ struct AddressWorkerTests {
         #expect(!p1.logs.contains("cannot") && !p1.logs.contains("does not exist"),
                 "\(p1.logs.all.filter { $0.contains("cannot") || $0.contains("does not exist") })")
     }
+
+    @Test("use_vmac: a reload that restarts the instance while its macvlan creation is held: the old one is deleted behind the creation, the new one made after that delete; the VIP ends up on it")
+    func reloadWhileMacvlanCreationPending() throws {
+        let lan = FakeLAN()
+        let (p1, kernel) = try Self.heldVirtualMACNode(lan, addresses: [["198.18.0.11/24"]],
+                                                       config: instanceBlock(priority: 150, extra: "use_vmac"))
+        defer { p1.daemon.addressRequests.stop() }
+        #expect(kernel.waitUntilHeld(1))
+        let reloaded = p1.reload(instanceBlock(priority: 150, extra: "use_vmac\nvmac_xmit_base"))
+        #expect(reloaded.ok && reloaded.changed == ["VI_1"], "\(reloaded)")
+        #expect(!kernel.timedOut)
+        kernel.release()
+        Self.settle(lan, p1)
+        lan.loop.advance(by: .s(5))
+        Self.settle(lan, p1)
+        lan.loop.advance(by: .s(1))
+        Self.settle(lan, p1)
+        #expect(p1.state() == "MASTER")
+        let creates = p1.host.linkLog.filter { $0.hasPrefix("create") || $0.hasPrefix("delete") }
+        #expect(creates.count == 3 && creates[1] == "delete vrrp.51" && creates[2].hasPrefix("create macvlan vrrp.51"), "\(p1.host.linkLog)")
+        let vmac = try #require(p1.host.link(named: "vrrp.51"), "\(p1.host.linkLog)")
+        #expect(vmac.isUp)
+        #expect(try p1.host.addresses().contains { $0.address == IPAddress("198.18.0.100")! && $0.ifindex == vmac.index })
+        #expect(!p1.logs.contains("cannot"), "\(p1.logs.all.filter { $0.contains("cannot") })")
+    }
 }
