@@ -24,6 +24,12 @@ extension Daemon {
     /// ours from the operator's.
     func installAddresses(_ d: InstanceDriver) {
         for spec in d.settings.allAddresses where !d.installed.contains(spec.address) {
+            // Its macvlan is not ready (its creation or an old one's delete not answered yet):
+            // added once it is (an interface that only has the name is not it).
+            if (d.settings.virtualMAC?.name == spec.device && d.virtualMACIndex == nil)
+                || (d.settings.addressVirtualMACs.contains { $0.name == spec.device } && d.addressMACIndexes[spec.device] == nil) {
+                continue
+            }
             guard let index = ifindex(named: spec.device) else {
                 log.error("(\(d.name)) cannot add \(spec.text): interface \(spec.device) does not exist", metadata: meta(d))
                 continue

@@ -16,6 +16,10 @@ struct VirtualMACRegistry {
     var addressOwned: [String: (index: Int32, users: Set<ObjectIdentifier>)] = [:]
     /// Names whose delete is queued on the request worker and not answered yet.
     var deleting: Set<String> = []
+    /// Macvlans whose creation is queued on the request worker and not answered yet, by name:
+    /// the instance that asked, the base's ifindex and the MAC. Until the answer, the name is
+    /// neither made nor adopted again, and the addresses on it wait (`installAddresses`).
+    var creating: [String: (owner: ObjectIdentifier, base: Int32, mac: [UInt8])] = [:]
 }
 
 extension Daemon {
@@ -48,76 +52,117 @@ extension Daemon {
             }
             log.info("(\(d.name)) using the existing VMAC interface \(spec.name) (\(spec.macText) on \(d.settings.interface), left by an earlier run)",
                      metadata: meta(d))
-        } else {
-            do {
-                _ = try configurator.createMacvlan(name: spec.name, parent: base, mac: spec.mac)
-                links = Dictionary(try configurator.links().map { ($0.index, $0) }, uniquingKeysWith: { $1 })
-            } catch {
-                return fallback("\(error)")
+            return useVirtualMAC(d, existing, configurator)
+        }
+        // RTM_NEWLINK and the dump wait for the kernel: on the request worker (issue 15). Until
+        // the answer the instance runs as while its macvlan is being deleted: adverts from the
+        // base, its addresses waiting.
+        virtualMACs.creating[spec.name] = (ObjectIdentifier(d), base, spec.mac)
+        let name = spec.name
+        let mac = spec.mac
+        var answeredAtOnce = true
+        let family = d.settings.family
+        addressRequests.submit({ _ in
+            _ = try configurator.createMacvlan(name: name, parent: base, mac: mac)
+            // The macvlan's own sysctls in the same job (plain /proc/sys writes).
+            let warnings = Self.writeSysctls(Self.macvlanSysctls(name, family: family), configurator)
+            return (try configurator.links(), warnings)
+        }) { [weak self, weak d] result in
+            // Stopped meanwhile: its delete is queued behind the creation (`tearDownVirtualMAC`).
+            guard let self, let d, self.virtualMACs.creating[name]?.owner == ObjectIdentifier(d) else { return }
+            self.virtualMACs.creating[name] = nil
+            switch result {
+            case .success(let (list, warnings)):
+                for warning in warnings { self.log.warning("\(warning)") }
+                self.links = Dictionary(list.map { ($0.index, $0) }, uniquingKeysWith: { $1 })
+                guard let vmac = self.links.values.first(where: { $0.name == name }) else {
+                    fallback("the kernel does not list it after creating it")
+                    break
+                }
+                self.useVirtualMAC(d, vmac, configurator, macvlanSysctlsWritten: true)
+            case .failure(let error):
+                fallback("\(error)")
+            }
+            // In .inline mode the caller goes on with the socket and the addresses itself.
+            guard !answeredAtOnce, !self.shuttingDown else { return }
+            if let ifindex = d.socketIfindex { self.ensureSocket(SocketKey(ifindex: ifindex, family: d.settings.family), for: d) }
+            if d.router.state == .master {
+                self.installAddresses(d)
+                self.announce(d, count: d.settings.router.garpMasterRepeat)
             }
         }
-        guard let vmac = links.values.first(where: { $0.name == spec.name }) else {
-            return fallback("the kernel does not list it after creating it")
-        }
+        answeredAtOnce = false
+    }
+
+    /// The instance's macvlan exists (made or adopted): the instance sends from it, the
+    /// sysctls are set, and it goes up behind its membership-report rules.
+    private func useVirtualMAC(_ d: InstanceDriver, _ vmac: LinkInfo, _ configurator: any VirtualMACConfigurator,
+                               macvlanSysctlsWritten: Bool = false) {
+        guard let spec = d.settings.virtualMAC else { return }
         virtualMACs.owned[spec.name] = vmac.index
         d.virtualMACIndex = vmac.index
         demux = nil
-        if d.settings.family == .ipv4 {
-            setVirtualMACSysctls(spec.name, base: d.settings.interface, configurator)
-        } else {
-            // keepalived after 2.2.7 (commit 9ca8688c): an IPv6 macvlan gets arp_ignore 1 too, or
-            // it answers ARP for the host's IPv4 VIPs with 00:00:5e:00:02:VRID (seen in the
-            // namespace test with an IPv4 and an IPv6 instance).
-            do { try configurator.writeSysctl("net/ipv4/conf/\(spec.name)/arp_ignore", "1") } catch {
-                log.warning("cannot set net/ipv4/conf/\(spec.name)/arp_ignore to 1: \(error)")
+        if !macvlanSysctlsWritten {
+            for warning in Self.writeSysctls(Self.macvlanSysctls(spec.name, family: d.settings.family), configurator) {
+                log.warning("\(warning)")
             }
         }
+        if d.settings.family == .ipv4 { setBaseSysctls(spec.name, base: d.settings.interface, configurator) }
         // Up only once the membership-report rules are in (keepalived: `firewall_add_vmac`
         // before `netlink_link_up`): the reports the kernel sends as the link comes up and its
-        // link-local appears would otherwise carry the virtual MAC.
+        // link-local appears would otherwise carry the virtual MAC. Both on the request worker,
+        // the rules first.
         updateAcceptFilter()
-        afterPacketFilter { [weak self, weak d] in
+        raiseVirtualMAC(spec.name, index: vmac.index, d, configurator) { [weak self, weak d] in
             guard let self, let d, d.virtualMACIndex == vmac.index else { return }
-            do {
-                try configurator.raiseWithoutAutoLinkLocal(ifindex: vmac.index)
-            } catch {
-                self.log.error("(\(d.name)) cannot bring \(spec.name) up: \(error)", metadata: self.meta(d))
-            }
             self.copySourceToVirtualMAC(d)
         }
         log.info("(\(d.name)) VMAC \(spec.name) \(spec.macText) on \(d.settings.interface); adverts from \(spec.transmitOnBase ? d.settings.interface : spec.name)",
                  metadata: meta(d))
     }
 
-    /// Runs `body` on the loop once the request worker has run what was queued before (our
-    /// nftables table among it); at once when there is no table to wait for.
-    func afterPacketFilter(_ body: @escaping () -> Void) {
-        guard io.openPacketFilter != nil else { return body() }
-        addressRequests.submit({ _ in }) { _ in body() }
+    /// Brings a macvlan up (addrgenmode none) on the request worker, behind what was queued
+    /// before it (the nftables update among it); `then` runs on the loop after the answer.
+    func raiseVirtualMAC(_ name: String, index: Int32, _ d: InstanceDriver, _ configurator: any VirtualMACConfigurator,
+                         then: @escaping () -> Void) {
+        let instance = d.name
+        let metadata = meta(d)
+        addressRequests.submit({ _ in try configurator.raiseWithoutAutoLinkLocal(ifindex: index) }) { [weak self] result in
+            guard let self else { return }
+            if case .failure(let error) = result {
+                self.log.error("(\(instance)) cannot bring \(name) up: \(error)", metadata: metadata)
+            }
+            then()
+        }
     }
 
     /// Deletes one of our macvlans through the request worker, behind the requests queued
     /// before it: the deletes of its addresses would otherwise fail on a link already gone
     /// (keepalived too removes the VIPs before `netlink_link_del_vmac`). Until the kernel has
     /// answered, the name is neither made nor adopted again (a reload that keeps `use_vmac`);
-    /// then the instances waiting for it make theirs.
-    func deleteVirtualMACLink(_ name: String, index: Int32, _ d: InstanceDriver) {
+    /// then the instances waiting for it make theirs. With `index` nil the creation is still
+    /// queued before it (stopped while the kernel had not answered): the worker looks the
+    /// macvlan up by name, MAC and base after it, so none is left behind.
+    func deleteVirtualMACLink(_ name: String, index: Int32?, made: (base: Int32, mac: [UInt8])? = nil, _ d: InstanceDriver) {
         virtualMACs.deleting.insert(name)
         let log = self.log
         let metadata = meta(d)
         let instance = d.name
-        addressRequests.submit({ netlink in
-            let result = try netlink.deleteLink(ifindex: index)
+        addressRequests.submit({ netlink -> Int32? in
+            guard let target = try index ?? made.flatMap({ made in
+                try netlink.links().first { $0.name == name && $0.kind == "macvlan" && $0.mac == made.mac && $0.parentIndex == made.base }?.index
+            }) else { return nil }
+            _ = try netlink.deleteLink(ifindex: target)
             // Logged here: at exit the loop no longer runs completions.
             log.info("(\(instance)) removed VMAC interface \(name)", metadata: metadata)
-            return result
+            return target
         }) { [weak self, weak d] result in
             guard let self else { return }
             self.virtualMACs.deleting.remove(name)
             switch result {
-            case .success:
+            case .success(let index):
                 // Gone: not to be adopted before the kernel's notification arrives.
-                if self.links[index]?.name == name {
+                if let index, self.links[index]?.name == name {
                     self.links[index] = nil
                     self.interfaceAddresses[index] = nil
                 }
@@ -156,23 +201,48 @@ extension Daemon {
               let configurator = io.virtualMAC,
               case .v6(let ll)? = d.source, ll.isLinkLocal,
               !(interfaceAddresses[index] ?? []).contains(where: { $0.address == .v6(ll) }) else { return }
-        do {
-            _ = try configurator.addAddress(.v6(ll), prefix: 64, ifindex: index, label: nil, scope: .link,
-                                       broadcast: nil, noDAD: true)
-        } catch {
-            log.error("(\(d.name)) cannot add \(ll) to \(spec.name): \(error)", metadata: meta(d))
+        copyLinkLocal(.v6(ll), to: index, name: spec.name, d, configurator)
+    }
+
+    /// Adds the base's link-local to a macvlan (no DAD) on the request worker.
+    func copyLinkLocal(_ ll: IPAddress, to index: Int32, name: String, _ d: InstanceDriver, _ configurator: any VirtualMACConfigurator) {
+        let instance = d.name
+        let metadata = meta(d)
+        addressRequests.submit({ _ in
+            try configurator.addAddress(ll, prefix: 64, ifindex: index, label: nil, scope: .link, broadcast: nil, noDAD: true)
+        }) { [weak self] result in
+            if case .failure(let error) = result {
+                self?.log.error("(\(instance)) cannot add \(ll) to \(name): \(error)", metadata: metadata)
+            }
         }
     }
 
-    /// keepalived `set_interface_parameters`: on the macvlan arp_ignore 1, accept_local 1,
-    /// rp_filter 0, promote_secondaries 1; on the base `baseSettings`, the old values kept
-    /// for the exit.
-    func setVirtualMACSysctls(_ name: String, base: String, _ configurator: any VirtualMACConfigurator) {
+    /// keepalived `set_interface_parameters`: on an IPv4 macvlan arp_ignore 1, accept_local 1,
+    /// rp_filter 0, promote_secondaries 1. An IPv6 one gets arp_ignore 1 too (keepalived after
+    /// 2.2.7, commit 9ca8688c), or it answers ARP for the host's IPv4 VIPs with
+    /// 00:00:5e:00:02:VRID (seen in the namespace test with an IPv4 and an IPv6 instance).
+    static func macvlanSysctls(_ name: String, family: AddressFamily) -> [(String, String)] {
+        let settings = family == .ipv4
+            ? [("arp_ignore", "1"), ("accept_local", "1"), ("rp_filter", "0"), ("promote_secondaries", "1")]
+            : [("arp_ignore", "1")]
+        return settings.map { ("net/ipv4/conf/\(name)/\($0.0)", $0.1) }
+    }
+
+    /// Writes sysctls (on the request worker right after a creation, or on the loop); the
+    /// warnings for the ones that failed.
+    static func writeSysctls(_ settings: [(String, String)], _ configurator: any VirtualMACConfigurator) -> [String] {
+        var warnings: [String] = []
+        for (key, value) in settings {
+            do { try configurator.writeSysctl(key, value) } catch { warnings.append("cannot set \(key) to \(value): \(error)") }
+        }
+        return warnings
+    }
+
+    /// The base's side of keepalived `set_interface_parameters` for an IPv4 macvlan:
+    /// `baseSettings`, the old values kept for the exit.
+    func setBaseSysctls(_ name: String, base: String, _ configurator: any VirtualMACConfigurator) {
         func set(_ key: String, _ value: String) {
             do { try configurator.writeSysctl(key, value) } catch { log.warning("cannot set \(key) to \(value): \(error)") }
-        }
-        for (key, value) in [("arp_ignore", "1"), ("accept_local", "1"), ("rp_filter", "0"), ("promote_secondaries", "1")] {
-            set("net/ipv4/conf/\(name)/\(key)", value)
         }
         if let all = configurator.readSysctl("net/ipv4/conf/all/rp_filter"), all != "0" {
             // keepalived lowers all.rp_filter (raising each interface's own); vrrpd leaves the
@@ -196,7 +266,14 @@ extension Daemon {
     /// Stop and reload: closes the macvlan's socket, deletes the macvlan (only one this run made
     /// or adopted: `virtualMACs.owned`), and restores the base's ARP sysctls after its last one.
     func tearDownVirtualMAC(_ d: InstanceDriver) {
-        guard let spec = d.settings.virtualMAC, let index = d.virtualMACIndex else { return }
+        guard let spec = d.settings.virtualMAC else { return }
+        if let pending = virtualMACs.creating[spec.name], pending.owner == ObjectIdentifier(d) {
+            // Its creation has not been answered: deleted behind it.
+            virtualMACs.creating[spec.name] = nil
+            deleteVirtualMACLink(spec.name, index: nil, made: (pending.base, pending.mac), d)
+            return
+        }
+        guard let index = d.virtualMACIndex else { return }
         d.virtualMACIndex = nil
         demux = nil
         // Its rules leave the table with it (at exit the whole table goes).
@@ -271,6 +348,9 @@ extension Daemon {
         guard !virtualMACs.deleting.contains(spec.name),
               !links.values.contains(where: { virtualMACs.deleting.contains($0.name) && $0.parentIndex == base && $0.mac == spec.mac })
         else { return }
+        // Being made (for this instance or another of the VRID): used when the kernel answers.
+        guard virtualMACs.creating[spec.name] == nil,
+              !virtualMACs.creating.values.contains(where: { $0.base == base && $0.mac == spec.mac }) else { return }
         var name = spec.name
         var adopted = false
         if let existing = links.values.sorted(by: { $0.index < $1.index }).first(where: {
@@ -288,16 +368,59 @@ extension Daemon {
                 }
                 name = free
             }
-            do {
-                _ = try configurator.createMacvlan(name: name, parent: base, mac: spec.mac)
-                links = Dictionary(try configurator.links().map { ($0.index, $0) }, uniquingKeysWith: { $1 })
-            } catch {
-                return fallback("\(error)")
+            // On the request worker, as the instance's own macvlan.
+            virtualMACs.creating[name] = (ObjectIdentifier(d), base, spec.mac)
+            let mac = spec.mac
+            var answeredAtOnce = true
+            let family = spec.family
+            addressRequests.submit({ [name] _ in
+                _ = try configurator.createMacvlan(name: name, parent: base, mac: mac)
+                let warnings = Self.writeSysctls(Self.macvlanSysctls(name, family: family), configurator)
+                return (try configurator.links(), warnings)
+            }) { [weak self, weak d, name] result in
+                guard let self, let d, self.virtualMACs.creating[name]?.owner == ObjectIdentifier(d) else { return }
+                self.virtualMACs.creating[name] = nil
+                switch result {
+                case .success(let (list, warnings)):
+                    for warning in warnings { self.log.warning("\(warning)") }
+                    self.links = Dictionary(list.map { ($0.index, $0) }, uniquingKeysWith: { $1 })
+                    guard let vmac = self.links.values.first(where: { $0.name == name }) else {
+                        fallback("the kernel does not list \(name) after creating it")
+                        break
+                    }
+                    self.useAddressVirtualMAC(d, spec, name: name, vmac, adopted: false, configurator, macvlanSysctlsWritten: true)
+                case .failure(let error):
+                    fallback("\(error)")
+                }
+                guard !answeredAtOnce, !self.shuttingDown else { return }
+                // The other instances of the VRID waiting for it, then this one's addresses.
+                for w in self.instances where w !== d && w.addressMACIndexes.count < w.settings.addressVirtualMACs.count {
+                    let before = w.addressMACIndexes.count
+                    self.setUpAddressVirtualMACs(w)
+                    if w.router.state == .master, w.addressMACIndexes.count > before {
+                        self.installAddresses(w)
+                        self.announce(w, count: w.settings.router.garpMasterRepeat)
+                    }
+                }
+                if d.router.state == .master {
+                    self.installAddresses(d)
+                    self.announce(d, count: d.settings.router.garpMasterRepeat)
+                }
             }
+            answeredAtOnce = false
+            return
         }
         guard let vmac = links.values.first(where: { $0.name == name }) else {
-            return fallback("the kernel does not list \(name) after creating it")
+            return fallback("the kernel does not list \(name)")
         }
+        useAddressVirtualMAC(d, spec, name: name, vmac, adopted: adopted, configurator)
+    }
+
+    /// An extra macvlan exists (made or adopted): the instance's addresses of `spec` go on it,
+    /// and the first user sets its sysctls and brings it up behind its membership-report rules.
+    private func useAddressVirtualMAC(_ d: InstanceDriver, _ spec: AddressVirtualMACSpec, name: String, _ vmac: LinkInfo,
+                                      adopted: Bool, _ configurator: any VirtualMACConfigurator, macvlanSysctlsWritten: Bool = false) {
+        let macText = VirtualMACSpec.text(spec.mac)
         if name != spec.name {
             d.settings.moveAddresses(from: spec.name, to: name)
             if let k = d.settings.addressVirtualMACs.firstIndex(where: { $0.name == spec.name }) {
@@ -319,33 +442,19 @@ extension Daemon {
         if adopted {
             log.info("(\(d.name)) using the existing VMAC interface \(name) (\(macText) on \(spec.base))", metadata: meta(d))
         }
-        if spec.family == .ipv4 {
-            setVirtualMACSysctls(name, base: spec.base, configurator)
-        } else {
-            do { try configurator.writeSysctl("net/ipv4/conf/\(name)/arp_ignore", "1") } catch {
-                log.warning("cannot set net/ipv4/conf/\(name)/arp_ignore to 1: \(error)")
-            }
+        if !macvlanSysctlsWritten {
+            for warning in Self.writeSysctls(Self.macvlanSysctls(name, family: spec.family), configurator) { log.warning("\(warning)") }
         }
+        if spec.family == .ipv4 { setBaseSysctls(name, base: spec.base, configurator) }
         // As the instance's macvlan: up once its membership-report rules are in.
         updateAcceptFilter()
         let family = spec.family
-        afterPacketFilter { [weak self, weak d] in
-            guard let self, let d, d.addressMACIndexes[name] == vmac.index else { return }
-            do {
-                try configurator.raiseWithoutAutoLinkLocal(ifindex: vmac.index)
-            } catch {
-                self.log.error("(\(d.name)) cannot bring \(name) up: \(error)", metadata: self.meta(d))
-            }
-            if family == .ipv6,
-               let ll = self.interfaceAddresses[base]?.first(where: { if case .v6(let a) = $0.address { return a.isLinkLocal }; return false }),
-               !(self.interfaceAddresses[vmac.index] ?? []).contains(where: { $0.address == ll.address }) {
-                do {
-                    _ = try configurator.addAddress(ll.address, prefix: 64, ifindex: vmac.index, label: nil, scope: .link,
-                                                    broadcast: nil, noDAD: true)
-                } catch {
-                    self.log.error("(\(d.name)) cannot add \(ll.address) to \(name): \(error)", metadata: self.meta(d))
-                }
-            }
+        let base = ifindex(named: spec.base)
+        raiseVirtualMAC(name, index: vmac.index, d, configurator) { [weak self, weak d] in
+            guard let self, let d, d.addressMACIndexes[name] == vmac.index, family == .ipv6, let base,
+                  let ll = self.interfaceAddresses[base]?.first(where: { if case .v6(let a) = $0.address { return a.isLinkLocal }; return false }),
+                  !(self.interfaceAddresses[vmac.index] ?? []).contains(where: { $0.address == ll.address }) else { return }
+            self.copyLinkLocal(ll.address, to: vmac.index, name: name, d, configurator)
         }
         log.info("(\(d.name)) VMAC \(name) \(macText) on \(spec.base) for the virtual addresses there", metadata: meta(d))
     }
@@ -354,6 +463,12 @@ extension Daemon {
     /// uses any more is deleted (only one this run made or adopted) and its base's sysctls go
     /// back.
     func tearDownAddressVirtualMACs(_ d: InstanceDriver) {
+        for (name, pending) in virtualMACs.creating.sorted(by: { $0.key < $1.key })
+        where pending.owner == ObjectIdentifier(d) && d.settings.virtualMAC?.name != name {
+            // Its creation has not been answered: deleted behind it.
+            virtualMACs.creating[name] = nil
+            deleteVirtualMACLink(name, index: nil, made: (pending.base, pending.mac), d)
+        }
         let mine = d.addressMACIndexes
         d.addressMACIndexes = [:]
         if !shuttingDown { updateAcceptFilter() }

@@ -338,8 +338,11 @@ public final class Daemon: @unchecked Sendable {
     func stopInstance(_ d: InstanceDriver) {
         feed(d, .shutdown)
         removeAddresses(d)
-        if d.virtualMACIndex != nil { tearDownVirtualMAC(d) }
-        if !d.addressMACIndexes.isEmpty { tearDownAddressVirtualMACs(d) }
+        // Also while a creation is unanswered (deleted behind it).
+        if d.settings.virtualMAC != nil { tearDownVirtualMAC(d) }
+        if !d.addressMACIndexes.isEmpty || virtualMACs.creating.values.contains(where: { $0.owner == ObjectIdentifier(d) }) {
+            tearDownAddressVirtualMACs(d)
+        }
         for token in d.timers.removeAll() { _ = loop.cancel(token) }
         runNotify(d, state: nil)
         notifyFifoTransition(d, state: nil)

@@ -6,9 +6,10 @@ import VRRPLinux
 @testable import VRRPRuntime
 import VRRPTestSupport
 
-/// A kernel that takes its time: address requests wait until the test lets them go (or, as a
-/// hang catcher, 5 s of wall time, which counts as a failure). Dumps answer at once.
-final class HeldConfigurator: AddressConfigurator, @unchecked Sendable {
+/// A kernel that takes its time: address requests and macvlan creations wait until the test
+/// lets them go (or, as a hang catcher, 5 s of wall time, which counts as a failure). Dumps,
+/// link raises and sysctls answer at once.
+final class HeldConfigurator: AddressConfigurator, VirtualMACConfigurator, @unchecked Sendable {
     let host: FakeHost
     private struct State {
         var released = false
@@ -82,6 +83,15 @@ final class HeldConfigurator: AddressConfigurator, @unchecked Sendable {
         return try host.deleteLink(ifindex: ifindex)
     }
 
+    func createMacvlan(name: String, parent: Int32, mac: [UInt8]) throws -> RouteNetlink.AddResult {
+        hold()
+        defer { state.withLock { $0.answered += 1 } }
+        return try host.createMacvlan(name: name, parent: parent, mac: mac)
+    }
+
+    func raiseWithoutAutoLinkLocal(ifindex: Int32) throws { try host.raiseWithoutAutoLinkLocal(ifindex: ifindex) }
+    func readSysctl(_ key: String) -> String? { host.readSysctl(key) }
+    func writeSysctl(_ key: String, _ value: String) throws { try host.writeSysctl(key, value) }
     func links() throws -> [LinkInfo] { try host.links() }
     func addresses() throws -> [InterfaceAddress] { try host.addresses() }
     func addRoute(_ route: RouteSpec) throws -> RouteNetlink.AddResult { try host.addRoute(route) }
@@ -180,6 +190,8 @@ struct AddressWorkerTests {
         defer { p1.daemon.addressRequests.stop() }
         let kernel = try #require(made)
         kernel.release()
+        // The macvlan is made on the worker; its completion comes back through the loop.
+        Self.settle(lan, p1)
         lan.loop.advance(by: .s(4))
         #expect(p1.state() == "MASTER")
         #expect(kernel.waitUntilAnswered(1))
@@ -192,5 +204,139 @@ struct AddressWorkerTests {
         #expect(p1.host.link(named: "vrrp.51") == nil)
         #expect(!p1.logs.contains("cannot remove"), "\(p1.logs.all.filter { $0.contains("cannot") })")
     }
-}
 
+    @Test("use_vmac: while the kernel has not answered the macvlan creation, the loop keeps turning and the master advertises; the VIP goes on the macvlan once it exists")
+    func advertsWhileMacvlanCreationPending() throws {
+        let lan = FakeLAN()
+        var made: HeldConfigurator?
+        let p1 = try SimNode(lan, "p1", addresses: [["198.18.0.11/24"]], config: instanceBlock(priority: 150, extra: "use_vmac")) { host in
+            let configurator = HeldConfigurator(host: host)
+            made = configurator
+            var io = host.io
+            io.addresses = configurator
+            io.virtualMAC = configurator
+            io.addressRequests = .worker
+            return io
+        }
+        defer { p1.daemon.addressRequests.stop() }
+        let kernel = try #require(made)
+        let start = lan.loop.now()
+        lan.loop.advance(by: .s(4))
+        // Had the loop (this thread) made the macvlan itself, it would have waited in it.
+        #expect(!kernel.timedOut)
+        #expect(kernel.waitUntilHeld(1))
+        #expect(p1.state() == "MASTER")
+        #expect(lan.adverts(from: "p1", since: start).count >= 1)
+        #expect(!p1.host.has("198.18.0.100"))
+        // Not an error: the address waits for its macvlan.
+        #expect(!p1.logs.contains("does not exist"), "\(p1.logs.all.filter { $0.contains("does not exist") })")
+        kernel.release()
+        #expect(kernel.waitUntilAnswered(1))
+        Self.settle(lan, p1)
+        lan.loop.advance(by: .s(1))
+        Self.settle(lan, p1)
+        let vmac = try #require(p1.host.link(named: "vrrp.51"))
+        #expect(vmac.isUp)
+        #expect(p1.host.sysctls["net/ipv4/conf/vrrp.51/arp_ignore"] == "1" && p1.host.sysctls["net/ipv4/conf/vrrp.51/rp_filter"] == "0")
+        #expect(p1.host.sysctls["net/ipv4/conf/eth0/arp_ignore"] == "1")
+        #expect(p1.host.has("198.18.0.100"))
+        #expect(p1.host.requestLog.contains("add 198.18.0.100/24 vrrp.51"), "\(p1.host.requestLog)")
+        #expect(!p1.logs.contains("cannot"), "\(p1.logs.all.filter { $0.contains("cannot") })")
+    }
+
+    /// Runs the worker's queue and the completions it hands back, and what those queue in
+    /// turn (the macvlan's creation, its raise, the link-local copy: three rounds at most).
+    static func settle(_ lan: FakeLAN, _ node: SimNode) {
+        for _ in 0..<4 {
+            #expect(node.daemon.addressRequests.waitUntilIdle(limit: .seconds(10)))
+            lan.loop.drain()
+        }
+    }
+
+    /// p1 whose address requests and macvlan creations are held, on the request worker.
+    static func heldVirtualMACNode(_ lan: FakeLAN, addresses: [[String]], config: String) throws -> (SimNode, HeldConfigurator) {
+        var made: HeldConfigurator?
+        let p1 = try SimNode(lan, "p1", addresses: addresses, config: config) { host in
+            let configurator = HeldConfigurator(host: host)
+            made = configurator
+            var io = host.io
+            io.addresses = configurator
+            io.virtualMAC = configurator
+            io.addressRequests = .worker
+            return io
+        }
+        return (p1, try #require(made))
+    }
+
+    @Test("use_vmac: SIGTERM while the macvlan creation is held: the delete follows the creation, no macvlan is left behind")
+    func stopWhileMacvlanCreationPending() throws {
+        let lan = FakeLAN()
+        let (p1, kernel) = try Self.heldVirtualMACNode(lan, addresses: [["198.18.0.11/24"]],
+                                                       config: instanceBlock(priority: 150, extra: "use_vmac"))
+        defer { p1.daemon.addressRequests.stop() }
+        #expect(kernel.waitUntilHeld(1))
+        lan.loop.advance(by: .s(1))
+        p1.terminate()
+        kernel.release()
+        #expect(p1.daemon.addressRequests.waitUntilIdle(limit: .seconds(10)))
+        lan.loop.drain()
+        #expect(!kernel.timedOut)
+        #expect(p1.host.linkLog.contains { $0.hasPrefix("create macvlan vrrp.51") }, "\(p1.host.linkLog)")
+        #expect(p1.host.linkLog.last == "delete vrrp.51", "\(p1.host.linkLog)")
+        #expect(p1.host.link(named: "vrrp.51") == nil)
+    }
+
+    @Test("use_vmac_addr: while the kernel has not answered the extra macvlans' creation, the master advertises; then the VIPs go on them, the base's link-local copied onto the IPv6 one")
+    func addressMACsWhileCreationPending() throws {
+        let lan = FakeLAN()
+        let config = instanceBlock(priority: 150, vip: "198.18.0.100/24\n        198.18.1.100/24 dev eth1",
+                                   extra: "use_vmac_addr\nvirtual_ipaddress_excluded {\n    2001:db8::100/64\n}")
+        let (p1, kernel) = try Self.heldVirtualMACNode(lan, addresses: [["198.18.0.11/24", "fe80::11/64"], ["198.18.1.11/24", "fe80::1:11/64"]],
+                                                       config: config)
+        defer { p1.daemon.addressRequests.stop() }
+        let start = lan.loop.now()
+        lan.loop.advance(by: .s(4))
+        #expect(!kernel.timedOut)
+        #expect(kernel.waitUntilHeld(1))
+        #expect(p1.state() == "MASTER")
+        #expect(lan.adverts(from: "p1", since: start).count >= 1)
+        #expect(p1.host.link(named: "vrrp6.51") == nil)
+        kernel.release()
+        Self.settle(lan, p1)
+        lan.loop.advance(by: .s(1))
+        Self.settle(lan, p1)
+        let v4 = try #require(p1.host.link(named: "vrrp.51"), "\(p1.host.linkLog)")
+        let v6 = try #require(p1.host.link(named: "vrrp6.51"), "\(p1.host.linkLog)")
+        #expect(v4.isUp && v6.isUp)
+        #expect(p1.host.addressLog.contains("add 198.18.1.100/24 vrrp.51"), "\(p1.host.addressLog)")
+        #expect(p1.host.addressLog.contains("add 2001:db8::100/64 vrrp6.51"), "\(p1.host.addressLog)")
+        #expect(p1.host.addressLog.contains("add fe80::11/64 vrrp6.51"), "\(p1.host.addressLog)")
+        #expect(!p1.logs.contains("cannot") && !p1.logs.contains("does not exist"),
+                "\(p1.logs.all.filter { $0.contains("cannot") || $0.contains("does not exist") })")
+    }
+
+    @Test("use_vmac: a reload that restarts the instance while its macvlan creation is held: the old one is deleted behind the creation, the new one made after that delete; the VIP ends up on it")
+    func reloadWhileMacvlanCreationPending() throws {
+        let lan = FakeLAN()
+        let (p1, kernel) = try Self.heldVirtualMACNode(lan, addresses: [["198.18.0.11/24"]],
+                                                       config: instanceBlock(priority: 150, extra: "use_vmac"))
+        defer { p1.daemon.addressRequests.stop() }
+        #expect(kernel.waitUntilHeld(1))
+        let reloaded = p1.reload(instanceBlock(priority: 150, extra: "use_vmac\nvmac_xmit_base"))
+        #expect(reloaded.ok && reloaded.changed == ["VI_1"], "\(reloaded)")
+        #expect(!kernel.timedOut)
+        kernel.release()
+        Self.settle(lan, p1)
+        lan.loop.advance(by: .s(5))
+        Self.settle(lan, p1)
+        lan.loop.advance(by: .s(1))
+        Self.settle(lan, p1)
+        #expect(p1.state() == "MASTER")
+        let creates = p1.host.linkLog.filter { $0.hasPrefix("create") || $0.hasPrefix("delete") }
+        #expect(creates.count == 3 && creates[1] == "delete vrrp.51" && creates[2].hasPrefix("create macvlan vrrp.51"), "\(p1.host.linkLog)")
+        let vmac = try #require(p1.host.link(named: "vrrp.51"), "\(p1.host.linkLog)")
+        #expect(vmac.isUp)
+        #expect(try p1.host.addresses().contains { $0.address == IPAddress("198.18.0.100")! && $0.ifindex == vmac.index })
+        #expect(!p1.logs.contains("cannot"), "\(p1.logs.all.filter { $0.contains("cannot") })")
+    }
+}
