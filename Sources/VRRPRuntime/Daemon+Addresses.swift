@@ -47,7 +47,16 @@ extension Daemon {
                 let result = try netlink.addAddress(spec.address, prefix: spec.prefix, ifindex: index, label: spec.label,
                                                     scope: AddressScope(rawValue: spec.scope), broadcast: spec.broadcast,
                                                     noDAD: true)
-                if result == .alreadyExists, operatorsIfPresent { outcome.borrowed = true }
+                // Already there: the operator's only if it does not carry our tag. The loop's
+                // view can lag the kernel (a delete and re-add of ours whose events have not been
+                // read yet), so the kernel is asked; a kernel without IFA_PROTO tags nothing,
+                // and the loop's view decides as before.
+                if result == .alreadyExists, operatorsIfPresent {
+                    let ours = (try? netlink.addresses())?.contains {
+                        $0.ifindex == index && $0.address == spec.address && $0.prefix == spec.prefix && $0.isTagged()
+                    } ?? false
+                    outcome.borrowed = !ours
+                }
                 return result
             }) { [weak self, weak d] result in
                 // Removed since (the delete queued behind this add decided its fate): nothing to record.

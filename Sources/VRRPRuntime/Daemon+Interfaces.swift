@@ -148,7 +148,13 @@ extension Daemon {
             let wasOurs = isOurs(a)
             if a.isTagged() { addedAddresses.remove(PrefixedAddress(a.address, a.prefix)) }
             for d in instances where d.ifindex == a.ifindex {
-                if d.installed.contains(a.address), d.router.state == .master, !shuttingDown {
+                if d.pendingAdds[a.address] != nil {
+                    // Our own delete, queued before an add that has not come back yet (MASTER →
+                    // BACKUP → MASTER within one worker round trip): that add puts it back. A
+                    // "restore" here would add it again, get EEXIST and take our own address
+                    // for the operator's: kept on leaving MASTER, a VIP on two hosts (seen at
+                    // 2 000 instances flapping under load).
+                } else if d.installed.contains(a.address), d.router.state == .master, !shuttingDown {
                     // Someone else deleted one of our addresses while we are master: put it back
                     // and announce it (documented in docs/operations.md).
                     log.warning("(\(d.name)) virtual address \(a.address) was removed by someone else; restoring it")
