@@ -57,39 +57,50 @@ extension Daemon {
         // RTM_NEWLINK and the dump wait for the kernel: on the request worker (issue 15). Until
         // the answer the instance runs as while its macvlan is being deleted: adverts from the
         // base, its addresses waiting.
-        virtualMACs.creating[spec.name] = (ObjectIdentifier(d), base, spec.mac)
-        let name = spec.name
-        let mac = spec.mac
+        createVirtualMAC(spec.name, base: base, mac: spec.mac, family: d.settings.family, for: d, configurator,
+                         fallback: fallback) { [unowned self] vmac in
+            self.useVirtualMAC(d, vmac, configurator, macvlanSysctlsWritten: true)
+        } afterward: { [unowned self] in
+            if let ifindex = d.socketIfindex { self.ensureSocket(SocketKey(ifindex: ifindex, family: d.settings.family), for: d) }
+            if d.router.state == .master {
+                self.installAddresses(d)
+                self.announce(d, count: d.settings.router.garpMasterRepeat)
+            }
+        }
+    }
+
+    /// Makes macvlan `name` on the request worker (RTM_NEWLINK, its own sysctls in the same job,
+    /// then the link list; issue 15: the loop never waits for the kernel) and, back on the loop,
+    /// hands the new link to `use` or the reason to `fallback`. `afterward` runs after either,
+    /// only when the answer came after the submit returned (worker mode; in `.inline` mode the
+    /// caller goes on itself) and the daemon is not stopping. Nothing happens if `d` stopped
+    /// meanwhile: its delete is queued behind the creation.
+    private func createVirtualMAC(_ name: String, base: Int32, mac: [UInt8], family: AddressFamily, for d: InstanceDriver,
+                                  _ configurator: any VirtualMACConfigurator, fallback: @escaping (String) -> Void,
+                                  use: @escaping (LinkInfo) -> Void, afterward: @escaping () -> Void) {
+        virtualMACs.creating[name] = (ObjectIdentifier(d), base, mac)
         var answeredAtOnce = true
-        let family = d.settings.family
         addressRequests.submit({ _ in
             _ = try configurator.createMacvlan(name: name, parent: base, mac: mac)
-            // The macvlan's own sysctls in the same job (plain /proc/sys writes).
             let warnings = Self.writeSysctls(Self.macvlanSysctls(name, family: family), configurator)
             return (try configurator.links(), warnings)
         }) { [weak self, weak d] result in
-            // Stopped meanwhile: its delete is queued behind the creation (`tearDownVirtualMAC`).
             guard let self, let d, self.virtualMACs.creating[name]?.owner == ObjectIdentifier(d) else { return }
             self.virtualMACs.creating[name] = nil
             switch result {
             case .success(let (list, warnings)):
                 for warning in warnings { self.log.warning("\(warning)") }
                 self.links = Dictionary(list.map { ($0.index, $0) }, uniquingKeysWith: { $1 })
-                guard let vmac = self.links.values.first(where: { $0.name == name }) else {
-                    fallback("the kernel does not list it after creating it")
-                    break
+                if let vmac = self.links.values.first(where: { $0.name == name }) {
+                    use(vmac)
+                } else {
+                    fallback("the kernel does not list \(name) after creating it")
                 }
-                self.useVirtualMAC(d, vmac, configurator, macvlanSysctlsWritten: true)
             case .failure(let error):
                 fallback("\(error)")
             }
-            // In .inline mode the caller goes on with the socket and the addresses itself.
             guard !answeredAtOnce, !self.shuttingDown else { return }
-            if let ifindex = d.socketIfindex { self.ensureSocket(SocketKey(ifindex: ifindex, family: d.settings.family), for: d) }
-            if d.router.state == .master {
-                self.installAddresses(d)
-                self.announce(d, count: d.settings.router.garpMasterRepeat)
-            }
+            afterward()
         }
         answeredAtOnce = false
     }
@@ -369,30 +380,10 @@ extension Daemon {
                 name = free
             }
             // On the request worker, as the instance's own macvlan.
-            virtualMACs.creating[name] = (ObjectIdentifier(d), base, spec.mac)
-            let mac = spec.mac
-            var answeredAtOnce = true
-            let family = spec.family
-            addressRequests.submit({ [name] _ in
-                _ = try configurator.createMacvlan(name: name, parent: base, mac: mac)
-                let warnings = Self.writeSysctls(Self.macvlanSysctls(name, family: family), configurator)
-                return (try configurator.links(), warnings)
-            }) { [weak self, weak d, name] result in
-                guard let self, let d, self.virtualMACs.creating[name]?.owner == ObjectIdentifier(d) else { return }
-                self.virtualMACs.creating[name] = nil
-                switch result {
-                case .success(let (list, warnings)):
-                    for warning in warnings { self.log.warning("\(warning)") }
-                    self.links = Dictionary(list.map { ($0.index, $0) }, uniquingKeysWith: { $1 })
-                    guard let vmac = self.links.values.first(where: { $0.name == name }) else {
-                        fallback("the kernel does not list \(name) after creating it")
-                        break
-                    }
-                    self.useAddressVirtualMAC(d, spec, name: name, vmac, adopted: false, configurator, macvlanSysctlsWritten: true)
-                case .failure(let error):
-                    fallback("\(error)")
-                }
-                guard !answeredAtOnce, !self.shuttingDown else { return }
+            createVirtualMAC(name, base: base, mac: spec.mac, family: spec.family, for: d, configurator,
+                             fallback: fallback) { [unowned self] vmac in
+                self.useAddressVirtualMAC(d, spec, name: name, vmac, adopted: false, configurator, macvlanSysctlsWritten: true)
+            } afterward: { [unowned self] in
                 // The other instances of the VRID waiting for it, then this one's addresses.
                 for w in self.instances where w !== d && w.addressMACIndexes.count < w.settings.addressVirtualMACs.count {
                     let before = w.addressMACIndexes.count
@@ -407,7 +398,6 @@ extension Daemon {
                     self.announce(d, count: d.settings.router.garpMasterRepeat)
                 }
             }
-            answeredAtOnce = false
             return
         }
         guard let vmac = links.values.first(where: { $0.name == name }) else {
