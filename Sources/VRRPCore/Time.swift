@@ -14,6 +14,10 @@ public struct Instant: Hashable, Comparable, Sendable, CustomStringConvertible {
         Instant(nanoseconds: lhs.nanoseconds &+ rhs.nanoseconds)
     }
 
+    public static func - (lhs: Instant, rhs: Interval) -> Instant {
+        Instant(nanoseconds: lhs.nanoseconds &- rhs.nanoseconds)
+    }
+
     public static func - (lhs: Instant, rhs: Instant) -> Interval {
         Interval(nanoseconds: lhs.nanoseconds &- rhs.nanoseconds)
     }

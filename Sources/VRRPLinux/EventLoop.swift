@@ -127,6 +127,17 @@ public final class EventLoop: @unchecked Sendable {
         return timers.schedule(at: deadline, body)
     }
 
+    /// Runs `body` on the loop thread once `now() >= deadline`, or from `earliest` on when the
+    /// loop is awake anyway (for another timer or IO) and this timer is the next one due: the
+    /// loop never wakes up for it before `deadline` (issue 16: a master's Adver_Timers that fall
+    /// close together go out in one wake-up; VRRPCore's `VirtualRouter.earliness` says which
+    /// timers may).
+    @discardableResult
+    public func schedule(at deadline: Instant, earliest: Instant, _ body: @escaping () -> Void) -> TimerToken {
+        assertOwner()
+        return timers.schedule(at: deadline, earliest: earliest, body)
+    }
+
     /// Convenience: `schedule(at: now() + delay, body)`.
     @discardableResult
     public func schedule(after delay: Interval, _ body: @escaping () -> Void) -> TimerToken {
@@ -328,7 +339,7 @@ public final class EventLoop: @unchecked Sendable {
                     handlers[fd]?()  // looked up now: an earlier callback may have unregistered it
                 }
             }
-            if timerReady || timers.earliestDeadline().map({ $0 <= Self.now() }) == true {
+            if timerReady || timers.hasDue(now: Self.now()) {
                 runDueTimers(fired: timerReady)
             }
             runNextTurnWork()

@@ -13,19 +13,28 @@ public struct TimerToken: Hashable, Sendable {
 /// deadline and then by scheduling order (timers due at the same instant fire first-scheduled
 /// first). Pure; no clock. Cancelling removes the body; the queued id is skipped lazily when it
 /// reaches the top.
+///
+/// A timer may also have an `earliest` instant before its deadline (issue 16): the loop never
+/// wakes for it before the deadline, but once awake (for an earlier timer or IO) it pops the
+/// timer at the top of the heap from `earliest` on.
 struct TimerHeap<Body> {
+    private struct Pending {
+        var body: Body
+        var earliest: Instant
+    }
+
     /// Timer ids by deadline; a cancelled id stays until it reaches the top.
     private var queue = DeadlineQueue<UInt64>()
-    private var bodies: [UInt64: Body] = [:]
+    private var bodies: [UInt64: Pending] = [:]
     private var nextID: UInt64 = 1
 
     var isEmpty: Bool { bodies.isEmpty }
     var count: Int { bodies.count }
 
-    mutating func schedule(at deadline: Instant, _ body: Body) -> TimerToken {
+    mutating func schedule(at deadline: Instant, earliest: Instant? = nil, _ body: Body) -> TimerToken {
         let id = nextID
         nextID += 1
-        bodies[id] = body
+        bodies[id] = Pending(body: body, earliest: min(earliest ?? deadline, deadline))
         queue.push(id, at: deadline)
         return TimerToken(id: id)
     }
@@ -50,15 +59,25 @@ struct TimerHeap<Body> {
         popDueWithDeadline(now: now)?.body
     }
 
-    /// Removes and returns the earliest live timer and its deadline if it is due at `now`.
+    /// Removes and returns the earliest live timer and its deadline if it is due at `now`
+    /// (its deadline or its `earliest` has passed).
     mutating func popDueWithDeadline(now: Instant) -> (deadline: Instant, body: Body)? {
         while let top = queue.first {
-            guard let body = bodies[top.item] else { queue.pop(); continue }
-            guard top.at <= now else { return nil }
+            guard let pending = bodies[top.item] else { queue.pop(); continue }
+            guard top.at <= now || pending.earliest <= now else { return nil }
             queue.pop()
             bodies.removeValue(forKey: top.item)
-            return (top.at, body)
+            return (top.at, pending.body)
         }
         return nil
+    }
+
+    /// True when the earliest live timer can fire at `now` (see `popDueWithDeadline`).
+    mutating func hasDue(now: Instant) -> Bool {
+        while let top = queue.first {
+            guard let pending = bodies[top.item] else { queue.pop(); continue }
+            return top.at <= now || pending.earliest <= now
+        }
+        return false
     }
 }

@@ -133,6 +133,9 @@ public protocol EventLoopProtocol: AnyObject, Sendable {
     func register(fd: CInt, onReadable: @escaping () -> Void) throws
     func unregister(fd: CInt)
     func schedule(at deadline: Instant, _ body: @escaping () -> Void) -> TimerToken
+    /// A timer that may also fire from `earliest` on, when the loop is awake for an earlier
+    /// timer; the loop never wakes for it before `deadline` (issue 16).
+    func schedule(at deadline: Instant, earliest: Instant, _ body: @escaping () -> Void) -> TimerToken
     /// True if the timer was still pending.
     @discardableResult
     func cancel(_ token: TimerToken) -> Bool

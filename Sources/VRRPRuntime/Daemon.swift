@@ -268,16 +268,19 @@ public final class Daemon: @unchecked Sendable {
             if slot.at <= deadline { return }
             _ = loop.cancel(slot.token)
         }
-        let token = loop.schedule(at: deadline) { [unowned self, unowned d] in self.timerDue(d, kind) }
+        // The core says how early a timer may fire (an Adver_Timer: when the loop is awake for
+        // another instance's advert anyway, so they share a wake-up and a sendmmsg; issue 16).
+        let earliest = deadline - d.router.earliness(kind)
+        let token = loop.schedule(at: deadline, earliest: earliest) { [unowned self, unowned d] in self.timerDue(d, kind) }
         d.timers[kind] = ArmedTimers.Slot(token: token, at: deadline)
     }
 
     /// An armed loop timer fired: re-armed at the core's deadline if that moved later, fed to
-    /// the core if due, dropped if the core cancelled it.
+    /// the core if due (or within its early-fire window), dropped if the core cancelled it.
     func timerDue(_ d: InstanceDriver, _ kind: VirtualRouter.TimerKind) {
         d.timers[kind] = nil
-        guard let deadline = d.router.timers[kind] else { return }
-        if deadline > loop.now() {
+        guard let deadline = d.router.timers[kind], let fireTime = d.router.fireTime(kind) else { return }
+        if fireTime > loop.now() {
             arm(d, kind, at: deadline)
         } else if kind == .adver && options.batchAdverts {
             // The steady master's advert: queued and sent with the others due in this turn.

@@ -10,6 +10,8 @@ import VRRPLinux
 public final class ManualEventLoop: EventLoopProtocol, @unchecked Sendable {
     private struct Timer {
         var deadline: Instant
+        /// From here on the timer fires early when the loop is awake for another timer.
+        var earliest: Instant
         var id: UInt64
         var body: () -> Void
     }
@@ -39,10 +41,14 @@ public final class ManualEventLoop: EventLoopProtocol, @unchecked Sendable {
     public func isRegistered(_ fd: CInt) -> Bool { readable[fd] != nil }
 
     public func schedule(at deadline: Instant, _ body: @escaping () -> Void) -> TimerToken {
+        schedule(at: deadline, earliest: deadline, body)
+    }
+
+    public func schedule(at deadline: Instant, earliest: Instant, _ body: @escaping () -> Void) -> TimerToken {
         scheduledTimers += 1
         let id = nextID
         nextID += 1
-        timers.append(Timer(deadline: deadline, id: id, body: body))
+        timers.append(Timer(deadline: deadline, earliest: min(earliest, deadline), id: id, body: body))
         return TimerToken(id: id)
     }
 
@@ -108,19 +114,30 @@ public final class ManualEventLoop: EventLoopProtocol, @unchecked Sendable {
         }
     }
 
-    /// Moves the clock forward, firing every timer due on the way at its own deadline.
+    /// Moves the clock forward, firing every timer due on the way at its own deadline. As in
+    /// the epoll loop, once a timer has fired the next one (by deadline) fires in the same turn
+    /// if it is due or past its `earliest`; a timer is never the reason time stops early.
     public func advance(by interval: Interval) { advance(to: current + interval) }
 
     public func advance(to target: Instant) {
         precondition(target >= current, "time never goes backwards")
         drain()
-        while let next = nextDue(by: target) {
+        var awake = false  // a timer fired at `current` in this turn
+        while let next = nextDue(by: Instant(nanoseconds: .max)) {
+            let early = awake && timers[next].earliest <= current
+            guard timers[next].deadline <= target || early else { break }
             let timer = timers.remove(at: next)
-            current = max(current, timer.deadline)
+            if !early { current = max(current, timer.deadline) }
             timer.body()
-            // Timers due at the same instant run in one turn, as the epoll loop runs every due
-            // timer before the turn's next-turn work (the advert batch is sent there).
-            if let following = nextDue(by: current), timers[following].deadline == current { continue }
+            // Timers due at the same instant, and the next timer if it may fire early, run in
+            // one turn, as the epoll loop runs them before the turn's next-turn work (the advert
+            // batch is sent there).
+            if let following = nextDue(by: Instant(nanoseconds: .max)),
+               timers[following].deadline <= current || timers[following].earliest <= current {
+                awake = true
+                continue
+            }
+            awake = false
             drain()
         }
         current = target

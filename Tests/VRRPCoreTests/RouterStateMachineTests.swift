@@ -214,6 +214,31 @@ struct RouterStateMachineTests {
         ])
     }
 
+    @Test("Issue 16: the Adver_Timer may fire up to Advertisement_Interval / 16 early (never late), and the next deadline counts from the fire")
+    func adverTimerFiresEarly() {
+        var (router, at) = master()
+        let deadline = at + .seconds(1)
+        #expect(router.earliness(.adver) == Interval(nanoseconds: 62_500_000))
+        #expect(router.fireTime(.adver) == deadline - Interval(nanoseconds: 62_500_000))
+        let tooEarly = deadline - Interval(nanoseconds: 62_500_001)
+        #expect(router.handle(.timerFired(.adver), at: tooEarly).isEmpty)
+        let early = deadline - Interval(nanoseconds: 62_500_000)
+        #expect(router.handle(.timerFired(.adver), at: early) == [
+            .sendAdvertisement(priority: 100), .startTimer(.adver, at: early + .seconds(1)),
+        ])
+    }
+
+    @Test("Issue 16: the Master_Down_Timer never fires early, not even by a nanosecond (a premature takeover)")
+    func masterDownNeverEarly() {
+        var router = backup()
+        let deadline = Instant.zero + router.masterDownInterval
+        #expect(router.earliness(.masterDown) == .zero)
+        #expect(router.handle(.timerFired(.masterDown), at: deadline - Interval(nanoseconds: 1)).isEmpty)
+        #expect(router.state == .backup)
+        _ = router.handle(.timerFired(.masterDown), at: deadline)
+        #expect(router.state == .master)
+    }
+
     @Test("GARP: the delayed second burst and the periodic refresh")
     func garpTimers() {
         var (router, at) = master(RouterFixtures.configuration(garpMasterRefresh: .seconds(30)))

@@ -37,6 +37,25 @@ struct EventLoopTests {
         #expect(record.entries == ["a", "a2", "b", "c"])
     }
 
+    @Test("a timer with an earliest instant fires with an earlier timer, never wakes the loop before its deadline")
+    func earlyFireRidesAlong() throws {
+        let loop = try EventLoop()
+        let record = Record()
+        let start = EventLoop.now()
+        loop.schedule(at: start + .milliseconds(20)) { record.entries.append("exact") }
+        loop.schedule(at: start + .milliseconds(30), earliest: start + .milliseconds(15)) { record.entries.append("tolerant") }
+        let alone = start + .milliseconds(60)
+        loop.schedule(at: alone, earliest: start + .milliseconds(45)) {
+            record.entries.append(EventLoop.now() < alone ? "early alone" : "alone")
+            loop.stop()
+        }
+        loop.schedule(at: start + .seconds(10)) { record.entries.append("watchdog"); loop.stop() }  // hang guard
+        try onNewThread { try loop.run() }
+        #expect(record.entries == ["exact", "tolerant", "alone"])
+        // One wake-up for the first two, one for the third (plus the first turn).
+        #expect(loop.counters.turns <= 4, "\(loop.counters)")
+    }
+
     @Test("execute() from another thread runs the job on the loop thread")
     func executeRunsOnLoopThread() throws {
         let loop = try EventLoop()

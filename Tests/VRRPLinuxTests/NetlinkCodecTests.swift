@@ -373,4 +373,25 @@ struct TimerHeapTests {
         let last = heap.earliestDeadline()
         #expect(heap.count == 1 && last == Instant(nanoseconds: 30))
     }
+
+    @Test("a timer with an earliest instant is armed for its deadline and pops early only from the top of the heap")
+    func earlyFire() {
+        var heap = TimerHeap<String>()
+        _ = heap.schedule(at: Instant(nanoseconds: 100), "exact")
+        _ = heap.schedule(at: Instant(nanoseconds: 110), earliest: Instant(nanoseconds: 90), "tolerant")
+        _ = heap.schedule(at: Instant(nanoseconds: 115), "exact2")
+        _ = heap.schedule(at: Instant(nanoseconds: 120), earliest: Instant(nanoseconds: 95), "behind exact2")
+        // The loop is armed for the earliest deadline, not the earliest instant a timer may fire.
+        let armed = heap.earliestDeadline()
+        let dueAt99 = heap.hasDue(now: Instant(nanoseconds: 99))
+        let poppedAt99 = heap.popDue(now: Instant(nanoseconds: 99))
+        #expect(armed == Instant(nanoseconds: 100))
+        #expect(!dueAt99 && poppedAt99 == nil)
+        var fired: [String] = []
+        while let body = heap.popDue(now: Instant(nanoseconds: 100)) { fired.append(body) }
+        // "tolerant" rides along with "exact"; "behind exact2" waits behind an exact timer.
+        let next = heap.earliestDeadline()
+        #expect(fired == ["exact", "tolerant"])
+        #expect(next == Instant(nanoseconds: 115))
+    }
 }

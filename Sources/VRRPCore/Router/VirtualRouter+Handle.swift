@@ -203,8 +203,8 @@ extension VirtualRouter {
 
     private mutating func timerFired(_ kind: TimerKind, _ now: Instant, _ actions: inout [Action]) {
         // A fire for a timer that is not armed, or armed later (re-armed after the driver queued
-        // the fire), is stale: ignore it.
-        guard let deadline = timers[kind], deadline <= now else { return }
+        // the fire), is stale: ignore it. Only the Adver_Timer may fire early (`earliness`).
+        guard let fireTime = fireTime(kind), fireTime <= now else { return }
         timers[kind] = nil
         switch (kind, state) {
         case (.masterDown, .backup):
