@@ -270,7 +270,17 @@ public final class Daemon: @unchecked Sendable {
         }
         // The core says how early a timer may fire (an Adver_Timer: when the loop is awake for
         // another instance's advert anyway, so they share a wake-up and a sendmmsg; issue 16).
-        let earliest = deadline - d.router.earliness(kind)
+        var earliest = deadline - d.router.earliness(kind)
+        if kind == .masterDown {
+            // The loop timer of a Master_Down_Timer is a check (ArmedTimers): the adverts heard
+            // since it was armed moved the core's deadline later, and `timerDue` re-arms it there.
+            // Checking up to a quarter of Master_Down_Interval (≈ one advert interval) early,
+            // in a turn awake for received adverts anyway, costs no wake-up of its own; a check
+            // never takes over early (the core's fire time is exact). Only while the window is
+            // still ahead: a check re-armed inside it would be due again at once.
+            let check = deadline - Interval(nanoseconds: d.router.masterDownInterval.nanoseconds / 4)
+            if check > loop.now() { earliest = check }
+        }
         let token = loop.schedule(at: deadline, earliest: earliest) { [unowned self, unowned d] in self.timerDue(d, kind) }
         d.timers[kind] = ArmedTimers.Slot(token: token, at: deadline)
     }

@@ -97,7 +97,10 @@ public final class ManualEventLoop: EventLoopProtocol, @unchecked Sendable {
     }
 
     /// Runs handed-over work and readable callbacks until none is left (without moving time).
-    public func drain() {
+    /// True when there was any.
+    @discardableResult
+    public func drain() -> Bool {
+        var worked = false
         while true {
             let jobs = inbox.withLock { jobs -> [@Sendable () -> Void] in
                 defer { jobs.removeAll() }
@@ -107,38 +110,45 @@ public final class ManualEventLoop: EventLoopProtocol, @unchecked Sendable {
             pendingReadable.removeAll()
             let turn = nextTurn
             nextTurn.removeAll()
-            if jobs.isEmpty && fds.isEmpty && turn.isEmpty { return }
+            if jobs.isEmpty && fds.isEmpty && turn.isEmpty { return worked }
+            worked = true
             for job in jobs { job() }
             for fd in fds { readable[fd]?() }
             for body in turn { body() }
         }
     }
 
+    /// How many times the loop woke up for a timer (moved the clock to a deadline), as
+    /// opposed to timers that fired in a turn that was awake anyway (issue 16).
+    public private(set) var wakeUps = 0
+
     /// Moves the clock forward, firing every timer due on the way at its own deadline. As in
-    /// the epoll loop, once a timer has fired the next one (by deadline) fires in the same turn
-    /// if it is due or past its `earliest`; a timer is never the reason time stops early.
+    /// the epoll loop, in a turn that is awake (a timer fired, or IO or handed-over work ran)
+    /// the next timer (by deadline) fires too if it is due or past its `earliest`; a timer
+    /// never wakes the loop before its deadline.
     public func advance(by interval: Interval) { advance(to: current + interval) }
 
     public func advance(to target: Instant) {
         precondition(target >= current, "time never goes backwards")
-        drain()
-        var awake = false  // a timer fired at `current` in this turn
+        var awake = drain()
         while let next = nextDue(by: Instant(nanoseconds: .max)) {
             let early = awake && timers[next].earliest <= current
             guard timers[next].deadline <= target || early else { break }
             let timer = timers.remove(at: next)
-            if !early { current = max(current, timer.deadline) }
+            if !early {
+                current = max(current, timer.deadline)
+                wakeUps += 1
+            }
             timer.body()
             // Timers due at the same instant, and the next timer if it may fire early, run in
             // one turn, as the epoll loop runs them before the turn's next-turn work (the advert
-            // batch is sent there).
+            // batch is sent there); then the turn's IO and handed-over work.
             if let following = nextDue(by: Instant(nanoseconds: .max)),
                timers[following].deadline <= current || timers[following].earliest <= current {
                 awake = true
                 continue
             }
-            awake = false
-            drain()
+            awake = drain()
         }
         current = target
     }

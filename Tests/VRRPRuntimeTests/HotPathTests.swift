@@ -132,4 +132,27 @@ struct HotPathTests {
         let wakeUps = Set(adverts.map(\.at)).count
         #expect(wakeUps == times(1).count, "\(wakeUps) wake-ups for \(adverts.count) adverts")
     }
+
+    @Test("a backup's Master_Down checks ride along the wake-ups of the adverts it hears, and it still takes over exactly on time")
+    func masterDownChecksRideAlong() throws {
+        let (lan, p1, p2) = try ElectionTests.pair("version 3", "version 3", advertInt: "0.1")
+        lan.loop.advance(by: .s(5))
+        #expect(p1.state() == "MASTER" && p2.state() == "BACKUP")
+        let since = lan.loop.now()
+        let wakeUps = lan.loop.wakeUps
+        lan.loop.advance(by: .s(30))
+        let adverts = lan.adverts(from: "p1", since: since).count
+        #expect((300...301).contains(adverts))
+        // The master wakes once per advert; the backup's lazily armed Master_Down check used to
+        // wake the loop once per Master_Down_Interval (≈ 83 more in 30 s) on top of that.
+        #expect(lan.loop.wakeUps - wakeUps <= adverts + 1, "\(lan.loop.wakeUps - wakeUps) wake-ups for \(adverts) adverts")
+        #expect(p2.state() == "BACKUP")
+        p1.crash()
+        let last = lan.adverts(from: "p1").last!.at
+        let mdi = Interval(nanoseconds: 360_937_500)  // 3 × 100 ms + (256 − 100) × 10 cs / 256
+        lan.loop.advance(to: last + Interval(nanoseconds: mdi.nanoseconds - 1))
+        #expect(p2.state() == "BACKUP")
+        lan.loop.advance(by: Interval(nanoseconds: 1))
+        #expect(p2.state() == "MASTER")
+    }
 }
