@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
+import Synchronization
 import VRRPCore
 import VRRPLinux
 
@@ -44,9 +45,15 @@ extension Daemon {
             d.installed.insert(spec.address)
             d.pendingAdds[spec.address] = outcome
             addressRequests.submit({ netlink in
-                let result = try netlink.addAddress(spec.address, prefix: spec.prefix, ifindex: index, label: spec.label,
+                let result: RouteNetlink.AddResult
+                do {
+                    result = try netlink.addAddress(spec.address, prefix: spec.prefix, ifindex: index, label: spec.label,
                                                     scope: AddressScope(rawValue: spec.scope), broadcast: spec.broadcast,
                                                     noDAD: true)
+                } catch {
+                    outcome.failed = true  // its gratuitous ARPs, queued behind, are not sent
+                    throw error
+                }
                 // Already there: the operator's only if it does not carry our tag. The loop's
                 // view can lag the kernel (a delete and re-add of ours whose events have not been
                 // read yet), so the kernel is asked; a kernel without IFA_PROTO tags nothing,
@@ -87,6 +94,8 @@ extension Daemon {
     func removeAddresses(_ d: InstanceDriver) {
         removeRulesAndRoutes(d)
         dropAnnouncements(d)
+        d.announcing?.cancel()
+        d.announcing = nil
         for spec in d.settings.allAddresses where d.installed.contains(spec.address) {
             d.installed.remove(spec.address)
             let pendingAdd = d.pendingAdds.removeValue(forKey: spec.address)
@@ -122,19 +131,19 @@ extension Daemon {
 
     /// Gratuitous ARP for every IPv4 virtual address and an unsolicited neighbour advertisement
     /// for every IPv6 one, `count` rounds over the addresses (RFC 5798 §6.4.1, keepalived
-    /// garp_master_repeat, vrrp.c `vrrp_send_link_update`), once the address requests queued
-    /// before have been answered (announced after the adds).
-    func announce(_ d: InstanceDriver, count: Int) {
-        addressRequests.submit({ _ in }) { [weak self, weak d] _ in
-            guard let self, let d, self.instances.contains(where: { $0 === d }) else { return }
-            self.announceNow(d, count: count)
-        }
-    }
-
+    /// garp_master_repeat, vrrp.c `vrrp_send_link_update`).
+    ///
+    /// The frames are built now and sent by the request worker, right after the requests queued
+    /// before them (a takeover's address add) are answered: not after a round trip back to the
+    /// loop thread for the answer (issue 16: that hop put the first GARP 0.2–0.4 ms after the
+    /// VIP). A frame whose add failed, or whose instance left MASTER meanwhile, is not sent.
     /// With `vrrp_garp_interval` / `vrrp_gna_interval` the frames of one interface go one gap
     /// apart, the gap shared by every instance on that interface (keepalived vrrp_arp.c); the
-    /// pacing rule is VRRPCore's ``AnnouncementPacer``.
-    func announceNow(_ d: InstanceDriver, count: Int) {
+    /// pacing rule is VRRPCore's ``AnnouncementPacer`` and the waiting frames go to the worker
+    /// when their turn comes.
+    func announce(_ d: InstanceDriver, count: Int) {
+        let ticket = d.announcing ?? AnnouncementTicket()
+        d.announcing = ticket
         var byLane: [AnnouncementLane: [PendingAnnouncement]] = [:]
         var laneOrder: [AnnouncementLane] = []
         for _ in 0..<max(1, count) {
@@ -154,32 +163,46 @@ extension Daemon {
                 }
                 let lane = AnnouncementLane(ifindex: index, neighborAdvertisement: isNA)
                 if byLane[lane] == nil { laneOrder.append(lane) }
-                byLane[lane, default: []].append(PendingAnnouncement(instance: ObjectIdentifier(d), name: d.name,
-                                                                     address: spec.address, ifindex: index, frame: frame))
+                byLane[lane, default: []].append(PendingAnnouncement(
+                    instance: ObjectIdentifier(d), name: d.name, address: spec.address, ifindex: index, frame: frame,
+                    add: d.pendingAdds[spec.address], ticket: ticket))
             }
         }
         let now = loop.now()
+        var ready: [PendingAnnouncement] = []
         for lane in laneOrder {
             let gap = lane.neighborAdvertisement ? configuration.globals.gnaInterval : configuration.globals.garpInterval
-            sendAnnouncements(announcements.submit(byLane[lane] ?? [], lane: lane, gap: gap, at: now))
+            ready += announcements.submit(byLane[lane] ?? [], lane: lane, gap: gap, at: now)
         }
         armAnnouncementTimer()
+        sendAnnouncements(ready)
         if count > 0 {
             log.info("(\(d.name)) Sending/queueing gratuitous ARPs/NAs for \(d.settings.allAddresses.map(\.text).joined(separator: " "))",
                      metadata: meta(d))
         }
     }
 
+    /// Hands frames to the request worker, which sends them after the requests queued before
+    /// (see `announce`); failures are logged back on the loop, once per address.
     func sendAnnouncements(_ items: [PendingAnnouncement]) {
-        var failed: Set<IPAddress> = []
-        for item in items where !failed.contains(item.address) {
-            guard let packetSocket = packetSocket(ifindex: item.ifindex) else { continue }
-            do {
-                try packetSocket.send(item.frame)
-            } catch {
-                failed.insert(item.address)
-                log.warning("(\(item.name)) cannot announce \(item.address) on \(links[item.ifindex]?.name ?? "?"): \(error)")
+        let sends = items.compactMap { item in packetSocket(ifindex: item.ifindex).map { (item: item, socket: $0) } }
+        guard !sends.isEmpty else { return }
+        addressRequests.submit({ _ -> [String] in
+            var failed: Set<IPAddress> = []
+            var problems: [String] = []
+            for (item, socket) in sends {
+                guard !failed.contains(item.address), item.add?.failed != true, !item.ticket.isCancelled else { continue }
+                do {
+                    try socket.send(item.frame)
+                } catch {
+                    failed.insert(item.address)
+                    problems.append("(\(item.name)) cannot announce \(item.address): \(error)")
+                }
             }
+            return problems
+        }) { [weak self] result in
+            guard let self, case .success(let problems) = result else { return }
+            for problem in problems { self.log.warning("\(problem)") }
         }
     }
 
@@ -207,19 +230,33 @@ extension Daemon {
     }
 }
 
-/// A gratuitous ARP / NA frame waiting for its gap.
-struct PendingAnnouncement {
+/// A gratuitous ARP / NA frame, waiting for its gap or on its way to the worker.
+struct PendingAnnouncement: Sendable {
     var instance: ObjectIdentifier
     var name: String
     var address: IPAddress
     var ifindex: Int32
     var frame: [UInt8]
+    /// The add of its address, when that was not answered yet at the announce.
+    var add: AddOutcome?
+    var ticket: AnnouncementTicket
 }
 
-/// What the worker learned from an add, read by a delete of the same address queued behind it
-/// (on the worker, in order) before the loop has heard the answer.
+/// What the worker learned from an add, read by the requests of the same address queued behind
+/// it (on the worker, in order) before the loop has heard the answer: a delete (borrowed), the
+/// gratuitous ARPs (failed).
 final class AddOutcome: @unchecked Sendable {
     var borrowed = false
+    var failed = false
+}
+
+/// One term as MASTER of one instance, for the frames the worker sends: cancelled by the loop
+/// when the instance's addresses are removed.
+final class AnnouncementTicket: Sendable {
+    private let cancelled = Atomic<Bool>(false)
+
+    func cancel() { cancelled.store(true, ordering: .releasing) }
+    var isCancelled: Bool { cancelled.load(ordering: .acquiring) }
 }
 
 extension Daemon {

@@ -11,7 +11,7 @@ extension Daemon {
     /// in vrrpd). A backup runs none of the takeover code before its first takeover, so that
     /// takeover paid the scans on the way to its address add and advert: `perf record` of a
     /// graceful takeover at advert_int 0.1 showed `swift_conformsToProtocol` under
-    /// `installAddresses`, `announceNow` and the pacer, ≈ 0.25 ms between the Master_Down timer
+    /// `installAddresses`, `announceNow` (now `announce`) and the pacer, ≈ 0.25 ms between the Master_Down timer
     /// and the add. The runtime caches what it found, so using each type once here is enough.
     /// Nothing here sends, changes the kernel's tables or touches an instance's state.
     func warmUpTakeoverPath() {
@@ -23,11 +23,11 @@ extension Daemon {
         pending[address] = AddOutcome()
         var added: Set<PrefixedAddress> = []
         added.insert(PrefixedAddress(address, 32))
-        // announceNow and the pacer.
+        // announce and the pacer.
         let lane = AnnouncementLane(ifindex: 1, neighborAdvertisement: false)
         var byLane: [AnnouncementLane: [PendingAnnouncement]] = [:]
         byLane[lane, default: []].append(PendingAnnouncement(instance: ObjectIdentifier(self), name: "", address: address,
-                                                             ifindex: 1, frame: []))
+                                                             ifindex: 1, frame: [], add: nil, ticket: AnnouncementTicket()))
         var pacer = AnnouncementPacer<PendingAnnouncement>()
         _ = pacer.submit(byLane[lane] ?? [], lane: lane, gap: .milliseconds(1), at: .zero)
         _ = pacer.nextDeadline

@@ -23,6 +23,9 @@ final class InstanceDriver {
     var borrowed: Set<IPAddress> = []
     /// Adds submitted and not answered yet (Daemon+Addresses.swift).
     var pendingAdds: [IPAddress: AddOutcome] = [:]
+    /// The gratuitous ARPs/NAs of this term as MASTER (sent on the worker); cancelled when the
+    /// addresses are removed, so a frame still queued there is not sent for a VIP on its way out.
+    var announcing: AnnouncementTicket?
     /// `virtual_routes` / `virtual_rules` this process added while MASTER, with the request used
     /// (deleted on leaving MASTER), and those found already there (someone else's: never deleted).
     var addedRoutes: [VirtualRoute: RouteSpec] = [:]

@@ -16,6 +16,7 @@ final class HeldConfigurator: AddressConfigurator, VirtualMACConfigurator, @unch
         var waiting = 0
         var timedOut = false
         var answered = 0
+        var failAdds = false
     }
     private let state = Mutex(State())
 
@@ -28,6 +29,9 @@ final class HeldConfigurator: AddressConfigurator, VirtualMACConfigurator, @unch
     var answered: Int { state.withLock { $0.answered } }
 
     func release() { state.withLock { $0.released = true } }
+
+    /// From now on an address add fails (as the kernel's EINVAL would) once released.
+    func failAddresses() { state.withLock { $0.failAdds = true } }
 
     /// Waits (polling, never on the test's thread in a correct daemon) until all requests made
     /// so far have been answered, for up to 10 s.
@@ -67,6 +71,7 @@ final class HeldConfigurator: AddressConfigurator, VirtualMACConfigurator, @unch
                     broadcast: IPv4Address?, noDAD: Bool) throws -> RouteNetlink.AddResult {
         hold()
         defer { state.withLock { $0.answered += 1 } }
+        if state.withLock({ $0.failAdds }) { throw SystemError("RTM_NEWADDR", errno: 22) }  // EINVAL
         return try host.addAddress(address, prefix: prefix, ifindex: ifindex, label: label, scope: scope,
                                    broadcast: broadcast, noDAD: noDAD)
     }
@@ -154,6 +159,39 @@ struct AddressWorkerTests {
         lan.loop.drain()
         #expect(p1.host.addressLog == ["add 198.18.0.100/24 eth0", "delete 198.18.0.100/24 eth0"])
         #expect(!p1.host.has("198.18.0.100"))
+        // Its gratuitous ARPs, queued on the worker behind the add, were not sent: the
+        // instance had left MASTER by then.
+        #expect(p1.host.frames.isEmpty)
+    }
+
+    @Test("takeover: the worker sends the gratuitous ARPs right after the kernel answers the add, without a round trip through the loop")
+    func announcedFromTheWorker() throws {
+        let (lan, p1, kernel) = try Self.masterWithHeldAdd()
+        defer { p1.daemon.addressRequests.stop() }
+        #expect(kernel.waitUntilHeld(1))
+        #expect(p1.host.frames.isEmpty)
+        kernel.release()
+        #expect(p1.daemon.addressRequests.waitUntilIdle(limit: .seconds(10)))
+        // The loop (this thread) has not turned since the release: the frames went from the
+        // worker. garp_master_repeat 5, one VIP.
+        #expect(p1.host.frames.count == 5)
+        lan.loop.drain()
+        #expect(p1.host.has("198.18.0.100"))
+        #expect(p1.logs.contains("Sending/queueing gratuitous ARPs"))
+    }
+
+    @Test("no gratuitous ARP for a VIP the kernel refused to add")
+    func noAnnouncementForAFailedAdd() throws {
+        let (lan, p1, kernel) = try Self.masterWithHeldAdd()
+        defer { p1.daemon.addressRequests.stop() }
+        #expect(kernel.waitUntilHeld(1))
+        kernel.failAddresses()
+        kernel.release()
+        #expect(p1.daemon.addressRequests.waitUntilIdle(limit: .seconds(10)))
+        lan.loop.drain()
+        #expect(!p1.host.has("198.18.0.100"))
+        #expect(p1.host.frames.isEmpty)
+        #expect(p1.logs.contains("cannot add 198.18.0.100/24"))
     }
 
     @Test("the worker thread runs from start-up, before the first request: a takeover's add does not wait for a thread to be created")
