@@ -283,7 +283,10 @@ public final class Daemon: @unchecked Sendable {
     /// An armed loop timer fired: re-armed at the core's deadline if that moved later, fed to
     /// the core if due, dropped if the core cancelled it.
     func timerDue(_ d: InstanceDriver, _ kind: VirtualRouter.TimerKind) {
-        if kind == .masterDown { drainHeld(for: d) }  // an advert held in time wins (issue 16)
+        // A held socket is read before a due Master_Down_Timer: an advert that arrived in time
+        // wins (issue 16). Only when due: the lazily re-armed timer fires about once per
+        // Master_Down_Interval with its deadline already moved on.
+        if kind == .masterDown, let due = d.router.timers[kind], due <= loop.now() { drainHeld(for: d) }
         d.timers[kind] = nil
         guard let deadline = d.router.timers[kind] else { return }
         if deadline > loop.now() {
