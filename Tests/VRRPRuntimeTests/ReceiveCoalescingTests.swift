@@ -141,6 +141,30 @@ struct ReceiveCoalescingTests {
         #expect(p.state("VI_1") == "MASTER", "graceful takeover Skew_Time after the priority-0 advert arrived")
     }
 
+    @Test("a priority rise that shortens Skew_Time while the socket is held ends the hold: a priority-0 advert still gives the takeover at arrival + Skew_Time")
+    func priorityRiseEndsHold() throws {
+        let lan = FakeLAN()
+        let script = "vrrp_script chk {\n    script \"/bin/true\"\n    interval 1\n}\n\n"
+        let config = script
+            + instanceBlock("VI_1", vrid: 51, priority: 100, vip: "198.18.0.100/24", extra: "track_script {\n        chk weight 150\n    }")
+            + "\n" + instanceBlock("VI_2", vrid: 52, priority: 100, vip: "198.18.0.101/24")
+        let p = try SimNode(lan, "p2", addresses: [["198.18.0.12/24"]], config: config)
+        let socket = try #require(p.host.sockets.first)
+        try Self.steady(lan, socket, seconds: 3, priority: 254)
+        try Self.hold(lan, socket, priority: 254)  // W = 50 ms at priority 100
+        p.check("chk", ok: true)
+        #expect(p.priority("VI_1") == 250)
+        #expect(!lan.loop.isPaused(socket.fileDescriptor), "Skew_Time fell to 23.4 ms: the 50 ms hold ended")
+        lan.loop.advance(by: .milliseconds(1))
+        let arrival = lan.loop.now()
+        try Self.inject(socket, vrid: 51, priority: 0)
+        let skew = Interval(nanoseconds: 23_437_500)
+        lan.loop.advance(to: arrival + (skew - .microseconds(100)))
+        #expect(p.state("VI_1") == "BACKUP")
+        lan.loop.advance(by: .microseconds(200))
+        #expect(p.state("VI_1") == "MASTER", "graceful takeover Skew_Time (at priority 250) after the priority-0 advert")
+    }
+
     @Test("a socket with a MASTER instance is never held, and a held one resumes when an instance on it becomes MASTER")
     func neverHeldWithAMaster() throws {
         let (lan, p, socket) = try Self.backup()
