@@ -22,7 +22,9 @@ import VRRPLinux
 ///   at the same instant as with the socket armed. (This replaces a second, BPF-filtered
 ///   socket for priority-0 adverts; see docs/performance.md.)
 /// - A socket with a MASTER instance is never held, and one is resumed the moment an
-///   instance on it becomes MASTER: a master sees a preferred advert at once.
+///   instance on it becomes MASTER: a master sees a preferred advert at once. It is resumed
+///   too when an instance's Skew_Time shrinks (``Daemon/feed``), the window being sized for
+///   the old one.
 /// W = min(50 ms, Master_Adver_Interval / 4, Skew_Time / 2) over the socket's backups; below
 /// 1 ms nothing is held. Only a wake-up that comes less than W after the previous read holds:
 /// adverts that come sparsely (or in one clump, as a master's sendmmsg batch arrives) are read
@@ -120,7 +122,7 @@ extension Daemon {
         readSocket(key, limit: Self.heldReadLimit)
     }
 
-    /// `d` became MASTER: its socket's callbacks resume now (what is queued is read in the
+    /// `d` became MASTER (or its Skew_Time shrank): its socket's callbacks resume now (what is queued is read in the
     /// next turn, level-triggered).
     func resumeHeld(for d: InstanceDriver) {
         guard let ifindex = d.socketIfindex else { return }

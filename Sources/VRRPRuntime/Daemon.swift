@@ -224,7 +224,11 @@ public final class Daemon: @unchecked Sendable {
         var actions = spareActions.popLast() ?? []
         let now = max(time ?? loop.now(), d.lastEventAt)
         d.lastEventAt = now
+        let skewBefore = d.router.skewTime
         d.router.handle(event, at: now, into: &actions)
+        // A shorter Skew_Time (a higher priority, a shorter learned interval) may make a held
+        // socket's window too long for a priority-0 advert: read it again at once (issue 16).
+        if d.router.skewTime < skewBefore { resumeHeld(for: d) }
         execute(actions, for: d)
         for action in actions { inspect(action) }
         // A fault raised or cleared without a transition (already in FAULT) still matters to
