@@ -110,6 +110,19 @@ public final class EventLoop: @unchecked Sendable {
         _ = try? syscall("epoll_ctl(DEL, \(fd))") { epoll_ctl(epoll.rawValue, CInt(EPOLL_CTL_DEL), fd, nil) }
     }
 
+    /// Stops (`enabled: false`) or resumes reporting a registered `fd` as readable, without
+    /// unregistering it (EPOLL_CTL_MOD with no events, then EPOLLIN again; level-triggered, so
+    /// data that arrived meanwhile is reported at the next turn). The daemon holds a busy
+    /// backup's VRRP socket this way for a short window and reads it once (issue 16).
+    public func setReadable(fd: CInt, enabled: Bool) {
+        assertOwner()
+        guard handlers[fd] != nil else { return }
+        var event = epoll_event()
+        event.events = enabled ? EPOLLIN.rawValue : 0
+        event.data.fd = fd
+        _ = try? syscall("epoll_ctl(MOD, \(fd))") { epoll_ctl(epoll.rawValue, CInt(EPOLL_CTL_MOD), fd, &event) }
+    }
+
     private func add(_ fd: CInt) throws {
         var event = epoll_event()
         event.events = EPOLLIN.rawValue

@@ -132,6 +132,9 @@ public protocol EventLoopProtocol: AnyObject, Sendable {
     func now() -> Instant
     func register(fd: CInt, onReadable: @escaping () -> Void) throws
     func unregister(fd: CInt)
+    /// Stops or resumes the readable callbacks of a registered `fd` (what arrives meanwhile
+    /// stays queued and is reported once resumed).
+    func setReadable(fd: CInt, enabled: Bool)
     func schedule(at deadline: Instant, _ body: @escaping () -> Void) -> TimerToken
     /// A timer that may also fire from `earliest` on, when the loop is awake for an earlier
     /// timer; the loop never wakes for it before `deadline` (issue 16).

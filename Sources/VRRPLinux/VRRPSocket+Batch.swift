@@ -93,6 +93,7 @@ extension VRRPSocket {
         } catch let error as SystemError where error.isWouldBlock {
             return 0
         }
+        let offset = received > 0 ? Self.clockOffset() : 0
         for i in 0..<received {
             let flags = headers[i].msg_flags
             if flags & CInt(MSG_TRUNC) != 0 || flags & CInt(MSG_CTRUNC) != 0 {
@@ -109,7 +110,8 @@ extension VRRPSocket {
             }
             let slot = UnsafeRawBufferPointer(start: data.baseAddress! + i * Self.batchSlotSize, count: Int(lengths[i]))
             body(RawPacket(bytes: [UInt8](slot), source: source, destination: destination,
-                           ttlOrHopLimit: info.hops, ifindex: info.ifindex ?? ifindex))
+                           ttlOrHopLimit: info.hops, ifindex: info.ifindex ?? ifindex,
+                           arrival: info.stamp.map { Instant(nanoseconds: $0 + offset) }))
         }
         return received
     }

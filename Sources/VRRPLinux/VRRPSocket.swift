@@ -20,13 +20,20 @@ public struct RawPacket: Hashable, Sendable {
     public var ttlOrHopLimit: UInt8?
     /// The interface the packet arrived on.
     public var ifindex: Int32
+    /// When the kernel queued it (SO_TIMESTAMPNS), on the loop's monotonic clock; nil if the
+    /// kernel gave no stamp. A socket the daemon reads late (a coalesced backup, issue 16)
+    /// feeds the advert to the core at this instant, so Master_Down_Timer runs from the
+    /// arrival (RFC 5798 §6.4.2), not from the read.
+    public var arrival: Instant?
 
-    public init(bytes: [UInt8], source: IPAddress, destination: IPAddress, ttlOrHopLimit: UInt8?, ifindex: Int32) {
+    public init(bytes: [UInt8], source: IPAddress, destination: IPAddress, ttlOrHopLimit: UInt8?, ifindex: Int32,
+                arrival: Instant? = nil) {
         self.bytes = bytes
         self.source = source
         self.destination = destination
         self.ttlOrHopLimit = ttlOrHopLimit
         self.ifindex = ifindex
+        self.arrival = arrival
     }
 }
 
@@ -59,6 +66,18 @@ public final class VRRPSocket: Sendable {
     /// Offset of the checksum in the VRRP header (RFC 5798 §5.2.8).
     static let checksumOffset: CInt = 6
     static let receiveCapacity = 65_536
+    /// SO_TIMESTAMPNS (= SCM_TIMESTAMPNS; asm-generic/socket.h, SO_TIMESTAMPNS_OLD with a
+    /// 64-bit time_t): a CLOCK_REALTIME `timespec` per datagram.
+    static let timestampOption: CInt = 35
+    /// SO_RCVBUFFORCE (CAP_NET_ADMIN: above net.core.rmem_max).
+    static let receiveBufferForceOption: CInt = 33
+    /// The receive buffer asked for (the kernel doubles it for its bookkeeping). A coalesced
+    /// backup reads its socket once per window W ≤ 50 ms and ≤ a quarter of the advert
+    /// interval, so a steady master queues at most ~N/4 adverts per window for N instances on
+    /// the socket (at most 255 VRIDs × senders); each costs one skb of ~1–2.3 KiB truesize.
+    /// 255 × 4 senders × 2.3 KiB ≈ 2.3 MiB: 4 MiB leaves room for bursts (a reload, a
+    /// takeover on the peer). keepalived keeps the kernel default (rmem_default, 208 KiB).
+    public static let receiveBufferBytes: CInt = 4 << 20
 
     public let family: AddressFamily
     public let interfaceName: String
@@ -95,9 +114,23 @@ public final class VRRPSocket: Sendable {
         case .ipv4: try configureIPv4()
         case .ipv6: try configureIPv6()
         }
+        try option(SOL_SOCKET, Self.timestampOption, "SO_TIMESTAMPNS", 1)
+        // Best effort: without CAP_NET_ADMIN the kernel caps SO_RCVBUF at rmem_max.
+        if (try? option(SOL_SOCKET, Self.receiveBufferForceOption, "SO_RCVBUFFORCE", Self.receiveBufferBytes)) == nil {
+            _ = try? option(SOL_SOCKET, SO_RCVBUF, "SO_RCVBUF", Self.receiveBufferBytes)
+        }
         if mode == .multicast {
             try join(group ?? (family == .ipv4 ? .v4(.vrrpMulticast) : .v6(.vrrpMulticast)))
         }
+    }
+
+    /// Realtime nanoseconds → the loop's monotonic clock: `offset` = monotonic − realtime,
+    /// read once per receive call (``EventLoop/now()`` is CLOCK_MONOTONIC).
+    static func clockOffset() -> Int64 {
+        var real = timespec()
+        clock_gettime(CLOCK_REALTIME, &real)
+        let mono = EventLoop.now().nanoseconds
+        return mono - (Int64(real.tv_sec) * 1_000_000_000 + Int64(real.tv_nsec))
     }
 
     /// Joins a multicast group on this interface (IP_ADD_MEMBERSHIP / IPV6_JOIN_GROUP). Joining
@@ -178,7 +211,7 @@ public final class VRRPSocket: Sendable {
         var name = sockaddr_in6()  // large enough for either family
         control.initializeMemory(as: UInt8.self, repeating: 0)
 
-        var result: (length: Int, flags: CInt, destination: IPAddress?, hops: UInt8?, ifindex: Int32?)
+        var result: (length: Int, flags: CInt, destination: IPAddress?, hops: UInt8?, ifindex: Int32?, stamp: Int64?)
         do {
             result = try {
                 var vector = iovec(iov_base: data.baseAddress, iov_len: data.count)
@@ -194,7 +227,7 @@ public final class VRRPSocket: Sendable {
                         let length = try syscall("recvmsg on \(interfaceName)") { recvmsg(fd.rawValue, &message, 0) }
                         // Control messages are parsed here, while their storage is alive.
                         let info = Self.parseControl(&message)
-                        return (length, message.msg_flags, info.destination, info.hops, info.ifindex)
+                        return (length, message.msg_flags, info.destination, info.hops, info.ifindex, info.stamp)
                     }
                 }
             }()
@@ -212,7 +245,8 @@ public final class VRRPSocket: Sendable {
         }
         let bytes = [UInt8](UnsafeRawBufferPointer(rebasing: data[..<result.length]))
         return RawPacket(bytes: bytes, source: source, destination: destination, ttlOrHopLimit: result.hops,
-                         ifindex: result.ifindex ?? ifindex)
+                         ifindex: result.ifindex ?? ifindex,
+                         arrival: result.stamp.map { Instant(nanoseconds: $0 + Self.clockOffset()) })
     }
 
     static func sourceAddress(_ name: sockaddr_in6) -> IPAddress? {
@@ -229,8 +263,9 @@ public final class VRRPSocket: Sendable {
 
     /// Walks the control messages of a received `msghdr`. The pointers never leave this call.
     static func parseControl(_ message: inout msghdr)
-        -> (destination: IPAddress?, hops: UInt8?, ifindex: Int32?) {
+        -> (destination: IPAddress?, hops: UInt8?, ifindex: Int32?, stamp: Int64?) {
         var destination: IPAddress?
+        var stamp: Int64?
         var hops: UInt8?
         var index: Int32?
         var header = cvrrp_cmsg_firsthdr(&message)
@@ -252,12 +287,15 @@ public final class VRRPSocket: Sendable {
             case (CInt(IPPROTO_IPV6), IPV6_HOPLIMIT):
                 // An int, not a byte (FRR's one-byte read is wrong on big-endian).
                 hops = UInt8(truncatingIfNeeded: data.loadUnaligned(as: CInt.self))
+            case (SOL_SOCKET, Self.timestampOption):
+                let time = data.loadUnaligned(as: timespec.self)
+                stamp = Int64(time.tv_sec) * 1_000_000_000 + Int64(time.tv_nsec)
             default:
                 break
             }
             header = cvrrp_cmsg_nxthdr(&message, current)
         }
-        return (destination, hops, index)
+        return (destination, hops, index, stamp)
     }
 
     // MARK: Send

@@ -35,30 +35,24 @@ extension Daemon {
         for key in sockets.keys where key.ifindex == ifindex {
             if let s = sockets.removeValue(forKey: key) { loop.unregister(fd: s.fileDescriptor) }
         }
+        forgetHeld(ifindex: ifindex)
         joinedGroups = joinedGroups.filter { $0.key.ifindex != ifindex }
     }
 
     func socketReadable(_ key: SocketKey) {
-        guard let socket = sockets[key] else { return }
         // Bounded per wakeup so one flooded interface cannot starve the others; one recvmmsg
         // per 4 datagrams (a recvmsg each plus one for EAGAIN before issue 16). The socket's
-        // instances are looked up once per wake-up, not per datagram (issue 16); with none
-        // (all stopped), what is queued is dropped as before.
-        guard let entry = instancesOn(key) else {
-            _ = try? socket.receive(upTo: 64) { _ in }
-            return
-        }
-        do {
-            _ = try socket.receive(upTo: 64) { packet in handle(packet, key: key, entry: entry) }
-        } catch {
-            log.warning("receive on \(links[key.ifindex]?.name ?? "?"): \(error)")
-        }
+        // instances are looked up once per wake-up, not per datagram (issue 16). A busy
+        // backup's socket is then held for a window (Daemon+Coalesce.swift).
+        let previous = held[key]?.lastReadAt
+        let count = readSocket(key, limit: Self.wakeReadLimit)
+        considerHolding(key, count: count, previousRead: previous)
     }
 
     /// Decodes one packet and hands it to the instance of its VRID. Malformed packets are
     /// counted on that instance (or on every instance of the socket when no VRID can be read)
     /// and dropped; nothing here can trap.
-    func handle(_ packet: RawPacket, key: SocketKey, entry: SocketInstances) {
+    func handle(_ packet: RawPacket, key: SocketKey, entry: SocketInstances, at arrival: Instant? = nil) {
         let onSocket = entry.all
         let vrid = Advertisement.peekVRID(packet.bytes, family: key.family)
         let decoded: Result<ReceivedAdvertisement, AdvertisementRejection>
@@ -84,7 +78,7 @@ extension Daemon {
                 unmatchedPackets += 1
                 return
             }
-            deliver(received, to: d)
+            deliver(received, to: d, at: arrival)
         }
     }
 
@@ -108,8 +102,8 @@ extension Daemon {
     /// Hands a decoded advert to its instance. Which adverts are for it at all (own, unicast
     /// peers, destination) and which pass RFC 5798 §7.1 is the core's decision; the driver only
     /// records the ones from elsewhere for the status ("what has the backup heard").
-    func deliver(_ received: ReceivedAdvertisement, to d: InstanceDriver) {
-        feed(d, .advertisementReceived(received)) { action in
+    func deliver(_ received: ReceivedAdvertisement, to d: InstanceDriver, at arrival: Instant? = nil) {
+        feed(d, .advertisementReceived(received), at: arrival) { action in
             switch action {
             case .rejected(.notForUs(.ownAdvertisement)):
                 break

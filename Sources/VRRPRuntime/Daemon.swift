@@ -52,6 +52,8 @@ public final class Daemon: @unchecked Sendable {
     var links: [Int32: LinkInfo] = [:]
     var interfaceAddresses: [Int32: [InterfaceAddress]] = [:]
     var sockets: [SocketKey: any VRRPTransport] = [:]
+    /// Backup sockets read once per window instead of per advert (Daemon+Coalesce.swift).
+    var held: [SocketKey: HeldSocket] = [:]
     /// Periodic adverts due in this loop turn, sent together at its end (one sendmmsg per socket).
     var outbox = AdvertOutbox()
     /// Emptied action buffers for `feed` to reuse (no allocation per event).
@@ -214,10 +216,19 @@ public final class Daemon: @unchecked Sendable {
     /// then sees each action. The actions go into a buffer taken from `spareActions` and given
     /// back emptied with its capacity, so a received advert allocates nothing here (issue 16);
     /// a pool, not one buffer, because executing an action can feed another instance.
-    func feed(_ d: InstanceDriver, _ event: VirtualRouter.Event, inspect: (VirtualRouter.Action) -> Void = { _ in }) {
+    /// `at`: when the event happened, if earlier than now (a held advert's arrival); an
+    /// instance's event times never go backwards.
+    func feed(_ d: InstanceDriver, _ event: VirtualRouter.Event, at time: Instant? = nil,
+              inspect: (VirtualRouter.Action) -> Void = { _ in }) {
         let faultsBefore = d.router.faultReasons
         var actions = spareActions.popLast() ?? []
-        d.router.handle(event, at: loop.now(), into: &actions)
+        let now = max(time ?? loop.now(), d.lastEventAt)
+        d.lastEventAt = now
+        let skewBefore = d.router.skewTime
+        d.router.handle(event, at: now, into: &actions)
+        // A shorter Skew_Time (a higher priority, a shorter learned interval) may make a held
+        // socket's window too long for a priority-0 advert: read it again at once (issue 16).
+        if d.router.skewTime < skewBefore { resumeHeld(for: d) }
         execute(actions, for: d)
         for action in actions { inspect(action) }
         // A fault raised or cleared without a transition (already in FAULT) still matters to
@@ -253,6 +264,7 @@ public final class Daemon: @unchecked Sendable {
             case .transitioned(let from, let to, let reason):
                 if let t = deferred { announceTransition(d, from: t.from, to: t.to, reason: t.reason) }
                 d.lastReason = reason.description
+                if to == .master { resumeHeld(for: d) }
                 updateAcceptFilter()
                 deferred = (from, to, reason)
             case .rejected(let rejection):
@@ -288,6 +300,10 @@ public final class Daemon: @unchecked Sendable {
     /// An armed loop timer fired: re-armed at the core's deadline if that moved later, fed to
     /// the core if due (or within its early-fire window), dropped if the core cancelled it.
     func timerDue(_ d: InstanceDriver, _ kind: VirtualRouter.TimerKind) {
+        // A held socket is read before a due Master_Down_Timer: an advert that arrived in time
+        // wins (issue 16). Only when due: the lazily re-armed timer fires about once per
+        // Master_Down_Interval with its deadline already moved on.
+        if kind == .masterDown, let due = d.router.timers[kind], due <= loop.now() { drainHeld(for: d) }
         d.timers[kind] = nil
         guard let deadline = d.router.timers[kind], let fireTime = d.router.fireTime(kind) else { return }
         if fireTime > loop.now() {

@@ -25,6 +25,9 @@ public struct DaemonOptions: Sendable {
     /// per socket (`AdvertOutbox`, issue 16); `vrrpd --no-advert-batching` turns it off (one
     /// sendmsg per advert).
     public var batchAdverts = true
+    /// Read a busy backup's VRRP socket once per short window instead of once per advert
+    /// (Daemon+Coalesce.swift, issue 16); `vrrpd --no-receive-coalescing` turns it off.
+    public var coalesceReceive = true
 
     public init(configFile: String, pidFile: String? = nil, statusSocket: String = "/run/vrrpd/vrrpd.sock",
                 statusGroup: String? = nil, dumpDirectory: String = "/run/vrrpd", metricsAddress: String? = nil,

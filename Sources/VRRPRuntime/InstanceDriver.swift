@@ -13,6 +13,8 @@ final class InstanceDriver {
     var router: VirtualRouter
     /// The loop timers armed for the core's timers (re-armed lazily, see ``ArmedTimers``).
     var timers = ArmedTimers()
+    /// The instant of the last event fed to the core (``Daemon/feed``): never goes backwards.
+    var lastEventAt = Instant(nanoseconds: 0)
     /// The last advert encoded (`Advertisement.encode(into:)`), reused for the next.
     var advertBuffer: [UInt8] = []
     /// The virtual addresses present for this instance (added by us, or already there).

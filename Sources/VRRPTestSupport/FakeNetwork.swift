@@ -373,7 +373,8 @@ public final class FakeVRRPSocket: VRRPTransport, @unchecked Sendable {
         if case .v4(let s) = source, case .v4(let d) = destination {
             bytes = IPv4Header(source: s, destination: d, payloadLength: vrrp.count, ttl: ttl).encode() + vrrp
         }
-        queue.append(RawPacket(bytes: bytes, source: source, destination: destination, ttlOrHopLimit: ttl, ifindex: ifindex))
+        queue.append(RawPacket(bytes: bytes, source: source, destination: destination, ttlOrHopLimit: ttl, ifindex: ifindex,
+                               arrival: host.lan.loop.now()))
         host.lan.loop.markReadable(fileDescriptor)
     }
 }

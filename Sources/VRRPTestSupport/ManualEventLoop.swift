@@ -35,7 +35,27 @@ public final class ManualEventLoop: EventLoopProtocol, @unchecked Sendable {
 
     public func register(fd: CInt, onReadable: @escaping () -> Void) throws { readable[fd] = onReadable }
 
-    public func unregister(fd: CInt) { readable[fd] = nil }
+    public func unregister(fd: CInt) {
+        readable[fd] = nil
+        paused.remove(fd)
+    }
+
+    private var paused: Set<CInt> = []
+    /// Every `setReadable(fd:enabled: false)`, in order (a socket held by the daemon).
+    public private(set) var pausedLog: [CInt] = []
+
+    public func setReadable(fd: CInt, enabled: Bool) {
+        guard readable[fd] != nil else { return }
+        if enabled {
+            paused.remove(fd)
+        } else {
+            paused.insert(fd)
+            pausedLog.append(fd)
+        }
+    }
+
+    /// True while `fd` is registered and its callbacks are paused.
+    public func isPaused(_ fd: CInt) -> Bool { paused.contains(fd) }
 
     /// True while a callback is registered for `fd`.
     public func isRegistered(_ fd: CInt) -> Bool { readable[fd] != nil }
@@ -106,8 +126,9 @@ public final class ManualEventLoop: EventLoopProtocol, @unchecked Sendable {
                 defer { jobs.removeAll() }
                 return jobs
             }
-            let fds = pendingReadable
-            pendingReadable.removeAll()
+            // A paused descriptor stays pending (level-triggered) until it is resumed.
+            let fds = pendingReadable.filter { !paused.contains($0) }
+            pendingReadable.removeAll { !paused.contains($0) }
             let turn = nextTurn
             nextTurn.removeAll()
             if jobs.isEmpty && fds.isEmpty && turn.isEmpty { return worked }

@@ -73,6 +73,10 @@ struct VRRPD: ParsableCommand {
           help: "Send every periodic advert with its own sendmsg instead of one sendmmsg per interface and loop turn.")
     var noAdvertBatching = false
 
+    @Flag(name: .customLong("no-receive-coalescing"),
+          help: "Read a backup's VRRP socket on every wake-up instead of once per short window while adverts keep coming.")
+    var noReceiveCoalescing = false
+
     func resolvedConfigFile() -> String {
         if let configFile { return configFile }
         for candidate in ["/etc/vrrpd/keepalived.conf", "/etc/keepalived/keepalived.conf"]
@@ -135,6 +139,7 @@ struct VRRPD: ParsableCommand {
             dropCapabilities: !keepCapabilities, logToSyslog: syslog, logDetail: detail, version: vrrpdVersion)
         options.strictConfiguration = strict
         options.batchAdverts = !noAdvertBatching
+        options.coalesceReceive = !noReceiveCoalescing
         let code: Int32
         do {
             let daemon = try Daemon(options: options, configuration: configuration, logger: log)

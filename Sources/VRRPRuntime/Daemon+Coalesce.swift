@@ -1,0 +1,142 @@
+// SPDX-License-Identifier: Apache-2.0
+import VRRPCore
+import VRRPLinux
+
+/// Coalesced receive on a backup (issue 16). A backup that hears adverts one at a time pays an
+/// epoll wake-up and a recvmmsg per advert (≈ 15–25 µs per advert, against ≈ 0.5 µs of
+/// decoding and handling). After a wake-up that read adverts, a busy socket whose
+/// instances are all BACKUP (or INIT/FAULT) is *held*: its callbacks are paused
+/// (`setReadable(fd:enabled: false)`, EPOLL_CTL_MOD) and it is read once more after a window W,
+/// then again every W while adverts keep coming; a read that finds nothing resumes the callbacks.
+///
+/// Why no takeover moves and none is false:
+/// - Each advert is fed to the core at the instant the kernel queued it (SO_TIMESTAMPNS,
+///   ``RawPacket/arrival``), so Master_Down_Timer restarts from the arrival (RFC 5798 §6.4.2)
+///   and a crash takeover still happens Master_Down_Interval after the master's last advert.
+/// - Before a Master_Down_Timer fire is handled, the held socket is read (``drainHeld(for:)``):
+///   an advert that arrived in time but sat in the socket restarts the timer instead of
+///   losing to it.
+/// - A priority-0 advert (and `fast_preempt`'s lower-priority advert) sets the timer to
+///   arrival + Skew_Time. W ≤ Skew_Time / 2 of every backup on the socket, so the advert is
+///   read, and the earlier deadline armed, before it falls due: the graceful takeover happens
+///   at the same instant as with the socket armed. (This replaces a second, BPF-filtered
+///   socket for priority-0 adverts; see docs/performance.md.)
+/// - A socket with a MASTER instance is never held, and one is resumed the moment an
+///   instance on it becomes MASTER: a master sees a preferred advert at once. It is resumed
+///   too when an instance's Skew_Time shrinks (``Daemon/feed``), the window being sized for
+///   the old one.
+/// W = min(50 ms, Master_Adver_Interval / 4, Skew_Time / 2) over the socket's backups; below
+/// 1 ms nothing is held. Only a wake-up that comes less than W after the previous read holds:
+/// adverts that come sparsely (or in one clump, as a master's sendmmsg batch arrives) are read
+/// in one wake-up anyway, and holding would only add a timer and two epoll_ctl calls.
+struct HeldSocket {
+    /// The last read of the socket: every advert queued after it arrived no earlier (the
+    /// lower clamp of an arrival stamp, against a stepped realtime clock).
+    var lastReadAt: Instant?
+    /// The pending read while the socket is held; nil: callbacks armed.
+    var poll: TimerToken?
+}
+
+extension Daemon {
+    static let holdCap = Interval.milliseconds(50)
+    static let holdMinimum = Interval.milliseconds(1)
+    /// Datagrams per wake-up read (one flooded interface cannot starve the others) and per
+    /// held read (a window's worth at 250 instances × 0.01 s is ~63).
+    static let wakeReadLimit = 64
+    static let heldReadLimit = 512
+
+    /// The hold window of a socket now; nil: it must stay armed (a MASTER on it, coalescing
+    /// off, or a window too small to gain anything).
+    func holdWindow(_ entry: SocketInstances) -> Interval? {
+        guard options.coalesceReceive else { return nil }
+        var window = Self.holdCap
+        for d in entry.all {
+            switch d.router.state {
+            case .master:
+                return nil
+            case .backup:
+                let quarter = Interval(nanoseconds: d.router.masterAdverInterval.interval.nanoseconds / 4)
+                let halfSkew = Interval(nanoseconds: d.router.skewTime.nanoseconds / 2)
+                window = min(window, quarter, halfSkew)
+            case .initialize, .fault:
+                continue
+            }
+        }
+        return window >= Self.holdMinimum ? window : nil
+    }
+
+    /// Reads up to `limit` datagrams and hands each to its instance at its arrival instant
+    /// (clamped to the last read and to now); how many were read.
+    @discardableResult
+    func readSocket(_ key: SocketKey, limit: Int) -> Int {
+        guard let socket = sockets[key] else { return 0 }
+        let now = loop.now()
+        let floor = held[key]?.lastReadAt ?? now
+        defer { held[key, default: HeldSocket()].lastReadAt = now }
+        guard let entry = instancesOn(key) else {
+            // No instance (all stopped): what is queued is dropped as before.
+            return (try? socket.receive(upTo: limit) { _ in }) ?? 0
+        }
+        do {
+            return try socket.receive(upTo: limit) { packet in
+                let arrival = min(max(packet.arrival ?? now, floor), now)
+                handle(packet, key: key, entry: entry, at: arrival)
+            }
+        } catch {
+            log.warning("receive on \(links[key.ifindex]?.name ?? "?"): \(error)")
+            return 1  // something was there
+        }
+    }
+
+    /// After a wake-up read `count` datagrams: holds the socket for a window if the previous
+    /// read was less than a window ago and only backups are on it.
+    func considerHolding(_ key: SocketKey, count: Int, previousRead: Instant?) {
+        guard count > 0, held[key]?.poll == nil, let previous = previousRead, let socket = sockets[key],
+              let entry = instancesOn(key), let window = holdWindow(entry) else { return }
+        let now = loop.now()
+        guard now - previous < window else { return }  // sparse: nothing to gain
+        loop.setReadable(fd: socket.fileDescriptor, enabled: false)
+        held[key, default: HeldSocket()].poll = loop.schedule(at: now + window) { [unowned self] in self.heldReadDue(key) }
+    }
+
+    /// The held socket's window ended: read it; hold it again if adverts came and it may still
+    /// be held, else resume its callbacks.
+    func heldReadDue(_ key: SocketKey) {
+        guard held[key]?.poll != nil else { return }
+        held[key]?.poll = nil
+        let count = readSocket(key, limit: Self.heldReadLimit)
+        guard let socket = sockets[key] else { return }
+        if count > 0, held[key]?.poll == nil, let entry = instancesOn(key), let window = holdWindow(entry) {
+            held[key]?.poll = loop.schedule(at: loop.now() + window) { [unowned self] in self.heldReadDue(key) }
+        } else if held[key]?.poll == nil {
+            loop.setReadable(fd: socket.fileDescriptor, enabled: true)
+        }
+    }
+
+    /// Before `d`'s Master_Down_Timer is handled: reads what sits in its held socket, so an
+    /// advert that arrived in time wins over the timer (no false takeover).
+    func drainHeld(for d: InstanceDriver) {
+        guard let ifindex = d.socketIfindex else { return }
+        let key = SocketKey(ifindex: ifindex, family: d.settings.family)
+        guard held[key]?.poll != nil else { return }
+        readSocket(key, limit: Self.heldReadLimit)
+    }
+
+    /// `d` became MASTER (or its Skew_Time shrank): its socket's callbacks resume now (what is queued is read in the
+    /// next turn, level-triggered).
+    func resumeHeld(for d: InstanceDriver) {
+        guard let ifindex = d.socketIfindex else { return }
+        let key = SocketKey(ifindex: ifindex, family: d.settings.family)
+        guard let token = held[key]?.poll else { return }
+        _ = loop.cancel(token)
+        held[key]?.poll = nil
+        if let socket = sockets[key] { loop.setReadable(fd: socket.fileDescriptor, enabled: true) }
+    }
+
+    /// The socket of `ifindex` closes: its holds end.
+    func forgetHeld(ifindex: Int32) {
+        for key in held.keys where key.ifindex == ifindex {
+            if let token = held.removeValue(forKey: key)?.poll { _ = loop.cancel(token) }
+        }
+    }
+}
