@@ -29,7 +29,7 @@ public final class AddressRequestQueue: @unchecked Sendable {
     private unowned let loop: any EventLoopProtocol
 
     private struct State {
-        var jobs: [@Sendable () -> Void] = []
+        var jobs: [QueuedRequest] = []
         var head = 0
         /// Submitted and not yet run (the one running included).
         var outstanding = 0
@@ -69,12 +69,7 @@ public final class AddressRequestQueue: @unchecked Sendable {
         case .inline:
             completion(Result { try request(configurator) })
         case .worker:
-            let done = UncheckedBox(completion)
-            let loop = self.loop
-            enqueue {
-                let result = Result { try request(configurator) }
-                loop.execute { done.value(result) }
-            }
+            enqueue(TypedRequest(request, completion: completion, loop: loop))
         }
     }
 
@@ -115,7 +110,7 @@ public final class AddressRequestQueue: @unchecked Sendable {
         signal()
     }
 
-    private func enqueue(_ job: @escaping @Sendable () -> Void) {
+    private func enqueue(_ job: QueuedRequest) {
         let startThread = state.withLock { s -> Bool in
             s.jobs.append(job)
             s.outstanding += 1
@@ -137,11 +132,11 @@ public final class AddressRequestQueue: @unchecked Sendable {
     }
 
     /// The next job, waiting for one; nil when stopping with nothing left.
-    private func next() -> (@Sendable () -> Void)? {
+    private func next() -> QueuedRequest? {
         pthread_mutex_lock(wakeLock)
         defer { pthread_mutex_unlock(wakeLock) }
         while true {
-            let (job, stop) = state.withLock { s -> ((@Sendable () -> Void)?, Bool) in
+            let (job, stop) = state.withLock { s -> (QueuedRequest?, Bool) in
                 guard s.head < s.jobs.count else { return (nil, s.stopping) }
                 let job = s.jobs[s.head]
                 s.head += 1
@@ -160,7 +155,7 @@ public final class AddressRequestQueue: @unchecked Sendable {
     private func work() {
         state.withLock { $0.running = true }
         while let job = next() {
-            job()
+            job.run(configurator)
             state.withLock { $0.outstanding -= 1 }
         }
     }
@@ -182,4 +177,40 @@ public final class AddressRequestQueue: @unchecked Sendable {
 private final class UncheckedBox<Value>: @unchecked Sendable {
     let value: Value
     init(_ value: Value) { self.value = value }
+}
+
+/// One submitted request in `.worker` mode: the request, its completion and its result in one
+/// object, handed to the worker and back to the loop. When every instance becomes MASTER at
+/// once (start-up, a mass takeover) thousands of requests are in flight; a box for the
+/// completion, a closure for the job and one for the loop cost ≈ 240 B each (issue 16, the
+/// start-up peak at 1 000 instances).
+private class QueuedRequest: @unchecked Sendable {
+    /// On the worker: runs the request, then hands the completion to the loop.
+    func run(_ configurator: any AddressConfigurator) {}
+}
+
+private final class TypedRequest<T: Sendable>: QueuedRequest, @unchecked Sendable {
+    let request: @Sendable (any AddressConfigurator) throws -> T
+    /// Loop-confined: only called on the loop thread (through `execute`), never on the worker.
+    let completion: (Result<T, any Error>) -> Void
+    /// Held strongly until the completion is handed over, as the closure that carried it did.
+    let loop: any EventLoopProtocol
+    var result: Result<T, any Error>?
+
+    init(_ request: @escaping @Sendable (any AddressConfigurator) throws -> T,
+         completion: @escaping (Result<T, any Error>) -> Void, loop: any EventLoopProtocol) {
+        self.request = request
+        self.completion = completion
+        self.loop = loop
+    }
+
+    override func run(_ configurator: any AddressConfigurator) {
+        result = Result { try request(configurator) }
+        loop.execute { self.finish() }
+    }
+
+    /// On the loop thread.
+    private func finish() {
+        if let result { completion(result) }
+    }
 }

@@ -20,7 +20,8 @@ extension Daemon {
         var installed: Set<IPAddress> = []
         installed.insert(address)
         var pending: [IPAddress: AddOutcome] = [:]
-        pending[address] = AddOutcome()
+        pending[address] = AddressAdd(spec: VirtualAddressSpec(address: address, prefix: 32, device: "", label: nil, scope: 0, broadcast: nil),
+                                      ifindex: 0, operatorsIfPresent: false, daemon: nil, driver: nil)
         var added: Set<PrefixedAddress> = []
         added.insert(PrefixedAddress(address, 32))
         // announce and the pacer.
