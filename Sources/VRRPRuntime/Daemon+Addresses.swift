@@ -94,49 +94,47 @@ extension Daemon {
     /// for every IPv6 one, `count` rounds over the addresses (RFC 5798 §6.4.1, keepalived
     /// garp_master_repeat, vrrp.c `vrrp_send_link_update`).
     ///
-    /// The frames are built now and sent by the request worker, right after the requests queued
-    /// before them (a takeover's address add) are answered: not after a round trip back to the
-    /// loop thread for the answer (issue 16: that hop put the first GARP 0.2–0.4 ms after the
-    /// VIP). A frame whose add failed, or whose instance left MASTER meanwhile, is not sent.
-    /// With `vrrp_garp_interval` / `vrrp_gna_interval` the frames of one interface go one gap
-    /// apart, the gap shared by every instance on that interface (keepalived vrrp_arp.c); the
-    /// pacing rule is VRRPCore's ``AnnouncementPacer`` and the waiting frames go to the worker
-    /// when their turn comes.
+    /// The frames are sent by the request worker, right after the requests queued before them
+    /// (a takeover's address add) are answered: not after a round trip back to the loop thread
+    /// for the answer (issue 16: that hop put the first GARP 0.2–0.4 ms after the VIP). A frame
+    /// whose add failed, or whose instance left MASTER meanwhile, is not sent. The worker builds
+    /// each frame as it sends it: 1 000 instances becoming MASTER at once queue 1 000 small
+    /// jobs, not 5 000 frames. With `vrrp_garp_interval` / `vrrp_gna_interval` the frames of
+    /// one interface go one gap apart, the gap shared by every instance on that interface
+    /// (keepalived vrrp_arp.c); the pacing rule is VRRPCore's ``AnnouncementPacer``, and the
+    /// frames it holds go to the worker when their turn comes.
     func announce(_ d: InstanceDriver, count: Int) {
         let ticket = d.announcing ?? AnnouncementTicket()
         d.announcing = ticket
+        let rounds = max(1, count)
         var byLane: [AnnouncementLane: [PendingAnnouncement]] = [:]
         var laneOrder: [AnnouncementLane] = []
-        for _ in 0..<max(1, count) {
-            for spec in d.settings.allAddresses where d.installed.contains(spec.address) {
-                guard let index = ifindex(named: spec.device), let link = links[index],
-                      let mac = MACAddress(bytes: link.mac) else { continue }
-                let frame: [UInt8]
-                let isNA: Bool
-                switch spec.address {
-                case .v4(let a):
-                    frame = GratuitousARP.frame(address: a, sourceMAC: mac)
-                    isNA = false
-                case .v6(let a):
-                    // RFC 5798 §6.4.1: Router flag set (the core's default).
-                    frame = UnsolicitedNeighborAdvertisement.frame(address: a, sourceMAC: mac)
-                    isNA = true
-                }
-                let lane = AnnouncementLane(ifindex: index, neighborAdvertisement: isNA)
-                if byLane[lane] == nil { laneOrder.append(lane) }
-                byLane[lane, default: []].append(PendingAnnouncement(
-                    instance: ObjectIdentifier(d), name: d.name, address: spec.address, ifindex: index, frame: frame,
-                    add: d.pendingAdds[spec.address], ticket: ticket))
+        for spec in d.settings.allAddresses where d.installed.contains(spec.address) {
+            guard let index = ifindex(named: spec.device), let link = links[index],
+                  let mac = MACAddress(bytes: link.mac) else { continue }
+            let isNA = if case .v6 = spec.address { true } else { false }
+            let lane = AnnouncementLane(ifindex: index, neighborAdvertisement: isNA)
+            if byLane[lane] == nil { laneOrder.append(lane) }
+            byLane[lane, default: []].append(PendingAnnouncement(
+                instance: ObjectIdentifier(d), name: d.name, address: spec.address, ifindex: index, mac: mac,
+                rounds: rounds, add: d.pendingAdds[spec.address], ticket: ticket))
+        }
+        let gaps = laneOrder.map { $0.neighborAdvertisement ? configuration.globals.gnaInterval : configuration.globals.garpInterval }
+        if zip(laneOrder, gaps).allSatisfy({ announcements.passesAtOnce(lane: $0, gap: $1) }) {
+            // keepalived's default (no gap): every round at once, in one job.
+            sendAnnouncements(laneOrder.flatMap { byLane[$0] ?? [] })
+        } else {
+            // `count` rounds over the addresses, one frame per item, each lane paced.
+            let now = loop.now()
+            var ready: [PendingAnnouncement] = []
+            for (lane, gap) in zip(laneOrder, gaps) {
+                var items: [PendingAnnouncement] = []
+                for _ in 0..<rounds { items += (byLane[lane] ?? []).map { var one = $0; one.rounds = 1; return one } }
+                ready += announcements.submit(items, lane: lane, gap: gap, at: now)
             }
+            armAnnouncementTimer()
+            sendAnnouncements(ready)
         }
-        let now = loop.now()
-        var ready: [PendingAnnouncement] = []
-        for lane in laneOrder {
-            let gap = lane.neighborAdvertisement ? configuration.globals.gnaInterval : configuration.globals.garpInterval
-            ready += announcements.submit(byLane[lane] ?? [], lane: lane, gap: gap, at: now)
-        }
-        armAnnouncementTimer()
-        sendAnnouncements(ready)
         if count > 0 {
             log.info("(\(d.name)) Sending/queueing gratuitous ARPs/NAs for \(d.settings.allAddresses.map(\.text).joined(separator: " "))",
                      metadata: meta(d))
@@ -144,20 +142,24 @@ extension Daemon {
     }
 
     /// Hands frames to the request worker, which sends them after the requests queued before
-    /// (see `announce`); failures are logged back on the loop, once per address.
+    /// (see `announce`): `rounds` rounds over the items; failures are logged back on the loop,
+    /// once per address.
     func sendAnnouncements(_ items: [PendingAnnouncement]) {
         let sends = items.compactMap { item in packetSocket(ifindex: item.ifindex).map { (item: item, socket: $0) } }
         guard !sends.isEmpty else { return }
         addressRequests.submit({ _ -> [String] in
+            let frames = sends.map { $0.item.frame }
             var failed: Set<IPAddress> = []
             var problems: [String] = []
-            for (item, socket) in sends {
-                guard !failed.contains(item.address), item.add?.failed != true, !item.ticket.isCancelled else { continue }
-                do {
-                    try socket.send(item.frame)
-                } catch {
-                    failed.insert(item.address)
-                    problems.append("(\(item.name)) cannot announce \(item.address): \(error)")
+            for round in 0..<(sends.map(\.item.rounds).max() ?? 0) {
+                for ((item, socket), frame) in zip(sends, frames) where round < item.rounds {
+                    guard !failed.contains(item.address), item.add?.failed != true, !item.ticket.isCancelled else { continue }
+                    do {
+                        try socket.send(frame)
+                    } catch {
+                        failed.insert(item.address)
+                        problems.append("(\(item.name)) cannot announce \(item.address): \(error)")
+                    }
                 }
             }
             return problems
@@ -197,10 +199,21 @@ struct PendingAnnouncement: Sendable {
     var name: String
     var address: IPAddress
     var ifindex: Int32
-    var frame: [UInt8]
+    var mac: MACAddress
+    /// How many times it is sent (garp_master_repeat when unpaced; 1 for a paced frame).
+    var rounds: Int
     /// The add of its address, when that was not answered yet at the announce.
     var add: AddOutcome?
     var ticket: AnnouncementTicket
+
+    /// Gratuitous ARP for IPv4, unsolicited NA for IPv6 (RFC 5798 §6.4.1: Router flag set, the
+    /// core's default).
+    var frame: [UInt8] {
+        switch address {
+        case .v4(let a): GratuitousARP.frame(address: a, sourceMAC: mac)
+        case .v6(let a): UnsolicitedNeighborAdvertisement.frame(address: a, sourceMAC: mac)
+        }
+    }
 }
 
 /// What the worker learned from an add, read by the requests of the same address queued behind

@@ -28,8 +28,10 @@ extension Daemon {
         let lane = AnnouncementLane(ifindex: 1, neighborAdvertisement: false)
         var byLane: [AnnouncementLane: [PendingAnnouncement]] = [:]
         byLane[lane, default: []].append(PendingAnnouncement(instance: ObjectIdentifier(self), name: "", address: address,
-                                                             ifindex: 1, frame: [], add: nil, ticket: AnnouncementTicket()))
+                                                             ifindex: 1, mac: MACAddress(bytes: [0, 0, 0x5e, 0, 1, 1])!, rounds: 1,
+                                                             add: nil, ticket: AnnouncementTicket()))
         var pacer = AnnouncementPacer<PendingAnnouncement>()
+        _ = pacer.passesAtOnce(lane: lane, gap: .zero)
         _ = pacer.submit(byLane[lane] ?? [], lane: lane, gap: .milliseconds(1), at: .zero)
         _ = pacer.nextDeadline
         pacer.removeWaiting { _ in true }

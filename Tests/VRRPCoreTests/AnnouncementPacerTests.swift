@@ -19,6 +19,19 @@ struct AnnouncementPacerTests {
         #expect(p.waitingCount == 0)
     }
 
+    @Test("passesAtOnce says whether a submit would return everything: no gap and nothing waiting on that lane")
+    func passesAtOnce() {
+        var p = AnnouncementPacer<String>()
+        #expect(p.passesAtOnce(lane: eth0, gap: .zero))
+        #expect(!p.passesAtOnce(lane: eth0, gap: .milliseconds(100)))
+        #expect(p.submit(["a1", "a2"], lane: eth0, gap: .milliseconds(100), at: t0) == ["a1"])
+        // The gap was set to zero meanwhile, but a2 still waits: a new frame goes behind it.
+        #expect(!p.passesAtOnce(lane: eth0, gap: .zero))
+        #expect(p.passesAtOnce(lane: eth1, gap: .zero))
+        #expect(p.due(at: t0 + .milliseconds(100)) == ["a2"])
+        #expect(p.passesAtOnce(lane: eth0, gap: .zero))
+    }
+
     @Test("with a gap the first frame goes at once, then one per gap, in order")
     func spaced() {
         var p = AnnouncementPacer<String>()

@@ -47,6 +47,12 @@ public struct AnnouncementPacer<Item> {
         return out
     }
 
+    /// True when frames submitted on `lane` with `gap` now would all be returned at once (no
+    /// gap, nothing waiting there): a caller may then send them without queueing them here.
+    public func passesAtOnce(lane: Lane, gap: Interval) -> Bool {
+        gap <= .zero && (lanes[lane]?.isEmpty ?? true)
+    }
+
     /// The frames whose turn has come at `now`, in order (at most one per paced lane).
     public mutating func due(at now: Instant) -> [Item] {
         var out: [Item] = []
