@@ -59,7 +59,7 @@ extension Daemon {
         d.announcing = nil
         for spec in d.settings.allAddresses where d.installed.contains(spec.address) {
             d.installed.remove(spec.address)
-            let pendingAdd = d.pendingAdds.removeValue(forKey: spec.address)
+            let pendingAdd = d.takePendingAdd(spec.address)
             if d.borrowed.remove(spec.address) != nil { continue }
             addedAddresses.remove(PrefixedAddress(spec.address, spec.prefix))
             guard let index = ifindex(named: spec.device) else { continue }
@@ -282,7 +282,7 @@ final class AddressAdd: AddOutcome, @unchecked Sendable {
     func completed(_ result: Result<RouteNetlink.AddResult, any Error>) {
         // Removed since (the delete queued behind this add decided its fate): nothing to record.
         guard let daemon, let d = driver, d.pendingAdds[spec.address] === self else { return }
-        d.pendingAdds[spec.address] = nil
+        d.takePendingAdd(spec.address)
         switch result {
         case .success(.added):
             daemon.addedAddresses.insert(PrefixedAddress(spec.address, spec.prefix))

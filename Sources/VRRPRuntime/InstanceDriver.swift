@@ -25,6 +25,15 @@ final class InstanceDriver {
     var borrowed: Set<IPAddress> = []
     /// Adds submitted and not answered yet (Daemon+Addresses.swift).
     var pendingAdds: [IPAddress: AddOutcome] = [:]
+
+    /// Takes `address` out of `pendingAdds`; the last one out frees the dictionary's storage
+    /// (issue 16: 1 000 masters kept ~130 KiB of empty tables after their adds came back).
+    @discardableResult
+    func takePendingAdd(_ address: IPAddress) -> AddOutcome? {
+        let add = pendingAdds.removeValue(forKey: address)
+        if pendingAdds.isEmpty { pendingAdds = [:] }
+        return add
+    }
     /// The gratuitous ARPs/NAs of this term as MASTER (sent on the worker); cancelled when the
     /// addresses are removed, so a frame still queued there is not sent for a VIP on its way out.
     var announcing: AnnouncementTicket?
