@@ -16,17 +16,14 @@ import VRRPLinux
 /// - Before a Master_Down_Timer fire is handled, the held socket is read (``drainHeld(for:)``):
 ///   an advert that arrived in time but sat in the socket restarts the timer instead of
 ///   losing to it.
-/// - A priority-0 advert (and `fast_preempt`'s lower-priority advert) sets the timer to
-///   arrival + Skew_Time. W ≤ Skew_Time / 2 of every backup on the socket, so the advert is
-///   read, and the earlier deadline armed, before it falls due: the graceful takeover happens
-///   at the same instant as with the socket armed. (This replaces a second, BPF-filtered
-///   socket for priority-0 adverts; see docs/performance.md.)
-/// - A socket with a MASTER instance is never held, and one is resumed the moment an
-///   instance on it becomes MASTER: a master sees a preferred advert at once. It is resumed
-///   too when an instance's Skew_Time shrinks (``Daemon/feed``), the window being sized for
-///   the old one.
-/// W = min(50 ms, Master_Adver_Interval / 4, Skew_Time / 2) over the socket's backups; below
-/// 1 ms nothing is held. Only a wake-up that comes less than W after the previous read holds:
+/// - W never exceeds the core's `VirtualRouter.advertReadSlack` of any instance on the socket:
+///   zero for a MASTER (a master sees a preferred advert at once), and for a backup Skew_Time
+///   / 2 (a priority-0 or `fast_preempt` advert sets Master_Down to arrival + Skew_Time, so it
+///   is read and that deadline armed before it falls due) and Master_Adver_Interval / 4. This
+///   replaces a second, BPF-filtered socket for priority-0 adverts (docs/performance.md). When
+///   an instance's slack shrinks (it became MASTER, its priority rose) a held socket is resumed
+///   at once (``Daemon/feed``), the window being sized for the old slack.
+/// W = min(50 ms, every instance's slack); below 1 ms nothing is held. Only a wake-up that comes less than W after the previous read holds:
 /// adverts that come sparsely (or in one clump, as a master's sendmmsg batch arrives) are read
 /// in one wake-up anyway, and holding would only add a timer and two epoll_ctl calls.
 struct HeldSocket {
@@ -45,23 +42,12 @@ extension Daemon {
     static let wakeReadLimit = 64
     static let heldReadLimit = 512
 
-    /// The hold window of a socket now; nil: it must stay armed (a MASTER on it, coalescing
-    /// off, or a window too small to gain anything).
+    /// The hold window of a socket now: the core's `advertReadSlack` of every instance on it,
+    /// capped; nil: it must stay armed (a MASTER on it, coalescing off, or a window too small
+    /// to gain anything).
     func holdWindow(_ entry: SocketInstances) -> Interval? {
         guard options.coalesceReceive else { return nil }
-        var window = Self.holdCap
-        for d in entry.all {
-            switch d.router.state {
-            case .master:
-                return nil
-            case .backup:
-                let quarter = Interval(nanoseconds: d.router.masterAdverInterval.interval.nanoseconds / 4)
-                let halfSkew = Interval(nanoseconds: d.router.skewTime.nanoseconds / 2)
-                window = min(window, quarter, halfSkew)
-            case .initialize, .fault:
-                continue
-            }
-        }
+        let window = entry.all.reduce(Self.holdCap) { min($0, $1.router.advertReadSlack) }
         return window >= Self.holdMinimum ? window : nil
     }
 
@@ -122,8 +108,8 @@ extension Daemon {
         readSocket(key, limit: Self.heldReadLimit)
     }
 
-    /// `d` became MASTER (or its Skew_Time shrank): its socket's callbacks resume now (what is queued is read in the
-    /// next turn, level-triggered).
+    /// `d`'s read slack shrank (it became MASTER, its Skew_Time fell): its socket's callbacks
+    /// resume now (what is queued is read in the next turn, level-triggered).
     func resumeHeld(for d: InstanceDriver) {
         guard let ifindex = d.socketIfindex else { return }
         let key = SocketKey(ifindex: ifindex, family: d.settings.family)

@@ -224,11 +224,11 @@ public final class Daemon: @unchecked Sendable {
         var actions = spareActions.popLast() ?? []
         let now = max(time ?? loop.now(), d.lastEventAt)
         d.lastEventAt = now
-        let skewBefore = d.router.skewTime
+        let slackBefore = d.router.advertReadSlack
         d.router.handle(event, at: now, into: &actions)
-        // A shorter Skew_Time (a higher priority, a shorter learned interval) may make a held
-        // socket's window too long for a priority-0 advert: read it again at once (issue 16).
-        if d.router.skewTime < skewBefore { resumeHeld(for: d) }
+        // A shorter read slack (MASTER now, a higher priority, a shorter learned interval) may
+        // make a held socket's window too long: read it again at once (issue 16).
+        if d.router.advertReadSlack < slackBefore { resumeHeld(for: d) }
         execute(actions, for: d)
         for action in actions { inspect(action) }
         // A fault raised or cleared without a transition (already in FAULT) still matters to
@@ -264,7 +264,6 @@ public final class Daemon: @unchecked Sendable {
             case .transitioned(let from, let to, let reason):
                 if let t = deferred { announceTransition(d, from: t.from, to: t.to, reason: t.reason) }
                 d.lastReason = reason.description
-                if to == .master { resumeHeld(for: d) }
                 updateAcceptFilter()
                 deferred = (from, to, reason)
             case .rejected(let rejection):

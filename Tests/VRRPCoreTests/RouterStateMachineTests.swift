@@ -239,6 +239,16 @@ struct RouterStateMachineTests {
         #expect(router.state == .master)
     }
 
+    @Test("Issue 16: how long an advert may wait unread: zero for a master, Skew_Time / 2 or interval / 4 for a backup")
+    func advertReadSlack() {
+        let b = backup()  // priority 100, 1 s: Skew_Time 609.375 ms
+        #expect(b.advertReadSlack == Interval(nanoseconds: 250_000_000))
+        let high = backup(RouterFixtures.configuration(priority: 250))  // Skew_Time 23.4375 ms
+        #expect(high.advertReadSlack == Interval(nanoseconds: 11_718_750))
+        let (m, _) = master()
+        #expect(m.advertReadSlack == .zero)
+    }
+
     @Test("GARP: the delayed second burst and the periodic refresh")
     func garpTimers() {
         var (router, at) = master(RouterFixtures.configuration(garpMasterRefresh: .seconds(30)))

@@ -52,6 +52,18 @@ struct ReceiveCoalescingTests {
 
     static func received(_ p: SimNode, _ name: String) -> Int { p.instance(name)?.counters.advertiseRcvd ?? 0 }
 
+    /// 1 ms on, a priority-0 advert for VI_1: VI_1 is still BACKUP 0.1 ms before arrival +
+    /// `skew` and MASTER 0.1 ms after (the graceful takeover did not move).
+    static func priorityZeroTakeover(_ lan: FakeLAN, _ p: SimNode, _ socket: FakeVRRPSocket, skew: Interval) throws {
+        lan.loop.advance(by: .milliseconds(1))
+        let arrival = lan.loop.now()
+        try inject(socket, vrid: 51, priority: 0)
+        lan.loop.advance(to: arrival + (skew - .microseconds(100)))
+        #expect(p.state("VI_1") == "BACKUP")
+        lan.loop.advance(by: .microseconds(200))
+        #expect(p.state("VI_1") == "MASTER", "graceful takeover Skew_Time after the priority-0 advert arrived")
+    }
+
     @Test("a second wake-up within the window holds the socket: adverts sent meanwhile are read together at its end (v2 1 s: W = 50 ms)")
     func holdsAndReadsOnce() throws {
         let (lan, p, socket) = try Self.backup()
@@ -131,14 +143,7 @@ struct ReceiveCoalescingTests {
         let (lan, p, socket) = try Self.backup(priority: 250)
         try Self.steady(lan, socket, seconds: 3, priority: 254)
         try Self.hold(lan, socket, priority: 254)
-        lan.loop.advance(by: .milliseconds(1))
-        let arrival = lan.loop.now()
-        try Self.inject(socket, vrid: 51, priority: 0)
-        let skew = Interval(nanoseconds: 23_437_500)
-        lan.loop.advance(to: arrival + (skew - .microseconds(100)))
-        #expect(p.state("VI_1") == "BACKUP")
-        lan.loop.advance(by: .microseconds(200))
-        #expect(p.state("VI_1") == "MASTER", "graceful takeover Skew_Time after the priority-0 advert arrived")
+        try Self.priorityZeroTakeover(lan, p, socket, skew: Interval(nanoseconds: 23_437_500))
     }
 
     @Test("a priority rise that shortens Skew_Time while the socket is held ends the hold: a priority-0 advert still gives the takeover at arrival + Skew_Time")
@@ -155,14 +160,7 @@ struct ReceiveCoalescingTests {
         p.check("chk", ok: true)
         #expect(p.priority("VI_1") == 250)
         #expect(!lan.loop.isPaused(socket.fileDescriptor), "Skew_Time fell to 23.4 ms: the 50 ms hold ended")
-        lan.loop.advance(by: .milliseconds(1))
-        let arrival = lan.loop.now()
-        try Self.inject(socket, vrid: 51, priority: 0)
-        let skew = Interval(nanoseconds: 23_437_500)
-        lan.loop.advance(to: arrival + (skew - .microseconds(100)))
-        #expect(p.state("VI_1") == "BACKUP")
-        lan.loop.advance(by: .microseconds(200))
-        #expect(p.state("VI_1") == "MASTER", "graceful takeover Skew_Time (at priority 250) after the priority-0 advert")
+        try Self.priorityZeroTakeover(lan, p, socket, skew: Interval(nanoseconds: 23_437_500))
     }
 
     @Test("a socket with a MASTER instance is never held, and a held one resumes when an instance on it becomes MASTER")

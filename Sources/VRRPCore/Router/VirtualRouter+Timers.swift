@@ -73,6 +73,28 @@ extension VirtualRouter {
         timers[kind].map { $0 - earliness(kind) }
     }
 
+    /// How long a received advert for this router may wait unread, when it is then handled at
+    /// its arrival instant, without changing what the router does (issue 16: a busy backup's
+    /// socket is read once per window).
+    ///
+    /// - MASTER: zero. A preferred advert must end a split brain at once (§6.4.3).
+    /// - BACKUP: half of Skew_Time, and a quarter of Master_Adver_Interval. The earliest
+    ///   deadline an advert can set is arrival + Skew_Time (priority 0, §6.4.2, or
+    ///   `fast_preempt`'s lower priority), so it is handled before that deadline with room for a
+    ///   loop that runs late; the quarter bounds how many adverts wait.
+    /// - INITIALIZE, FAULT: no bound (adverts change nothing there).
+    public var advertReadSlack: Interval {
+        switch state {
+        case .master:
+            return .zero
+        case .backup:
+            return min(Interval(nanoseconds: timingInterval.interval.nanoseconds / 4),
+                       Interval(nanoseconds: skewTime.nanoseconds / 2))
+        case .initialize, .fault:
+            return Interval(nanoseconds: .max)
+        }
+    }
+
     // MARK: timer bookkeeping (every start/cancel goes through here so `timers` mirrors the driver)
 
     mutating func startTimer(_ kind: TimerKind, at deadline: Instant, _ actions: inout [Action]) {
