@@ -155,4 +155,22 @@ struct HotPathTests {
         lan.loop.advance(by: Interval(nanoseconds: 1))
         #expect(p2.state() == "MASTER")
     }
+
+    @Test("a master's advert never goes early because a packet woke the loop: it does not chase another master's adverts (keepalived 2.2.7 stops advertising when it does)")
+    func advertNotEarlyOnReceive() throws {
+        let lan = FakeLAN()
+        let p1 = try SimNode(lan, "p1", addresses: [["198.18.0.11/24"]], config: instanceBlock("VI_1", vrid: 51, priority: 150))
+        lan.loop.advance(by: .s(10))
+        #expect(p1.state() == "MASTER")
+        let socket = try #require(p1.host.sockets.first)
+        for _ in 0..<5 {
+            let last = try #require(lan.adverts(from: "p1").last).at
+            // A foreign advert (another VRID) lands 30 ms before this master's next advert is due.
+            lan.loop.advance(to: last + .milliseconds(970))
+            try ReceiveCoalescingTests.inject(socket, vrid: 52)
+            lan.loop.advance(to: last + .milliseconds(1_500))
+            let next = try #require(lan.adverts(from: "p1", since: last + .milliseconds(1)).first).at
+            #expect(next - last == .seconds(1), "advert \(next - last) after the previous one")
+        }
+    }
 }
