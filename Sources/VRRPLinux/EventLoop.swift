@@ -140,15 +140,16 @@ public final class EventLoop: @unchecked Sendable {
         return timers.schedule(at: deadline, body)
     }
 
-    /// Runs `body` on the loop thread once `now() >= deadline`, or from `earliest` on when the
-    /// loop is awake anyway (for another timer or IO) and this timer is the next one due: the
-    /// loop never wakes up for it before `deadline` (issue 16: a master's Adver_Timers that fall
-    /// close together go out in one wake-up; VRRPCore's `VirtualRouter.earliness` says which
-    /// timers may).
+    /// Runs `body` on the loop thread once `now() >= deadline`, or from `earliest` on in a turn
+    /// in which an earlier timer fired (and, with `afterIO`, in a turn woken by IO only) when
+    /// this timer is the next one due: the loop never wakes up for it before `deadline`
+    /// (issue 16: a master's Adver_Timers that fall close together go out in one wake-up;
+    /// VRRPCore's `VirtualRouter.earliness` says which timers may).
     @discardableResult
-    public func schedule(at deadline: Instant, earliest: Instant, _ body: @escaping () -> Void) -> TimerToken {
+    public func schedule(at deadline: Instant, earliest: Instant, afterIO: Bool,
+                         _ body: @escaping () -> Void) -> TimerToken {
         assertOwner()
-        return timers.schedule(at: deadline, earliest: earliest, body)
+        return timers.schedule(at: deadline, earliest: earliest, afterIO: afterIO, body)
     }
 
     /// Convenience: `schedule(at: now() + delay, body)`.
@@ -194,9 +195,11 @@ public final class EventLoop: @unchecked Sendable {
             timerNeedsReset = true
         }
         var first = true
+        var timerTurn = fired
         while true {
             let now = Self.now()
-            guard let (deadline, body) = timers.popDueWithDeadline(now: now) else { return }
+            guard let (deadline, body) = timers.popDueWithDeadline(now: now, timerTurn: timerTurn) else { return }
+            if deadline <= now { timerTurn = true }
             lag.record(now - deadline, at: now)
             if first, let observe = lateTimerObserver { observe(now - deadline) }
             first = false

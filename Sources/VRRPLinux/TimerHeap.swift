@@ -15,12 +15,18 @@ public struct TimerToken: Hashable, Sendable {
 /// reaches the top.
 ///
 /// A timer may also have an `earliest` instant before its deadline (issue 16): the loop never
-/// wakes for it before the deadline, but once awake (for an earlier timer or IO) it pops the
-/// timer at the top of the heap from `earliest` on.
+/// wakes for it before the deadline, but in a turn in which a timer fired at its deadline it
+/// pops the timer at the top of the heap from `earliest` on, and in any other awake turn (IO
+/// only) too when the timer says `afterIO`.
 struct TimerHeap<Body> {
     private struct Pending {
         var body: Body
         var earliest: Instant
+        var afterIO: Bool
+
+        func due(_ deadline: Instant, now: Instant, timerTurn: Bool) -> Bool {
+            deadline <= now || (earliest <= now && (timerTurn || afterIO))
+        }
     }
 
     /// Timer ids by deadline; a cancelled id stays until it reaches the top.
@@ -31,10 +37,10 @@ struct TimerHeap<Body> {
     var isEmpty: Bool { bodies.isEmpty }
     var count: Int { bodies.count }
 
-    mutating func schedule(at deadline: Instant, earliest: Instant? = nil, _ body: Body) -> TimerToken {
+    mutating func schedule(at deadline: Instant, earliest: Instant? = nil, afterIO: Bool = false, _ body: Body) -> TimerToken {
         let id = nextID
         nextID += 1
-        bodies[id] = Pending(body: body, earliest: min(earliest ?? deadline, deadline))
+        bodies[id] = Pending(body: body, earliest: min(earliest ?? deadline, deadline), afterIO: afterIO)
         queue.push(id, at: deadline)
         return TimerToken(id: id)
     }
@@ -55,16 +61,17 @@ struct TimerHeap<Body> {
     }
 
     /// Removes and returns the earliest live timer if it is due at `now`.
-    mutating func popDue(now: Instant) -> Body? {
-        popDueWithDeadline(now: now)?.body
+    mutating func popDue(now: Instant, timerTurn: Bool = true) -> Body? {
+        popDueWithDeadline(now: now, timerTurn: timerTurn)?.body
     }
 
-    /// Removes and returns the earliest live timer and its deadline if it is due at `now`
-    /// (its deadline or its `earliest` has passed).
-    mutating func popDueWithDeadline(now: Instant) -> (deadline: Instant, body: Body)? {
+    /// Removes and returns the earliest live timer and its deadline if it is due at `now`: its
+    /// deadline has passed, or its `earliest` has and the turn is a timer's (`timerTurn`) or
+    /// the timer fires after IO too.
+    mutating func popDueWithDeadline(now: Instant, timerTurn: Bool) -> (deadline: Instant, body: Body)? {
         while let top = queue.first {
             guard let pending = bodies[top.item] else { queue.pop(); continue }
-            guard top.at <= now || pending.earliest <= now else { return nil }
+            guard pending.due(top.at, now: now, timerTurn: timerTurn) else { return nil }
             queue.pop()
             bodies.removeValue(forKey: top.item)
             return (top.at, pending.body)
@@ -72,11 +79,12 @@ struct TimerHeap<Body> {
         return nil
     }
 
-    /// True when the earliest live timer can fire at `now` (see `popDueWithDeadline`).
+    /// True when the earliest live timer can fire at `now` in a turn woken by IO only (see
+    /// `popDueWithDeadline`).
     mutating func hasDue(now: Instant) -> Bool {
         while let top = queue.first {
             guard let pending = bodies[top.item] else { queue.pop(); continue }
-            return top.at <= now || pending.earliest <= now
+            return pending.due(top.at, now: now, timerTurn: false)
         }
         return false
     }

@@ -136,9 +136,10 @@ public protocol EventLoopProtocol: AnyObject, Sendable {
     /// stays queued and is reported once resumed).
     func setReadable(fd: CInt, enabled: Bool)
     func schedule(at deadline: Instant, _ body: @escaping () -> Void) -> TimerToken
-    /// A timer that may also fire from `earliest` on, when the loop is awake for an earlier
-    /// timer; the loop never wakes for it before `deadline` (issue 16).
-    func schedule(at deadline: Instant, earliest: Instant, _ body: @escaping () -> Void) -> TimerToken
+    /// A timer that may also fire from `earliest` on, in a turn in which an earlier timer fired
+    /// (with `afterIO`, also in a turn woken by IO only); the loop never wakes for it before
+    /// `deadline` (issue 16).
+    func schedule(at deadline: Instant, earliest: Instant, afterIO: Bool, _ body: @escaping () -> Void) -> TimerToken
     /// True if the timer was still pending.
     @discardableResult
     func cancel(_ token: TimerToken) -> Bool

@@ -282,6 +282,7 @@ public final class Daemon: @unchecked Sendable {
         // The core says how early a timer may fire (an Adver_Timer: when the loop is awake for
         // another instance's advert anyway, so they share a wake-up and a sendmmsg; issue 16).
         var earliest = deadline - d.router.earliness(kind)
+        var afterIO = false
         if kind == .masterDown {
             // The loop timer of a Master_Down_Timer is a check (ArmedTimers): the adverts heard
             // since it was armed moved the core's deadline later, and `timerDue` re-arms it there.
@@ -290,9 +291,15 @@ public final class Daemon: @unchecked Sendable {
             // never takes over early (the core's fire time is exact). Only while the window is
             // still ahead: a check re-armed inside it would be due again at once.
             let check = deadline - Interval(nanoseconds: d.router.masterDownInterval.nanoseconds / 4)
-            if check > loop.now() { earliest = check }
+            if check > loop.now() {
+                earliest = check
+                afterIO = true
+            }
         }
-        let token = loop.schedule(at: deadline, earliest: earliest) { [unowned self, unowned d] in self.timerDue(d, kind) }
+        // An Adver_Timer fires early only beside another timer, never because a packet woke
+        // the loop: a master would chase another master's adverts (with keepalived 2.2.7 as
+        // that master, it stopped advertising; KeepalivedInteropTests authMismatch).
+        let token = loop.schedule(at: deadline, earliest: earliest, afterIO: afterIO) { [unowned self, unowned d] in self.timerDue(d, kind) }
         d.timers[kind] = ArmedTimers.Slot(token: token, at: deadline)
     }
 

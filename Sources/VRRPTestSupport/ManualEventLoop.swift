@@ -10,8 +10,10 @@ import VRRPLinux
 public final class ManualEventLoop: EventLoopProtocol, @unchecked Sendable {
     private struct Timer {
         var deadline: Instant
-        /// From here on the timer fires early when the loop is awake for another timer.
+        /// From here on the timer fires early in a turn in which another timer fired (with
+        /// `afterIO`, in any awake turn).
         var earliest: Instant
+        var afterIO: Bool
         var id: UInt64
         var body: () -> Void
     }
@@ -61,14 +63,15 @@ public final class ManualEventLoop: EventLoopProtocol, @unchecked Sendable {
     public func isRegistered(_ fd: CInt) -> Bool { readable[fd] != nil }
 
     public func schedule(at deadline: Instant, _ body: @escaping () -> Void) -> TimerToken {
-        schedule(at: deadline, earliest: deadline, body)
+        schedule(at: deadline, earliest: deadline, afterIO: false, body)
     }
 
-    public func schedule(at deadline: Instant, earliest: Instant, _ body: @escaping () -> Void) -> TimerToken {
+    public func schedule(at deadline: Instant, earliest: Instant, afterIO: Bool,
+                         _ body: @escaping () -> Void) -> TimerToken {
         scheduledTimers += 1
         let id = nextID
         nextID += 1
-        timers.append(Timer(deadline: deadline, earliest: min(earliest, deadline), id: id, body: body))
+        timers.append(Timer(deadline: deadline, earliest: min(earliest, deadline), afterIO: afterIO, id: id, body: body))
         return TimerToken(id: id)
     }
 
@@ -144,34 +147,43 @@ public final class ManualEventLoop: EventLoopProtocol, @unchecked Sendable {
     public private(set) var wakeUps = 0
 
     /// Moves the clock forward, firing every timer due on the way at its own deadline. As in
-    /// the epoll loop, in a turn that is awake (a timer fired, or IO or handed-over work ran)
-    /// the next timer (by deadline) fires too if it is due or past its `earliest`; a timer
-    /// never wakes the loop before its deadline.
+    /// the epoll loop, in a turn in which a timer fired the next timer (by deadline) fires too
+    /// if it is due or past its `earliest`, and in a turn in which only IO or handed-over work
+    /// ran, if it is past its `earliest` and fires `afterIO`; a timer never wakes the loop
+    /// before its deadline.
     public func advance(by interval: Interval) { advance(to: current + interval) }
 
     public func advance(to target: Instant) {
         precondition(target >= current, "time never goes backwards")
-        var awake = drain()
+        // The kind of turn the clock is in: a timer fired at its deadline, or only IO ran.
+        var timerTurn = false
+        var ioTurn = drain()
         while let next = nextDue(by: Instant(nanoseconds: .max)) {
-            let early = awake && timers[next].earliest <= current
+            let early = mayFireEarly(timers[next], timerTurn: timerTurn, ioTurn: ioTurn)
             guard timers[next].deadline <= target || early else { break }
             let timer = timers.remove(at: next)
             if !early {
+                if timer.deadline > current { ioTurn = false }
                 current = max(current, timer.deadline)
                 wakeUps += 1
             }
+            if timer.deadline <= current { timerTurn = true }
             timer.body()
             // Timers due at the same instant, and the next timer if it may fire early, run in
             // one turn, as the epoll loop runs them before the turn's next-turn work (the advert
             // batch is sent there); then the turn's IO and handed-over work.
             if let following = nextDue(by: Instant(nanoseconds: .max)),
-               timers[following].deadline <= current || timers[following].earliest <= current {
-                awake = true
+               timers[following].deadline <= current || mayFireEarly(timers[following], timerTurn: timerTurn, ioTurn: ioTurn) {
                 continue
             }
-            awake = drain()
+            timerTurn = false
+            ioTurn = drain()
         }
         current = target
+    }
+
+    private func mayFireEarly(_ timer: Timer, timerTurn: Bool, ioTurn: Bool) -> Bool {
+        timer.earliest <= current && (timerTurn || (ioTurn && timer.afterIO))
     }
 
     private func nextDue(by target: Instant) -> Int? {

@@ -43,9 +43,9 @@ struct EventLoopTests {
         let record = Record()
         let start = EventLoop.now()
         loop.schedule(at: start + .milliseconds(20)) { record.entries.append("exact") }
-        loop.schedule(at: start + .milliseconds(30), earliest: start + .milliseconds(15)) { record.entries.append("tolerant") }
+        loop.schedule(at: start + .milliseconds(30), earliest: start + .milliseconds(15), afterIO: false) { record.entries.append("tolerant") }
         let alone = start + .milliseconds(60)
-        loop.schedule(at: alone, earliest: start + .milliseconds(45)) {
+        loop.schedule(at: alone, earliest: start + .milliseconds(45), afterIO: false) {
             record.entries.append(EventLoop.now() < alone ? "early alone" : "alone")
             loop.stop()
         }

@@ -394,4 +394,18 @@ struct TimerHeapTests {
         #expect(fired == ["exact", "tolerant"])
         #expect(next == Instant(nanoseconds: 115))
     }
+
+    @Test("in a turn woken by IO only, a timer fires early only if it says afterIO")
+    func earlyFireAfterIO() {
+        var heap = TimerHeap<String>()
+        _ = heap.schedule(at: Instant(nanoseconds: 110), earliest: Instant(nanoseconds: 90), "advert")
+        _ = heap.schedule(at: Instant(nanoseconds: 120), earliest: Instant(nanoseconds: 90), afterIO: true, "check")
+        let dueAfterIO = heap.hasDue(now: Instant(nanoseconds: 100))
+        let afterIO = heap.popDue(now: Instant(nanoseconds: 100), timerTurn: false)
+        let inATimerTurn = heap.popDue(now: Instant(nanoseconds: 100), timerTurn: true)
+        let checkAfterIO = heap.popDue(now: Instant(nanoseconds: 100), timerTurn: false)
+        #expect(!dueAfterIO && afterIO == nil)
+        #expect(inATimerTurn == "advert")
+        #expect(checkAfterIO == "check")
+    }
 }
