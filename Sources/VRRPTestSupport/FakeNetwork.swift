@@ -349,6 +349,21 @@ public final class FakeVRRPSocket: VRRPTransport, @unchecked Sendable {
 
     public func receive() throws -> RawPacket? { queue.isEmpty ? nil : queue.removeFirst() }
 
+    /// Up to `limit` datagrams, as recvmmsg hands them over; what is left keeps the descriptor
+    /// readable (the epoll loop is level-triggered), so it is read in the next turn.
+    public func receive(upTo limit: Int, _ body: (RawPacket) -> Void) throws -> Int {
+        var count = 0
+        while count < limit, !queue.isEmpty {
+            count += 1
+            body(queue.removeFirst())
+        }
+        if !queue.isEmpty { host.lan.loop.markReadable(fileDescriptor) }
+        return count
+    }
+
+    /// How many datagrams are queued and not read yet.
+    public var queued: Int { queue.count }
+
     /// The size of every batch handed to `send(_:)` (sendmmsg on a real socket), in order.
     public private(set) var sentBatches: [Int] = []
 

@@ -122,7 +122,11 @@ public final class ManualEventLoop: EventLoopProtocol, @unchecked Sendable {
     /// Runs handed-over work and readable callbacks until none is left (without moving time).
     /// True when there was any.
     @discardableResult
-    public func drain() -> Bool {
+    public func drain() -> Bool { drain(yieldingToOverdueTimers: false) }
+
+    /// `yieldingToOverdueTimers`: stops after a pass that left timers overdue (after
+    /// ``stall(for:)``), so they run before the next pass, as in the epoll loop's turns.
+    private func drain(yieldingToOverdueTimers: Bool) -> Bool {
         var worked = false
         while true {
             let jobs = inbox.withLock { jobs -> [@Sendable () -> Void] in
@@ -139,6 +143,7 @@ public final class ManualEventLoop: EventLoopProtocol, @unchecked Sendable {
             for job in jobs { job() }
             for fd in fds { readable[fd]?() }
             for body in turn { body() }
+            if yieldingToOverdueTimers, timers.contains(where: { $0.deadline < current }) { return worked }
         }
     }
 
@@ -153,11 +158,20 @@ public final class ManualEventLoop: EventLoopProtocol, @unchecked Sendable {
     /// before its deadline.
     public func advance(by interval: Interval) { advance(to: current + interval) }
 
+    /// The loop thread is busy for `interval` (a long callback, a descheduled thread): the
+    /// clock moves and nothing runs. What fell due meanwhile runs at the next step as in the
+    /// epoll loop after a long turn: one pass of the readable descriptors (each callback reads
+    /// its bounded share), then every overdue timer, then the next pass.
+    public func stall(for interval: Interval) {
+        precondition(interval >= .zero, "time never goes backwards")
+        current = current + interval
+    }
+
     public func advance(to target: Instant) {
         precondition(target >= current, "time never goes backwards")
         // The kind of turn the clock is in: a timer fired at its deadline, or only IO ran.
         var timerTurn = false
-        var ioTurn = drain()
+        var ioTurn = drain(yieldingToOverdueTimers: true)
         while let next = nextDue(by: Instant(nanoseconds: .max)) {
             let early = mayFireEarly(timers[next], timerTurn: timerTurn, ioTurn: ioTurn)
             guard timers[next].deadline <= target || early else { break }
@@ -177,7 +191,7 @@ public final class ManualEventLoop: EventLoopProtocol, @unchecked Sendable {
                 continue
             }
             timerTurn = false
-            ioTurn = drain()
+            ioTurn = drain(yieldingToOverdueTimers: true)
         }
         current = target
     }

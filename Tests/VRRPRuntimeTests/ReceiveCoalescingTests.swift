@@ -137,6 +137,60 @@ struct ReceiveCoalescingTests {
         #expect(p.state("VI_1") == "MASTER", "then it takes over Master_Down_Interval after that advert")
     }
 
+    /// The loop stalls (a slow turn) across both instances' Master_Down deadlines while the
+    /// master keeps sending: each second `filler` adverts for VI_2, then one for VI_1. At the
+    /// end of the stall they all sit in the socket, and both timers are overdue.
+    static func stallWithBacklog(_ lan: FakeLAN, _ socket: FakeVRRPSocket, filler: Int) throws -> (last: Instant, lastVI1: Instant) {
+        try steady(lan, socket, seconds: 3)
+        try inject(socket, vrid: 51)
+        try inject(socket, vrid: 52)
+        lan.loop.advance(by: .zero)
+        let last = lan.loop.now()
+        var lastVI1 = last
+        for _ in 0..<3 {
+            lan.loop.stall(for: .s(1))
+            for _ in 0..<filler { try inject(socket, vrid: 52) }
+            try inject(socket, vrid: 51)
+            lastVI1 = lan.loop.now()
+        }
+        lan.loop.stall(for: mdi - .s(3) + .milliseconds(5))
+        #expect(socket.queued == 3 * (filler + 1))
+        return (last, lastVI1)
+    }
+
+    // Master_Down_Interval = 3 × 1 s + (256 − 100) / 256 s = 3.609375 s (RFC 3768 §6.1).
+    static let mdi = Interval(nanoseconds: 3_609_375_000)
+
+    @Test("adverts that arrived in time but queued behind a slow turn are read before a due Master_Down_Timer: no false takeover, and the real one still comes Master_Down_Interval after the last advert",
+          arguments: [250, 600])
+    func backlogBeatsMasterDown(filler: Int) throws {
+        let (lan, p, socket) = try Self.backup()
+        let (_, lastVI1) = try Self.stallWithBacklog(lan, socket, filler: filler)
+        lan.loop.advance(by: .zero)
+        #expect(p.state("VI_1") == "BACKUP" && p.state("VI_2") == "BACKUP",
+                "the adverts queued during the stall restarted both timers from their arrival")
+        #expect(lan.adverts(from: "p2").isEmpty, "no advert from a false master")
+        lan.loop.advance(to: lastVI1 + (Self.mdi - .milliseconds(1)))
+        #expect(socket.queued == 0)
+        #expect(p.state("VI_1") == "BACKUP")
+        lan.loop.advance(by: .milliseconds(2))
+        #expect(p.state("VI_1") == "MASTER", "VI_1's master went silent: takeover Master_Down_Interval after its last advert (its arrival, not when it was read)")
+    }
+
+    @Test("a backlog larger than one read postpones a due takeover only until it is read, not past it")
+    func backlogDoesNotBlockTakeover() throws {
+        let (lan, p, socket) = try Self.backup()
+        let (last, _) = try Self.stallWithBacklog(lan, socket, filler: 0)
+        // VI_1's master is gone (its three queued adverts are its last); 2 000 of VI_2's follow.
+        _ = last
+        lan.loop.stall(for: Self.mdi)
+        for _ in 0..<2000 { try Self.inject(socket, vrid: 52) }
+        lan.loop.advance(by: .zero)
+        #expect(socket.queued == 0)
+        #expect(p.state("VI_1") == "MASTER", "read to the end in bounded turns at the same instant, then taken over")
+        #expect(p.state("VI_2") == "BACKUP")
+    }
+
     @Test("a priority-0 advert sent while the socket is held still gives the takeover at arrival + Skew_Time (W ≤ Skew_Time / 2)")
     func priorityZeroWhileHeld() throws {
         // Priority 250: Skew_Time = 6/256 s = 23.4375 ms, so W = 11.71875 ms (not 50 ms).
