@@ -13,7 +13,7 @@ import VRRPLinux
 /// - Each advert is fed to the core at the instant the kernel queued it (SO_TIMESTAMPNS,
 ///   ``RawPacket/arrival``), so Master_Down_Timer restarts from the arrival (RFC 5798 §6.4.2)
 ///   and a crash takeover still happens Master_Down_Interval after the master's last advert.
-/// - Before a Master_Down_Timer fire is handled, the held socket is read (``drainHeld(for:)``):
+/// - Before a Master_Down_Timer fire is handled, the socket is read (``readBeforeMasterDown(for:)``):
 ///   an advert that arrived in time but sat in the socket restarts the timer instead of
 ///   losing to it.
 /// - W never exceeds the core's `VirtualRouter.advertReadSlack` of any instance on the socket:
@@ -57,17 +57,28 @@ extension Daemon {
     func readSocket(_ key: SocketKey, limit: Int) -> Int {
         guard let socket = sockets[key] else { return 0 }
         let now = loop.now()
-        let floor = held[key]?.lastReadAt ?? now
-        defer { held[key, default: HeldSocket()].lastReadAt = now }
+        // Datagrams are queued in arrival order: each one's stamp is clamped to the previous
+        // one's (and the first to the last read's end), against a stepped realtime clock.
+        var floor = held[key]?.lastReadAt ?? now
+        var count = 0
+        defer {
+            // A read that stopped at its limit left datagrams queued that arrived before now:
+            // the next read's floor is the last one read, not now (issue 16: a backlog after
+            // a slow turn would be stamped late, and its Master_Down_Timer fire late).
+            held[key, default: HeldSocket()].lastReadAt = count < limit ? now : floor
+        }
         guard let entry = instancesOn(key) else {
             // No instance (all stopped): what is queued is dropped as before.
-            return (try? socket.receive(upTo: limit) { _ in }) ?? 0
+            count = (try? socket.receive(upTo: limit) { _ in }) ?? 0
+            return count
         }
         do {
-            return try socket.receive(upTo: limit) { packet in
+            count = try socket.receive(upTo: limit) { packet in
                 let arrival = min(max(packet.arrival ?? now, floor), now)
+                floor = arrival
                 handle(packet, key: key, entry: entry, at: arrival)
             }
+            return count
         } catch {
             log.warning("receive on \(links[key.ifindex]?.name ?? "?"): \(error)")
             return 1  // something was there
@@ -99,13 +110,20 @@ extension Daemon {
         }
     }
 
-    /// Before `d`'s Master_Down_Timer is handled: reads what sits in its held socket, so an
-    /// advert that arrived in time wins over the timer (no false takeover).
-    func drainHeld(for d: InstanceDriver) {
-        guard let ifindex = d.socketIfindex else { return }
+    /// Before `d`'s due Master_Down_Timer is handled: reads its socket, held or not, so an
+    /// advert that arrived in time wins over the timer (no false takeover). Not only a held
+    /// socket: after a slow turn (hundreds of instances changing state at once, a descheduled
+    /// thread) the adverts that came meanwhile sit in the socket while their instances'
+    /// timers are overdue, and the turn reads only `wakeReadLimit` of them before running the
+    /// timers; each advert unread was a takeover, and each takeover more work for the next
+    /// turn (the scale ceiling's "did not settle": the backup flapped ~1 000 times a second).
+    /// True when the socket was read to its end; false when a read's limit was reached, so
+    /// adverts that arrived before the deadline may still be queued.
+    func readBeforeMasterDown(for d: InstanceDriver) -> Bool {
+        guard let ifindex = d.socketIfindex else { return true }
         let key = SocketKey(ifindex: ifindex, family: d.settings.family)
-        guard held[key]?.poll != nil else { return }
-        readSocket(key, limit: Self.heldReadLimit)
+        guard sockets[key] != nil else { return true }
+        return readSocket(key, limit: Self.heldReadLimit) < Self.heldReadLimit
     }
 
     /// `d`'s read slack shrank (it became MASTER, its Skew_Time fell): its socket's callbacks

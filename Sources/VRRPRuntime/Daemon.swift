@@ -306,10 +306,20 @@ public final class Daemon: @unchecked Sendable {
     /// An armed loop timer fired: re-armed at the core's deadline if that moved later, fed to
     /// the core if due (or within its early-fire window), dropped if the core cancelled it.
     func timerDue(_ d: InstanceDriver, _ kind: VirtualRouter.TimerKind) {
-        // A held socket is read before a due Master_Down_Timer: an advert that arrived in time
+        // The socket is read before a due Master_Down_Timer: an advert that arrived in time
         // wins (issue 16). Only when due: the lazily re-armed timer fires about once per
-        // Master_Down_Interval with its deadline already moved on.
-        if kind == .masterDown, let due = d.router.timers[kind], due <= loop.now() { drainHeld(for: d) }
+        // Master_Down_Interval with its deadline already moved on. More queued than one read
+        // takes: the rest is read in the next turns (bounded work per turn) and the timer is
+        // looked at again then, unless an advert read meanwhile armed it anew.
+        if kind == .masterDown, let due = d.router.timers[kind], due <= loop.now(), !readBeforeMasterDown(for: d),
+           let still = d.router.timers[kind], still <= loop.now() {
+            d.timers[kind] = nil
+            loop.runNextTurn { [weak self, weak d] in
+                guard let self, let d, d.timers[kind] == nil else { return }
+                self.timerDue(d, kind)
+            }
+            return
+        }
         d.timers[kind] = nil
         guard let deadline = d.router.timers[kind], let fireTime = d.router.fireTime(kind) else { return }
         if fireTime > loop.now() {
