@@ -24,6 +24,8 @@ final class StatusServer {
         var requestsPerClient = 8
         var bytesPerClient = 256 << 10
         var requestsPerTurn = 64
+        /// Instances snapshotted and encoded per turn for a `status` reply (≈ 0.1 ms each).
+        var instancesPerTurn = 32
         var pendingLimit = 64
         /// Replies are held back while a client has this much unsent output.
         var queuedLimit = 256 << 10

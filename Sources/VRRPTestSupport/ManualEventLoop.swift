@@ -124,27 +124,41 @@ public final class ManualEventLoop: EventLoopProtocol, @unchecked Sendable {
     @discardableResult
     public func drain() -> Bool { drain(yieldingToOverdueTimers: false) }
 
+    /// One turn of the loop without moving time: handed-over work, one callback per readable
+    /// descriptor, the next-turn work queued before it. True when there was any. What a turn
+    /// does is what a slow callback would make the advert loop wait for (issue 16: work for
+    /// status clients is cut into bounded slices).
+    @discardableResult
+    public func turn() -> Bool {
+        let jobs = inbox.withLock { jobs -> [@Sendable () -> Void] in
+            defer { jobs.removeAll() }
+            return jobs
+        }
+        let fds = pendingReadable.filter { !paused.contains($0) }
+        pendingReadable.removeAll { !paused.contains($0) }
+        let work = nextTurn
+        nextTurn.removeAll()
+        for job in jobs { job() }
+        for fd in fds { readable[fd]?() }
+        for body in work { body() }
+        return !(jobs.isEmpty && fds.isEmpty && work.isEmpty)
+    }
+
+    /// Marks every registered descriptor readable, as a real socket with data waiting would be
+    /// (the callbacks of real descriptors, e.g. the status socket's, read what is there).
+    public func markAllReadable() {
+        for fd in readable.keys.sorted() { markReadable(fd) }
+    }
+
     /// `yieldingToOverdueTimers`: stops after a pass that left timers overdue (after
     /// ``stall(for:)``), so they run before the next pass, as in the epoll loop's turns.
     private func drain(yieldingToOverdueTimers: Bool) -> Bool {
         var worked = false
-        while true {
-            let jobs = inbox.withLock { jobs -> [@Sendable () -> Void] in
-                defer { jobs.removeAll() }
-                return jobs
-            }
-            // A paused descriptor stays pending (level-triggered) until it is resumed.
-            let fds = pendingReadable.filter { !paused.contains($0) }
-            pendingReadable.removeAll { !paused.contains($0) }
-            let turn = nextTurn
-            nextTurn.removeAll()
-            if jobs.isEmpty && fds.isEmpty && turn.isEmpty { return worked }
+        while turn() {
             worked = true
-            for job in jobs { job() }
-            for fd in fds { readable[fd]?() }
-            for body in turn { body() }
             if yieldingToOverdueTimers, timers.contains(where: { $0.deadline < current }) { return worked }
         }
+        return worked
     }
 
     /// How many times the loop woke up for a timer (moved the clock to a deadline), as

@@ -18,6 +18,31 @@ struct StatusProtocolTests {
         }
     }
 
+    @Test("the status line written a part at a time is byte for byte the one-shot encoding", arguments: [0, 1, 3])
+    func writerMatchesEncoder(instances: Int) throws {
+        var daemon = DaemonInfo(version: "0.1.0", pid: 42, startedAt: 1_700_000_000, configFile: "/etc/k \"q\"/\\.conf",
+                                processTracking: "exits by pidfd", loopLagMax: 0.25, loopLagLastMinute: 0.125)
+        daemon.lastReload = ReloadResult(at: 1_700_000_005, ok: false, errors: ["k.conf:3:1: bad"], added: ["VI_9"])
+        let all = (0..<instances).map { i in
+            InstanceSnapshot(
+                name: "VI_\(i)", vrid: 51 + i, interface: "eth0", version: 3, family: "IPv4", state: i == 0 ? "MASTER" : "BACKUP",
+                stateSince: 1_700_000_010, lastTransitionReason: "master down timer expired",
+                configuredPriority: 150, effectivePriority: 130,
+                tracked: [TrackedItem(name: "chk_nginx/ä", kind: "http", status: "failing", weight: -20,
+                                      contribution: -20, faultOnFailure: false, reason: "HTTP 502 <\u{1}>")],
+                advertIntervalConfigured: 100, advertIntervalLearned: 100,
+                virtualAddresses: [VirtualAddressStatus(address: "198.18.0.\(100 + i)/32", device: "eth0", installed: true)])
+        }
+        let groups = instances == 0 ? [] : [SyncGroupSnapshot(name: "G", state: "MASTER",
+                                                              members: [SyncGroupMember(instance: "VI_0", state: "MASTER")])]
+        var writer = SnapshotLineWriter(daemon: daemon)
+        for i in all { writer.append(instance: i) }
+        let line = writer.finish(syncGroups: groups)
+        let snapshot = Snapshot(daemon: daemon, instances: all, syncGroups: groups)
+        #expect(line == StatusReply(snapshot: snapshot).encodedLine())
+        #expect(try StatusReply.decode(line: line.dropLast()).snapshot == snapshot)
+    }
+
     @Test("a reply survives its JSON line unchanged")
     func replyRoundTrip() throws {
         let snapshot = Snapshot(
