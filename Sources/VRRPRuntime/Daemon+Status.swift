@@ -5,14 +5,17 @@ import VRRPStatus
 extension Daemon {
     /// The one snapshot every view is rendered from.
     func snapshot() -> Snapshot {
+        Snapshot(daemon: daemonInfo(), instances: instances.map { $0.snapshot(wallOffset: wallOffset) },
+                 syncGroups: syncGroupSnapshots())
+    }
+
+    /// The daemon record of a snapshot.
+    func daemonInfo() -> DaemonInfo {
         let lag = loop.timerLag
-        return Snapshot(
-            daemon: DaemonInfo(version: options.version, pid: pid, startedAt: startedAt,
-                               configFile: options.configFile, lastReload: lastReload,
-                               processTracking: health?.processTrackingSummary,
-                               loopLagMax: lag.maximum.seconds, loopLagLastMinute: lag.lastMinute.seconds),
-            instances: instances.map { $0.snapshot(wallOffset: wallOffset) },
-            syncGroups: syncGroupSnapshots())
+        return DaemonInfo(version: options.version, pid: pid, startedAt: startedAt,
+                          configFile: options.configFile, lastReload: lastReload,
+                          processTracking: health?.processTrackingSummary,
+                          loopLagMax: lag.maximum.seconds, loopLagLastMinute: lag.lastMinute.seconds)
     }
 
     /// SIGUSR1: the snapshot as text (like keepalived's /tmp/keepalived.data) and as JSON,

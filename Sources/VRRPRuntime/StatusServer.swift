@@ -49,15 +49,14 @@ final class StatusServer {
             self.lastActivity = now
         }
 
-        func popRequest() -> String? {
-            guard pendingHead < pending.count else { return nil }
-            let line = pending[pendingHead]
+        func peekRequest() -> String? { pendingHead < pending.count ? pending[pendingHead] : nil }
+
+        func dropRequest() {
             pendingHead += 1
-            if pendingHead == pending.count {
+            if pendingHead >= pending.count {
                 pending.removeAll(keepingCapacity: true)
                 pendingHead = 0
             }
-            return line
         }
     }
 
@@ -71,6 +70,10 @@ final class StatusServer {
     private var sliceScheduled = false
     /// Where the next slice starts, so that with many clients each gets its turn.
     private var rotation = 0
+    /// The `status` line being built, `instancesPerTurn` instances per turn, and the one
+    /// finished for the next slice (its waiting requests get it).
+    private var build: StatusLineBuild?
+    private var builtLine: [UInt8]?
 
     init(daemon: Daemon, path: String, group: String?, limits: Limits = Limits()) throws {
         self.daemon = daemon
@@ -195,7 +198,9 @@ final class StatusServer {
     /// One turn's share of the answers (see the type's comment).
     private func runSlice() {
         sliceScheduled = false
-        var shared = SharedReplies(daemon: daemon)
+        var shared = SharedReplies(server: self)
+        shared.statusLine = builtLine
+        builtLine = nil
         let order = clients.keys.sorted()
         guard !order.isEmpty else { return }
         rotation = (rotation + 1) % order.count
@@ -209,8 +214,11 @@ final class StatusServer {
             while answered < limits.requestsPerClient, bytes < limits.bytesPerClient, served < limits.requestsPerTurn,
                   total < limits.totalQueuedLimit,
                   !client.connection.isClosed, client.connection.queuedBytes < limits.queuedLimit,
-                  let line = client.popRequest() {
-                let reply = answer(line, on: client.connection.fd, shared: &shared)
+                  let line = client.peekRequest() {
+                // nil: the status line is being built; this client waits at its head request
+                // (its replies stay in order) and the build's end schedules a slice.
+                guard let reply = answer(line, on: client.connection.fd, shared: &shared) else { break }
+                client.dropRequest()
                 let queuedBefore = client.connection.queuedBytes
                 client.connection.write(reply)
                 total += client.connection.queuedBytes - queuedBefore
@@ -224,35 +232,53 @@ final class StatusServer {
             // A client waiting on its own unread replies is resumed by its connection's drain.
             // So is one held back by the total (by a drain or a close elsewhere).
             if client.pendingCount > 0, client.connection.queuedBytes < limits.queuedLimit,
-               total < limits.totalQueuedLimit { more = true }
+               total < limits.totalQueuedLimit, build == nil { more = true }
         }
         if more { scheduleSlice() }
     }
 
-    /// The snapshot and its encoded reply, built at most once per slice.
+    /// The `status` line for this slice's requests: finished already, or finished now if the
+    /// instances fit in one turn's share; nil while a build runs over the next turns.
+    fileprivate func statusLine() -> [UInt8]? {
+        guard build == nil else { return nil }  // its next step comes in the next turn
+        build = StatusLineBuild(daemon: daemon)
+        return stepBuild()
+    }
+
+    /// One turn's share of the build; the line when it is done.
+    private func stepBuild() -> [UInt8]? {
+        guard let current = build else { return nil }
+        guard let line = current.step(daemon, count: limits.instancesPerTurn) else {
+            daemon.loop.runNextTurn { [weak self, weak current] in
+                guard let self, let current, self.build === current else { return }
+                if let line = self.stepBuild() {
+                    self.builtLine = line
+                    self.scheduleSlice()
+                }
+            }
+            return nil
+        }
+        build = nil
+        return line
+    }
+
+    /// The `status` line, built at most once per slice.
     private struct SharedReplies {
-        unowned let daemon: Daemon
-        var snapshot: Snapshot?
+        unowned let server: StatusServer
         var statusLine: [UInt8]?
 
-        init(daemon: Daemon) { self.daemon = daemon }
+        init(server: StatusServer) { self.server = server }
 
-        mutating func current() -> Snapshot {
-            if let snapshot { return snapshot }
-            let s = daemon.snapshot()
-            snapshot = s
-            return s
-        }
-
-        mutating func status() -> [UInt8] {
+        mutating func status() -> [UInt8]? {
             if let statusLine { return statusLine }
-            let line = StatusReply(snapshot: current()).encodedLine()
-            statusLine = line
-            return line
+            statusLine = server.statusLine()
+            return statusLine
         }
     }
 
-    private func answer(_ line: String, on fd: Int32, shared: inout SharedReplies) -> [UInt8] {
+    /// The reply to one request; nil when it is `status` or `watch` and the line is still
+    /// being built.
+    private func answer(_ line: String, on fd: Int32, shared: inout SharedReplies) -> [UInt8]? {
         guard let request = StatusRequest(line: line) else {
             return StatusReply.failure("unknown request \(line.debugDescription); use status, status NAME, watch or reload").encodedLine()
         }
@@ -260,17 +286,20 @@ final class StatusServer {
         case .status:
             return shared.status()
         case .instance(let name):
-            if let instance = shared.current().instance(named: name) {
-                return StatusReply(instance: instance, daemon: shared.current().daemon).encodedLine()
+            if let instance = daemon.instances.first(where: { $0.name == name }) {
+                return StatusReply(instance: instance.snapshot(wallOffset: daemon.wallOffset), daemon: daemon.daemonInfo()).encodedLine()
             }
             return StatusReply.failure("no instance named \(name)").encodedLine()
         case .watch:
+            guard let line = shared.status() else { return nil }
             watchers.insert(fd)
-            return shared.status()
+            return line
         case .reload:
             let result = daemon.reserve.whileReleased { daemon.reload(trigger: "status socket") }
-            // What the reload changed is in the next snapshot, not in this slice's.
-            shared = SharedReplies(daemon: daemon)
+            // What the reload changed is in the next snapshot, not in this slice's, nor in a
+            // build begun before it.
+            shared = SharedReplies(server: self)
+            build = nil
             return StatusReply(ok: true, reload: result).encodedLine()
         }
     }
@@ -280,5 +309,28 @@ final class StatusServer {
         guard !watchers.isEmpty else { return }
         let line = StatusReply(event: event).encodedLine()
         for fd in watchers { clients[fd]?.connection.write(line) }
+    }
+}
+
+/// The `status` line of one snapshot, built `count` instances per step (``SnapshotLineWriter``).
+/// The instances are the daemon's when the build began; the daemon record and sync groups are
+/// taken when it begins and when it ends.
+final class StatusLineBuild {
+    private let drivers: [InstanceDriver]
+    private var next = 0
+    private var writer: SnapshotLineWriter
+
+    init(daemon: Daemon) {
+        drivers = daemon.instances
+        writer = SnapshotLineWriter(daemon: daemon.daemonInfo())
+    }
+
+    /// Snapshots and encodes up to `count` more instances; the line once all are.
+    func step(_ daemon: Daemon, count: Int) -> [UInt8]? {
+        let end = min(drivers.count, next + max(1, count))
+        for d in drivers[next..<end] { writer.append(instance: d.snapshot(wallOffset: daemon.wallOffset)) }
+        next = end
+        guard next == drivers.count else { return nil }
+        return writer.finish(syncGroups: daemon.syncGroupSnapshots())
     }
 }
