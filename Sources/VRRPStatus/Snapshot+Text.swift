@@ -57,6 +57,15 @@ extension Snapshot {
 
     /// The SIGUSR1 text dump, in the spirit of keepalived's /tmp/keepalived.data.
     public func renderDump(now: Double) -> String {
+        var out = Self.renderDumpHeader(daemon, now: now)
+        for i in instances { out += Self.renderDump(i, now: now) }
+        out += Self.renderDumpSyncGroups(syncGroups)
+        return out
+    }
+
+    /// `renderDump`'s parts, so a daemon can render a thousand instances over several loop
+    /// turns (issue 16) and still write exactly this text.
+    public static func renderDumpHeader(_ daemon: DaemonInfo, now: Double) -> String {
         var out = "------< swift-vrrp \(daemon.version) pid \(daemon.pid) >------\n"
         out += " Config file = \(daemon.configFile)\n"
         out += " Started = \(formatUTC(daemon.startedAt)) (\(formatAge(now - daemon.startedAt)) ago)\n"
@@ -64,36 +73,43 @@ extension Snapshot {
         if let r = daemon.lastReload {
             out += " Last reload = \(r.ok ? "ok" : "FAILED") \(r.errors.joined(separator: "; "))\n"
         }
-        for i in instances {
-            out += "------< VRRP Topology >------\n"
-            out += " VRRP Instance = \(i.name)\n"
-            out += "   State = \(i.state) (since \(formatAge(now - i.stateSince)), \(i.lastTransitionReason))\n"
-            out += "   Interface = \(i.interface)\n"
-            out += "   Virtual Router ID = \(i.vrid)\n"
-            out += "   Version = \(i.version), family \(i.family)\n"
-            out += "   Priority = \(i.configuredPriority), effective \(i.effectivePriority)\n"
-            out += "   Advert interval = \(i.advertIntervalConfigured) cs, learned \(i.advertIntervalLearned) cs\n"
-            if let src = i.sourceAddress { out += "   Source address = \(src)\n" }
-            if let m = i.master { out += "   Master = \(m.address) priority \(m.priority) (its latest advert)\n" }
-            if let t = i.takeover { out += "   Takeover = \(t.describe(now: now))\n" }
-            if let a = i.lastAdvertisement {
-                out += "   Last advert = \(formatAge(now - a.at)) ago from \(a.from) priority \(a.priority) interval \(a.interval) cs\n"
-            }
-            if i.foreignAdvertisements.count > 0 {
-                out += "   Foreign adverts = \(i.foreignAdvertisements.count), last from \(i.foreignAdvertisements.lastFrom ?? "?"): \(i.foreignAdvertisements.lastReason ?? "")\n"
-            }
-            if let t = i.lastTakeoverMilliseconds { out += "   Last takeover = \(oneDecimal(t)) ms\n" }
-            out += "   Virtual IP = \(i.virtualAddresses.count)\n"
-            for v in i.virtualAddresses {
-                out += "     \(v.address) dev \(v.device)\(v.installed ? " (installed)" : "")\n"
-            }
-            if !i.unicastPeers.isEmpty { out += "   Unicast peers = \(i.unicastPeers.joined(separator: " "))\n" }
-            for t in i.tracked {
-                out += "   Tracked \(t.kind) \(t.name): \(t.status) weight \(t.weight) contributes \(t.contribution)\(t.reason.isEmpty ? "" : " (\(t.reason))")\n"
-            }
-            out += "   Statistics:\n"
-            for (name, value) in i.counters.all { out += "     \(name) = \(value)\n" }
+        return out
+    }
+
+    public static func renderDump(_ i: InstanceSnapshot, now: Double) -> String {
+        var out = "------< VRRP Topology >------\n"
+        out += " VRRP Instance = \(i.name)\n"
+        out += "   State = \(i.state) (since \(formatAge(now - i.stateSince)), \(i.lastTransitionReason))\n"
+        out += "   Interface = \(i.interface)\n"
+        out += "   Virtual Router ID = \(i.vrid)\n"
+        out += "   Version = \(i.version), family \(i.family)\n"
+        out += "   Priority = \(i.configuredPriority), effective \(i.effectivePriority)\n"
+        out += "   Advert interval = \(i.advertIntervalConfigured) cs, learned \(i.advertIntervalLearned) cs\n"
+        if let src = i.sourceAddress { out += "   Source address = \(src)\n" }
+        if let m = i.master { out += "   Master = \(m.address) priority \(m.priority) (its latest advert)\n" }
+        if let t = i.takeover { out += "   Takeover = \(t.describe(now: now))\n" }
+        if let a = i.lastAdvertisement {
+            out += "   Last advert = \(formatAge(now - a.at)) ago from \(a.from) priority \(a.priority) interval \(a.interval) cs\n"
         }
+        if i.foreignAdvertisements.count > 0 {
+            out += "   Foreign adverts = \(i.foreignAdvertisements.count), last from \(i.foreignAdvertisements.lastFrom ?? "?"): \(i.foreignAdvertisements.lastReason ?? "")\n"
+        }
+        if let t = i.lastTakeoverMilliseconds { out += "   Last takeover = \(oneDecimal(t)) ms\n" }
+        out += "   Virtual IP = \(i.virtualAddresses.count)\n"
+        for v in i.virtualAddresses {
+            out += "     \(v.address) dev \(v.device)\(v.installed ? " (installed)" : "")\n"
+        }
+        if !i.unicastPeers.isEmpty { out += "   Unicast peers = \(i.unicastPeers.joined(separator: " "))\n" }
+        for t in i.tracked {
+            out += "   Tracked \(t.kind) \(t.name): \(t.status) weight \(t.weight) contributes \(t.contribution)\(t.reason.isEmpty ? "" : " (\(t.reason))")\n"
+        }
+        out += "   Statistics:\n"
+        for (name, value) in i.counters.all { out += "     \(name) = \(value)\n" }
+        return out
+    }
+
+    public static func renderDumpSyncGroups(_ syncGroups: [SyncGroupSnapshot]) -> String {
+        var out = ""
         for g in syncGroups {
             out += "------< VRRP Sync groups >------\n"
             out += " VRRP Sync Group = \(g.name), \(g.state)\n"

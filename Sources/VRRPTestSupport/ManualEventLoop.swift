@@ -104,9 +104,14 @@ public final class ManualEventLoop: EventLoopProtocol, @unchecked Sendable {
 
     /// Delivers a signal as the signalfd would (only the ones the daemon asked for).
     public func raise(_ signal: CInt) {
+        deliver(signal)
+        drain()
+    }
+
+    /// Runs the signal's handler in this turn and nothing after it (the test turns the loop).
+    public func deliver(_ signal: CInt) {
         guard signals.contains(signal) else { return }
         signalHandler?(signal)
-        drain()
     }
 
     /// The manual loop is driven by ``advance(by:)``; `run` only does what is due now.

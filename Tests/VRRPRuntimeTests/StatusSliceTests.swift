@@ -1,4 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
+#if canImport(Glibc)
+@preconcurrency import Glibc
+#endif
 import Testing
 import VRRPCore
 @testable import VRRPRuntime
@@ -51,5 +54,42 @@ struct StatusSliceTests {
         let (one, oneTurns) = try Self.ask(lan, p, .instance("VI_7"))
         #expect(one.instance?.name == "VI_7")
         #expect(oneTurns <= 3)
+    }
+
+    @Test("SIGUSR1 with 100 instances: the dump is rendered over several turns and holds every instance and the snapshot")
+    func dumpOverTurns() throws {
+        let lan = FakeLAN()
+        let p = try Self.node(lan)
+        lan.loop.advance(by: .s(5))
+        let perTurn = StatusServer.Limits().instancesPerTurn
+        let json = "\(p.scratch.path)/vrrpd.json", text = "\(p.scratch.path)/vrrpd.data"
+        lan.loop.deliver(SIGUSR1)
+        var turns = 0
+        while access(json, F_OK) != 0 && turns < 1000 {
+            lan.loop.turn()
+            turns += 1
+        }
+        #expect(turns >= (Self.count + perTurn - 1) / perTurn - 1, "rendered over several turns, not in the signal's")
+        let line = try #require(FileManagerLite.read(json))
+        #expect(line == StatusReply(snapshot: p.daemon.snapshot()).encodedLine())
+        let dump = String(decoding: try #require(FileManagerLite.read(text)), as: UTF8.self)
+        let names = dump.split(separator: "\n").filter { $0.hasPrefix(" VRRP Instance = ") }.map { String($0.dropFirst(17)) }
+        #expect(names == (1...Self.count).map { "VI_\($0)" })
+    }
+}
+
+/// Whole-file reads without Foundation's FileManager.
+enum FileManagerLite {
+    static func read(_ path: String) -> [UInt8]? {
+        guard let f = fopen(path, "rb") else { return nil }
+        defer { fclose(f) }
+        var out: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let n = fread(&chunk, 1, chunk.count, f)
+            if n <= 0 { break }
+            out += chunk[0..<n]
+        }
+        return out
     }
 }
