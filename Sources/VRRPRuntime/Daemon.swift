@@ -78,6 +78,8 @@ public final class Daemon: @unchecked Sendable {
     var runsCheckers = true
     let notifier: NotifyQueue
     var shuttingDown = false
+    /// A SIGUSR1 dump is being rendered over loop turns (`dumpSnapshot`).
+    var dumping = false
     var exitCode: Int32 = 0
     let startedAt: Double
     /// Wall-clock seconds at monotonic instant zero, fixed at start: the snapshot's times.

@@ -25,7 +25,7 @@ final class StatusServer {
         var bytesPerClient = 256 << 10
         var requestsPerTurn = 64
         /// Instances snapshotted and encoded per turn for a `status` reply (≈ 0.1 ms each).
-        var instancesPerTurn = 32
+        var instancesPerTurn = SnapshotBuild.instancesPerTurn
         var pendingLimit = 64
         /// Replies are held back while a client has this much unsent output.
         var queuedLimit = 256 << 10
@@ -237,29 +237,29 @@ final class StatusServer {
         if more { scheduleSlice() }
     }
 
-    /// The `status` line for this slice's requests: finished already, or finished now if the
-    /// instances fit in one turn's share; nil while a build runs over the next turns.
+    /// The `status` line for this slice's requests: finished now if the instances fit in one
+    /// turn's share; else nil, and the build goes on over the next turns (a reload drops it),
+    /// its line kept for the slice its end schedules.
     fileprivate func statusLine() -> [UInt8]? {
         guard build == nil else { return nil }  // its next step comes in the next turn
-        build = StatusLineBuild(daemon: daemon)
-        return stepBuild()
-    }
-
-    /// One turn's share of the build; the line when it is done.
-    private func stepBuild() -> [UInt8]? {
-        guard let current = build else { return nil }
-        guard let line = current.step(daemon, count: limits.instancesPerTurn) else {
-            daemon.loop.runNextTurn { [weak self, weak current] in
-                guard let self, let current, self.build === current else { return }
-                if let line = self.stepBuild() {
-                    self.builtLine = line
-                    self.scheduleSlice()
-                }
+        let current = StatusLineBuild(daemon: daemon)
+        build = current
+        var now: [UInt8]?
+        var later = false
+        daemon.runOverTurns { [weak self] in
+            guard let self, self.build === current else { return true }
+            guard let line = current.step(self.daemon, count: self.limits.instancesPerTurn) else { return false }
+            self.build = nil
+            if later {
+                self.builtLine = line
+                self.scheduleSlice()
+            } else {
+                now = line
             }
-            return nil
+            return true
         }
-        build = nil
-        return line
+        later = true
+        return now
     }
 
     /// The `status` line, built at most once per slice.
@@ -313,24 +313,18 @@ final class StatusServer {
 }
 
 /// The `status` line of one snapshot, built `count` instances per step (``SnapshotLineWriter``).
-/// The instances are the daemon's when the build began; the daemon record and sync groups are
-/// taken when it begins and when it ends.
 final class StatusLineBuild {
-    private let drivers: [InstanceDriver]
-    private var next = 0
+    private let instances: SnapshotBuild
     private var writer: SnapshotLineWriter
 
     init(daemon: Daemon) {
-        drivers = daemon.instances
+        instances = SnapshotBuild(daemon)
         writer = SnapshotLineWriter(daemon: daemon.daemonInfo())
     }
 
     /// Snapshots and encodes up to `count` more instances; the line once all are.
     func step(_ daemon: Daemon, count: Int) -> [UInt8]? {
-        let end = min(drivers.count, next + max(1, count))
-        for d in drivers[next..<end] { writer.append(instance: d.snapshot(wallOffset: daemon.wallOffset)) }
-        next = end
-        guard next == drivers.count else { return nil }
+        guard instances.step(daemon, count: count, { self.writer.append(instance: $0) }) else { return nil }
         return writer.finish(syncGroups: daemon.syncGroupSnapshots())
     }
 }
