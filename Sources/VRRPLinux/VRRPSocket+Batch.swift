@@ -39,6 +39,15 @@ extension VRRPSocket {
     /// returns how many were received (0: none queued). A truncated datagram is skipped and
     /// reported by a throw after the rest of its batch was delivered.
     public func receive(upTo limit: Int, _ body: (RawPacket) -> Void) throws -> Int {
+        try receive(upTo: limit, once: false, body)
+    }
+
+    /// One recvmmsg(2) call: at most `receiveBatchSize` datagrams (tests).
+    func receiveOnce(_ body: (RawPacket) -> Void) throws -> Int {
+        try receive(upTo: Self.receiveBatchSize, once: true, body)
+    }
+
+    private func receive(upTo limit: Int, once: Bool, _ body: (RawPacket) -> Void) throws -> Int {
         let batch = Self.receiveBatchSize
         return try withUnsafeTemporaryAllocation(byteCount: batch * Self.batchSlotSize, alignment: 16) { data in
           try withUnsafeTemporaryAllocation(byteCount: batch * Self.controlSize,
@@ -55,7 +64,7 @@ extension VRRPSocket {
                                                                vectors: vectors, names: names, lengths: lengths,
                                                                body: body, firstError: &firstError)
                                     total += got
-                                    if got < want { break }  // the queue is empty
+                                    if got < want || once { break }  // the queue is empty
                                 }
                                 if let firstError { throw firstError }
                                 return total

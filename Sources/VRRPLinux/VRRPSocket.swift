@@ -25,15 +25,24 @@ public struct RawPacket: Hashable, Sendable {
     /// feeds the advert to the core at this instant, so Master_Down_Timer runs from the
     /// arrival (RFC 5798 §6.4.2), not from the read.
     public var arrival: Instant?
+    /// The datagram's length as the kernel had it: `bytes.count`, or more when it did not fit
+    /// the receive slot and `bytes` holds its beginning only (``isTruncated``).
+    public var length: Int
+
+    /// True when `bytes` is only the beginning of a longer datagram: no legal advert is that
+    /// long, so it is counted as a length error (RFC 6527 vrrpv3StatisticsPacketLengthErrors)
+    /// without being decoded.
+    public var isTruncated: Bool { length > bytes.count }
 
     public init(bytes: [UInt8], source: IPAddress, destination: IPAddress, ttlOrHopLimit: UInt8?, ifindex: Int32,
-                arrival: Instant? = nil) {
+                arrival: Instant? = nil, length: Int? = nil) {
         self.bytes = bytes
         self.source = source
         self.destination = destination
         self.ttlOrHopLimit = ttlOrHopLimit
         self.ifindex = ifindex
         self.arrival = arrival
+        self.length = max(length ?? bytes.count, bytes.count)
     }
 }
 

@@ -377,6 +377,12 @@ public final class FakeVRRPSocket: VRRPTransport, @unchecked Sendable {
                                arrival: host.lan.loop.now()))
         host.lan.loop.markReadable(fileDescriptor)
     }
+
+    /// Queues a datagram as the kernel delivered it (e.g. truncated to its receive slot).
+    public func enqueue(_ packet: RawPacket) {
+        queue.append(packet)
+        host.lan.loop.markReadable(fileDescriptor)
+    }
 }
 
 /// The AF_PACKET sender of a ``FakeHost``: records the frames.

@@ -194,6 +194,30 @@ struct ReceiveCoalescingTests {
         #expect(lan.loop.pausedLog.count == holds, "never held while VI_2 is MASTER")
         #expect(p.state("VI_1") == "BACKUP")
     }
+
+    @Test("a datagram the kernel truncated to its receive slot is a packet-length error of its VRID's instance, never decoded, and the adverts around it are handled")
+    func truncatedDatagram() throws {
+        let (lan, p, socket) = try Self.backup()
+        try Self.steady(lan, socket, seconds: 2)
+        let before = (Self.received(p, "VI_1"), Self.received(p, "VI_2"))
+        // A valid VI_1 advert, as if it were the first 4 KiB of a longer datagram: decoded, it
+        // would be accepted.
+        let advert = Advertisement(version: .v2, vrid: 51, priority: 150, interval: Centiseconds(100),
+                                   addresses: [IPAddress("198.18.0.100")!])
+        let vrrp = try advert.encode(source: Self.ghost, destination: Self.group)
+        guard case .v4(let s) = Self.ghost, case .v4(let d) = Self.group else { return }
+        let bytes = IPv4Header(source: s, destination: d, payloadLength: vrrp.count).encode() + vrrp
+        try Self.inject(socket, vrid: 52)
+        socket.enqueue(RawPacket(bytes: bytes, source: Self.ghost, destination: Self.group, ttlOrHopLimit: 255,
+                                 ifindex: socket.ifindex, arrival: lan.loop.now(), length: 65_535))
+        try Self.inject(socket, vrid: 52)
+        lan.loop.advance(by: .milliseconds(100))
+        let one = try #require(p.instance("VI_1")), two = try #require(p.instance("VI_2"))
+        #expect(one.counters.packetLengthErrors == 1)
+        #expect(one.counters.advertiseRcvd == before.0, "the truncated datagram was decoded")
+        #expect(two.counters.packetLengthErrors == 0)
+        #expect(two.counters.advertiseRcvd == before.1 + 2)
+    }
 }
 
 extension Interval {
