@@ -41,7 +41,7 @@ extension Daemon {
 
     func socketReadable(_ key: SocketKey) {
         // Bounded per wakeup so one flooded interface cannot starve the others; one recvmmsg
-        // per 4 datagrams (a recvmsg each plus one for EAGAIN before issue 16). The socket's
+        // per 32 datagrams (a recvmsg each plus one for EAGAIN before issue 16). The socket's
         // instances are looked up once per wake-up, not per datagram (issue 16). A busy
         // backup's socket is then held for a window (Daemon+Coalesce.swift).
         let previous = held[key]?.lastReadAt
@@ -57,6 +57,10 @@ extension Daemon {
         let vrid = Advertisement.peekVRID(packet.bytes, family: key.family)
         let decoded: Result<ReceivedAdvertisement, AdvertisementRejection>
         switch key.family {
+        case _ where packet.isTruncated:
+            // Longer than a receive slot, so longer than any legal advert (VRRPSocket+Batch):
+            // a length error (RFC 6527 vrrpv3StatisticsPacketLengthErrors), not decoded.
+            decoded = .failure(.packetLength(packet.length))
         case .ipv4:
             decoded = IPPacket.decode(packet.bytes).mapError(\.counterRejection)
         case .ipv6:

@@ -141,14 +141,20 @@ struct BatchSocketTests {
             #expect(sender.send((1...3).map { OutgoingVRRP(vrrp: Self.payload(vrid: UInt8($0)), source: source, destination: group) }).isEmpty)
             try sender.send(big, from: source, to: group)  // fragmented on the veth, reassembled
             #expect(sender.send((5...40).map { OutgoingVRRP(vrrp: Self.payload(vrid: UInt8($0)), source: source, destination: group) }).isEmpty)
-            let packets = try Self.collect(receiver, 40)
-            #expect(packets.count == 40)
-            #expect(packets.map { $0.bytes[header + 1] } == (1...40).map { UInt8($0) })
+            // The longest legal advert fits a slot: VRRPv3 with 255 IPv6 addresses (8 + 255 × 16
+            // bytes), or VRRPv2 with 255 IPv4 addresses and auth data (8 + 255 × 4 + 8).
+            let legal = family == .ipv6 ? 8 + 255 * 16 : 8 + 255 * 4 + 8
+            let longest = Self.payload(vrid: 41) + [UInt8](repeating: 0x5A, count: legal - vrrpPayload.count)
+            try sender.send(longest, from: source, to: group)
+            let packets = try Self.collect(receiver, 41)
+            #expect(packets.count == 41)
+            #expect(packets.map { $0.bytes[header + 1] } == (1...41).map { UInt8($0) })
+            #expect(packets.last.map { !$0.isTruncated && $0.bytes.count == header + longest.count } == true)
             let oversized = packets[3]
             #expect(oversized.isTruncated)
             #expect(oversized.length == header + big.count)
             #expect(oversized.bytes.count == VRRPSocket.batchSlotSize)
-            for (i, p) in packets.enumerated() where i != 3 {
+            for (i, p) in packets.dropLast().enumerated() where i != 3 {
                 #expect(!p.isTruncated && p.bytes.count == header + vrrpPayload.count && p.length == p.bytes.count)
             }
         }
