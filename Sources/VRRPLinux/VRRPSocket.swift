@@ -81,7 +81,7 @@ public final class VRRPSocket: Sendable {
     /// SO_RCVBUFFORCE (CAP_NET_ADMIN: above net.core.rmem_max).
     static let receiveBufferForceOption: CInt = 33
     /// The receive buffer asked for (the kernel doubles it for its bookkeeping). A coalesced
-    /// backup reads its socket once per window W ≤ 50 ms and ≤ a quarter of the advert
+    /// backup reads its socket once per window W ≤ 250 ms and ≤ a quarter of the advert
     /// interval, so a steady master queues at most ~N/4 adverts per window for N instances on
     /// the socket (at most 255 VRIDs × senders); each costs one skb of ~1–2.3 KiB truesize.
     /// 255 × 4 senders × 2.3 KiB ≈ 2.3 MiB: 4 MiB leaves room for bursts (a reload, a
