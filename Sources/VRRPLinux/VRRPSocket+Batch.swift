@@ -46,18 +46,19 @@ extension VRRPSocket {
     /// CMSG_SPACE(timespec) = 32 + 24 + 32 = 88; IPv6 40 + 24 + 32 = 96. More is MSG_CTRUNC.
     static let controlSize = 128
 
-    /// Receives queued datagrams, at most `limit`, calling `body` for each in arrival order;
+    /// Receives queued datagrams, at most `limit`, calling `body` for each in arrival order with
+    /// its bytes in place (the slot; valid only during `body`);
     /// returns how many were received (0: none queued). A datagram longer than a slot is
     /// handed over truncated, with its real length (``RawPacket/isTruncated``); one whose
     /// control data was truncated is skipped and reported by a throw after the rest of its
     /// batch was delivered.
-    public func receive(upTo limit: Int, _ body: (RawPacket) -> Void) throws -> Int {
+    public func receiveInPlace(upTo limit: Int, _ body: (ReceivedDatagram) -> Void) throws -> Int {
         try receive(upTo: limit, once: false, body)
     }
 
     /// One recvmmsg(2) call: at most `receiveBatchSize` datagrams (tests).
     func receiveOnce(_ body: (RawPacket) -> Void) throws -> Int {
-        try receive(upTo: Self.receiveBatchSize, once: true, body)
+        try receive(upTo: Self.receiveBatchSize, once: true) { body($0.packet) }
     }
 
     /// The buffers of one recvmmsg call, all temporary (on the loop thread's stack when the
@@ -80,7 +81,7 @@ extension VRRPSocket {
         func tail(_ i: Int) -> UnsafeMutableRawPointer { data.baseAddress! + Self.headsBytes + i * Self.tailSize }
     }
 
-    private func receive(upTo limit: Int, once: Bool, _ body: (RawPacket) -> Void) throws -> Int {
+    private func receive(upTo limit: Int, once: Bool, _ body: (ReceivedDatagram) -> Void) throws -> Int {
         let batch = Self.receiveBatchSize
         return try withUnsafeTemporaryAllocation(byteCount: batch * Self.batchSlotSize, alignment: 16) { data in
           try withUnsafeTemporaryAllocation(byteCount: batch * Self.controlSize,
@@ -109,7 +110,7 @@ extension VRRPSocket {
         }
     }
 
-    private func receiveBatch(_ count: Int, _ b: Buffers, body: (RawPacket) -> Void,
+    private func receiveBatch(_ count: Int, _ b: Buffers, body: (ReceivedDatagram) -> Void,
                               firstError: inout SystemError?) throws -> Int {
         b.control.initializeMemory(as: UInt8.self, repeating: 0)
         for i in 0..<count {
@@ -155,14 +156,23 @@ extension VRRPSocket {
             let length = Int(b.lengths[i])
             let copied = min(length, Self.batchSlotSize)
             let truncated = flags & CInt(MSG_TRUNC) != 0 || length > Self.batchSlotSize
-            var bytes = [UInt8](UnsafeRawBufferPointer(start: b.head(i), count: min(copied, Self.slotHeadSize)))
-            if copied > Self.slotHeadSize {
-                bytes.append(contentsOf: UnsafeRawBufferPointer(start: b.tail(i), count: copied - Self.slotHeadSize))
+            var datagram = ReceivedDatagram(bytes: UnsafeRawBufferPointer(start: b.head(i), count: min(copied, Self.slotHeadSize)),
+                                            source: source, destination: destination,
+                                            ttlOrHopLimit: info.hops, ifindex: info.ifindex ?? ifindex,
+                                            arrival: info.stamp.map { Instant(nanoseconds: $0 + offset) },
+                                            length: truncated ? max(length, copied + 1) : copied)
+            if copied <= Self.slotHeadSize {
+                body(datagram)  // in place: no copy
+            } else {
+                // Longer than its head: joined with the rest of its slot in a scratch buffer.
+                withUnsafeTemporaryAllocation(byteCount: copied, alignment: 16) { joined in
+                    joined.copyMemory(from: UnsafeRawBufferPointer(start: b.head(i), count: Self.slotHeadSize))
+                    UnsafeMutableRawBufferPointer(rebasing: joined[Self.slotHeadSize...])
+                        .copyMemory(from: UnsafeRawBufferPointer(start: b.tail(i), count: copied - Self.slotHeadSize))
+                    datagram.bytes = UnsafeRawBufferPointer(joined)
+                    body(datagram)
+                }
             }
-            body(RawPacket(bytes: bytes, source: source, destination: destination,
-                           ttlOrHopLimit: info.hops, ifindex: info.ifindex ?? ifindex,
-                           arrival: info.stamp.map { Instant(nanoseconds: $0 + offset) },
-                           length: truncated ? max(length, copied + 1) : copied))
         }
         return received
     }

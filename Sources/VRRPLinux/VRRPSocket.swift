@@ -46,6 +46,50 @@ public struct RawPacket: Hashable, Sendable {
     }
 }
 
+/// One received datagram in place (issue 16: decoded where the kernel wrote it, no copy):
+/// `bytes` is valid only inside the callback it is handed to; ``packet`` is an owned copy.
+public struct ReceivedDatagram {
+    /// As ``RawPacket/bytes``: IPv4 with its IP header, IPv6 the VRRP payload only.
+    public var bytes: UnsafeRawBufferPointer
+    public var source: IPAddress
+    public var destination: IPAddress
+    public var ttlOrHopLimit: UInt8?
+    public var ifindex: Int32
+    public var arrival: Instant?
+    /// The datagram's length as the kernel had it (more than `bytes.count` when truncated).
+    public var length: Int
+
+    public init(bytes: UnsafeRawBufferPointer, source: IPAddress, destination: IPAddress, ttlOrHopLimit: UInt8?,
+                ifindex: Int32, arrival: Instant?, length: Int) {
+        self.bytes = bytes
+        self.source = source
+        self.destination = destination
+        self.ttlOrHopLimit = ttlOrHopLimit
+        self.ifindex = ifindex
+        self.arrival = arrival
+        self.length = max(length, bytes.count)
+    }
+
+    /// See ``RawPacket/isTruncated``.
+    public var isTruncated: Bool { length > bytes.count }
+
+    /// An owned copy.
+    public var packet: RawPacket {
+        RawPacket(bytes: [UInt8](bytes), source: source, destination: destination, ttlOrHopLimit: ttlOrHopLimit,
+                  ifindex: ifindex, arrival: arrival, length: length)
+    }
+}
+
+extension RawPacket {
+    /// Hands `body` a view of this packet.
+    public func withDatagram<R>(_ body: (ReceivedDatagram) throws -> R) rethrows -> R {
+        try bytes.withUnsafeBytes {
+            try body(ReceivedDatagram(bytes: $0, source: source, destination: destination, ttlOrHopLimit: ttlOrHopLimit,
+                                      ifindex: ifindex, arrival: arrival, length: length))
+        }
+    }
+}
+
 /// A raw IP protocol-112 socket for one interface and one address family, used both to
 /// receive and to send advertisements. Non-blocking; register `fileDescriptor` on the
 /// `EventLoop`. `send` may be called from any thread (the descriptor is immutable and

@@ -69,10 +69,10 @@ extension Daemon {
         defer { held[key, default: HeldSocket()].lastReadAt = now }
         guard let entry = instancesOn(key) else {
             // No instance (all stopped): what is queued is dropped as before.
-            return (try? socket.receive(upTo: limit) { _ in }) ?? 0
+            return (try? socket.receiveInPlace(upTo: limit) { _ in }) ?? 0
         }
         do {
-            return try socket.receive(upTo: limit) { packet in
+            return try socket.receiveInPlace(upTo: limit) { packet in
                 let arrival = min(max(packet.arrival ?? now, floor), now)
                 handle(packet, key: key, entry: entry, at: arrival)
             }

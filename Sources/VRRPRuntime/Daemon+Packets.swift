@@ -49,10 +49,10 @@ extension Daemon {
         considerHolding(key, count: count, previousRead: previous)
     }
 
-    /// Decodes one packet and hands it to the instance of its VRID. Malformed packets are
-    /// counted on that instance (or on every instance of the socket when no VRID can be read)
-    /// and dropped; nothing here can trap.
-    func handle(_ packet: RawPacket, key: SocketKey, entry: SocketInstances, at arrival: Instant? = nil) {
+    /// Decodes one packet in place (its receive slot; no copy, issue 16) and hands it to the
+    /// instance of its VRID. Malformed packets are counted on that instance (or on every
+    /// instance of the socket when no VRID can be read) and dropped; nothing here can trap.
+    func handle(_ packet: ReceivedDatagram, key: SocketKey, entry: SocketInstances, at arrival: Instant? = nil) {
         let onSocket = entry.all
         let vrid = Advertisement.peekVRID(packet.bytes, family: key.family)
         let decoded: Result<ReceivedAdvertisement, AdvertisementRejection>

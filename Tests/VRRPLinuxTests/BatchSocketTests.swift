@@ -150,6 +150,8 @@ struct BatchSocketTests {
             #expect(packets.count == 41)
             #expect(packets.map { $0.bytes[header + 1] } == (1...41).map { UInt8($0) })
             #expect(packets.last.map { !$0.isTruncated && $0.bytes.count == header + longest.count } == true)
+            // Joined from the slot's head and rest (past the checksum, which IPv6 fills in).
+            #expect(packets.last.map { Array($0.bytes[(header + 8)...]) == Array(longest[8...]) } == true)
             let oversized = packets[3]
             #expect(oversized.isTruncated)
             #expect(oversized.length == header + big.count)
