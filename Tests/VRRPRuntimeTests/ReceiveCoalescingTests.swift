@@ -220,6 +220,24 @@ struct ReceiveCoalescingTests {
         #expect(two.counters.packetLengthErrors == 0)
         #expect(two.counters.advertiseRcvd == before.1 + 2)
     }
+
+    @Test("a foreign advert read at the end of a hold is stamped in the status with its arrival, as a heard advert is, not with the read")
+    func foreignStampedAtArrival() throws {
+        let (lan, p, socket) = try Self.backup()
+        try Self.steady(lan, socket, seconds: 3)
+        try Self.hold(lan, socket)
+        lan.loop.advance(by: .milliseconds(10))
+        // At one instant: VI_2's master, and a VRID 51 advert with another address list.
+        try Self.inject(socket, vrid: 52)
+        let other = Advertisement(version: .v2, vrid: 51, priority: 150, interval: Centiseconds(100),
+                                  addresses: [IPAddress("198.18.0.200")!])
+        socket.enqueue(try other.encode(source: Self.ghost, destination: Self.group), source: Self.ghost, destination: Self.group)
+        lan.loop.advance(by: .milliseconds(500))  // read at the window's end, 240 ms later
+        let heard = try #require(p.instance("VI_2")?.lastAdvertisement?.at)
+        let foreign = try #require(p.instance("VI_1")?.foreignAdvertisements)
+        #expect(foreign.count == 1)
+        #expect(foreign.lastAt == heard, "foreign advert stamped \(foreign.lastAt ?? 0), arrival \(heard)")
+    }
 }
 
 extension Interval {
