@@ -112,19 +112,21 @@ extension Daemon {
             case .rejected(.notForUs(.ownAdvertisement)):
                 break
             case .rejected(.notForUs(let why)):
-                noteForeign(d, received, reason: why.description)
+                noteForeign(d, received, reason: why.description, at: arrival)
             case .rejected(.addressList):
-                noteForeign(d, received, reason: "address list differs from ours (VRID collision?)")
+                noteForeign(d, received, reason: "address list differs from ours (VRID collision?)", at: arrival)
             default:
                 break
             }
         }
     }
 
-    func noteForeign(_ d: InstanceDriver, _ received: ReceivedAdvertisement, reason: String) {
+    /// Records an advert from elsewhere for the status, stamped with its arrival (a held
+    /// socket is read up to a window later; `lastAdvertisement` is stamped the same way).
+    func noteForeign(_ d: InstanceDriver, _ received: ReceivedAdvertisement, reason: String, at arrival: Instant? = nil) {
         d.foreign.count += 1
         d.foreign.lastFrom = received.source.description
-        d.foreign.lastAt = wallClock()
+        d.foreign.lastAt = arrival.map { wallOffset + Double($0.nanoseconds) / 1e9 } ?? wallClock()
         d.foreign.lastReason = reason
         if d.foreign.count == 1 || d.foreign.count % 100 == 0 {
             log.warning("(\(d.name)) advert from \(received.source) on VRID \(d.settings.router.vrid): \(reason) (\(d.foreign.count) so far)",
