@@ -13,22 +13,27 @@ public protocol VRRPTransport: AnyObject, Sendable {
     func receive() throws -> RawPacket?
     /// Joins a multicast group on the socket's interface (idempotent).
     func join(_ group: IPAddress) throws
-    /// Every queued datagram up to `limit`, handed to `body` in arrival order; how many there
-    /// were. ``VRRPSocket``: recvmmsg(2), one call per batch (issue 16).
-    func receive(upTo limit: Int, _ body: (RawPacket) -> Void) throws -> Int
+    /// Every queued datagram up to `limit`, handed to `body` in place, in arrival order; how
+    /// many there were. ``VRRPSocket``: recvmmsg(2), one call per batch (issue 16).
+    func receiveInPlace(upTo limit: Int, _ body: (ReceivedDatagram) -> Void) throws -> Int
     /// Sends several messages; the failures by index. ``VRRPSocket``: sendmmsg(2).
     func send(_ messages: [OutgoingVRRP]) -> [(index: Int, error: any Error)]
 }
 
 extension VRRPTransport {
     /// One `receive()` per datagram (fakes).
-    public func receive(upTo limit: Int, _ body: (RawPacket) -> Void) throws -> Int {
+    public func receiveInPlace(upTo limit: Int, _ body: (ReceivedDatagram) -> Void) throws -> Int {
         var count = 0
         while count < limit, let packet = try receive() {
             count += 1
-            body(packet)
+            packet.withDatagram(body)
         }
         return count
+    }
+
+    /// As ``receiveInPlace(upTo:_:)``, each datagram copied out (tests, tools).
+    public func receive(upTo limit: Int, _ body: (RawPacket) -> Void) throws -> Int {
+        try receiveInPlace(upTo: limit) { body($0.packet) }
     }
 
     /// One `send(_:from:to:)` per message (fakes).

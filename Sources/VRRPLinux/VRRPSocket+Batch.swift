@@ -26,36 +26,79 @@ public struct OutgoingVRRP: Hashable, Sendable {
 extension VRRPSocket {
     /// Datagrams per sendmmsg call.
     static let batchSize = 16
-    /// Datagrams per recvmmsg call: each gets a 64 KiB slot (as `receive()` does), so that an
-    /// oversized datagram (64 KiB of garbage) still reaches the decoder whole and is counted
-    /// like any other bad advert (HostileTests). The slots are a temporary (stack) allocation
-    /// of 256 KiB of which only the pages the kernel writes are touched; a heap buffer per
-    /// socket broke `vrrp_no_swap` (mlockall counts it against RLIMIT_MEMLOCK).
-    static let receiveBatchSize = 4
-    static let batchSlotSize = VRRPSocket.receiveCapacity
-    static let controlSize = 256
+    /// Datagrams per recvmmsg call. A clump of adverts (a master's sendmmsg batch, a held
+    /// socket's window) is read with one call per 32 instead of one per 4.
+    static let receiveBatchSize = 32
+    /// Bytes of one datagram's receive slot: the largest legal advert as a raw socket delivers
+    /// it fits. IPv6 (payload only): VRRPv3 with 255 addresses, 8 + 255 × 16 = 4 088. IPv4 (IP
+    /// header included): 60 (a header with options) + 8 + 255 × 4 + 8 (v2 auth data) = 1 096.
+    /// A longer datagram (hostile garbage, up to 64 KiB) is truncated by the kernel
+    /// (MSG_TRUNC) and reported with its real length (``RawPacket/isTruncated``): the daemon
+    /// counts it as a packet-length error without decoding it.
+    static let batchSlotSize = 4_096
+    /// Each slot is two pieces (a scatter iovec): its first `slotHeadSize` bytes, packed with
+    /// the other slots' heads, and the rest, apart. An advert with a few addresses fits the
+    /// head, so a batch of 32 touches one page of heads instead of 32 pages of slots (the
+    /// slots' pages, once touched, stay resident on the loop thread's stack); the rest of a
+    /// slot is written only by a datagram longer than its head.
+    static let slotHeadSize = 128
+    /// Control bytes per datagram: IPv4 CMSG_SPACE(in_pktinfo 12) + CMSG_SPACE(int TTL) +
+    /// CMSG_SPACE(timespec) = 32 + 24 + 32 = 88; IPv6 40 + 24 + 32 = 96. More is MSG_CTRUNC.
+    static let controlSize = 128
 
-    /// Receives queued datagrams, at most `limit`, calling `body` for each in arrival order;
-    /// returns how many were received (0: none queued). A truncated datagram is skipped and
-    /// reported by a throw after the rest of its batch was delivered.
-    public func receive(upTo limit: Int, _ body: (RawPacket) -> Void) throws -> Int {
+    /// Receives queued datagrams, at most `limit`, calling `body` for each in arrival order with
+    /// its bytes in place (the slot; valid only during `body`);
+    /// returns how many were received (0: none queued). A datagram longer than a slot is
+    /// handed over truncated, with its real length (``RawPacket/isTruncated``); one whose
+    /// control data was truncated is skipped and reported by a throw after the rest of its
+    /// batch was delivered.
+    public func receiveInPlace(upTo limit: Int, _ body: (ReceivedDatagram) -> Void) throws -> Int {
+        try receive(upTo: limit, once: false, body)
+    }
+
+    /// One recvmmsg(2) call: at most `receiveBatchSize` datagrams (tests).
+    func receiveOnce(_ body: (RawPacket) -> Void) throws -> Int {
+        try receive(upTo: Self.receiveBatchSize, once: true) { body($0.packet) }
+    }
+
+    /// The buffers of one recvmmsg call, all temporary (on the loop thread's stack when the
+    /// runtime finds room: a heap buffer per socket broke `vrrp_no_swap`, since mlockall counts
+    /// it against RLIMIT_MEMLOCK). 32 × 4 KiB of slots + 32 × 128 B of control + the headers
+    /// ≈ 139 KB, of which a batch of short adverts touches ≈ 12 KiB (heads, control, headers);
+    /// 4 × 64 KiB slots + 4 × 256 B before (≈ 264 KB, a page touched per slot).
+    private struct Buffers {
+        var data: UnsafeMutableRawBufferPointer
+        var control: UnsafeMutableRawBufferPointer
+        var headers: UnsafeMutableBufferPointer<msghdr>
+        var vectors: UnsafeMutableBufferPointer<iovec>
+        var names: UnsafeMutableBufferPointer<sockaddr_in6>
+        var lengths: UnsafeMutableBufferPointer<UInt32>
+
+        static let headsBytes = receiveBatchSize * slotHeadSize
+        static let tailSize = batchSlotSize - slotHeadSize
+
+        func head(_ i: Int) -> UnsafeMutableRawPointer { data.baseAddress! + i * slotHeadSize }
+        func tail(_ i: Int) -> UnsafeMutableRawPointer { data.baseAddress! + Self.headsBytes + i * Self.tailSize }
+    }
+
+    private func receive(upTo limit: Int, once: Bool, _ body: (ReceivedDatagram) -> Void) throws -> Int {
         let batch = Self.receiveBatchSize
         return try withUnsafeTemporaryAllocation(byteCount: batch * Self.batchSlotSize, alignment: 16) { data in
           try withUnsafeTemporaryAllocation(byteCount: batch * Self.controlSize,
                                               alignment: MemoryLayout<cmsghdr>.alignment) { control in
                 try withUnsafeTemporaryAllocation(of: msghdr.self, capacity: batch) { headers in
-                    try withUnsafeTemporaryAllocation(of: iovec.self, capacity: batch) { vectors in
+                    try withUnsafeTemporaryAllocation(of: iovec.self, capacity: 2 * batch) { vectors in
                         try withUnsafeTemporaryAllocation(of: sockaddr_in6.self, capacity: batch) { names in
                             try withUnsafeTemporaryAllocation(of: UInt32.self, capacity: batch) { lengths in
+                                let buffers = Buffers(data: data, control: control, headers: headers, vectors: vectors,
+                                                      names: names, lengths: lengths)
                                 var total = 0
                                 var firstError: SystemError?
                                 while total < limit {
                                     let want = min(batch, limit - total)
-                                    let got = try receiveBatch(want, data: data, control: control, headers: headers,
-                                                               vectors: vectors, names: names, lengths: lengths,
-                                                               body: body, firstError: &firstError)
+                                    let got = try receiveBatch(want, buffers, body: body, firstError: &firstError)
                                     total += got
-                                    if got < want { break }  // the queue is empty
+                                    if got < want || once { break }  // the queue is empty
                                 }
                                 if let firstError { throw firstError }
                                 return total
@@ -67,51 +110,69 @@ extension VRRPSocket {
         }
     }
 
-    private func receiveBatch(_ count: Int, data: UnsafeMutableRawBufferPointer, control: UnsafeMutableRawBufferPointer,
-                              headers: UnsafeMutableBufferPointer<msghdr>, vectors: UnsafeMutableBufferPointer<iovec>,
-                              names: UnsafeMutableBufferPointer<sockaddr_in6>, lengths: UnsafeMutableBufferPointer<UInt32>,
-                              body: (RawPacket) -> Void, firstError: inout SystemError?) throws -> Int {
-        control.initializeMemory(as: UInt8.self, repeating: 0)
+    private func receiveBatch(_ count: Int, _ b: Buffers, body: (ReceivedDatagram) -> Void,
+                              firstError: inout SystemError?) throws -> Int {
+        b.control.initializeMemory(as: UInt8.self, repeating: 0)
         for i in 0..<count {
-            vectors[i] = iovec(iov_base: data.baseAddress! + i * Self.batchSlotSize, iov_len: Self.batchSlotSize)
-            names[i] = sockaddr_in6()
+            b.vectors[2 * i] = iovec(iov_base: b.head(i), iov_len: Self.slotHeadSize)
+            b.vectors[2 * i + 1] = iovec(iov_base: b.tail(i), iov_len: Buffers.tailSize)
+            b.names[i] = sockaddr_in6()
             var message = msghdr()
-            message.msg_name = UnsafeMutableRawPointer(names.baseAddress! + i)
+            message.msg_name = UnsafeMutableRawPointer(b.names.baseAddress! + i)
             message.msg_namelen = socklen_t(MemoryLayout<sockaddr_in6>.size)
-            message.msg_iov = vectors.baseAddress! + i
-            message.msg_iovlen = 1
-            message.msg_control = control.baseAddress! + i * Self.controlSize
+            message.msg_iov = b.vectors.baseAddress! + 2 * i
+            message.msg_iovlen = 2
+            message.msg_control = b.control.baseAddress! + i * Self.controlSize
             message.msg_controllen = Self.controlSize
-            headers[i] = message
-            lengths[i] = 0
+            b.headers[i] = message
+            b.lengths[i] = 0
         }
         let received: Int
         do {
+            // MSG_TRUNC: a raw socket then reports a truncated datagram's real length.
             received = Int(try syscall("recvmmsg on \(interfaceName)") {
-                cvrrp_recvmmsg(fd.rawValue, headers.baseAddress, lengths.baseAddress, UInt32(count), CInt(MSG_DONTWAIT))
+                cvrrp_recvmmsg(fd.rawValue, b.headers.baseAddress, b.lengths.baseAddress, UInt32(count),
+                               CInt(MSG_DONTWAIT) | CInt(MSG_TRUNC))
             })
         } catch let error as SystemError where error.isWouldBlock {
             return 0
         }
         let offset = received > 0 ? Self.clockOffset() : 0
         for i in 0..<received {
-            let flags = headers[i].msg_flags
-            if flags & CInt(MSG_TRUNC) != 0 || flags & CInt(MSG_CTRUNC) != 0 {
-                let what = flags & CInt(MSG_TRUNC) != 0 ? "datagram truncated (MSG_TRUNC)" : "control data truncated (MSG_CTRUNC)"
-                if firstError == nil { firstError = SystemError("recvmmsg on \(interfaceName): \(what)", errno: EMSGSIZE) }
+            let flags = b.headers[i].msg_flags
+            if flags & CInt(MSG_CTRUNC) != 0 {
+                if firstError == nil {
+                    firstError = SystemError("recvmmsg on \(interfaceName): control data truncated (MSG_CTRUNC)", errno: EMSGSIZE)
+                }
                 continue
             }
-            let info = Self.parseControl(&headers[i])
-            guard let source = Self.sourceAddress(names[i]), let destination = info.destination else {
+            let info = Self.parseControl(&b.headers[i])
+            guard let source = Self.sourceAddress(b.names[i]), let destination = info.destination else {
                 if firstError == nil {
                     firstError = SystemError("recvmmsg on \(interfaceName): no source or packet info", errno: EPROTO)
                 }
                 continue
             }
-            let slot = UnsafeRawBufferPointer(start: data.baseAddress! + i * Self.batchSlotSize, count: Int(lengths[i]))
-            body(RawPacket(bytes: [UInt8](slot), source: source, destination: destination,
-                           ttlOrHopLimit: info.hops, ifindex: info.ifindex ?? ifindex,
-                           arrival: info.stamp.map { Instant(nanoseconds: $0 + offset) }))
+            let length = Int(b.lengths[i])
+            let copied = min(length, Self.batchSlotSize)
+            let truncated = flags & CInt(MSG_TRUNC) != 0 || length > Self.batchSlotSize
+            var datagram = ReceivedDatagram(bytes: UnsafeRawBufferPointer(start: b.head(i), count: min(copied, Self.slotHeadSize)),
+                                            source: source, destination: destination,
+                                            ttlOrHopLimit: info.hops, ifindex: info.ifindex ?? ifindex,
+                                            arrival: info.stamp.map { Instant(nanoseconds: $0 + offset) },
+                                            length: truncated ? max(length, copied + 1) : copied)
+            if copied <= Self.slotHeadSize {
+                body(datagram)  // in place: no copy
+            } else {
+                // Longer than its head: joined with the rest of its slot in a scratch buffer.
+                withUnsafeTemporaryAllocation(byteCount: copied, alignment: 16) { joined in
+                    joined.copyMemory(from: UnsafeRawBufferPointer(start: b.head(i), count: Self.slotHeadSize))
+                    UnsafeMutableRawBufferPointer(rebasing: joined[Self.slotHeadSize...])
+                        .copyMemory(from: UnsafeRawBufferPointer(start: b.tail(i), count: copied - Self.slotHeadSize))
+                    datagram.bytes = UnsafeRawBufferPointer(joined)
+                    body(datagram)
+                }
+            }
         }
         return received
     }

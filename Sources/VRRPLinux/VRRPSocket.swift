@@ -25,15 +25,68 @@ public struct RawPacket: Hashable, Sendable {
     /// feeds the advert to the core at this instant, so Master_Down_Timer runs from the
     /// arrival (RFC 5798 §6.4.2), not from the read.
     public var arrival: Instant?
+    /// The datagram's length as the kernel had it: `bytes.count`, or more when it did not fit
+    /// the receive slot and `bytes` holds its beginning only (``isTruncated``).
+    public var length: Int
+
+    /// True when `bytes` is only the beginning of a longer datagram: no legal advert is that
+    /// long, so it is counted as a length error (RFC 6527 vrrpv3StatisticsPacketLengthErrors)
+    /// without being decoded.
+    public var isTruncated: Bool { length > bytes.count }
 
     public init(bytes: [UInt8], source: IPAddress, destination: IPAddress, ttlOrHopLimit: UInt8?, ifindex: Int32,
-                arrival: Instant? = nil) {
+                arrival: Instant? = nil, length: Int? = nil) {
         self.bytes = bytes
         self.source = source
         self.destination = destination
         self.ttlOrHopLimit = ttlOrHopLimit
         self.ifindex = ifindex
         self.arrival = arrival
+        self.length = max(length ?? bytes.count, bytes.count)
+    }
+}
+
+/// One received datagram in place (issue 16: decoded where the kernel wrote it, no copy):
+/// `bytes` is valid only inside the callback it is handed to; ``packet`` is an owned copy.
+public struct ReceivedDatagram {
+    /// As ``RawPacket/bytes``: IPv4 with its IP header, IPv6 the VRRP payload only.
+    public var bytes: UnsafeRawBufferPointer
+    public var source: IPAddress
+    public var destination: IPAddress
+    public var ttlOrHopLimit: UInt8?
+    public var ifindex: Int32
+    public var arrival: Instant?
+    /// The datagram's length as the kernel had it (more than `bytes.count` when truncated).
+    public var length: Int
+
+    public init(bytes: UnsafeRawBufferPointer, source: IPAddress, destination: IPAddress, ttlOrHopLimit: UInt8?,
+                ifindex: Int32, arrival: Instant?, length: Int) {
+        self.bytes = bytes
+        self.source = source
+        self.destination = destination
+        self.ttlOrHopLimit = ttlOrHopLimit
+        self.ifindex = ifindex
+        self.arrival = arrival
+        self.length = max(length, bytes.count)
+    }
+
+    /// See ``RawPacket/isTruncated``.
+    public var isTruncated: Bool { length > bytes.count }
+
+    /// An owned copy.
+    public var packet: RawPacket {
+        RawPacket(bytes: [UInt8](bytes), source: source, destination: destination, ttlOrHopLimit: ttlOrHopLimit,
+                  ifindex: ifindex, arrival: arrival, length: length)
+    }
+}
+
+extension RawPacket {
+    /// Hands `body` a view of this packet.
+    public func withDatagram<R>(_ body: (ReceivedDatagram) throws -> R) rethrows -> R {
+        try bytes.withUnsafeBytes {
+            try body(ReceivedDatagram(bytes: $0, source: source, destination: destination, ttlOrHopLimit: ttlOrHopLimit,
+                                      ifindex: ifindex, arrival: arrival, length: length))
+        }
     }
 }
 
@@ -72,7 +125,7 @@ public final class VRRPSocket: Sendable {
     /// SO_RCVBUFFORCE (CAP_NET_ADMIN: above net.core.rmem_max).
     static let receiveBufferForceOption: CInt = 33
     /// The receive buffer asked for (the kernel doubles it for its bookkeeping). A coalesced
-    /// backup reads its socket once per window W ≤ 50 ms and ≤ a quarter of the advert
+    /// backup reads its socket once per window W ≤ 250 ms and ≤ a quarter of the advert
     /// interval, so a steady master queues at most ~N/4 adverts per window for N instances on
     /// the socket (at most 255 VRIDs × senders); each costs one skb of ~1–2.3 KiB truesize.
     /// 255 × 4 senders × 2.3 KiB ≈ 2.3 MiB: 4 MiB leaves room for bursts (a reload, a

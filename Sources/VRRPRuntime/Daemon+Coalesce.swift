@@ -23,7 +23,12 @@ import VRRPLinux
 ///   replaces a second, BPF-filtered socket for priority-0 adverts (docs/performance.md). When
 ///   an instance's slack shrinks (it became MASTER, its priority rose) a held socket is resumed
 ///   at once (``Daemon/feed``), the window being sized for the old slack.
-/// W = min(50 ms, every instance's slack); below 1 ms nothing is held. Only a wake-up that comes less than W after the previous read holds:
+/// W = min(250 ms, every instance's slack); below 1 ms nothing is held. The slack alone keeps
+/// every takeover where it was; the cap only bounds how stale the status counters can be (a
+/// held advert is counted when it is read; its `lastAdvertisement` time is its arrival). At
+/// v2 1 s a backup's slack is 250 ms (a quarter of the interval; Skew_Time / 2 ≥ 250 ms up to
+/// priority 128): 4 reads a second instead of the 20 of the first cap, 50 ms, which was a
+/// starting value, not a bound anything relied on. Only a wake-up that comes less than W after the previous read holds:
 /// adverts that come sparsely (or in one clump, as a master's sendmmsg batch arrives) are read
 /// in one wake-up anyway, and holding would only add a timer and two epoll_ctl calls.
 struct HeldSocket {
@@ -35,10 +40,13 @@ struct HeldSocket {
 }
 
 extension Daemon {
-    static let holdCap = Interval.milliseconds(50)
+    static let holdCap = Interval.milliseconds(250)
     static let holdMinimum = Interval.milliseconds(1)
     /// Datagrams per wake-up read (one flooded interface cannot starve the others) and per
-    /// held read (a window's worth at 250 instances × 0.01 s is ~63).
+    /// held read. A window is at most a quarter of the shortest interval on the socket, so each
+    /// sender's VRID advertises at most once in it: ≤ 255 VRIDs per socket, 512 covers two
+    /// senders per VRID (a split brain); what is left is read at the next window, stamped
+    /// with its arrival.
     static let wakeReadLimit = 64
     static let heldReadLimit = 512
 
@@ -69,11 +77,11 @@ extension Daemon {
         }
         guard let entry = instancesOn(key) else {
             // No instance (all stopped): what is queued is dropped as before.
-            count = (try? socket.receive(upTo: limit) { _ in }) ?? 0
+            count = (try? socket.receiveInPlace(upTo: limit) { _ in }) ?? 0
             return count
         }
         do {
-            count = try socket.receive(upTo: limit) { packet in
+            count = try socket.receiveInPlace(upTo: limit) { packet in
                 let arrival = min(max(packet.arrival ?? now, floor), now)
                 floor = arrival
                 handle(packet, key: key, entry: entry, at: arrival)

@@ -41,7 +41,7 @@ extension Daemon {
 
     func socketReadable(_ key: SocketKey) {
         // Bounded per wakeup so one flooded interface cannot starve the others; one recvmmsg
-        // per 4 datagrams (a recvmsg each plus one for EAGAIN before issue 16). The socket's
+        // per 32 datagrams (a recvmsg each plus one for EAGAIN before issue 16). The socket's
         // instances are looked up once per wake-up, not per datagram (issue 16). A busy
         // backup's socket is then held for a window (Daemon+Coalesce.swift).
         let previous = held[key]?.lastReadAt
@@ -49,14 +49,18 @@ extension Daemon {
         considerHolding(key, count: count, previousRead: previous)
     }
 
-    /// Decodes one packet and hands it to the instance of its VRID. Malformed packets are
-    /// counted on that instance (or on every instance of the socket when no VRID can be read)
-    /// and dropped; nothing here can trap.
-    func handle(_ packet: RawPacket, key: SocketKey, entry: SocketInstances, at arrival: Instant? = nil) {
+    /// Decodes one packet in place (its receive slot; no copy, issue 16) and hands it to the
+    /// instance of its VRID. Malformed packets are counted on that instance (or on every
+    /// instance of the socket when no VRID can be read) and dropped; nothing here can trap.
+    func handle(_ packet: ReceivedDatagram, key: SocketKey, entry: SocketInstances, at arrival: Instant? = nil) {
         let onSocket = entry.all
         let vrid = Advertisement.peekVRID(packet.bytes, family: key.family)
         let decoded: Result<ReceivedAdvertisement, AdvertisementRejection>
         switch key.family {
+        case _ where packet.isTruncated:
+            // Longer than a receive slot, so longer than any legal advert (VRRPSocket+Batch):
+            // a length error (RFC 6527 vrrpv3StatisticsPacketLengthErrors), not decoded.
+            decoded = .failure(.packetLength(packet.length))
         case .ipv4:
             decoded = IPPacket.decode(packet.bytes).mapError(\.counterRejection)
         case .ipv6:
@@ -108,19 +112,21 @@ extension Daemon {
             case .rejected(.notForUs(.ownAdvertisement)):
                 break
             case .rejected(.notForUs(let why)):
-                noteForeign(d, received, reason: why.description)
+                noteForeign(d, received, reason: why.description, at: arrival)
             case .rejected(.addressList):
-                noteForeign(d, received, reason: "address list differs from ours (VRID collision?)")
+                noteForeign(d, received, reason: "address list differs from ours (VRID collision?)", at: arrival)
             default:
                 break
             }
         }
     }
 
-    func noteForeign(_ d: InstanceDriver, _ received: ReceivedAdvertisement, reason: String) {
+    /// Records an advert from elsewhere for the status, stamped with its arrival (a held
+    /// socket is read up to a window later; `lastAdvertisement` is stamped the same way).
+    func noteForeign(_ d: InstanceDriver, _ received: ReceivedAdvertisement, reason: String, at arrival: Instant? = nil) {
         d.foreign.count += 1
         d.foreign.lastFrom = received.source.description
-        d.foreign.lastAt = wallClock()
+        d.foreign.lastAt = arrival.map { wallOffset + Double($0.nanoseconds) / 1e9 } ?? wallClock()
         d.foreign.lastReason = reason
         if d.foreign.count == 1 || d.foreign.count % 100 == 0 {
             log.warning("(\(d.name)) advert from \(received.source) on VRID \(d.settings.router.vrid): \(reason) (\(d.foreign.count) so far)",

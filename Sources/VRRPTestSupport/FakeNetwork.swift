@@ -351,11 +351,11 @@ public final class FakeVRRPSocket: VRRPTransport, @unchecked Sendable {
 
     /// Up to `limit` datagrams, as recvmmsg hands them over; what is left keeps the descriptor
     /// readable (the epoll loop is level-triggered), so it is read in the next turn.
-    public func receive(upTo limit: Int, _ body: (RawPacket) -> Void) throws -> Int {
+    public func receiveInPlace(upTo limit: Int, _ body: (ReceivedDatagram) -> Void) throws -> Int {
         var count = 0
         while count < limit, !queue.isEmpty {
             count += 1
-            body(queue.removeFirst())
+            queue.removeFirst().withDatagram(body)
         }
         if !queue.isEmpty { host.lan.loop.markReadable(fileDescriptor) }
         return count
@@ -390,6 +390,12 @@ public final class FakeVRRPSocket: VRRPTransport, @unchecked Sendable {
         }
         queue.append(RawPacket(bytes: bytes, source: source, destination: destination, ttlOrHopLimit: ttl, ifindex: ifindex,
                                arrival: host.lan.loop.now()))
+        host.lan.loop.markReadable(fileDescriptor)
+    }
+
+    /// Queues a datagram as the kernel delivered it (e.g. truncated to its receive slot).
+    public func enqueue(_ packet: RawPacket) {
+        queue.append(packet)
         host.lan.loop.markReadable(fileDescriptor)
     }
 }

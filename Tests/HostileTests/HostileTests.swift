@@ -62,7 +62,9 @@ let hostileCases: [HostileCase] = [
     HostileCase(name: "type 2", counter: "invalidTypePktsRcvd") { p in
         try mutated(p) { b in b[vrrpOffset] = 0x22; PacketFactory.fixV2Checksum(&b) }
     },
-    HostileCase(name: "64 KiB of garbage (fragmented)", counter: "versionErrors") { p in
+    // Longer than a receive slot (4 KiB, the longest legal advert fits): the kernel truncates
+    // it and it is counted as a length error without being decoded (VRRPSocket+Batch).
+    HostileCase(name: "64 KiB of garbage (fragmented)", counter: "packetLengthErrors") { p in
         var random = SplitMix64(seed: 6527)
         var bytes = (0..<65_515).map { _ in UInt8.random(in: 0...255, using: &random) }
         bytes[0] = 0xF1   // version 15: the first check that can see it is garbage

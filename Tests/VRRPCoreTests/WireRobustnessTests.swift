@@ -53,7 +53,47 @@ struct WireRobustnessTests {
             }
             if case .success = IPPacket.decode(input) { accepted += 1 }
             _ = HexDump.parse(String(decoding: input, as: UTF8.self))
+            if i % 10 == 0 { try Self.inPlaceAgrees(input, (s4, d4), (s6, d6)) }
         }
         #expect(accepted > 0)
+    }
+
+    /// The in-place entry points (the daemon's receive path, issue 16) decide exactly as the
+    /// array ones, reading nothing past the datagram: the input sits in a larger buffer whose
+    /// bytes after it are garbage, as in a receive slot.
+    static func inPlaceAgrees(_ input: [UInt8], _ pairs: (IPAddress, IPAddress)...) throws {
+        let slot = input + [UInt8](repeating: 0xFF, count: 64)
+        try slot.withUnsafeBytes { raw in
+            let view = UnsafeRawBufferPointer(rebasing: raw[0..<input.count])
+            try #require(IPPacket.decode(view) == IPPacket.decode(input), "IPPacket \(input)")
+            #expect(IPPacket.decodeDetailed(input[...]) == IPPacket.decodeDetailed(input))
+            for (s, d) in pairs {
+                try #require(Advertisement.decode(view, source: s, destination: d) == Advertisement.decode(input, source: s, destination: d),
+                             "Advertisement \(input)")
+                #expect(Advertisement.decodeDetailed(input[...], source: s, destination: d)
+                        == Advertisement.decodeDetailed(input, source: s, destination: d))
+            }
+            for family in [AddressFamily.ipv4, .ipv6] {
+                #expect(Advertisement.peekVRID(view, family: family) == Advertisement.peekVRID(input, family: family))
+            }
+        }
+    }
+
+    @Test("the in-place decoders read only the datagram's bytes: a valid advert followed by garbage in its slot decodes as the advert")
+    func inPlaceValid() throws {
+        let v2 = try IPPacket.encodeIPv4(Advertisement(version: .v2, vrid: 51, priority: 150, interval: .oneSecond,
+                                                       addresses: [IPAddress("198.18.0.100")!], authentication: .password("vbtest")),
+                                         source: IPv4Address(198, 18, 0, 11), destination: .vrrpMulticast)
+        let s6 = IPAddress("fe80::1")!, d6 = IPAddress.v6(.vrrpMulticast)
+        let v3 = try Advertisement(version: .v3, vrid: 52, priority: 100, interval: .oneSecond,
+                                   addresses: (1...255).map { IPAddress("2001:db8::\(String($0, radix: 16))")! })
+            .encode(source: s6, destination: d6)
+        #expect(v3.count == 8 + 255 * 16)
+        try Self.inPlaceAgrees(v2, (.v4(IPv4Address(198, 18, 0, 11)), .v4(.vrrpMulticast)))
+        try Self.inPlaceAgrees(v3, (s6, d6))
+        let decoded = (v3 + [0xFF, 0xFF]).withUnsafeBytes {
+            Advertisement.decode(UnsafeRawBufferPointer(rebasing: $0[0..<v3.count]), source: s6, destination: d6)
+        }
+        #expect((try? decoded.get())?.addresses.count == 255)
     }
 }

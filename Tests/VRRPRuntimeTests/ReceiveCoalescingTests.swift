@@ -64,7 +64,7 @@ struct ReceiveCoalescingTests {
         #expect(p.state("VI_1") == "MASTER", "graceful takeover Skew_Time after the priority-0 advert arrived")
     }
 
-    @Test("a second wake-up within the window holds the socket: adverts sent meanwhile are read together at its end (v2 1 s: W = 50 ms)")
+    @Test("a second wake-up within the window holds the socket: adverts sent meanwhile are read together at its end (v2 1 s, priority 100: W = 250 ms, a quarter of the interval)")
     func holdsAndReadsOnce() throws {
         let (lan, p, socket) = try Self.backup()
         try Self.steady(lan, socket, seconds: 3)
@@ -76,11 +76,13 @@ struct ReceiveCoalescingTests {
             try Self.inject(socket, vrid: 51)
             lan.loop.advance(by: .milliseconds(10))
         }
+        // Skew_Time / 2 = 304.7 ms and Master_Adver_Interval / 4 = 250 ms: W = 250 ms.
+        lan.loop.advance(to: start + .milliseconds(249))
         #expect(Self.received(p, "VI_1") == before, "held: nothing read before the window ends")
-        lan.loop.advance(to: start + .milliseconds(50))
+        lan.loop.advance(to: start + .milliseconds(250))
         #expect(Self.received(p, "VI_1") == before + 3)
         #expect(lan.loop.isPaused(socket.fileDescriptor), "adverts came: held for another window")
-        lan.loop.advance(by: .milliseconds(50))
+        lan.loop.advance(by: .milliseconds(250))
         #expect(!lan.loop.isPaused(socket.fileDescriptor), "an empty read resumes the callbacks")
         #expect(p.state("VI_1") == "BACKUP" && p.state("VI_2") == "BACKUP")
     }
@@ -92,7 +94,7 @@ struct ReceiveCoalescingTests {
         try Self.hold(lan, socket)
         lan.loop.advance(by: .milliseconds(10))
         let arrival = lan.loop.now()
-        try Self.inject(socket, vrid: 51)  // read 35 ms later, at the window's end
+        try Self.inject(socket, vrid: 51)  // read 240 ms later, at the window's end
         // VI_2 keeps hearing its master; VI_1's master goes silent after `arrival`.
         for _ in 0..<3 {
             lan.loop.advance(by: .milliseconds(500))
@@ -104,7 +106,7 @@ struct ReceiveCoalescingTests {
         lan.loop.advance(to: arrival + (mdi - .milliseconds(1)))
         #expect(p.state("VI_1") == "BACKUP")
         lan.loop.advance(by: .milliseconds(2))
-        #expect(p.state("VI_1") == "MASTER", "takeover Master_Down_Interval after the advert arrived, not 35 ms later")
+        #expect(p.state("VI_1") == "MASTER", "takeover Master_Down_Interval after the advert arrived, not 240 ms later")
         #expect(p.state("VI_2") == "BACKUP")
     }
 
@@ -210,10 +212,10 @@ struct ReceiveCoalescingTests {
         let p = try SimNode(lan, "p2", addresses: [["198.18.0.12/24"]], config: config)
         let socket = try #require(p.host.sockets.first)
         try Self.steady(lan, socket, seconds: 3, priority: 254)
-        try Self.hold(lan, socket, priority: 254)  // W = 50 ms at priority 100
+        try Self.hold(lan, socket, priority: 254)  // W = 250 ms at priority 100
         p.check("chk", ok: true)
         #expect(p.priority("VI_1") == 250)
-        #expect(!lan.loop.isPaused(socket.fileDescriptor), "Skew_Time fell to 23.4 ms: the 50 ms hold ended")
+        #expect(!lan.loop.isPaused(socket.fileDescriptor), "Skew_Time fell to 23.4 ms: the 250 ms hold ended")
         try Self.priorityZeroTakeover(lan, p, socket, skew: Interval(nanoseconds: 23_437_500))
     }
 
@@ -247,6 +249,48 @@ struct ReceiveCoalescingTests {
         }
         #expect(lan.loop.pausedLog.count == holds, "never held while VI_2 is MASTER")
         #expect(p.state("VI_1") == "BACKUP")
+    }
+
+    @Test("a datagram the kernel truncated to its receive slot is a packet-length error of its VRID's instance, never decoded, and the adverts around it are handled")
+    func truncatedDatagram() throws {
+        let (lan, p, socket) = try Self.backup()
+        try Self.steady(lan, socket, seconds: 2)
+        let before = (Self.received(p, "VI_1"), Self.received(p, "VI_2"))
+        // A valid VI_1 advert, as if it were the first 4 KiB of a longer datagram: decoded, it
+        // would be accepted.
+        let advert = Advertisement(version: .v2, vrid: 51, priority: 150, interval: Centiseconds(100),
+                                   addresses: [IPAddress("198.18.0.100")!])
+        let vrrp = try advert.encode(source: Self.ghost, destination: Self.group)
+        guard case .v4(let s) = Self.ghost, case .v4(let d) = Self.group else { return }
+        let bytes = IPv4Header(source: s, destination: d, payloadLength: vrrp.count).encode() + vrrp
+        try Self.inject(socket, vrid: 52)
+        socket.enqueue(RawPacket(bytes: bytes, source: Self.ghost, destination: Self.group, ttlOrHopLimit: 255,
+                                 ifindex: socket.ifindex, arrival: lan.loop.now(), length: 65_535))
+        try Self.inject(socket, vrid: 52)
+        lan.loop.advance(by: .milliseconds(100))
+        let one = try #require(p.instance("VI_1")), two = try #require(p.instance("VI_2"))
+        #expect(one.counters.packetLengthErrors == 1)
+        #expect(one.counters.advertiseRcvd == before.0, "the truncated datagram was decoded")
+        #expect(two.counters.packetLengthErrors == 0)
+        #expect(two.counters.advertiseRcvd == before.1 + 2)
+    }
+
+    @Test("a foreign advert read at the end of a hold is stamped in the status with its arrival, as a heard advert is, not with the read")
+    func foreignStampedAtArrival() throws {
+        let (lan, p, socket) = try Self.backup()
+        try Self.steady(lan, socket, seconds: 3)
+        try Self.hold(lan, socket)
+        lan.loop.advance(by: .milliseconds(10))
+        // At one instant: VI_2's master, and a VRID 51 advert with another address list.
+        try Self.inject(socket, vrid: 52)
+        let other = Advertisement(version: .v2, vrid: 51, priority: 150, interval: Centiseconds(100),
+                                  addresses: [IPAddress("198.18.0.200")!])
+        socket.enqueue(try other.encode(source: Self.ghost, destination: Self.group), source: Self.ghost, destination: Self.group)
+        lan.loop.advance(by: .milliseconds(500))  // read at the window's end, 240 ms later
+        let heard = try #require(p.instance("VI_2")?.lastAdvertisement?.at)
+        let foreign = try #require(p.instance("VI_1")?.foreignAdvertisements)
+        #expect(foreign.count == 1)
+        #expect(foreign.lastAt == heard, "foreign advert stamped \(foreign.lastAt ?? 0), arrival \(heard)")
     }
 }
 

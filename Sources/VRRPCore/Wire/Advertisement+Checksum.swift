@@ -77,6 +77,10 @@ enum VRRPChecksum {
 
     /// The checksum of `message` (its checksum field, octets 6–7, taken as zero) in `form`.
     static func compute(_ message: [UInt8], form: ChecksumForm, source: IPAddress?, destination: IPAddress?) -> UInt16? {
+        message.withUnsafeBufferPointer { compute($0, form: form, source: source, destination: destination) }
+    }
+
+    static func compute(_ message: UnsafeBufferPointer<UInt8>, form: ChecksumForm, source: IPAddress?, destination: IPAddress?) -> UInt16? {
         guard var c = start(form, source: source, destination: destination, length: message.count),
               message.count >= 8 else { return nil }
         c.add(message[0..<6])
@@ -87,6 +91,10 @@ enum VRRPChecksum {
 
     /// True when `message` with its carried checksum sums to all ones in `form`.
     static func verifies(_ message: [UInt8], form: ChecksumForm, source: IPAddress?, destination: IPAddress?) -> Bool {
+        message.withUnsafeBufferPointer { verifies($0, form: form, source: source, destination: destination) }
+    }
+
+    static func verifies(_ message: UnsafeBufferPointer<UInt8>, form: ChecksumForm, source: IPAddress?, destination: IPAddress?) -> Bool {
         guard var c = start(form, source: source, destination: destination, length: message.count) else { return false }
         c.add(message)
         return c.verifies

@@ -22,7 +22,8 @@ extension Advertisement {
     /// each failure is one `AdvertisementRejection` case (one MIB counter):
     /// length, version, checksum, type, address list, v2 auth type, v3 interval.
     /// TTL / hop limit, VRID, auth data and interval mismatches are the instance's checks.
-    /// Never traps; allocates at most the input's size.
+    /// Never traps; allocates the address list (and a PASS password), never a copy of the input
+    /// when it is contiguous.
     public static func decode(_ vrrp: some Collection<UInt8>, source: IPAddress, destination: IPAddress)
         -> Result<Advertisement, AdvertisementRejection>
     {
@@ -38,13 +39,32 @@ extension Advertisement {
     public static func decode(_ vrrp: [UInt8], source: IPAddress, destination: IPAddress)
         -> Result<Advertisement, AdvertisementRejection>
     {
-        decodeDetailed(vrrp, source: source, destination: destination).map(\.advertisement)
+        vrrp.withUnsafeBufferPointer { decodeDetailed(buffer: $0, source: source, destination: destination) }
+            .map(\.advertisement)
     }
 
     public static func decodeDetailed(_ vrrp: some Collection<UInt8>, source: IPAddress?, destination: IPAddress?)
         -> Result<DecodedAdvertisement, AdvertisementRejection>
     {
-        let bytes = Array(vrrp)
+        if let result = vrrp.withContiguousStorageIfAvailable({ decodeDetailed(buffer: $0, source: source, destination: destination) }) {
+            return result
+        }
+        return Array(vrrp).withUnsafeBufferPointer { decodeDetailed(buffer: $0, source: source, destination: destination) }
+    }
+
+    /// Decodes a VRRP message in place, e.g. in the receive slot the kernel wrote it to (issue
+    /// 16: no copy per received advert). The same checks as `decode(_:source:destination:)`.
+    public static func decode(_ vrrp: UnsafeRawBufferPointer, source: IPAddress, destination: IPAddress)
+        -> Result<Advertisement, AdvertisementRejection>
+    {
+        decodeDetailed(buffer: vrrp.assumingMemoryBound(to: UInt8.self), source: source, destination: destination)
+            .map(\.advertisement)
+    }
+
+    /// The one implementation of the receive checks, over contiguous bytes.
+    static func decodeDetailed(buffer bytes: UnsafeBufferPointer<UInt8>, source: IPAddress?, destination: IPAddress?)
+        -> Result<DecodedAdvertisement, AdvertisementRejection>
+    {
         // 1. Length of the fixed part (RFC 5798 §7.1: "a complete packet").
         guard bytes.count >= fixedLength else { return .failure(.packetLength(bytes.count)) }
         // 2. Version (RFC 5798 §5.2.1, RFC 3768 §5.3.1; checklist B7).
@@ -81,13 +101,19 @@ extension Advertisement {
         if let s = source, let d = destination, s.family != d.family {
             return .failure(.addressList("source \(s) and destination \(d) are of different families"))
         }
-        var reader = ByteReader(bytes, offset: fixedLength)
+        // The length check above fixed the list's extent: every read below is in bounds.
+        let width = family == .ipv4 ? 4 : 16
+        var offset = fixedLength
         var addresses: [IPAddress] = []
         addresses.reserveCapacity(count)
         for _ in 0..<count {
-            let address: IPAddress? = family == .ipv4 ? reader.ipv4().map { .v4($0) } : reader.ipv6().map { .v6($0) }
+            guard offset + width <= bytes.count else { return .failure(.packetLength(bytes.count)) }
+            let field = UnsafeBufferPointer(rebasing: bytes[offset..<(offset + width)])
+            let address: IPAddress? = family == .ipv4 ? IPv4Address(bytes: field).map { .v4($0) }
+                                                      : IPv6Address(bytes: field).map { .v6($0) }
             guard let address else { return .failure(.packetLength(bytes.count)) }
             addresses.append(address)
+            offset += width
         }
         // 6. v2 auth type (RFC 3768 §5.3.6; checklist B15). 1 and 2 are RFC 2338's, kept by keepalived.
         let authentication: Authentication
@@ -96,7 +122,9 @@ extension Advertisement {
         case .v2:
             switch bytes[4] {
             case 0: authentication = .none  // Auth Data ignored on receive (RFC 3768 §5.3.10).
-            case 1: authentication = .password(Array(reader.take(v2AuthDataLength) ?? []))
+            case 1:
+                let end = min(offset + v2AuthDataLength, bytes.count)
+                authentication = .password(offset + v2AuthDataLength <= bytes.count ? Array(bytes[offset..<end]) : [])
             case 2: authentication = .ipAH
             default: return .failure(.invalidAuthType(bytes[4]))
             }
@@ -153,7 +181,7 @@ extension Advertisement {
     private static let v3IPv4UnicastForms: [ChecksumForm] =
         [.ipv4PseudoHeader, .messageOnly, .ipv4PseudoHeaderMulticastDestination]
 
-    private static func verifyChecksum(_ bytes: [UInt8], version: VRRPVersion, family: AddressFamily,
+    private static func verifyChecksum(_ bytes: UnsafeBufferPointer<UInt8>, version: VRRPVersion, family: AddressFamily,
                                        source: IPAddress?, destination: IPAddress?)
         -> Result<ChecksumForm, AdvertisementRejection>
     {

@@ -45,6 +45,12 @@ struct ByteReader {
     mutating func mac() -> MACAddress? { take(6).flatMap { MACAddress(bytes: $0) } }
 }
 
+extension UnsafeBufferPointer where Element == UInt8 {
+    func bigEndianU16(at index: Int) -> UInt16 {
+        UInt16(self[index]) << 8 | UInt16(self[index + 1])
+    }
+}
+
 extension Array where Element == UInt8 {
     mutating func appendBigEndian(_ v: UInt16) {
         append(UInt8(v >> 8))

@@ -62,29 +62,40 @@ public enum IPPacket {
     /// The same for an array, specialized here: the generic entry point called from another
     /// module ran unspecialized (a third of a backup's decode instructions; issue 16).
     public static func decode(_ bytes: [UInt8]) -> Result<ReceivedAdvertisement, PacketRejection> {
-        decodeDetailed(bytes).map(\.received)
+        bytes.withUnsafeBufferPointer { decodeDetailed(buffer: $0) }.map(\.received)
+    }
+
+    /// Decodes in place, e.g. in the receive slot the kernel wrote the datagram to (issue 16:
+    /// no copy of the packet or of its payload per received advert).
+    public static func decode(_ bytes: UnsafeRawBufferPointer) -> Result<ReceivedAdvertisement, PacketRejection> {
+        decodeDetailed(buffer: bytes.assumingMemoryBound(to: UInt8.self)).map(\.received)
     }
 
     /// As `decode`, keeping the IP header and the checksum form.
     public static func decodeDetailed(_ bytes: some Collection<UInt8>) -> Result<VRRPPacket, PacketRejection> {
-        let b = Array(bytes)
+        if let result = bytes.withContiguousStorageIfAvailable({ decodeDetailed(buffer: $0) }) { return result }
+        return Array(bytes).withUnsafeBufferPointer { decodeDetailed(buffer: $0) }
+    }
+
+    /// The one implementation, over contiguous bytes.
+    static func decodeDetailed(buffer b: UnsafeBufferPointer<UInt8>) -> Result<VRRPPacket, PacketRejection> {
         let header: IPHeader
-        let payload: ArraySlice<UInt8>
+        let payload: UnsafeBufferPointer<UInt8>
         switch b.first.map({ $0 >> 4 }) {
         case 4:
-            switch IPv4Header.decode(b) {
+            switch IPv4Header.decode(buffer: b) {
             case .failure(let e): return .failure(e)
             case .success(let h):
                 guard !h.isFragment else { return .failure(.fragmented) }
                 header = .v4(h)
-                payload = b[h.headerLength..<Int(h.totalLength)]
+                payload = UnsafeBufferPointer(rebasing: b[h.headerLength..<Int(h.totalLength)])
             }
         case 6:
             switch IPv6Header.decode(b) {
             case .failure(let e): return .failure(e)
             case .success(let h):
                 header = .v6(h)
-                payload = b[IPv6Header.length..<(IPv6Header.length + Int(h.payloadLength))]
+                payload = UnsafeBufferPointer(rebasing: b[IPv6Header.length..<(IPv6Header.length + Int(h.payloadLength))])
             }
         case let v:
             return .failure(.malformedIPHeader(v.map { "IP version \($0)" } ?? "empty packet"))
@@ -92,7 +103,7 @@ public enum IPPacket {
         guard header.protocolNumber == vrrpProtocolNumber else {
             return .failure(.notVRRP(protocolNumber: header.protocolNumber))
         }
-        switch Advertisement.decodeDetailed(payload, source: header.source, destination: header.destination) {
+        switch Advertisement.decodeDetailed(buffer: payload, source: header.source, destination: header.destination) {
         case .failure(let r): return .failure(.advertisement(r))
         case .success(let d):
             return .success(VRRPPacket(ipHeader: header, advertisement: d.advertisement, checksumForm: d.checksumForm))
@@ -127,6 +138,11 @@ extension Advertisement {
     /// IPv6: the raw socket hands over the VRRP part only), so that a packet that fails to
     /// decode is counted on the instance it was meant for. Nil when the packet is too short.
     public static func peekVRID(_ bytes: [UInt8], family: AddressFamily) -> UInt8? {
+        bytes.withUnsafeBytes { peekVRID($0, family: family) }
+    }
+
+    /// The same in place.
+    public static func peekVRID(_ bytes: UnsafeRawBufferPointer, family: AddressFamily) -> UInt8? {
         switch family {
         case .ipv4:
             guard let first = bytes.first else { return nil }

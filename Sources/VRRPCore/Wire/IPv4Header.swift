@@ -68,7 +68,12 @@ public struct IPv4Header: Hashable, Sendable {
     /// Parses the header at the start of `bytes`, checking version, IHL, total length against
     /// the bytes present (extra bytes, e.g. Ethernet padding, are allowed) and the header checksum.
     public static func decode(_ bytes: some Collection<UInt8>) -> Result<IPv4Header, PacketRejection> {
-        let b = Array(bytes)
+        if let result = bytes.withContiguousStorageIfAvailable({ decode(buffer: $0) }) { return result }
+        return Array(bytes).withUnsafeBufferPointer { decode(buffer: $0) }
+    }
+
+    /// The one implementation, over contiguous bytes (decoded in place on receive, issue 16).
+    static func decode(buffer b: UnsafeBufferPointer<UInt8>) -> Result<IPv4Header, PacketRejection> {
         guard b.count >= minimumLength else { return .failure(.malformedIPHeader("\(b.count) octets, shorter than an IPv4 header")) }
         guard b[0] >> 4 == 4 else { return .failure(.malformedIPHeader("IP version \(b[0] >> 4), expected 4")) }
         let ihl = Int(b[0] & 0x0F) * 4
@@ -86,9 +91,9 @@ public struct IPv4Header: Hashable, Sendable {
             zeroed[11] = 0
             return .failure(.ipHeaderChecksum(received: b.bigEndianU16(at: 10), expected: InternetChecksum.compute(zeroed)))
         }
-        var r = ByteReader(b, offset: 12)
         let header = IPv4Header(
-            source: r.ipv4() ?? IPv4Address(0), destination: r.ipv4() ?? IPv4Address(0),
+            source: IPv4Address(bytes: UnsafeBufferPointer(rebasing: b[12..<16])) ?? IPv4Address(0),
+            destination: IPv4Address(bytes: UnsafeBufferPointer(rebasing: b[16..<20])) ?? IPv4Address(0),
             payloadLength: Int(total) - ihl, identification: b.bigEndianU16(at: 4), tos: b[1], ttl: b[8],
             protocolNumber: b[9], flagsAndFragmentOffset: b.bigEndianU16(at: 6),
             options: Array(b[minimumLength..<ihl]), checksum: b.bigEndianU16(at: 10))
