@@ -105,7 +105,7 @@ final class SimNode {
     /// `before` prepares the host (links, sysctls) before the daemon starts.
     init(_ lan: FakeLAN, _ name: String, addresses: [[String]], config: String, scratch: Scratch = Scratch(),
          io makeIO: ((FakeHost) -> RuntimeIO)? = nil, before: ((FakeHost) -> Void)? = nil,
-         waitForInterfaces: Bool = false, batchAdverts: Bool = true) throws {
+         waitForInterfaces: Bool = false, batchAdverts: Bool = true, metricsAddress: String? = nil) throws {
         self.scratch = scratch
         host = lan.addHost(name, addresses: addresses)
         before?(host)
@@ -118,6 +118,7 @@ final class SimNode {
                                     dumpDirectory: scratch.path, waitForInterfaces: waitForInterfaces, dropCapabilities: false,
                                     version: "test")
         options.batchAdverts = batchAdverts
+        options.metricsAddress = metricsAddress
         daemon = try Daemon(options: options, configuration: configuration, logger: logs.logger(name),
                             io: makeIO?(host) ?? host.io, loop: lan.loop)
         daemon.runsCheckers = false

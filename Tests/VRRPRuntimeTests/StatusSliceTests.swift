@@ -76,7 +76,57 @@ struct StatusSliceTests {
         let names = dump.split(separator: "\n").filter { $0.hasPrefix(" VRRP Instance = ") }.map { String($0.dropFirst(17)) }
         #expect(names == (1...Self.count).map { "VI_\($0)" })
     }
+
+    @Test("a Prometheus scrape of 100 instances is rendered over several turns and is the snapshot's exposition")
+    func metricsOverTurns() throws {
+        let lan = FakeLAN()
+        let config = (1...Self.count).map {
+            instanceBlock("VI_\($0)", vrid: $0, priority: 100, vip: "198.18.1.\($0)/32")
+        }.joined(separator: "\n")
+        var node: SimNode?
+        var port: UInt16 = 0
+        for _ in 0..<20 where node == nil {  // a free loopback port
+            port = UInt16.random(in: 20000...60000)
+            node = try? SimNode(lan, "p1", addresses: [["198.18.0.11/24"]], config: config, metricsAddress: "127.0.0.1:\(port)")
+        }
+        let p = try #require(node)
+        lan.loop.advance(by: .s(5))
+        let perTurn = SnapshotBuild.instancesPerTurn
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = port.bigEndian
+        address.sin_addr.s_addr = UInt32(0x7F00_0001).bigEndian
+        let rc = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        try #require(rc == 0)
+        let request = Array("GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n".utf8)
+        #expect(write(fd, request, request.count) == request.count)
+        _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
+        var response: [UInt8] = []
+        var turns = 0
+        var closed = false
+        while !closed && turns < 1000 {
+            lan.loop.markAllReadable()
+            lan.loop.turn()
+            turns += 1
+            var chunk = [UInt8](repeating: 0, count: 65536)
+            while true {
+                let n = read(fd, &chunk, chunk.count)
+                if n > 0 { response += chunk[0..<n] } else { closed = n == 0; break }
+            }
+        }
+        // Accept, read the request, then one turn per `perTurn` instances.
+        #expect(turns >= 2 + (Self.count + perTurn - 1) / perTurn, "rendered over several turns, not in one")
+        let text = String(decoding: response, as: UTF8.self)
+        let body = try #require(text.range(of: "\r\n\r\n").map { String(text[$0.upperBound...]) })
+        #expect(text.hasPrefix("HTTP/1.1 200 OK"))
+        #expect(body == p.daemon.snapshot().renderPrometheus())
+    }
 }
+
 
 /// Whole-file reads without Foundation's FileManager.
 enum FileManagerLite {

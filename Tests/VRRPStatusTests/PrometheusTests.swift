@@ -56,3 +56,4 @@ struct PrometheusTests {
         #expect(samples["vrrp_instance_priority_effective{\(l)}"] == 90)
     }
 }
+
