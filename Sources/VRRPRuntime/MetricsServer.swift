@@ -8,7 +8,8 @@ import VRRPStatus
 ///
 /// Bounded per loop turn like the status socket (issue 19): complete requests wait in a queue,
 /// and a slice run in the next turn answers at most `responsesPerTurn` of them from one
-/// rendering of the snapshot.
+/// rendering of the snapshot. The rendering itself takes `SnapshotBuild.instancesPerTurn`
+/// instances per turn (issue 16: 1 000 instances are 2 MB of text).
 final class MetricsServer {
     private unowned let daemon: Daemon
     private var listener: GuardedListener!
@@ -20,6 +21,9 @@ final class MetricsServer {
     private var ready: [(connection: StreamConnection, head: [UInt8])] = []
     private var sliceScheduled = false
     let responsesPerTurn = 8
+    /// The exposition being rendered over turns, and the one finished for the next slice.
+    private var rendering: (build: SnapshotBuild, writer: PrometheusWriter)?
+    private var rendered: String?
 
     init(daemon: Daemon, address: String) throws {
         self.daemon = daemon
@@ -87,27 +91,42 @@ final class MetricsServer {
 
     private func runSlice() {
         sliceScheduled = false
+        if rendered == nil {
+            render()
+            guard rendered != nil else { return }  // its end schedules the slice
+        }
         let batch = ready.prefix(responsesPerTurn)
         ready.removeFirst(batch.count)
-        var rendered: String?
         for (connection, head) in batch where !connection.isClosed {
-            respond(connection, head: head) {
-                if let rendered { return rendered }
-                let text = daemon.snapshot().renderPrometheus()
-                rendered = text
-                return text
-            }
+            respond(connection, head: head, metrics: rendered ?? "")
         }
-        if !ready.isEmpty { scheduleSlice() }
+        if ready.isEmpty { rendered = nil } else { scheduleSlice() }
     }
 
-    private func respond(_ connection: StreamConnection, head: [UInt8], metrics: () -> String) {
+    /// Renders the exposition over turns; done at once if the instances fit in one turn.
+    private func render() {
+        guard rendering == nil else { return }
+        rendering = (SnapshotBuild(daemon), PrometheusWriter(daemon: daemon.daemonInfo()))
+        var later = false
+        daemon.runOverTurns { [weak self] in
+            guard let self, let build = self.rendering?.build else { return true }
+            let done = build.step(self.daemon, count: SnapshotBuild.instancesPerTurn) { self.rendering?.writer.append(instance: $0) }
+            guard done else { return false }
+            self.rendered = self.rendering?.writer.finish()
+            self.rendering = nil
+            if later { self.scheduleSlice() }
+            return true
+        }
+        later = true
+    }
+
+    private func respond(_ connection: StreamConnection, head: [UInt8], metrics: String) {
         let firstLine = String(decoding: head.prefix { $0 != 13 && $0 != 10 }, as: UTF8.self)
         let body: String
         let status: String
         if firstLine.hasPrefix("GET ") {
             status = "200 OK"
-            body = metrics()
+            body = metrics
         } else {
             status = "405 Method Not Allowed"
             body = "only GET\n"
