@@ -357,9 +357,13 @@ public final class FakeVRRPSocket: VRRPTransport, @unchecked Sendable {
             count += 1
             queue.removeFirst().withDatagram(body)
         }
+        afterRead?()
         if !queue.isEmpty { host.lan.loop.markReadable(fileDescriptor) }
         return count
     }
+
+    /// Called after every read (a test's endless flood tops the queue up here).
+    public var afterRead: (() -> Void)?
 
     /// How many datagrams are queued and not read yet.
     public var queued: Int { queue.count }

@@ -193,6 +193,30 @@ struct ReceiveCoalescingTests {
         #expect(p.state("VI_2") == "BACKUP")
     }
 
+    @Test("a flood that never ends postpones a due takeover only until what arrived before the deadline is read")
+    func floodDoesNotBlockTakeover() throws {
+        let (lan, p, socket) = try Self.backup()
+        _ = try Self.stallWithBacklog(lan, socket, filler: 0)
+        // VI_1's master is gone. During a stall past VI_1's deadline 600 of VI_2's adverts
+        // came, and whenever a read leaves fewer than 600 queued 600 more are there (after the
+        // deadline): more than a read takes, until the flood stops after 20 refills.
+        var refills = 0
+        var refillsAtTakeover: Int?
+        socket.afterRead = { [unowned socket] in
+            if refillsAtTakeover == nil, p.state("VI_1") == "MASTER" { refillsAtTakeover = refills }
+            guard refills < 20, socket.queued < 600 else { return }
+            refills += 1
+            for _ in 0..<600 { try? Self.inject(socket, vrid: 52) }
+        }
+        lan.loop.stall(for: Self.mdi)
+        for _ in 0..<600 { try Self.inject(socket, vrid: 52) }
+        lan.loop.advance(by: .zero)
+        #expect(p.state("VI_1") == "MASTER")
+        let at = try #require(refillsAtTakeover)
+        #expect(at <= 2, "taken over once the adverts from before its deadline were read, not when the flood paused")
+        #expect(p.state("VI_2") == "BACKUP")
+    }
+
     @Test("a priority-0 advert sent while the socket is held still gives the takeover at arrival + Skew_Time (W ≤ Skew_Time / 2)")
     func priorityZeroWhileHeld() throws {
         // Priority 250: Skew_Time = 6/256 s = 23.4375 ms, so W = 11.71875 ms (not 50 ms).
