@@ -125,13 +125,18 @@ extension Daemon {
     /// timers are overdue, and the turn reads only `wakeReadLimit` of them before running the
     /// timers; each advert unread was a takeover, and each takeover more work for the next
     /// turn (the scale ceiling's "did not settle": the backup flapped ~1 000 times a second).
-    /// True when the socket was read to its end; false when a read's limit was reached, so
-    /// adverts that arrived before the deadline may still be queued.
-    func readBeforeMasterDown(for d: InstanceDriver) -> Bool {
+    /// True when what arrived before `due` is read: the socket was read to its end, or the
+    /// read stopped at its limit at a datagram that arrived at or after `due` (what is still
+    /// queued came later, and a flood that never ends cannot postpone a takeover past the
+    /// time it takes to read what came before it); false when a datagram that arrived before
+    /// `due` may still be queued.
+    func readBeforeMasterDown(for d: InstanceDriver, due: Instant) -> Bool {
         guard let ifindex = d.socketIfindex else { return true }
         let key = SocketKey(ifindex: ifindex, family: d.settings.family)
         guard sockets[key] != nil else { return true }
-        return readSocket(key, limit: Self.heldReadLimit) < Self.heldReadLimit
+        if readSocket(key, limit: Self.heldReadLimit) < Self.heldReadLimit { return true }
+        // Stopped at its limit: the floor is the arrival of the last datagram read.
+        return (held[key]?.lastReadAt ?? loop.now()) >= due
     }
 
     /// `d`'s read slack shrank (it became MASTER, its Skew_Time fell): its socket's callbacks

@@ -313,7 +313,7 @@ public final class Daemon: @unchecked Sendable {
         // Master_Down_Interval with its deadline already moved on. More queued than one read
         // takes: the rest is read in the next turns (bounded work per turn) and the timer is
         // looked at again then, unless an advert read meanwhile armed it anew.
-        if kind == .masterDown, let due = d.router.timers[kind], due <= loop.now(), !readBeforeMasterDown(for: d),
+        if kind == .masterDown, let due = d.router.timers[kind], due <= loop.now(), !readBeforeMasterDown(for: d, due: due),
            let still = d.router.timers[kind], still <= loop.now() {
             d.timers[kind] = nil
             loop.runNextTurn { [weak self, weak d] in
