@@ -62,17 +62,16 @@ struct StatusSliceTests {
         let p = try Self.node(lan)
         lan.loop.advance(by: .s(5))
         let perTurn = StatusServer.Limits().instancesPerTurn
-        let json = "\(p.scratch.path)/vrrpd.json", text = "\(p.scratch.path)/vrrpd.data"
         lan.loop.deliver(SIGUSR1)
         var turns = 0
-        while access(json, F_OK) != 0 && turns < 1000 {
+        while p.scratch.read("vrrpd.json") == nil && turns < 1000 {
             lan.loop.turn()
             turns += 1
         }
         #expect(turns >= (Self.count + perTurn - 1) / perTurn - 1, "rendered over several turns, not in the signal's")
-        let line = try #require(FileManagerLite.read(json))
-        #expect(line == StatusReply(snapshot: p.daemon.snapshot()).encodedLine())
-        let dump = String(decoding: try #require(FileManagerLite.read(text)), as: UTF8.self)
+        let line = try #require(p.scratch.read("vrrpd.json"))
+        #expect(Array(line.utf8) == StatusReply(snapshot: p.daemon.snapshot()).encodedLine())
+        let dump = try #require(p.scratch.read("vrrpd.data"))
         let names = dump.split(separator: "\n").filter { $0.hasPrefix(" VRRP Instance = ") }.map { String($0.dropFirst(17)) }
         #expect(names == (1...Self.count).map { "VI_\($0)" })
     }
@@ -124,22 +123,5 @@ struct StatusSliceTests {
         let body = try #require(text.range(of: "\r\n\r\n").map { String(text[$0.upperBound...]) })
         #expect(text.hasPrefix("HTTP/1.1 200 OK"))
         #expect(body == p.daemon.snapshot().renderPrometheus())
-    }
-}
-
-
-/// Whole-file reads without Foundation's FileManager.
-enum FileManagerLite {
-    static func read(_ path: String) -> [UInt8]? {
-        guard let f = fopen(path, "rb") else { return nil }
-        defer { fclose(f) }
-        var out: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 65536)
-        while true {
-            let n = fread(&chunk, 1, chunk.count, f)
-            if n <= 0 { break }
-            out += chunk[0..<n]
-        }
-        return out
     }
 }
