@@ -53,24 +53,12 @@ struct BatchSocketTests {
           arguments: [AddressFamily.ipv4, .ipv6])
     func arrivalStamps(family: AddressFamily) throws {
         try VethPair.with { pair in
-            var source = IPAddress("198.18.2.1")!
-            var group = IPAddress.v4(.vrrpMulticast)
-            if family == .ipv6 {
-                source = .v6(try VethPair.linkLocal(pair.netlinkA, pair.indexA))
-                _ = try VethPair.linkLocal(pair.netlinkB, pair.indexB)
-                group = .v6(.vrrpMulticast)
-            }
-            let sender = try inNamespace(pair.a) { try VRRPSocket(family: family, interface: "va", ifindex: pair.indexA) }
-            let receiver = try inNamespace(pair.b) { try VRRPSocket(family: family, interface: "vb", ifindex: pair.indexB) }
+            let (sender, receiver, source, group) = try Self.endpoints(pair, family)
             var size: CInt = 0
             var length = socklen_t(MemoryLayout<CInt>.size)
             #expect(getsockopt(receiver.fileDescriptor, SOL_SOCKET, SO_RCVBUF, &size, &length) == 0)
             // The kernel doubles what was asked (root has CAP_NET_ADMIN: above rmem_max).
             #expect(size >= VRRPSocket.receiveBufferBytes, "SO_RCVBUF \(size)")
-            _ = try exchange("warm-up advert") {
-                try sender.send(vrrpPayload, from: source, to: group)
-            } receive: { try receiver.receive() }
-            while try receiver.receive() != nil {}
             let before = EventLoop.now()
             #expect(sender.send((1...4).map { OutgoingVRRP(vrrp: Self.payload(vrid: UInt8($0)), source: source, destination: group) }).isEmpty)
             var packets = try Self.collect(receiver, 4)  // recvmmsg
