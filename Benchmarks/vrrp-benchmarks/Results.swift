@@ -48,6 +48,11 @@ struct ScaleSide: Codable, Sendable {
     /// Private (anonymous) resident memory at the end of the window (RssAnon), KiB: RSS
     /// without the shared library pages.
     var anonKiB: Int = 0
+    /// Packets per second over the window on this host's LAN interfaces (their kernel
+    /// counters): sent on the master side, received on the backup side. At steady state they
+    /// are the master's adverts, N / advert_int when the daemon keeps the protocol's rate; a
+    /// daemon pinned at one core sends fewer.
+    var lanPacketsPerSecond: Double? = nil
 }
 
 struct ScaleRun: Codable, Sendable {
@@ -68,6 +73,9 @@ struct ScaleResult: Codable, Sendable {
     var runs: [String: ScaleRun]
     /// vrrpd / keepalived, master + backup CPU.
     var cpuRatio: Double?
+    /// vrrpd / keepalived on each side (issue 16's targets are per side).
+    var masterCPURatio: Double? = nil
+    var backupCPURatio: Double? = nil
     var rssRatio: Double?
     var anonRatio: Double?
 }
@@ -180,12 +188,17 @@ extension BenchmarkReport {
                                  "\(fmt(r.master.cpuSecondsPerMinute, 3)) / \(fmt(r.backup.cpuSecondsPerMinute, 3))",
                                  "\(fmt(Double(r.master.peakRSSKiB) / 1024, 1)) / \(fmt(Double(r.backup.peakRSSKiB) / 1024, 1))",
                                  "\(fmt(Double(r.master.anonKiB) / 1024, 1)) / \(fmt(Double(r.backup.anonKiB) / 1024, 1))",
+                                 "\(fmt(r.master.lanPacketsPerSecond, 0)) / \(fmt(r.backup.lanPacketsPerSecond, 0))",
                                  r.keptUp ? "yes" : "no" + (r.note.map { " (\($0))" } ?? "")])
                 }
-                rows.append([scenario, "ratio vrrpd/keepalived", fmt(s.cpuRatio, 3), fmt(s.rssRatio, 3), fmt(s.anonRatio, 3), ""])
+                rows.append([scenario, "ratio vrrpd/keepalived",
+                             "\(fmt(s.masterCPURatio, 3)) / \(fmt(s.backupCPURatio, 3)) (both \(fmt(s.cpuRatio, 3)))",
+                             fmt(s.rssRatio, 3), fmt(s.anonRatio, 3),
+                             "protocol: \(fmt(Double(s.instances) / s.advertIntervalSeconds, 0))", ""])
             }
             out += table(["scenario", "daemon", "CPU s/min master / backup", "peak RSS MiB master / backup",
-                          "private (anon) MiB master / backup", "kept up"], rows)
+                          "private (anon) MiB master / backup", "packets/s sent by master / received by backup",
+                          "kept up"], rows)
             out += "\n"
         }
         if !ceiling.isEmpty {

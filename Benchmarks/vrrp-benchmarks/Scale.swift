@@ -72,12 +72,18 @@ struct ScaleBench {
         }
         func rss(_ r: ScaleRun?) -> Double? { r.map { Double($0.master.peakRSSKiB + $0.backup.peakRSSKiB) } }
         let cpuRatio = total(runs["vrrpd"]).flatMap { v in total(runs["keepalived"]).map { v / $0 } }
+        func sideRatio(_ side: KeyPath<ScaleRun, ScaleSide>) -> Double? {
+            guard let v = runs["vrrpd"]?[keyPath: side].cpuSecondsPerMinute, let k = runs["keepalived"]?[keyPath: side].cpuSecondsPerMinute,
+                  v.isFinite, k.isFinite, k > 0 else { return nil }
+            return v / k
+        }
         let rssRatio = rss(runs["vrrpd"]).flatMap { v in rss(runs["keepalived"]).map { v / $0 } }
         func anon(_ r: ScaleRun?) -> Double? { r.map { Double($0.master.anonKiB + $0.backup.anonKiB) } }
         let anonRatio = anon(runs["vrrpd"]).flatMap { v in anon(runs["keepalived"]).map { v / $0 } }
         return ScaleResult(instances: instances, interfaces: (instances + Self.perInterface - 1) / Self.perInterface,
                            version: version, advertIntervalSeconds: interval, windowSeconds: window,
-                           runs: runs, cpuRatio: cpuRatio, rssRatio: rssRatio, anonRatio: anonRatio)
+                           runs: runs, cpuRatio: cpuRatio, masterCPURatio: sideRatio(\.master), backupCPURatio: sideRatio(\.backup),
+                           rssRatio: rssRatio, anonRatio: anonRatio)
     }
 
     private func run(_ daemon: DaemonKind, instances: Int, version: Int, interval: Double, window: Double) throws -> ScaleRun {
@@ -100,19 +106,29 @@ struct ScaleBench {
             return try countAddresses(lab, a, prefix: "198.19.") == instances && master.isReady && backup.isReady
         }
         sleepSeconds(max(4 * interval, 2))   // past start-up and the first GARP rounds
+        let sent0 = try lanPackets(a, "tx_packets"), received0 = try lanPackets(b, "rx_packets")
         let m0 = master.cpuNanoseconds(), b0 = backup.cpuNanoseconds()
         let t0 = ContinuousClock.now
         sleepSeconds(window)
         let m1 = master.cpuNanoseconds(), b1 = backup.cpuNanoseconds()
         let elapsed = seconds(ContinuousClock.now - t0)
+        let sent1 = try lanPackets(a, "tx_packets"), received1 = try lanPackets(b, "rx_packets")
         let perMinute = { (ns: UInt64) in Double(ns) / 1e9 * 60 / elapsed }
         let onMaster = try countAddresses(lab, a, prefix: "198.19.")
         let onBackup = try countAddresses(lab, b, prefix: "198.19.")
         let keptUp = onMaster == instances && onBackup == 0
         return ScaleRun(daemon: daemon.rawValue,
-                        master: .init(cpuSecondsPerMinute: perMinute(m1 &- m0), peakRSSKiB: master.peakRSSKiB(), anonKiB: master.anonKiB()),
-                        backup: .init(cpuSecondsPerMinute: perMinute(b1 &- b0), peakRSSKiB: backup.peakRSSKiB(), anonKiB: backup.anonKiB()),
+                        master: .init(cpuSecondsPerMinute: perMinute(m1 &- m0), peakRSSKiB: master.peakRSSKiB(), anonKiB: master.anonKiB(),
+                                      lanPacketsPerSecond: Double(sent1 &- sent0) / elapsed),
+                        backup: .init(cpuSecondsPerMinute: perMinute(b1 &- b0), peakRSSKiB: backup.peakRSSKiB(), anonKiB: backup.anonKiB(),
+                                      lanPacketsPerSecond: Double(received1 &- received0) / elapsed),
                         keptUp: keptUp,
                         note: keptUp ? nil : "VIPs at the end: master \(onMaster)/\(instances), backup \(onBackup)")
+    }
+
+    /// The sum of one kernel counter (`tx_packets`, `rx_packets`) over a host's LAN interfaces.
+    private func lanPackets(_ host: LabHost, _ counter: String) throws -> UInt64 {
+        let out = try lab.runChecked(host, ["sh", "-c", "cat /sys/class/net/eth*/statistics/\(counter)"]).stdout
+        return out.split(separator: "\n").compactMap { UInt64($0.trimmingCharacters(in: .whitespaces)) }.reduce(0, +)
     }
 }
