@@ -9,6 +9,7 @@ extension Daemon {
     func startInstances(_ settings: [InstanceSettings], after delay: Interval) {
         guard delay.nanoseconds > 0 else {
             for s in settings { startInstance(s) }
+            updateAcceptFilter()  // the table exists (replacing a crashed run's) while all are BACKUP
             health?.configure(configuration, instances: instances)
             warmUpTakeoverPath()
             return
@@ -18,6 +19,7 @@ extension Daemon {
             guard !self.shuttingDown, self.instances.isEmpty else { return }
             self.log.info("vrrp_startup_delay over: starting VRRP instances")
             for s in settings { self.startInstance(s) }
+            self.updateAcceptFilter()
             self.health?.configure(self.configuration, instances: self.instances)
             self.warmUpTakeoverPath()
         }
@@ -100,6 +102,9 @@ extension Daemon {
         }
         health?.configure(newConfiguration, instances: instances)
         for d in instances { reevaluateInterface(d) }
+        // An instance changed in place (priority 255 or not) or removed while MASTER changes
+        // what the Accept_Mode set should hold without a transition.
+        updateAcceptFilter()
         lastReload = result
         log.info("Reload done: \(result.unchanged.count) unchanged, \(result.changed.count) changed, \(result.added.count) added, \(result.removed.count) removed")
         statusServer?.publish(.init(at: wallClock(), kind: .reload,

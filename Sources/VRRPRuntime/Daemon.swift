@@ -61,7 +61,11 @@ public final class Daemon: @unchecked Sendable {
     var joinedGroups: Set<GroupMembership> = []
     /// nftables drop rules for Accept_Mode off (created only when an instance needs them).
     var acceptFilter: (any PacketFilterTable)?
+    /// The set last sent to the table.
     var acceptBlocked: Set<IPAddress> = []
+    /// The set it should hold: each address with how many instances block it now (an address
+    /// may be in two instances); kept per transition (`updateAcceptFilter(after:)`).
+    var acceptBlockCounts: [IPAddress: Int] = [:]
     /// The `use_vmac` macvlans in the table now (Daemon+VirtualMAC.swift `filterEntries`).
     var acceptMACs: [NftablesRequest.VirtualMACEntry] = []
     var packetSockets: [Int32: any PacketSender] = [:]
@@ -266,7 +270,7 @@ public final class Daemon: @unchecked Sendable {
             case .transitioned(let from, let to, let reason):
                 if let t = deferred { announceTransition(d, from: t.from, to: t.to, reason: t.reason) }
                 d.lastReason = reason.description
-                updateAcceptFilter()
+                updateAcceptFilter(after: d)
                 deferred = (from, to, reason)
             case .rejected(let rejection):
                 log.debug("(\(d.name)) discarded advertisement: \(rejection)", metadata: meta(d))

@@ -37,6 +37,8 @@ final class InstanceDriver {
     /// The gratuitous ARPs/NAs of this term as MASTER (sent on the worker); cancelled when the
     /// addresses are removed, so a frame still queued there is not sent for a VIP on its way out.
     var announcing: AnnouncementTicket?
+    /// The addresses this instance counts for in the Accept_Mode drop set (Daemon+Addresses.swift).
+    var acceptBlocking: [IPAddress] = []
     /// `virtual_routes` / `virtual_rules` this process added while MASTER, with the request used
     /// (deleted on leaving MASTER), and those found already there (someone else's: never deleted).
     var addedRoutes: [VirtualRoute: RouteSpec] = [:]

@@ -285,6 +285,9 @@ public final class FakeHost: AddressConfigurator, VirtualMACConfigurator, @unche
     public private(set) var packetFilter: (ipv4: [IPv4Address], ipv6: [IPv6Address], virtualMACs: [NftablesRequest.VirtualMACEntry])?
     /// Every table request, in order ("apply", "remove").
     public private(set) var packetFilterLog: [String] = []
+    /// Every apply's IPv4 set with how many address requests had reached the host before it
+    /// (`addressLog.count`): a drop rule must be in place before its VIP's add.
+    public private(set) var packetFilterApplies: [(ipv4: [IPv4Address], afterAddressRequests: Int)] = []
 
     // MARK: VirtualMACConfigurator
 
@@ -442,6 +445,7 @@ final class FakeInterfaceEvents: InterfaceEventSource, @unchecked Sendable {
 extension FakeHost: PacketFilterTable {
     public func apply(ipv4: [IPv4Address], ipv6: [IPv6Address], virtualMACs: [NftablesRequest.VirtualMACEntry]) throws {
         packetFilterLog.append("apply")
+        packetFilterApplies.append((ipv4, addressLog.count))
         packetFilter = (ipv4, ipv6, virtualMACs)
     }
 
