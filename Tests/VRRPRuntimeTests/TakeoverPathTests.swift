@@ -161,6 +161,7 @@ struct OwnDeleteEchoTests {
         #expect(p1.host.frames.count == frames)
         #expect(p1.host.has("198.18.0.100"))
         #expect(p1.daemon.interfaceAddresses[2]?.contains { $0.address == IPAddress("198.18.0.100")! } == true)
+        #expect(p1.daemon.ownDeletes.isEmpty)
         // Still ours: it leaves with MASTER.
         p1.terminate()
         lan.loop.drain()
@@ -194,5 +195,24 @@ struct OwnDeleteEchoTests {
         #expect(p1.logs.all.filter { $0.contains("was removed by someone else; restoring it") }.count == 1)
         #expect(p1.host.has("198.18.0.100"))
         #expect(p1.host.frames.count > frames)
+    }
+
+    @Test("someone else deletes the VIP just before our flap's delete (which then finds nothing): nothing stays counted, a later removal is restored")
+    func ownDeleteFindsNothing() throws {
+        let (lan, p1, events) = try LateAddressEventTests.masterWithHeldEvents()
+        p1.host.operatorDeletes("198.18.0.100")
+        try LateAddressEventTests.flap(lan, p1)
+        // EADDRNOTAVAIL: no notification of ours will come.
+        #expect(p1.daemon.ownDeletes.isEmpty)
+        events.release()
+        lan.loop.advance(by: .milliseconds(10))
+        #expect(p1.host.has("198.18.0.100"))
+        p1.host.operatorDeletes("198.18.0.100")
+        lan.loop.advance(by: .milliseconds(10))
+        #expect(p1.host.has("198.18.0.100"))
+        #expect(p1.host.addressLog.last == "add 198.18.0.100/24 eth0")
+        p1.terminate()
+        lan.loop.drain()
+        #expect(!p1.host.has("198.18.0.100"))
     }
 }
