@@ -162,7 +162,7 @@ extension Daemon {
                     // address again (EEXIST) and send another round of GARPs.
                 } else if d.installed.contains(a.address), d.router.state == .master, !shuttingDown {
                     // Someone else deleted one of our addresses while we are master: put it back
-                    // and announce it (documented in docs/operations.md).
+                    // and announce it (documented in docs/architecture.md, "The loop never waits for netlink").
                     log.warning("(\(d.name)) virtual address \(a.address) was removed by someone else; restoring it")
                     d.installed.remove(a.address)
                     installAddresses(d)
