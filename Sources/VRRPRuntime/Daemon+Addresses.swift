@@ -14,6 +14,12 @@ struct PrefixedAddress: Hashable {
     }
 }
 
+/// An address with its prefix on one interface: what an RTM_DELADDR names.
+struct LinkAddress: Hashable {
+    var ifindex: Int32
+    var address: PrefixedAddress
+}
+
 extension Daemon {
     func ifindex(named name: String) -> Int32? {
         links.values.first { $0.name == name }?.index
@@ -63,13 +69,58 @@ extension Daemon {
             if d.borrowed.remove(spec.address) != nil { continue }
             addedAddresses.remove(PrefixedAddress(spec.address, spec.prefix))
             guard let index = ifindex(named: spec.device) else { continue }
+            let key = LinkAddress(ifindex: index, address: PrefixedAddress(spec.address, spec.prefix))
+            ownDeletes[key, default: 0] += 1
             addressRequests.submit({ netlink -> RouteNetlink.DeleteResult? in
                 if pendingAdd?.borrowed == true { return nil }
                 return try netlink.deleteAddress(spec.address, prefix: spec.prefix, ifindex: index)
             }) { [weak self, weak d] result in
-                guard let self, case .failure(let error) = result else { return }
-                self.log.error("(\(d?.name ?? "?")) cannot remove \(spec.text) from \(spec.device): \(error)")
+                guard let self else { return }
+                switch result {
+                case .success(.deleted):
+                    break  // its RTM_DELADDR comes (or came) through the monitor: `takeOwnDelete`
+                case .success(.notPresent), .success(nil):
+                    // Nothing deleted (gone already, or the operator's after all): no notification
+                    // of ours will come. Gone already: someone else's RTM_DELADDR may have been
+                    // taken for ours; the address was on its way out anyway.
+                    self.takeOwnDelete(key)
+                case .failure(let error):
+                    self.takeOwnDelete(key)
+                    self.log.error("(\(d?.name ?? "?")) cannot remove \(spec.text) from \(spec.device): \(error)")
+                }
             }
+        }
+    }
+
+    /// Counts one of our deletes of `key` as answered, by its RTM_DELADDR or by a reply that
+    /// deleted nothing; true if one was outstanding. A MASTER → BACKUP → MASTER flap queues a
+    /// delete and a re-add: the delete's RTM_DELADDR can be read after the re-add was submitted
+    /// or even answered, and taken for someone else's removal it cost a false "removed by
+    /// someone else" line, an add that found our own address (EEXIST) and a round of GARPs, at
+    /// the worst moment (1 000 instances, 0.01 s adverts). Only an RTM_DELADDR with no delete
+    /// of ours outstanding is someone else's.
+    @discardableResult
+    func takeOwnDelete(_ key: LinkAddress) -> Bool {
+        guard let count = ownDeletes[key] else { return false }
+        if count > 1 {
+            ownDeletes[key] = count - 1
+        } else {
+            ownDeletes.removeValue(forKey: key)
+            // 1 000 masters leaving at once fill it; free its storage once they are all read.
+            if ownDeletes.isEmpty { ownDeletes = [:] }
+        }
+        return true
+    }
+
+    /// The monitor lost notifications (overrun) or the interface went: the RTM_DELADDRs still
+    /// expected may never come, and a count left behind would swallow a real removal later.
+    /// Forgotten instead; a late one then counts as someone else's (a restore that finds our
+    /// own address: EEXIST, recognised by its tag).
+    func forgetOwnDeletes(ifindex: Int32? = nil) {
+        if let ifindex {
+            ownDeletes = ownDeletes.filter { $0.key.ifindex != ifindex }
+        } else {
+            ownDeletes = [:]
         }
     }
 

@@ -81,6 +81,7 @@ extension Daemon {
             events = try monitor.readEvents()
         } catch {
             log.error("netlink monitor: \(error); re-reading interfaces")
+            forgetOwnDeletes()
             try? resync()
             return
         }
@@ -119,11 +120,13 @@ extension Daemon {
             }
         case .overflow:
             log.warning("netlink monitor overflowed; re-reading interfaces")
+            forgetOwnDeletes()
             do { try resync() } catch { log.error("cannot re-read interfaces: \(error)") }
         case .linkRemoved(let index):
             if let info = links.removeValue(forKey: index) {
                 log.info("Netlink reports \(info.name) removed")
                 interfaceAddresses[index] = nil
+                forgetOwnDeletes(ifindex: index)
                 closeSocket(ifindex: index)
                 packetSockets[index] = nil
                 for d in instances where d.ifindex == index { d.ifindex = nil }
@@ -146,17 +149,20 @@ extension Daemon {
         case .addressRemoved(let a):
             interfaceAddresses[a.ifindex]?.removeAll { $0.address == a.address && $0.prefix == a.prefix }
             let wasOurs = isOurs(a)
-            if a.isTagged() { addedAddresses.remove(PrefixedAddress(a.address, a.prefix)) }
+            let key = PrefixedAddress(a.address, a.prefix)
+            // The notification of a delete of ours (see `takeOwnDelete`): already accounted
+            // for when it was submitted. Read after a re-add (MASTER → BACKUP → MASTER within
+            // one loop turn or worker round trip) it must not undo that add's bookkeeping: the
+            // address is there again, ours, and its RTM_NEWADDR follows.
+            let ownDelete = takeOwnDelete(LinkAddress(ifindex: a.ifindex, address: key))
+            if a.isTagged(), !ownDelete { addedAddresses.remove(key) }
             for d in instances where d.ifindex == a.ifindex {
-                if d.pendingAdds[a.address] != nil {
-                    // Our own delete, queued before an add that has not come back yet (MASTER →
-                    // BACKUP → MASTER within one worker round trip): that add puts it back. A
-                    // "restore" here would add it again, get EEXIST and take our own address
-                    // for the operator's: kept on leaving MASTER, a VIP on two hosts (seen at
-                    // 2 000 instances flapping under load).
+                if ownDelete {
+                    // Not someone else's: a "restore" would log a false line, add our own
+                    // address again (EEXIST) and send another round of GARPs.
                 } else if d.installed.contains(a.address), d.router.state == .master, !shuttingDown {
                     // Someone else deleted one of our addresses while we are master: put it back
-                    // and announce it (documented in docs/operations.md).
+                    // and announce it (documented in docs/architecture.md, "The loop never waits for netlink").
                     log.warning("(\(d.name)) virtual address \(a.address) was removed by someone else; restoring it")
                     d.installed.remove(a.address)
                     installAddresses(d)

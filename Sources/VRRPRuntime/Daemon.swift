@@ -41,6 +41,8 @@ public final class Daemon: @unchecked Sendable {
     }
     /// The addresses this process added (RTM_NEWADDR answered "added") and has not deleted.
     var addedAddresses: Set<PrefixedAddress> = []
+    /// Our virtual address deletes whose RTM_DELADDR has not been read yet (Daemon+Addresses.swift).
+    var ownDeletes: [LinkAddress: Int] = [:]
     /// `static_ipaddress`, `static_routes`, `static_rules` this process added (Daemon+Routes.swift).
     var statics = StaticEntries()
     /// Instances by socket and VRID for the per-packet lookup; nil when stale (rebuilt lazily).
