@@ -157,9 +157,11 @@ extension Daemon {
             let ownDelete = takeOwnDelete(LinkAddress(ifindex: a.ifindex, address: key))
             if a.isTagged(), !ownDelete { addedAddresses.remove(key) }
             for d in instances where d.ifindex == a.ifindex {
-                if ownDelete {
+                if ownDelete || d.pendingAdds[a.address] != nil {
                     // Not someone else's: a "restore" would log a false line, add our own
-                    // address again (EEXIST) and send another round of GARPs.
+                    // address again (EEXIST) and send another round of GARPs. With an add of
+                    // ours still unanswered (its count forgotten at a monitor overrun), that
+                    // add puts the address back anyway.
                 } else if d.installed.contains(a.address), d.router.state == .master, !shuttingDown {
                     // Someone else deleted one of our addresses while we are master: put it back
                     // and announce it (documented in docs/architecture.md, "The loop never waits for netlink").
