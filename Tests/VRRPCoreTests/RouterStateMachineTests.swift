@@ -366,6 +366,21 @@ struct RouterStateMachineTests {
         #expect(router.timers.isEmpty)
     }
 
+    @Test("each timer kind has its own slot in the deadlines, and a deadline set for one kind is that kind's alone")
+    func timerSlots() {
+        let kinds = VirtualRouter.TimerKind.allCases
+        #expect(kinds.map(\.slot).sorted() == Array(0..<kinds.count))
+        for (n, kind) in kinds.enumerated() {
+            var deadlines = TimerDeadlines()
+            deadlines[kind] = .ms(Int64(n + 1))
+            #expect(!deadlines.isEmpty)
+            #expect(kinds.filter { deadlines[$0] != nil } == [kind])
+            #expect(deadlines != TimerDeadlines())
+            #expect(deadlines.removeValue(forKey: kind) == .ms(Int64(n + 1)))
+            #expect(deadlines.isEmpty && deadlines == TimerDeadlines())
+        }
+    }
+
     // MARK: Priority changes
 
     @Test("A master whose effective priority drops sends an advert at once")

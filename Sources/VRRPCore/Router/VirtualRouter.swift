@@ -78,7 +78,7 @@ public struct VirtualRouter: Sendable {
     /// When the router last changed state (nil before the first transition).
     public internal(set) var lastTransition: Instant?
     /// The armed timers and their deadlines.
-    public internal(set) var timers: [TimerKind: Instant] = [:]
+    public internal(set) var timers = TimerDeadlines()
     /// The fault reasons currently raised.
     public internal(set) var faultReasons: Set<String> = []
 
