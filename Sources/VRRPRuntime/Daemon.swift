@@ -307,7 +307,14 @@ public final class Daemon: @unchecked Sendable {
         // An Adver_Timer fires early only beside another timer, never because a packet woke
         // the loop: a master would chase another master's adverts (with keepalived 2.2.7 as
         // that master, it stopped advertising; KeepalivedInteropTests authMismatch).
-        let token = loop.schedule(at: deadline, earliest: earliest, afterIO: afterIO) { [unowned self, unowned d] in self.timerDue(d, kind) }
+        let body: () -> Void
+        if let made = d.timerBodies[kind.slot] {
+            body = made
+        } else {
+            body = { [unowned self, unowned d] in self.timerDue(d, kind) }
+            d.timerBodies[kind.slot] = body
+        }
+        let token = loop.schedule(at: deadline, earliest: earliest, afterIO: afterIO, body)
         d.timers[kind] = ArmedTimers.Slot(token: token, at: deadline)
     }
 
