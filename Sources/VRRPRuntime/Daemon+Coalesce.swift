@@ -55,7 +55,7 @@ extension Daemon {
     /// to gain anything).
     func holdWindow(_ entry: SocketInstances) -> Interval? {
         guard options.coalesceReceive else { return nil }
-        let window = entry.all.reduce(Self.holdCap) { min($0, $1.router.advertReadSlack) }
+        let window = entry.all.reduce(Self.holdCap) { window, d in min(window, d.reading { $0.advertReadSlack }) }
         return window >= Self.holdMinimum ? window : nil
     }
 

@@ -138,7 +138,7 @@ extension Daemon {
     func sendAdvertisement(_ d: InstanceDriver, priority: UInt8) {
         guard let ifindex = d.socketIfindex, let socket = sockets[SocketKey(ifindex: ifindex, family: d.settings.family)],
               let source = d.source else { return }
-        let advertisement = d.router.advertisement(priority: priority)
+        let advertisement = d.reading { $0.advertisement(priority: priority) }
         let key = SocketKey(ifindex: ifindex, family: d.settings.family)
         if d.settings.isUnicast {
             for destination in d.settings.unicastPeers {

@@ -232,11 +232,11 @@ public final class Daemon: @unchecked Sendable {
         var actions = spareActions.popLast() ?? []
         let now = max(time ?? loop.now(), d.lastEventAt)
         d.lastEventAt = now
-        let slackBefore = d.router.advertReadSlack
+        let slackBefore = d.reading { $0.advertReadSlack }
         d.router.handle(event, at: now, into: &actions)
         // A shorter read slack (MASTER now, a higher priority, a shorter learned interval) may
         // make a held socket's window too long: read it again at once (issue 16).
-        if d.router.advertReadSlack < slackBefore { resumeHeld(for: d) }
+        if d.reading({ $0.advertReadSlack }) < slackBefore { resumeHeld(for: d) }
         execute(actions, for: d)
         for action in actions { inspect(action) }
         // A fault raised or cleared without a transition (already in FAULT) still matters to
@@ -289,7 +289,7 @@ public final class Daemon: @unchecked Sendable {
         }
         // The core says how early a timer may fire (an Adver_Timer: when the loop is awake for
         // another instance's advert anyway, so they share a wake-up and a sendmmsg; issue 16).
-        var earliest = deadline - d.router.earliness(kind)
+        var earliest = deadline - d.reading { $0.earliness(kind) }
         var afterIO = false
         if kind == .masterDown {
             // The loop timer of a Master_Down_Timer is a check (ArmedTimers): the adverts heard
@@ -298,7 +298,7 @@ public final class Daemon: @unchecked Sendable {
             // in a turn awake for received adverts anyway, costs no wake-up of its own; a check
             // never takes over early (the core's fire time is exact). Only while the window is
             // still ahead: a check re-armed inside it would be due again at once.
-            let check = deadline - Interval(nanoseconds: d.router.masterDownInterval.nanoseconds / 4)
+            let check = deadline - Interval(nanoseconds: d.reading { $0.masterDownInterval }.nanoseconds / 4)
             if check > loop.now() {
                 earliest = check
                 afterIO = true
@@ -336,7 +336,7 @@ public final class Daemon: @unchecked Sendable {
             return
         }
         d.timers[kind] = nil
-        guard let deadline = d.router.timers[kind], let fireTime = d.router.fireTime(kind) else { return }
+        guard let deadline = d.router.timers[kind], let fireTime = d.reading({ $0.fireTime(kind) }) else { return }
         if fireTime > loop.now() {
             arm(d, kind, at: deadline)
         } else if kind == .adver && options.batchAdverts {

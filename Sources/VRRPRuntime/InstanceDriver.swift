@@ -11,6 +11,12 @@ import VRRPStatus
 final class InstanceDriver {
     var settings: InstanceSettings
     var router: VirtualRouter
+    /// Reads the core's state machine in place. A computed property or method of `router`
+    /// called as `d.router.x` ran on a copy of the whole `VirtualRouter` (memcpy, an outlined
+    /// copy retaining each of its references, a destroy releasing them): four per advert sent,
+    /// ≈ 2 800 of its 9 900 instructions (issue 16, callgrind). Through `inout` it is not copied.
+    @inline(__always)
+    func reading<T>(_ body: (inout VirtualRouter) -> T) -> T { body(&router) }
     /// The loop timers armed for the core's timers (re-armed lazily, see ``ArmedTimers``).
     var timers = ArmedTimers()
     /// The loop-timer body of each timer kind, made at its first arm and reused (issue 16: a
