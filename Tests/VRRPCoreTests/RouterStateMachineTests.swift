@@ -214,7 +214,7 @@ struct RouterStateMachineTests {
         ])
     }
 
-    @Test("Issue 16: the Adver_Timer may fire up to Advertisement_Interval / 16 early (never late), and the next deadline counts from the fire")
+    @Test("Issue 16: the Adver_Timer may fire up to Advertisement_Interval / 16 early, and the next deadline counts from the deadline it fired for; fired late, from the fire (no catch-up)")
     func adverTimerFiresEarly() {
         var (router, at) = master()
         let deadline = at + .seconds(1)
@@ -224,8 +224,25 @@ struct RouterStateMachineTests {
         #expect(router.handle(.timerFired(.adver), at: tooEarly).isEmpty)
         let early = deadline - Interval(nanoseconds: 62_500_000)
         #expect(router.handle(.timerFired(.adver), at: early) == [
-            .sendAdvertisement(priority: 100), .startTimer(.adver, at: early + .seconds(1)),
+            .sendAdvertisement(priority: 100), .startTimer(.adver, at: deadline + .seconds(1)),
         ])
+        let late = deadline + .seconds(1) + .milliseconds(300)
+        #expect(router.handle(.timerFired(.adver), at: late) == [
+            .sendAdvertisement(priority: 100), .startTimer(.adver, at: late + .seconds(1)),
+        ])
+    }
+
+    @Test("Issue 16: a master whose loop is always awake (every Adver_Timer fired as early as allowed) still sends one advert per Advertisement_Interval, not 16 per 15")
+    func earlyFiresKeepTheRate() {
+        var (router, _) = master()
+        var sent = 0
+        var now = Instant.zero
+        let end = Instant.zero + .seconds(600)
+        while let fire = router.fireTime(.adver), fire <= end {
+            now = fire
+            sent += router.handle(.timerFired(.adver), at: now).filter { $0 == .sendAdvertisement(priority: 100) }.count
+        }
+        #expect((599...601).contains(sent), "\(sent) adverts in 600 s at advert_int 1")
     }
 
     @Test("Issue 16: the Master_Down_Timer never fires early, not even by a nanosecond (a premature takeover)")
