@@ -102,35 +102,39 @@ struct HotPathTests {
             #expect(batches.isEmpty, "batches: \(batches)")
         }
     }
-    @Test("a master's Adver_Timers that fall within 1/16 interval of an earlier one fire early with it, never late, and stay together")
+    @Test("a master's Adver_Timers that fall within 1/16 interval after an earlier one fire early with it, and each instance keeps its own rate")
     func adverTimersCoalesce() throws {
-        // VI_2 (1.02 s) drifts 20 ms per interval against VI_1 (1.00 s). Once its deadline
-        // falls within its 63.75 ms early window after one of VI_1's (or VI_1's within 62.5 ms
-        // after one of VI_2's), it goes out in that wake-up; its next deadline then counts from
-        // there, so it keeps VI_1's phase. Without early fires they share no wake-up.
+        // VI_2 (1.02 s) drifts 20 ms per interval against VI_1 (1.00 s): every 50 s their
+        // deadlines pass within the 62.5 / 63.75 ms early windows of each other for a few
+        // rounds, and those adverts go out in one wake-up. Without early fires they would share
+        // none (their deadlines never coincide). Each keeps its configured rate: an early fire's
+        // next deadline counts from the deadline it fired for (issue 16; reset from the fire,
+        // VI_2 was pulled into VI_1's phase and sent at 1.00 s).
         let lan = FakeLAN()
         let config = instanceBlock("VI_1", vrid: 1, priority: 150, vip: "198.18.0.101/24", advertInt: "1", extra: "version 3")
             + "\n" + instanceBlock("VI_2", vrid: 2, priority: 150, vip: "198.18.0.102/24", advertInt: "1.02", extra: "version 3")
         let p1 = try SimNode(lan, "p1", addresses: [["198.18.0.11/24"]], config: config)
-        lan.loop.advance(by: .s(70))  // the relative drift crosses the window within 50 intervals
+        lan.loop.advance(by: .s(10))
         #expect(["VI_1", "VI_2"].allSatisfy { p1.state($0) == "MASTER" })
         let since = lan.loop.now()
-        lan.loop.advance(by: .s(30))
+        lan.loop.advance(by: .s(102))  // two cycles of the relative drift
         let adverts = lan.adverts(from: "p1", since: since)
         func times(_ vrid: UInt8) -> [Instant] { adverts.filter { $0.advertisement?.vrid == vrid }.map(\.at) }
         for (vrid, interval) in [(UInt8(1), Interval.milliseconds(1000)), (2, .milliseconds(1020))] {
             let t = times(vrid)
-            #expect(t.count >= 29, "VRID \(vrid): \(t.count) adverts")
+            // The configured rate: 102 and 100 adverts in 102 s (± the window's ends).
+            #expect(abs(Double(t.count) - 102_000 / interval.milliseconds) <= 1.5, "VRID \(vrid): \(t.count) adverts")
             for (a, b) in zip(t, t.dropFirst()) {
-                // Never later than Advertisement_Interval (a backup's Master_Down_Timer never
-                // gets closer), never earlier than 15/16 of it.
-                #expect(b - a <= interval, "VRID \(vrid): gap \(b - a)")
+                // Within 1/16 of the interval either way: far inside a backup's
+                // Master_Down_Interval (3 intervals + Skew_Time).
+                #expect(b - a <= Interval(nanoseconds: interval.nanoseconds * 17 / 16), "VRID \(vrid): gap \(b - a)")
                 #expect(b - a >= Interval(nanoseconds: interval.nanoseconds * 15 / 16), "VRID \(vrid): gap \(b - a)")
             }
         }
-        #expect(times(2) == times(1), "VI_2 sent apart from VI_1")
+        let shared = Set(times(1)).intersection(times(2)).count
+        #expect(shared >= 4, "\(shared) wake-ups shared")
         let wakeUps = Set(adverts.map(\.at)).count
-        #expect(wakeUps == times(1).count, "\(wakeUps) wake-ups for \(adverts.count) adverts")
+        #expect(wakeUps == adverts.count - shared)
     }
 
     @Test("a backup's Master_Down checks ride along the wake-ups of the adverts it hears, and it still takes over exactly on time")

@@ -204,7 +204,7 @@ extension VirtualRouter {
     private mutating func timerFired(_ kind: TimerKind, _ now: Instant, _ actions: inout [Action]) {
         // A fire for a timer that is not armed, or armed later (re-armed after the driver queued
         // the fire), is stale: ignore it. Only the Adver_Timer may fire early (`earliness`).
-        guard let fireTime = fireTime(kind), fireTime <= now else { return }
+        guard let deadline = timers[kind], let fireTime = fireTime(kind), fireTime <= now else { return }
         timers[kind] = nil
         switch (kind, state) {
         case (.masterDown, .backup):
@@ -212,9 +212,12 @@ extension VirtualRouter {
             if let started = masterDownStartedAt { lastTakeover = now - started }
             becomeMaster(now, &actions, reason: .masterDownTimerExpired)
         case (.adver, .master):
-            // RFC 5798 §6.4.3 (checklist F34).
+            // RFC 5798 §6.4.3 (checklist F34). Fired early (`earliness`), the timer is reset from
+            // the deadline it fired for, not from now: a busy loop fires every Adver_Timer as
+            // early as allowed, and resets from the fire sent 16 adverts per 15 intervals (issue
+            // 16). Fired late, from now: no burst to catch up.
             send(priority: effectivePriority, &actions)
-            startTimer(.adver, at: now + configuration.advertisementInterval.interval, &actions)
+            startTimer(.adver, at: max(deadline, now) + configuration.advertisementInterval.interval, &actions)
         case (.garpDelay, .master):
             actions.append(.announceVirtualAddresses(count: configuration.garpMasterRepeat))
         case (.garpRefresh, .master):
