@@ -192,6 +192,10 @@ struct GroupMembership: Hashable {
 struct SocketInstances {
     var all: [InstanceDriver] = []
     var byVRID: [UInt8: [InstanceDriver]] = [:]
+    /// The socket's hold window (Daemon+Coalesce.swift `holdWindow`) once computed: `.some(nil)`
+    /// for "not held". Forgotten when an instance's read slack changes (`feed`) and with the
+    /// whole index when the instances on the socket change.
+    var holdWindow: Interval??
 }
 
 /// Periodic adverts collected during one loop turn, by socket, until `flushOutbox` sends them

@@ -236,7 +236,11 @@ public final class Daemon: @unchecked Sendable {
         d.router.handle(event, at: now, into: &actions)
         // A shorter read slack (MASTER now, a higher priority, a shorter learned interval) may
         // make a held socket's window too long: read it again at once (issue 16).
-        if d.reading({ $0.advertReadSlack }) < slackBefore { resumeHeld(for: d) }
+        let slackAfter = d.reading { $0.advertReadSlack }
+        if slackAfter != slackBefore {
+            forgetHoldWindow(for: d)
+            if slackAfter < slackBefore { resumeHeld(for: d) }
+        }
         execute(actions, for: d)
         for action in actions { inspect(action) }
         // A fault raised or cleared without a transition (already in FAULT) still matters to

@@ -243,7 +243,7 @@ struct ReceiveCoalescingTests {
         try Self.priorityZeroTakeover(lan, p, socket, skew: Interval(nanoseconds: 23_437_500))
     }
 
-    @Test("a socket with a MASTER instance is never held, and a held one resumes when an instance on it becomes MASTER")
+    @Test("a socket with a MASTER instance is never held, a held one resumes when an instance on it becomes MASTER, and it is held again once that one steps down")
     func neverHeldWithAMaster() throws {
         let (lan, p, socket) = try Self.backup()
         // Only VI_1 hears a master: VI_2 takes over after Master_Down_Interval.
@@ -273,6 +273,17 @@ struct ReceiveCoalescingTests {
         }
         #expect(lan.loop.pausedLog.count == holds, "never held while VI_2 is MASTER")
         #expect(p.state("VI_1") == "BACKUP")
+        // A preferred master for VI_2 appears: VI_2 steps down, and the socket, all backups
+        // again, is held again (the window is computed anew when an instance's slack grows).
+        try Self.inject(socket, vrid: 52, priority: 200)
+        lan.loop.advance(by: .milliseconds(5))
+        #expect(p.state("VI_2") == "BACKUP")
+        for _ in 0..<3 {
+            try Self.inject(socket, vrid: 51)
+            try Self.inject(socket, vrid: 52, priority: 200)
+            lan.loop.advance(by: .milliseconds(5))
+        }
+        #expect(lan.loop.isPaused(socket.fileDescriptor), "held again once no MASTER is on it")
     }
 
     @Test("a datagram the kernel truncated to its receive slot is a packet-length error of its VRID's instance, never decoded, and the adverts around it are handled")
