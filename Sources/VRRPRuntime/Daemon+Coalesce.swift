@@ -58,7 +58,7 @@ extension Daemon {
     func holdWindow(_ key: SocketKey, _ entry: SocketInstances) -> Interval? {
         guard options.coalesceReceive else { return nil }
         if let known = entry.holdWindow { return known }
-        let slack = entry.all.reduce(Self.holdCap) { window, d in min(window, d.reading { $0.advertReadSlack }) }
+        let slack = entry.all.reduce(Self.holdCap) { window, d in min(window, d.router.advertReadSlack) }
         let window = slack >= Self.holdMinimum ? slack : nil
         demux?[key]?.holdWindow = .some(window)
         return window

@@ -232,11 +232,11 @@ public final class Daemon: @unchecked Sendable {
         var actions = spareActions.popLast() ?? []
         let now = max(time ?? loop.now(), d.lastEventAt)
         d.lastEventAt = now
-        let slackBefore = d.reading { $0.advertReadSlack }
+        let slackBefore = d.router.advertReadSlack
         d.router.handle(event, at: now, into: &actions)
         // A shorter read slack (MASTER now, a higher priority, a shorter learned interval) may
         // make a held socket's window too long: read it again at once (issue 16).
-        let slackAfter = d.reading { $0.advertReadSlack }
+        let slackAfter = d.router.advertReadSlack
         if slackAfter != slackBefore {
             forgetHoldWindow(for: d)
             if slackAfter < slackBefore { resumeHeld(for: d) }

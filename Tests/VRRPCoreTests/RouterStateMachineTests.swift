@@ -262,6 +262,10 @@ struct RouterStateMachineTests {
         #expect(high.advertReadSlack == Interval(nanoseconds: 11_718_750))
         let (m, _) = master()
         #expect(m.advertReadSlack == .zero)
+        // Kept by every event: a priority change moves Skew_Time and the slack with it.
+        var raised = backup()
+        _ = raised.handle(.priorityChanged(250), at: .ms(100))
+        #expect(raised.advertReadSlack == Interval(nanoseconds: 11_718_750))
     }
 
     @Test("GARP: the delayed second burst and the periodic refresh")

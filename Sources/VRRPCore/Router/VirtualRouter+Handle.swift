@@ -21,6 +21,7 @@ extension VirtualRouter {
         case .localAddressChanged(let address): localAddressChanged(address, now, &actions)
         case .syncGroupRequest(let target, let reason): syncGroupRequest(target, reason, now, &actions)
         }
+        advertReadSlack = currentAdvertReadSlack
     }
 
     // MARK: Startup and shutdown

@@ -87,7 +87,11 @@ extension VirtualRouter {
     ///   `fast_preempt`'s lower priority), so it is handled before that deadline with room for a
     ///   loop that runs late; the quarter bounds how many adverts wait.
     /// - INITIALIZE, FAULT: no bound (adverts change nothing there).
-    public var advertReadSlack: Interval {
+    ///
+    /// Kept in the stored ``advertReadSlack`` by `handle`: the driver reads it before and after
+    /// every event, and a computed property of a struct held by a class ran on a 561-byte copy
+    /// of the router (issue 16: 3 % of a backup's CPU at 500 × 0.01 s).
+    var currentAdvertReadSlack: Interval {
         switch state {
         case .master:
             return .zero

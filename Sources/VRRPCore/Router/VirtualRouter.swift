@@ -77,6 +77,9 @@ public struct VirtualRouter: Sendable {
     public internal(set) var lastTakeover: Interval?
     /// When the router last changed state (nil before the first transition).
     public internal(set) var lastTransition: Instant?
+    /// How long a received advert may wait unread (`currentAdvertReadSlack`), as of the last
+    /// event handled.
+    public internal(set) var advertReadSlack = Interval(nanoseconds: .max)
     /// The armed timers and their deadlines.
     public internal(set) var timers = TimerDeadlines()
     /// The fault reasons currently raised.
