@@ -22,42 +22,19 @@ struct ArmedTimers {
         var at: Instant
     }
 
-    private var masterDown: Slot?
-    private var adver: Slot?
-    private var garpDelay: Slot?
-    private var garpRefresh: Slot?
-    private var preemptDelay: Slot?
-    private var garpLowerPriorityDelay: Slot?
+    private var slots = PerTimerKind<Slot>()
 
     subscript(kind: VirtualRouter.TimerKind) -> Slot? {
-        get {
-            switch kind {
-            case .masterDown: masterDown
-            case .adver: adver
-            case .garpDelay: garpDelay
-            case .garpRefresh: garpRefresh
-            case .preemptDelay: preemptDelay
-            case .garpLowerPriorityDelay: garpLowerPriorityDelay
-            }
-        }
-        set {
-            switch kind {
-            case .masterDown: masterDown = newValue
-            case .adver: adver = newValue
-            case .garpDelay: garpDelay = newValue
-            case .garpRefresh: garpRefresh = newValue
-            case .preemptDelay: preemptDelay = newValue
-            case .garpLowerPriorityDelay: garpLowerPriorityDelay = newValue
-            }
-        }
+        get { slots[kind] }
+        set { slots[kind] = newValue }
     }
 
     /// Every armed loop timer (for stopping the instance), and the slots emptied.
     mutating func removeAll() -> [TimerToken] {
-        let tokens = VirtualRouter.TimerKind.allCases.compactMap { self[$0]?.token }
-        self = ArmedTimers()
+        let tokens = slots.values.map(\.token)
+        slots = PerTimerKind()
         return tokens
     }
 
-    var isEmpty: Bool { VirtualRouter.TimerKind.allCases.allSatisfy { self[$0] == nil } }
+    var isEmpty: Bool { slots.isEmpty }
 }

@@ -312,11 +312,11 @@ public final class Daemon: @unchecked Sendable {
         // the loop: a master would chase another master's adverts (with keepalived 2.2.7 as
         // that master, it stopped advertising; KeepalivedInteropTests authMismatch).
         let body: () -> Void
-        if let made = d.timerBodies[kind.slot] {
+        if let made = d.timerBodies[kind] {
             body = made
         } else {
             body = { [unowned self, unowned d] in self.timerDue(d, kind) }
-            d.timerBodies[kind.slot] = body
+            d.timerBodies[kind] = body
         }
         let token = loop.schedule(at: deadline, earliest: earliest, afterIO: afterIO, body)
         d.timers[kind] = ArmedTimers.Slot(token: token, at: deadline)

@@ -21,7 +21,7 @@ final class InstanceDriver {
     var timers = ArmedTimers()
     /// The loop-timer body of each timer kind, made at its first arm and reused (issue 16: a
     /// closure per arm was an allocation, a free and unowned reference counting per advert).
-    var timerBodies = InlineArray<6, (() -> Void)?>(repeating: nil)
+    var timerBodies = PerTimerKind<() -> Void>()
     /// The instant of the last event fed to the core (``Daemon/feed``): never goes backwards.
     var lastEventAt = Instant(nanoseconds: 0)
     /// The last advert encoded (`Advertisement.encode(into:)`), reused for the next.

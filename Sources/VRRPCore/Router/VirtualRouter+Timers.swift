@@ -126,7 +126,7 @@ extension VirtualRouter {
 
 extension VirtualRouter.TimerKind {
     /// A dense index, 0 ..< `allCases.count`, for per-kind storage without hashing.
-    public var slot: Int {
+    @inlinable public var slot: Int {
         switch self {
         case .masterDown: 0
         case .adver: 1
@@ -138,29 +138,42 @@ extension VirtualRouter.TimerKind {
     }
 }
 
-/// The armed timers' deadlines, one slot per kind. A dictionary keyed by the String-backed
-/// ``VirtualRouter/TimerKind`` hashed the kind's name on every look-up: several per advert sent
-/// or received (issue 16: `Hasher` was ≈ 9 % of a master's user-space samples at 500 × 0.01 s).
-public struct TimerDeadlines: Equatable, Sendable {
-    private var slots = InlineArray<6, Instant?>(repeating: nil)
+/// One optional value per timer kind, without hashing: the core's armed deadlines
+/// (``TimerDeadlines``), and the driver's loop timers and their bodies per instance. A
+/// dictionary keyed by the String-backed ``VirtualRouter/TimerKind`` hashed the kind's name on
+/// every look-up, several per advert sent or received (issue 16: `Hasher` was ≈ 9 % of a
+/// master's user-space samples at 500 × 0.01 s). Six slots: a kind added to the enum fails
+/// `RouterStateMachineTests.timerSlots` until they are seven.
+public struct PerTimerKind<Value> {
+    @usableFromInline var slots = InlineArray<6, Value?>(repeating: nil)
 
-    public init() {}
+    @inlinable public init() {}
 
-    public subscript(kind: VirtualRouter.TimerKind) -> Instant? {
+    @inlinable public subscript(kind: VirtualRouter.TimerKind) -> Value? {
         get { slots[kind.slot] }
         set { slots[kind.slot] = newValue }
     }
 
-    /// Clears `kind`'s deadline; the one it had.
-    @discardableResult
-    public mutating func removeValue(forKey kind: VirtualRouter.TimerKind) -> Instant? {
+    /// Clears `kind`'s value; the one it had.
+    @inlinable @discardableResult
+    public mutating func removeValue(forKey kind: VirtualRouter.TimerKind) -> Value? {
         defer { slots[kind.slot] = nil }
         return slots[kind.slot]
     }
 
-    public var isEmpty: Bool { slots.indices.allSatisfy { slots[$0] == nil } }
+    /// Every value set, in slot order.
+    @inlinable public var values: [Value] { slots.indices.compactMap { slots[$0] } }
 
-    public static func == (a: Self, b: Self) -> Bool {
+    @inlinable public var isEmpty: Bool { slots.indices.allSatisfy { slots[$0] == nil } }
+}
+
+extension PerTimerKind: Sendable where Value: Sendable {}
+
+extension PerTimerKind: Equatable where Value: Equatable {
+    @inlinable public static func == (a: Self, b: Self) -> Bool {
         a.slots.indices.allSatisfy { a.slots[$0] == b.slots[$0] }
     }
 }
+
+/// The armed timers' deadlines.
+public typealias TimerDeadlines = PerTimerKind<Instant>
